@@ -1,0 +1,51 @@
+# Steady: `make run` (the app on embedded defaults) and `make test` (the suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# A Python of 3.12 or newer: the one .python-version names through pyenv, else python3.13,
+# python3.12, else python3 if it is new enough.
+define find_python
+for candidate in "$$(pyenv which python 2>/dev/null)" $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -r) python3.13 python3.12 python3; do \
+  [ -n "$$candidate" ] || continue; \
+  if command -v "$$candidate" >/dev/null 2>&1 && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+    command -v "$$candidate"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+.PHONY: help run test venv migrate demo bench clean
+
+help:
+	@echo "make run    start Steady on embedded defaults (SQLite, no Redis needed) with demo data"
+	@echo "make test   run the test suite"
+
+$(VENV)/.installed: pyproject.toml
+	@python="$$($(find_python))" || { echo "Steady needs Python 3.12 or newer and none was found. Install one (for example 'pyenv install 3.12') and run make again." >&2; exit 1; }; \
+	  echo "Using $$python ($$($$python --version))"; \
+	  if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi; \
+	  [ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+run: demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_embedded
+
+test: venv
+	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest tests/bench -s $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles

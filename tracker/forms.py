@@ -1,0 +1,151 @@
+from django import forms
+
+from .models import CheckIn, Participant, Strategy, Trigger, Urge, WeeklyReflection
+
+SCALE_0_10 = [(n, str(n)) for n in range(11)]
+DURATIONS = [(2, "2 min"), (5, "5 min"), (10, "10 min"), (15, "15 min"), (30, "30 min"), (60, "1 hour"), (120, "2 hours")]
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class NumberInput(forms.NumberInput):
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", **(attrs or {})})
+
+
+class AccessibleErrorsMixin:
+    """Mark fields with errors for screen readers: aria-invalid, and the error's id to read out."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
+    stress = forms.TypedChoiceField(
+        choices=SCALE_0_10, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
+        label="Stress today", help_text="0 is calm, 10 is the most stressed you can imagine.",
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = CheckIn.WRITABLE
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "in_bed_at": TimeInput(),
+            "tried_sleep_at": TimeInput(),
+            "final_wake_at": TimeInput(),
+            "out_of_bed_at": TimeInput(),
+            "sleep_latency_min": NumberInput({"min": 0, "max": 720}),
+            "awakenings": NumberInput({"min": 0, "max": 50}),
+            "awake_min": NumberInput({"min": 0, "max": 720}),
+            "sleep_quality": forms.RadioSelect,
+            "mood": forms.RadioSelect,
+            "regular_meals": forms.RadioSelect,
+            "small_win": forms.TextInput(attrs={"autocomplete": "off"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "date": "Day",
+            "in_bed_at": "Went to bed",
+            "final_wake_at": "Woke up",
+            "sleep_quality": "How well did you sleep?",
+            "regular_meals": "Regular meals yesterday?",
+            "small_win": "A small win",
+        }
+        help_texts = {
+            "tried_sleep_at": "Leave empty if it was when you went to bed.",
+            "out_of_bed_at": "Leave empty if it was when you woke up.",
+            "small_win": "Anything counts: a walk, a call, a meal.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("sleep_quality", "mood", "regular_meals"):
+            field = self.fields[name]
+            field.choices = [c for c in field.choices if c[0] != ""]
+
+
+class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
+    intensity = forms.TypedChoiceField(
+        choices=SCALE_0_10, coerce=int, widget=forms.RadioSelect, label="How strong?",
+        help_text="0 is barely there, 10 is the strongest ever.",
+        error_messages={"required": "Pick how strong it was, from 0 to 10."},
+    )
+    duration_min = forms.TypedChoiceField(
+        choices=DURATIONS, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
+        label="How long did it last?",
+    )
+    triggers = forms.MultipleChoiceField(
+        choices=Trigger.choices, required=False, widget=forms.CheckboxSelectMultiple, label="What set it off?"
+    )
+    helped = forms.MultipleChoiceField(
+        choices=Strategy.choices, required=False, widget=forms.CheckboxSelectMultiple, label="What helped?"
+    )
+
+    class Meta:
+        model = Urge
+        fields = Urge.WRITABLE
+        widgets = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "outcome": forms.RadioSelect,
+            "trigger_other": forms.TextInput(attrs={"autocomplete": "off"}),
+            "helped_other": forms.TextInput(attrs={"autocomplete": "off"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"outcome": "How did it end?", "trigger_other": "Something else set it off"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        outcome = self.fields["outcome"]
+        outcome.choices = [c for c in outcome.choices if c[0] != ""]
+        outcome.help_text = "Leave it for now if it is still going."
+        # Keep a length logged elsewhere (the API takes any minute count) selectable here.
+        current = self.initial.get("duration_min")
+        if current and current not in dict(DURATIONS):
+            self.fields["duration_min"].choices = sorted([*DURATIONS, (current, f"{current} min")])
+
+
+class WinsField(forms.CharField):
+    """Several short lines in one box, kept as a list: one win per line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):
+    wins = WinsField(
+        required=False, label="This week's wins",
+        help_text=f"One per line, up to {WeeklyReflection.MAX_WINS}. Small ones count.",
+    )
+
+    class Meta:
+        model = WeeklyReflection
+        fields = WeeklyReflection.WRITABLE
+        widgets = {
+            "week_start": forms.HiddenInput,
+            "hard": forms.Textarea(attrs={"rows": 3}),
+            "focus": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class TimeZoneForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["time_zone"]
+        widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
+        labels = {"time_zone": "Your time zone"}

@@ -1,0 +1,173 @@
+"""Load a demo program: one counselor and three participants with 60 believable days.
+
+Safe to run again: every row has an id derived from its owner and day, so a second run
+updates what is there instead of adding to it. It only ever writes the demo accounts.
+"""
+
+import datetime as dt
+import random
+import sys
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tracker import services
+from tracker.models import Counselor, Participant, Program, Strategy, Trigger, Urge, week_start
+
+DEMO_PROGRAM = "Steady Demo Clinic"
+DEMO_PASSWORD = "steady-demo"
+NAMESPACE = uuid.UUID("0b6f2d8e-4d55-4c3b-9a53-5f3c1f0c2a11")
+DAYS = 60
+MAX_URGES_PER_DAY = 4
+
+# (username, first name, zone, the story): a setback day counts back from today.
+PEOPLE = [
+    ("alex", "Alex", "America/New_York", {"setback_days_ago": None, "friday_evenings": True}),
+    ("sam", "Sam", "America/Chicago", {"setback_days_ago": 12, "friday_evenings": False}),
+    ("jordan", "Jordan", "America/Los_Angeles", {"setback_days_ago": None, "friday_evenings": False}),
+]
+WINS = [
+    "Walked to the shop instead of driving past the bar",
+    "Cooked dinner for the kids",
+    "Called my sister",
+    "Went to bed before midnight",
+    "Said no to a drink at work",
+    "Made it to every session this week",
+    "Took my meds on time",
+    "Asked for help at group",
+    "Fixed the bike",
+    "Finished the job application",
+    "Ate breakfast",
+    "Played football with my son",
+]
+
+
+def _id(*parts):
+    return uuid.uuid5(NAMESPACE, ":".join(str(part) for part in parts))
+
+
+def _clock(minutes_after_midnight):
+    minutes = round(minutes_after_midnight) % (24 * 60)
+    return dt.time(minutes // 60, minutes % 60)
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the demo program with a counselor and three participants."
+
+    def handle(self, *args, **options):
+        program, _ = Program.objects.get_or_create(name=DEMO_PROGRAM)
+        counselor_user = self._user("counselor", "Casey", "Morgan", staff=True)
+        counselor, _ = Counselor.objects.get_or_create(user=counselor_user, defaults={"program": program})
+        for username, first, zone, story in PEOPLE:
+            user = self._user(username, first, "Demo")
+            participant, _ = Participant.objects.get_or_create(user=user, defaults={"program": program, "time_zone": zone})
+            participant.care_team.add(counselor)
+            self._seed(participant, story)
+        self.stdout.write(self.style.SUCCESS("Demo program ready."))
+        self.stdout.write(f"  Participants: alex, sam, jordan   password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (admin site: /admin/)")
+
+    def _user(self, username, first, last, staff=False):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last, "is_staff": staff}
+        )
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    def _seed(self, participant, story):
+        name = participant.user.username
+        now = participant.local_now()
+        today = now.date()
+        first = today - dt.timedelta(days=DAYS - 1)
+        with transaction.atomic():
+            for index in range(DAYS):
+                day = first + dt.timedelta(days=index)
+                progress = index / (DAYS - 1)
+                rng = random.Random(f"{name}:{day}")
+                self._checkin(participant, name, day, progress, rng, is_today=day == today)
+                self._urges(participant, name, day, progress, rng, story, now)
+                if day.weekday() == 6 and day < today:
+                    self._reflection(participant, name, week_start(day), rng)
+                if sys.stdout.isatty():
+                    sys.stdout.write(f"\r  {name}: day {index + 1}/{DAYS}")
+                    sys.stdout.flush()
+        sys.stdout.write(f"\r  {name}: {DAYS}/{DAYS} days\n")
+
+    def _checkin(self, participant, name, day, progress, rng, is_today):
+        # About one day in eight has no check-in, and Alex has not checked in yet today.
+        if rng.random() < 0.12 or (is_today and name == "alex"):
+            return
+        bed = 23 * 60 + 40 - 40 * progress + rng.gauss(0, 25)
+        latency = max(0, round(45 - 30 * progress + rng.gauss(0, 8)))
+        awakenings = max(0, round(3 - 2 * progress + rng.gauss(0, 0.7)))
+        awake = max(0, round(awakenings * (22 - 12 * progress) + rng.gauss(0, 5)))
+        wake = 6 * 60 + 40 + rng.gauss(0, 20)
+        services.checkin_put(
+            participant=participant,
+            id=_id(name, "checkin", day),
+            data={
+                "date": day,
+                "in_bed_at": _clock(bed),
+                "tried_sleep_at": _clock(bed + rng.choice([0, 5, 10, 20])),
+                "sleep_latency_min": latency,
+                "awakenings": awakenings,
+                "awake_min": awake,
+                "final_wake_at": _clock(wake),
+                "out_of_bed_at": _clock(wake + rng.choice([5, 10, 20, 30])),
+                "sleep_quality": min(5, max(1, round(2 + 2 * progress + rng.gauss(0, 0.6)))),
+                "stress": min(10, max(0, round(7 - 3.5 * progress + rng.gauss(0, 1.2)))),
+                "mood": min(5, max(1, round(2 + 2 * progress + rng.gauss(0, 0.6)))),
+                "regular_meals": rng.choice(["no", "some", "yes", "yes"] if progress > 0.4 else ["no", "some", "some", "yes"]),
+                "small_win": rng.choice(WINS) if rng.random() < 0.55 else "",
+            },
+        )
+
+    def _urges(self, participant, name, day, progress, rng, story, now):
+        count = min(MAX_URGES_PER_DAY, max(0, round(2.4 - 1.8 * progress + rng.gauss(0, 0.7))))
+        is_friday_evening = story["friday_evenings"] and day.weekday() == 4
+        if is_friday_evening:
+            count = max(count, 1)
+        setback_day = story["setback_days_ago"] is not None and day == now.date() - dt.timedelta(
+            days=story["setback_days_ago"]
+        )
+        written = set()
+        for n in range(count):
+            hour = rng.uniform(17.2, 19.8) if is_friday_evening and n == 0 else rng.choice([8, 12, 15, 17, 19, 20, 21, 22]) + rng.random()
+            when = dt.datetime.combine(day, _clock(hour * 60), tzinfo=participant.zone)
+            if when > now:
+                continue
+            used = setback_day and n == 0
+            services.urge_put(
+                participant=participant,
+                id=_id(name, "urge", day, n),
+                data={
+                    "occurred_at": when,
+                    "intensity": min(10, max(1, round(7.5 - 3.5 * progress + rng.gauss(0, 1.2) + (2 if used else 0)))),
+                    "duration_min": max(2, round(40 - 28 * progress + rng.gauss(0, 6))),
+                    "triggers": rng.sample(Trigger.values, rng.choice([1, 1, 2])),
+                    "helped": [] if used else rng.sample(Strategy.values, rng.choice([1, 2, 2, 3])),
+                    "outcome": "used" if used else rng.choice(["passed", "passed", "passed", "reached_out"]),
+                    "note": "Payday and an old friend called. Told my counselor the next morning." if used else "",
+                },
+            )
+            written.add(_id(name, "urge", day, n))
+        # A refreshed run may give a day fewer urges than the last one: drop only the loader's own extras.
+        extras = {_id(name, "urge", day, n) for n in range(MAX_URGES_PER_DAY)} - written
+        Urge.objects.filter(participant=participant, pk__in=extras).delete()
+
+    def _reflection(self, participant, name, monday, rng):
+        services.reflection_put(
+            participant=participant,
+            id=_id(name, "reflection", monday),
+            data={
+                "week_start": monday,
+                "wins": rng.sample(WINS, rng.choice([2, 3, 4])),
+                "hard": rng.choice(["The weekend, with nothing planned.", "Work was loud this week.", "Sleep, early in the week."]),
+                "focus": rng.choice(["Plan Saturday before Friday night.", "Call someone before 6 pm.", "Bed by 23:00."]),
+            },
+        )
+

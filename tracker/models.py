@@ -1,0 +1,471 @@
+"""Steady's domain: fields, constraints, and calculations on a row's own fields.
+
+All stored instants are UTC. A participant's wall-clock times (bed time, the local date of a
+check-in) are kept as local values together with the participant's IANA zone, and turned
+into instants with zoneinfo where a duration is needed.
+"""
+
+import datetime as dt
+import functools
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+UTC = dt.UTC
+NOON = dt.time(12, 0)
+# An urge logged a few minutes "in the future" is a phone clock running fast, not a mistake.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+@functools.cache
+def _known_zones():
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value):
+    if value not in _known_zones():
+        raise ValidationError(
+            "“%(value)s” is not a time zone we know. Use a name like America/New_York.",
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def week_start(day):
+    """The Monday of the week that holds `day` (weeks run Monday to Sunday)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+class Program(models.Model):
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Counselor(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="counselor")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="counselors")
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Participant(models.Model):
+    class LevelOfCare(models.TextChoices):
+        PHP = "php", "Partial hospitalization"
+        IOP = "iop", "Intensive outpatient"
+        OP = "op", "Outpatient"
+        AFTERCARE = "aftercare", "Aftercare"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participant")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="participants")
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.DEFAULT_PARTICIPANT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="An IANA time zone name, such as America/New_York.",
+    )
+    level_of_care = models.CharField(max_length=16, choices=LevelOfCare.choices, default=LevelOfCare.IOP)
+    care_team = models.ManyToManyField(Counselor, related_name="caseload", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_now(self, now=None):
+        return (now or timezone.now()).astimezone(self.zone)
+
+    def local_today(self, now=None):
+        return self.local_now(now).date()
+
+
+class Trigger(models.TextChoices):
+    STRESS = "stress", "Stress"
+    CONFLICT = "conflict", "Conflict"
+    LONELY = "lonely", "Lonely"
+    BORED = "bored", "Bored"
+    TIRED = "tired", "Tired"
+    HUNGRY = "hungry", "Hungry"
+    ANGRY = "angry", "Angry"
+    ANXIOUS = "anxious", "Anxious"
+    SAD = "sad", "Sad"
+    PAIN = "pain", "Pain"
+    MONEY = "money", "Money worries"
+    PEOPLE = "people", "Certain people"
+    PLACES = "places", "Certain places"
+    CELEBRATION = "celebration", "Celebrating"
+    PAYDAY = "payday", "Payday"
+    SAW_IT = "saw_it", "Saw or smelled it"
+
+
+class Strategy(models.TextChoices):
+    CALLED = "called", "Called someone"
+    TEXTED = "texted", "Texted someone"
+    WALKED = "walked", "Went for a walk"
+    EXERCISE = "exercise", "Exercise"
+    BREATHING = "breathing", "Slow breathing"
+    RODE_IT_OUT = "rode_it_out", "Rode it out"
+    ATE = "ate", "Ate something"
+    SHOWER = "shower", "Shower"
+    LEFT = "left", "Left the place"
+    MUSIC = "music", "Music"
+    PRAYER = "prayer", "Prayer or meditation"
+    DISTRACTION = "distraction", "Something absorbing"
+    MEETING = "meeting", "Went to a meeting"
+    PLAYED_IT_FORWARD = "played_forward", "Played the tape forward"
+    SAFETY_PLAN = "safety_plan", "Used my safety plan"
+
+
+def _check_choice_list(value, choices):
+    if not isinstance(value, list):
+        raise ValidationError("Expected a list.", code="invalid")
+    unknown = [str(item) for item in value if item not in choices.values]
+    if unknown:
+        raise ValidationError(
+            "Not one of the choices: %(unknown)s.", code="invalid_choice", params={"unknown": ", ".join(unknown)}
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each choice can be picked once.", code="duplicate")
+
+
+def validate_triggers(value):
+    _check_choice_list(value, Trigger)
+
+
+def validate_strategies(value):
+    _check_choice_list(value, Strategy)
+
+
+def validate_wins(value):
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Expected a list of short lines.", code="invalid")
+    if len(value) > WeeklyReflection.MAX_WINS:
+        raise ValidationError("Up to %(max)s wins, please.", code="too_many", params={"max": WeeklyReflection.MAX_WINS})
+    for line in value:
+        if len(line) > WeeklyReflection.MAX_WIN_LENGTH:
+            raise ValidationError(
+                "Keep each win under %(max)s characters (one is %(length)s).",
+                code="too_long",
+                params={"max": WeeklyReflection.MAX_WIN_LENGTH, "length": len(line)},
+            )
+
+
+class Entry(models.Model):
+    """What every participant entry shares: a client-made id, an owner, and timestamps.
+
+    The id is made by the client (phone or form) before the first save, so writing the same
+    entry twice, from an offline outbox or a double tap, can never make two rows.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # The fields a participant writes; an API PUT replaces exactly these.
+    WRITABLE = ()
+    # The field that allows one entry per participant and period, if any.
+    ONE_PER = None
+
+    class Meta:
+        abstract = True
+
+    def writable_values(self):
+        return {name: getattr(self, name) for name in self.WRITABLE}
+
+    def conflicting_id(self):
+        """The id of another entry of this participant that holds the same period, if any."""
+        if self.ONE_PER is None:
+            return None
+        return (
+            type(self)
+            .objects.filter(participant_id=self.participant_id, **{self.ONE_PER: getattr(self, self.ONE_PER)})
+            .exclude(pk=self.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    def save(self, *args, **kwargs):
+        # A row never changed since it was made has updated_at == created_at exactly: that is
+        # how a replayed create is told from an update (see tracker.api).
+        self.updated_at = self.created_at if self._state.adding else timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def never_updated(self):
+        return self.updated_at == self.created_at
+
+
+class CheckIn(Entry):
+    """The daily check-in: last night's sleep (Consensus Sleep Diary), stress, mood, a win.
+
+    `date` is the participant's local date of the morning the night ended. Clock times are
+    local; a time from noon to midnight belongs to the evening before `date`, a time before
+    noon to `date` itself, so "23:30 to 06:45" is one night across midnight.
+    """
+
+    class Meals(models.TextChoices):
+        YES = "yes", "Yes"
+        SOME = "some", "Some"
+        NO = "no", "No"
+
+    class Mood(models.IntegerChoices):
+        VERY_LOW = 1, "Very low"
+        LOW = 2, "Low"
+        OKAY = 3, "Okay"
+        GOOD = 4, "Good"
+        VERY_GOOD = 5, "Very good"
+
+    class Quality(models.IntegerChoices):
+        VERY_POOR = 1, "Very poor"
+        POOR = 2, "Poor"
+        FAIR = 3, "Fair"
+        GOOD = 4, "Good"
+        VERY_GOOD = 5, "Very good"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="checkins")
+    date = models.DateField()
+
+    in_bed_at = models.TimeField("got into bed", null=True, blank=True)
+    tried_sleep_at = models.TimeField("tried to sleep", null=True, blank=True)
+    sleep_latency_min = models.PositiveSmallIntegerField(
+        "minutes to fall asleep", null=True, blank=True, validators=[MaxValueValidator(720)]
+    )
+    awakenings = models.PositiveSmallIntegerField(
+        "times woke in the night", null=True, blank=True, validators=[MaxValueValidator(50)]
+    )
+    awake_min = models.PositiveSmallIntegerField(
+        "minutes awake in the night", null=True, blank=True, validators=[MaxValueValidator(720)]
+    )
+    final_wake_at = models.TimeField("woke for the day", null=True, blank=True)
+    out_of_bed_at = models.TimeField("got out of bed", null=True, blank=True)
+    sleep_quality = models.PositiveSmallIntegerField(choices=Quality.choices, null=True, blank=True)
+
+    # Derived from the diary fields on every save. Stored, not computed on read, because the
+    # progress and caseload charts average them over months of nights in SQL.
+    time_in_bed_min = models.PositiveIntegerField(null=True, editable=False)
+    total_sleep_min = models.PositiveIntegerField(null=True, editable=False)
+    sleep_efficiency = models.FloatField(null=True, editable=False)
+
+    stress = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    mood = models.PositiveSmallIntegerField(choices=Mood.choices, null=True, blank=True)
+    regular_meals = models.CharField(max_length=4, choices=Meals.choices, blank=True)
+    small_win = models.CharField(max_length=200, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+
+    WRITABLE = (
+        "date",
+        "in_bed_at",
+        "tried_sleep_at",
+        "sleep_latency_min",
+        "awakenings",
+        "awake_min",
+        "final_wake_at",
+        "out_of_bed_at",
+        "sleep_quality",
+        "stress",
+        "mood",
+        "regular_meals",
+        "small_win",
+        "note",
+    )
+    DETAIL_FIELDS = ("tried_sleep_at", "sleep_latency_min", "awakenings", "awake_min", "out_of_bed_at")
+    ONE_PER = "date"
+
+    class Meta:
+        # Also the index behind "this participant's check-ins between two dates".
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "date"], name="checkin_one_per_day"),
+            models.CheckConstraint(condition=models.Q(stress__lte=10), name="checkin_stress_0_10"),
+        ]
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"Check-in {self.date}"
+
+
+    def _on_night(self, time):
+        """The UTC instant of a clock time on the night that ends on the morning of `date`."""
+        day = self.date - dt.timedelta(days=1) if time >= NOON else self.date
+        return dt.datetime.combine(day, time, tzinfo=self.participant.zone).astimezone(UTC)
+
+    @property
+    def has_sleep(self):
+        return self.in_bed_at is not None and self.final_wake_at is not None
+
+    @property
+    def is_quick(self):
+        """True when the detailed diary fields hold only what quick mode fills in."""
+        return (
+            self.tried_sleep_at in (None, self.in_bed_at)
+            and not self.sleep_latency_min
+            and not self.awakenings
+            and not self.awake_min
+            and self.out_of_bed_at in (None, self.final_wake_at)
+        )
+
+    def fill_quick_mode(self):
+        """Quick mode gives bed time, wake time and quality; the diary's other fields follow."""
+        if not self.has_sleep:
+            return
+        if self.tried_sleep_at is None:
+            self.tried_sleep_at = self.in_bed_at
+        if self.out_of_bed_at is None:
+            self.out_of_bed_at = self.final_wake_at
+        for name in ("sleep_latency_min", "awakenings", "awake_min"):
+            if getattr(self, name) is None:
+                setattr(self, name, 0)
+
+    def sleep_metrics(self):
+        """(time in bed, total sleep time) in minutes and sleep efficiency (0-1), or Nones.
+
+        TIB = out of bed - into bed; TST = final awakening - tried to sleep - latency - minutes
+        awake; SE = TST / TIB. Instants are real ones in the participant's zone, so a night
+        across a daylight-saving change is an hour shorter or longer, as it was.
+        """
+        if not self.has_sleep or self.tried_sleep_at is None or self.out_of_bed_at is None:
+            return None, None, None
+        tib = (self._on_night(self.out_of_bed_at) - self._on_night(self.in_bed_at)).total_seconds() / 60
+        asleep_span = (self._on_night(self.final_wake_at) - self._on_night(self.tried_sleep_at)).total_seconds() / 60
+        tst = asleep_span - (self.sleep_latency_min or 0) - (self.awake_min or 0)
+        if tib <= 0 or tst < 0:
+            return None, None, None
+        return round(tib), round(tst), round(tst / tib, 4)
+
+    def clean(self):
+        errors = {}
+        if self.date and self.participant_id and self.date > self.participant.local_today():
+            errors["date"] = "That day hasn’t happened yet. Pick today or an earlier day."
+        sleep_given = [name for name in ("in_bed_at", "tried_sleep_at", "final_wake_at", "out_of_bed_at") if getattr(self, name)]
+        if sleep_given and self.in_bed_at is None:
+            errors["in_bed_at"] = "Add the time you got into bed, or clear the other sleep times."
+        if sleep_given and self.final_wake_at is None:
+            errors["final_wake_at"] = "Add the time you woke for the day, or clear the other sleep times."
+        if errors or not self.has_sleep or not self.date:
+            if errors:
+                raise ValidationError(errors)
+            return
+        self.fill_quick_mode()
+        bed, tried = self._on_night(self.in_bed_at), self._on_night(self.tried_sleep_at)
+        wake, out = self._on_night(self.final_wake_at), self._on_night(self.out_of_bed_at)
+        if tried < bed:
+            errors["tried_sleep_at"] = "This is before you got into bed."
+        if wake <= tried:
+            errors["final_wake_at"] = (
+                "Your wake time is before your bed time. Times from noon to midnight count as the evening before."
+            )
+        elif out < wake:
+            errors["out_of_bed_at"] = "This is before you woke for the day."
+        elif (self.sleep_latency_min or 0) + (self.awake_min or 0) > (wake - tried).total_seconds() / 60:
+            errors["awake_min"] = "Minutes to fall asleep plus minutes awake add up to more than the night."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.fill_quick_mode()
+        self.time_in_bed_min, self.total_sleep_min, self.sleep_efficiency = self.sleep_metrics()
+        super().save(*args, **kwargs)
+
+
+class Urge(Entry):
+    """An urge: when, how strong, how long it lasted, what set it off, what helped, how it ended."""
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", "It passed"
+        REACHED_OUT = "reached_out", "I reached out"
+        USED = "used", "I used (a setback)"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="urges")
+    occurred_at = models.DateTimeField("when")
+    intensity = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(10)])
+    duration_min = models.PositiveSmallIntegerField(
+        "how long it lasted (minutes)", null=True, blank=True, validators=[MaxValueValidator(1440)]
+    )
+    triggers = models.JSONField(default=list, blank=True, validators=[validate_triggers])
+    trigger_other = models.CharField("other trigger", max_length=200, blank=True)
+    helped = models.JSONField("what helped", default=list, blank=True, validators=[validate_strategies])
+    helped_other = models.CharField("something else that helped", max_length=200, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+
+    WRITABLE = (
+        "occurred_at",
+        "intensity",
+        "duration_min",
+        "triggers",
+        "trigger_other",
+        "helped",
+        "helped_other",
+        "outcome",
+        "note",
+    )
+
+    class Meta:
+        indexes = [
+            # Serves "this participant's urges between two instants, newest first" (history, API, charts).
+            models.Index(fields=["participant", "-occurred_at"], name="urge_participant_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(intensity__lte=10), name="urge_intensity_0_10"),
+        ]
+        ordering = ["-occurred_at"]
+
+    def __str__(self):
+        return f"Urge {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+    @property
+    def is_setback(self):
+        return self.outcome == self.Outcome.USED
+
+    def clean(self):
+        if self.occurred_at and self.occurred_at > timezone.now() + CLOCK_SKEW:
+            raise ValidationError({"occurred_at": "That time hasn’t happened yet."})
+
+
+class WeeklyReflection(Entry):
+    """The week's wins, what was hard, and next week's focus; one per participant and week."""
+
+    MAX_WINS = 10
+    MAX_WIN_LENGTH = 200
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reflections")
+    week_start = models.DateField(help_text="The Monday that starts the week.")
+    wins = models.JSONField(default=list, blank=True, validators=[validate_wins])
+    hard = models.TextField("what was hard", max_length=2000, blank=True)
+    focus = models.TextField("next week's focus", max_length=1000, blank=True)
+
+    WRITABLE = ("week_start", "wins", "hard", "focus")
+    ONE_PER = "week_start"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "week_start"], name="reflection_one_per_week"),
+        ]
+        ordering = ["-week_start"]
+
+    def __str__(self):
+        return f"Week of {self.week_start}"
+
+
+    def clean(self):
+        if isinstance(self.wins, list):
+            self.wins = [line.strip() if isinstance(line, str) else line for line in self.wins if line != ""]
+        if self.week_start is None or not self.participant_id:
+            return
+        if self.week_start.weekday() != 0:
+            monday = week_start(self.week_start)
+            raise ValidationError({"week_start": f"A week starts on a Monday: use {monday.isoformat()}."})
+        if self.week_start > self.participant.local_today():
+            raise ValidationError({"week_start": "That week hasn’t started yet."})

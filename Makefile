@@ -41,8 +41,10 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_embedded
 
+# Static files are collected first, as in production: the pages under test use the manifest.
 test: venv
-	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest $(PYTEST_ARGS)
+	export SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only}; \
+	  $(PY) manage.py collectstatic --noinput -v0 && $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: venv
 	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest tests/bench -s $(PYTEST_ARGS)

@@ -129,11 +129,11 @@ class Command(BaseCommand):
     def _urges(self, participant, name, day, progress, rng, story, now):
         count = min(MAX_URGES_PER_DAY, max(0, round(2.4 - 1.8 * progress + rng.gauss(0, 0.7))))
         is_friday_evening = story["friday_evenings"] and day.weekday() == 4
-        if is_friday_evening:
-            count = max(count, 1)
         setback_day = story["setback_days_ago"] is not None and day == now.date() - dt.timedelta(
             days=story["setback_days_ago"]
         )
+        if is_friday_evening or setback_day:
+            count = max(count, 1)
         written = set()
         for n in range(count):
             hour = rng.uniform(17.2, 19.8) if is_friday_evening and n == 0 else rng.choice([8, 12, 15, 17, 19, 20, 21, 22]) + rng.random()

@@ -1,0 +1,90 @@
+"""Personas and helpers shared by the suite.
+
+alice and bob are participants in the same program; carol is their counselor; dave is a
+staff member with no participant record. Time is fixed (time-machine) where a test depends
+on "today": Wednesday 18 November 2026, noon in New York.
+"""
+
+import datetime as dt
+import os
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from tracker.models import Counselor, Participant, Program
+
+NOW = dt.datetime(2026, 11, 18, 17, 0, tzinfo=dt.UTC)  # Wed 12:00 in New York, 09:00 in Los Angeles
+
+# In CI every service and the browser are there, so a skipped test means something is broken.
+REQUIRE_ALL = os.environ.get("STEADY_REQUIRE_SERVICES") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"Skipped, but STEADY_REQUIRE_SERVICES=1 forbids skips: {reason}"
+
+
+@pytest.fixture
+def now():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def make_user(username, **extra):
+    return get_user_model().objects.create_user(username=username, password=f"{username}-password-1", **extra)
+
+
+@pytest.fixture
+def program(db):
+    return Program.objects.create(name="Riverside IOP")
+
+
+@pytest.fixture
+def carol(program):
+    return Counselor.objects.create(user=make_user("carol", first_name="Carol"), program=program)
+
+
+@pytest.fixture
+def alice(program, carol):
+    participant = Participant.objects.create(user=make_user("alice"), program=program, time_zone="America/New_York")
+    participant.care_team.add(carol)
+    return participant
+
+
+@pytest.fixture
+def bob(program, carol):
+    participant = Participant.objects.create(user=make_user("bob"), program=program, time_zone="America/Los_Angeles")
+    participant.care_team.add(carol)
+    return participant
+
+
+@pytest.fixture
+def dave(db):
+    return make_user("dave", is_staff=True)
+
+
+@pytest.fixture
+def api(alice):
+    client = APIClient()
+    client.force_login(alice.user)
+    return client
+
+
+@pytest.fixture
+def bob_api(bob):
+    client = APIClient()
+    client.force_login(bob.user)
+    return client
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice.user)
+    return client

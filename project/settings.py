@@ -196,7 +196,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Steady API",
     "DESCRIPTION": (
-        "Entries are written with PUT /api/v1/<kind>/<client-uuid>/: the client makes the id, "
+        "Entries are written with PUT /api/v1/{kind}/{client-made uuid}/: the client makes the id, "
         "so a replay never makes a second row."
     ),
     "VERSION": "1",

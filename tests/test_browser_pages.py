@@ -125,3 +125,11 @@ def test_a_check_in_in_the_browser_with_an_error_keeps_what_was_typed(phone, liv
     phone.wait_for_url(live_server.url + "/")
     assert "You checked in today" in phone.inner_text("main")
     assert alice.checkins.get().total_sleep_min == 465
+
+
+def test_the_api_docs_work_under_the_content_security_policy(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    phone.goto(live_server.url + "/api/docs/")
+    phone.wait_for_selector("text=/api/v1/checkins/{entry_id}/")
+    assert phone.evaluate("window.__cspViolations") == []
+    assert phone.foreign_requests == []

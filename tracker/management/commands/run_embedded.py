@@ -24,13 +24,15 @@ class Command(BaseCommand):
             subprocess.Popen([python, "manage.py", "runserver", addr]),
         ]
         self.stdout.write(self.style.SUCCESS(f"\nSteady is starting at http://{addr}/  (Ctrl-C stops everything)\n"))
+        # Ctrl-C reaches the whole process group: the children stop by themselves, and so does
+        # this loop, whether it sees the interrupt or a child that has exited first.
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
-            self.stderr.write("A process stopped on its own; stopping the rest.")
         except KeyboardInterrupt:
-            self.stdout.write("\nStopping Steady...")
+            pass
         finally:
+            self.stdout.write("\nStopping Steady...")
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)

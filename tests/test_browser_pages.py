@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tracker import services
+from tracker.models import Urge, weekend_friday
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -21,7 +22,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("STEADY_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflection", "/reflection/"),
-         ("history", "/history/"), ("settings", "/settings/")]
+         ("history", "/history/"), ("settings", "/settings/"), ("safety-plan", "/safety-plan/"),
+         ("safety-plan-edit", "/safety-plan/edit/"), ("safety-plan-versions", "/safety-plan/versions/"),
+         ("weekend", "/weekend/"), ("tasks", "/tasks/"), ("task", "/task/"), ("goal", "/goal/"),
+         ("progress", "/progress/"), ("progress-90", "/progress/?days=90"), ("patterns", "/patterns/"),
+         ("high-risk-time", "/highrisk/")]
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +82,7 @@ def check_page(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"{name} scrolls sideways ({width}px)"
-    small = page.evaluate("""() => [...document.querySelectorAll('button, .button, .chip, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea, .tabs a, summary')]
+    small = page.evaluate("""() => [...document.querySelectorAll('button, .button, .chip, .check, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea, .tabs a, summary')]
         .filter(el => el.offsetParent !== null)
         .map(el => [el.textContent.trim().slice(0, 30) || el.name || el.tagName, el.getBoundingClientRect().height])
         .filter(([, height]) => height < 44)""")
@@ -101,6 +106,16 @@ def test_every_participant_page_fits_a_phone(phone, live_server, alice):
     services.urge_put(participant=alice, id=uuid.uuid4(), data={
         "occurred_at": alice.local_now() - dt.timedelta(hours=3), "intensity": 6, "duration_min": 15,
         "triggers": ["stress"], "helped": ["called"], "outcome": "passed"})
+    services.safety_plan_save(participant=alice, id=uuid.uuid4(), author=alice.user, data={
+        "warning_signs": ["Skipping meals"], "helpers": [{"name": "My sister Ana", "phone": "555-0101"}],
+        "professionals": [{"name": "Casey Morgan, counselor at the Riverside clinic", "phone": "555-0199"}],
+        "reasons": ["My kids"]})
+    goal = services.goal_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={
+        "title": "A new morning routine", "why": "Mornings set up the whole day."}).entry
+    services.task_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={
+        "title": "Write down three urges and what helped", "due_date": today, "goal": goal})
+    services.weekend_plan_put(participant=alice, id=uuid.uuid4(), data={
+        "weekend_of": weekend_friday(today) - dt.timedelta(days=7), "saturday": "Football, then groceries"})
     sign_in(phone, live_server.url, "alice", "alice-password-1")
     for name, path in PAGES:
         phone.goto(live_server.url + path)
@@ -133,3 +148,27 @@ def test_the_api_docs_work_under_the_content_security_policy(phone, live_server,
     phone.wait_for_selector("text=/api/v1/checkins/{entry_id}/")
     assert phone.evaluate("window.__cspViolations") == []
     assert phone.foreign_requests == []
+
+
+def test_an_urge_can_be_logged_with_the_keyboard_alone(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+
+    def tab_to(predicate_js, limit=80):
+        for _ in range(limit):
+            phone.keyboard.press("Tab")
+            if phone.evaluate(f"(el => {predicate_js})(document.activeElement)"):
+                return
+        raise AssertionError(f"Tab never reached {predicate_js}")
+
+    tab_to("el.textContent.trim() === 'Log an urge'")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(live_server.url + "/urge/")
+    tab_to("el.name === 'intensity'")
+    for _ in range(6):
+        phone.keyboard.press("ArrowRight")
+    tab_to("el.name === 'trigger_other'")
+    phone.keyboard.type("Saw an old friend")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(live_server.url + "/")
+    urge = Urge.objects.get()
+    assert (urge.intensity, urge.trigger_other) == (6, "Saw an old friend")

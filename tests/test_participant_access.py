@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tracker import services
-from tracker.models import CheckIn, Urge, WeeklyReflection
+from tracker.models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 
 
 def entry_routes():
@@ -20,7 +20,9 @@ def entry_routes():
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern) and "entry_id" in pattern.pattern.converters:
-                yield pattern.name, prefix + str(pattern.pattern), pattern.default_args
+                # Counselors' routes (with a participant id) have their own test.
+                if "participant_id" not in pattern.pattern.converters:
+                    yield pattern.name, prefix + str(pattern.pattern), pattern.default_args
 
     return list(walk(get_resolver().url_patterns))
 
@@ -30,25 +32,40 @@ ROUTES = entry_routes()
 
 def test_the_routes_were_found():
     names = {name for name, _, _ in ROUTES}
-    assert {"checkin_edit", "urge_delete", "api-reflections-detail", "api-urges-detail"} <= names
+    assert {"checkin_edit", "urge_delete", "api-reflections-detail", "api-urges-detail", "task_done",
+            "api-safety-plan-version", "api-weekend-review", "highrisk_edit"} <= names
 
 
 @pytest.fixture
 def bobs_entries(bob, now):
+    goal = services.goal_put(participant=bob, id=uuid.uuid4(), actor=bob.user, data={"title": "mine"}).entry
     return {
         CheckIn: services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": dt.date(2026, 11, 17), "stress": 4}).entry,
         Urge: services.urge_put(participant=bob, id=uuid.uuid4(), data={
             "occurred_at": dt.datetime(2026, 11, 17, 20, 0, tzinfo=dt.UTC), "intensity": 6}).entry,
         WeeklyReflection: services.reflection_put(participant=bob, id=uuid.uuid4(), data={
             "week_start": dt.date(2026, 11, 16), "wins": ["mine"]}).entry,
+        WeekendPlan: services.weekend_plan_put(participant=bob, id=uuid.uuid4(), data={
+            "weekend_of": dt.date(2026, 11, 13), "saturday": "mine"}).entry,
+        Goal: goal,
+        Task: services.task_put(participant=bob, id=uuid.uuid4(), actor=bob.user, data={"title": "mine", "goal": goal}).entry,
+        HighRiskTime: services.high_risk_time_put(participant=bob, id=uuid.uuid4(), data={
+            "label": "mine", "weekdays": [4], "start_time": dt.time(17), "end_time": dt.time(20)}).entry,
+        SafetyPlanVersion: services.safety_plan_save(participant=bob, id=uuid.uuid4(), author=bob.user,
+                                                     data={"reasons": ["mine"]}).entry,
     }
 
 
+ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection), ("weekend", WeekendPlan),
+                ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
+                ("safety-plan", SafetyPlanVersion)]
+
+
 def model_for(route):
-    for fragment, model in (("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection)):
+    for fragment, model in ROUTE_MODELS:
         if fragment in route:
             return model
-    raise AssertionError(f"no model for {route}")
+    raise AssertionError(f"no model for {route}: add it to ROUTE_MODELS and bobs_entries")
 
 
 def path_for(route, entry_id):
@@ -59,6 +76,11 @@ BODIES = {
     CheckIn: {"date": "2026-11-17", "stress": 9},
     Urge: {"occurred_at": "2026-11-17T20:00:00Z", "intensity": 1},
     WeeklyReflection: {"week_start": "2026-11-16", "wins": ["not yours"]},
+    WeekendPlan: {"weekend_of": "2026-11-13", "saturday": "not yours"},
+    Goal: {"title": "not yours"},
+    Task: {"title": "not yours"},
+    HighRiskTime: {"weekdays": [1], "start_time": "10:00", "end_time": "11:00"},
+    SafetyPlanVersion: {"reasons": ["not yours"]},
 }
 
 
@@ -70,26 +92,33 @@ def test_alice_gets_the_same_404_for_bobs_entry_as_for_a_missing_one(api, alice_
     is_api = route.startswith("api/")
     client = api if is_api else alice_client
     methods = ["get", "put", "delete"] if is_api else ["get", "post"]
+    statuses = set()
     for method in methods:
         kwargs = {"format": "json", "data": BODIES[model]} if is_api and method == "put" else {}
         if not is_api and method == "post":
-            kwargs = {"data": {k: v for k, v in BODIES[model].items() if k != "wins"}}
+            kwargs = {"data": {k: v for k, v in BODIES[model].items() if not isinstance(v, list)}}
         theirs = getattr(client, method)(path_for(route, target.pk), **kwargs)
-        missing = getattr(client, method)(path_for(route, uuid.uuid4()), **kwargs) if method != "put" else None
-        assert theirs.status_code == 404, (method, route)
-        if missing is not None:
-            assert missing.status_code == 404
-            assert theirs.content == missing.content
+        # A method the route does not take answers 405 for any id, Bob's or none.
+        assert theirs.status_code in (404, 405), (method, route, theirs.status_code)
+        statuses.add(theirs.status_code)
+        if method != "put":  # a PUT to a fresh id would rightly create Alice's own entry
+            missing = getattr(client, method)(path_for(route, uuid.uuid4()), **kwargs)
+            assert (missing.status_code, missing.content) == (theirs.status_code, theirs.content)
+    assert 404 in statuses
     assert {m: list(m.objects.values()) for m in bobs_entries} == before
 
 
 def test_bobs_entries_never_show_in_alices_lists_or_pages(api, alice_client, bobs_entries):
-    for plural in ("checkins", "urges", "reflections"):
+    for plural in ("checkins", "urges", "reflections", "weekend-plans", "goals", "tasks", "high-risk-times",
+                   "safety-plan/versions"):
         assert api.get(f"/api/v1/{plural}/").json()["count"] == 0
-    for page in ("/", "/history/"):
-        html = alice_client.get(page).text
-        assert not any(str(entry.pk) in html for entry in bobs_entries.values())
-        assert "mine" not in html
+    assert api.get("/api/v1/safety-plan/").json()["number"] == 0
+    assert api.get("/api/v1/progress/?days=90").json()["urge_count"] == 0
+    assert alice_client.get("/safety-plan/versions/1/").status_code == 404
+    for page in ("/", "/history/", "/safety-plan/", "/tasks/", "/progress/?days=90", "/patterns/", "/weekend/"):
+        html = alice_client.get(page, follow=True).text
+        assert not any(str(entry.pk) in html for entry in bobs_entries.values()), page
+        assert "mine" not in html, page
 
 
 def test_anonymous_api_calls_are_refused(client, bobs_entries):
@@ -102,3 +131,10 @@ def test_staff_without_a_participant_record_get_no_entries(client, dave, bobs_en
     response = client.get("/api/v1/checkins/")
     assert response.status_code == 403
     assert response.json()["detail"] == "Only participants have entries."
+
+
+def test_alice_cannot_hang_her_task_on_bobs_goal(api, bobs_entries):
+    response = api.put(f"/api/v1/tasks/{uuid.uuid4()}/", {"title": "x", "goal": str(bobs_entries[Goal].pk)}, format="json")
+    assert response.status_code == 400
+    assert "goal" in response.json()
+    assert Task.objects.filter(title="x").count() == 0

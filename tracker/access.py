@@ -5,7 +5,7 @@
 
 from django.http import Http404
 
-from .models import Participant
+from .models import Counselor, Participant
 
 
 def participant_for_user(user):
@@ -24,3 +24,15 @@ def own_entry(model, *, participant, entry_id):
     if entry is None:
         raise Http404("No such entry.")
     return entry
+
+
+def participant_for_counselor(user, participant_id):
+    """A participant on this counselor's care team, or 404 for anyone else (or anything else)."""
+    try:
+        counselor = user.counselor
+    except (Counselor.DoesNotExist, AttributeError):
+        raise Http404("No such participant.")
+    participant = Participant.objects.filter(pk=participant_id, care_team=counselor).select_related("user").first()
+    if participant is None:
+        raise Http404("No such participant.")
+    return participant

@@ -13,13 +13,23 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .access import own_entry, participant_for_user
-from .models import CheckIn, Urge, WeeklyReflection
+from . import progress as progress_figures
+from .access import participant_for_counselor
+from .models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 from .serializers import (
     CheckInSerializer,
     EntryConflictSerializer,
+    GoalSerializer,
+    HighRiskTimeSerializer,
     ParticipantSerializer,
+    ProgressSerializer,
     ReflectionSerializer,
+    SafetyPlanVersionSerializer,
+    SuggestionSerializer,
+    TaskSerializer,
     UrgeSerializer,
+    WeekendPlanSerializer,
+    WeekendReviewSerializer,
 )
 
 
@@ -64,9 +74,9 @@ class EntryList(generics.ListAPIView):
             if last:
                 queryset = queryset.filter(occurred_at__lt=selectors.local_day_bounds(participant, last, last)[1])
             return queryset
-        if first:
+        if first and self.model.ONE_PER:
             queryset = queryset.filter(**{f"{self.model.ONE_PER}__gte": first})
-        if last:
+        if last and self.model.ONE_PER:
             queryset = queryset.filter(**{f"{self.model.ONE_PER}__lte": last})
         return queryset
 
@@ -82,18 +92,21 @@ class EntryDetail(APIView):
     model = None
     serializer_class = None
     put_service = None
+    needs_actor = False  # goals and tasks record who wrote them
 
     def get_object(self, entry_id):
         return own_entry(self.model, participant=self.request.participant, entry_id=entry_id)
 
-    def get(self, request, entry_id):
+    def get(self, request, entry_id, **kwargs):
         return Response(self.serializer_class(self.get_object(entry_id)).data)
 
-    def put(self, request, entry_id):
-        serializer = self.serializer_class(data=request.data)
+    def put(self, request, entry_id, **kwargs):
+        serializer = self.serializer_class(data=request.data, context={"participant": request.participant})
         serializer.is_valid(raise_exception=True)
+        extra = {"actor": request.user} if self.needs_actor else {}
         try:
-            result = type(self).put_service(participant=request.participant, id=entry_id, data=serializer.validated_data)
+            result = type(self).put_service(participant=request.participant, id=entry_id,
+                                            data=serializer.validated_data, **extra)
         except services.EntryNotFound:
             raise Http404("No such entry.")
         except services.EntryConflict as conflict:
@@ -107,13 +120,13 @@ class EntryDetail(APIView):
             self.serializer_class(result.entry).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    def delete(self, request, entry_id):
+    def delete(self, request, entry_id, **kwargs):
         services.entry_delete(entry=self.get_object(entry_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _entry_endpoints(model, serializer, put, name):
-    plural = f"{name}s"
+def _entry_endpoints(model, serializer, put, name, plural=None, base=EntryDetail, listing_base=None):
+    plural = plural or f"{name}s"
     put_doc = extend_schema(
         request=serializer,
         responses={
@@ -129,20 +142,32 @@ def _entry_endpoints(model, serializer, put, name):
         ),
     )
     detail = type(
-        f"{model.__name__}Detail",
-        (EntryDetail,),
+        f"{base.__name__.removesuffix('Detail')}{model.__name__}Detail",
+        (base,),
         {"model": model, "serializer_class": serializer, "put_service": staticmethod(put),
-         "put": put_doc(EntryDetail.put),
-         "delete": extend_schema(responses={204: None})(EntryDetail.delete)},
+         "needs_actor": model in (Goal, Task),
+         "put": put_doc(base.put),
+         "delete": extend_schema(responses={204: None})(base.delete)},
     )
-    listing = type(f"{model.__name__}List", (EntryList,), {"model": model, "serializer_class": serializer})
+    listing_base = listing_base or EntryList
+    listing = type(f"{listing_base.__name__.removesuffix('List')}{model.__name__}List", (listing_base,),
+                   {"model": model, "serializer_class": serializer})
     return plural, listing, detail
 
 
 CHECKINS = _entry_endpoints(CheckIn, CheckInSerializer, services.checkin_put, "checkin")
 URGES = _entry_endpoints(Urge, UrgeSerializer, services.urge_put, "urge")
 REFLECTIONS = _entry_endpoints(WeeklyReflection, ReflectionSerializer, services.reflection_put, "reflection")
-ENTRY_ENDPOINTS = [CHECKINS, URGES, REFLECTIONS]
+ENTRY_ENDPOINTS = [
+    CHECKINS,
+    URGES,
+    REFLECTIONS,
+    _entry_endpoints(WeekendPlan, WeekendPlanSerializer, services.weekend_plan_put, "weekend plan", "weekend-plans"),
+    _entry_endpoints(Goal, GoalSerializer, services.goal_put, "goal"),
+    _entry_endpoints(Task, TaskSerializer, services.task_put, "task"),
+    _entry_endpoints(HighRiskTime, HighRiskTimeSerializer, services.high_risk_time_put, "high-risk time",
+                     "high-risk-times"),
+]
 
 
 class Me(generics.RetrieveUpdateAPIView):
@@ -158,3 +183,132 @@ class Me(generics.RetrieveUpdateAPIView):
     def perform_update(self, serializer):
         services.participant_update(participant=self.request.participant, time_zone=serializer.validated_data.get(
             "time_zone", self.request.participant.time_zone))
+
+
+class SafetyPlanCurrent(APIView):
+    """Your safety plan in use: the newest version (number 0 and empty lists before the first save)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = SafetyPlanVersionSerializer
+
+    def get(self, request):
+        return Response(SafetyPlanVersionSerializer(selectors.current_safety_plan(participant=request.participant)).data)
+
+
+class SafetyPlanVersions(generics.ListAPIView):
+    """Every version of your safety plan, newest first."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = SafetyPlanVersionSerializer
+
+    def get_queryset(self):
+        return SafetyPlanVersion.objects.filter(participant=self.request.participant).select_related("author")
+
+
+class SafetyPlanVersionDetail(APIView):
+    """One version by its client-made id. PUT saves your plan as a new version; versions never change."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = SafetyPlanVersionSerializer
+
+    def get(self, request, entry_id):
+        return Response(SafetyPlanVersionSerializer(
+            own_entry(SafetyPlanVersion, participant=request.participant, entry_id=entry_id)).data)
+
+    @extend_schema(responses={201: SafetyPlanVersionSerializer, 400: OpenApiResponse(description="Field errors"),
+                              404: OpenApiResponse(description="No such version of yours."),
+                              409: OpenApiResponse(description="This id is saved with other content.")})
+    def put(self, request, entry_id):
+        serializer = SafetyPlanVersionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = services.safety_plan_save(participant=request.participant, id=entry_id,
+                                               data=serializer.validated_data, author=request.user)
+        except services.EntryNotFound:
+            raise Http404("No such version.")
+        except services.VersionExists:
+            return Response({"id": ["This version is saved already and versions never change: "
+                                    "send your changes with a new id."]}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise ValidationError(serializers.as_serializer_error(error))
+        return Response(SafetyPlanVersionSerializer(result.entry).data, status=status.HTTP_201_CREATED)
+
+
+class WeekendReview(APIView):
+    """The weekend's urges (Friday 17:00 to Monday 00:00, your time) and check-ins beside the plan."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = WeekendReviewSerializer
+
+    def get(self, request, entry_id):
+        plan = own_entry(WeekendPlan, participant=request.participant, entry_id=entry_id)
+        return Response(WeekendReviewSerializer(selectors.weekend_review(plan=plan)).data)
+
+
+class Progress(APIView):
+    """Your own progress over the last 7, 30 or 90 days."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = ProgressSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("days", int, enum=list(progress_figures.PERIODS))])
+    def get(self, request):
+        try:
+            days = int(request.query_params.get("days", 30))
+        except ValueError:
+            days = 0
+        if days not in progress_figures.PERIODS:
+            raise ValidationError({"days": [f"Pick one of {', '.join(map(str, progress_figures.PERIODS))}."]})
+        figures = progress_figures.progress(participant=request.participant, days=days)
+        data = {
+            "first": figures.first, "last": figures.last, "checkin_days": figures.checkin_days,
+            "avg_total_sleep_min": figures.avg_total_sleep_min, "avg_sleep_efficiency": figures.avg_sleep_efficiency,
+            "avg_sleep_quality": figures.avg_sleep_quality, "avg_stress": figures.avg_stress,
+            "urge_count": figures.urge_count, "avg_intensity": figures.avg_intensity,
+            "avg_duration_min": figures.avg_duration_min,
+            "wins": [{"date": day.isoformat(), "text": text} for day, text in figures.wins],
+            "helpers": figures.helpers, "helpers_unranked": figures.helpers_unranked,
+            "days": [{
+                "date": day.date, "checked_in": day.checkin is not None,
+                **{name: getattr(day.checkin, name, None) for name in
+                   ("total_sleep_min", "sleep_efficiency", "sleep_quality", "stress")},
+                "urges": day.urge_count,
+                "avg_urge_intensity": progress_figures.mean([u.intensity for u in day.urges]),
+                "avg_urge_duration_min": progress_figures.mean([u.duration_min for u in day.urges]),
+            } for day in figures.days],
+        }
+        return Response(ProgressSerializer(data).data)
+
+
+class Patterns(APIView):
+    """Windows where your urges cluster, not yet covered by a high-risk time, with the reason."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = SuggestionSerializer
+
+    @extend_schema(responses=SuggestionSerializer(many=True))
+    def get(self, request):
+        return Response(SuggestionSerializer(progress_figures.find_patterns(participant=request.participant), many=True).data)
+
+
+# Counselors write goals and tasks for the participants on their care team.
+
+
+class IsCounselorOfParticipant(permissions.BasePermission):
+    def has_permission(self, request, view):
+        request.participant = participant_for_counselor(request.user, view.kwargs["participant_id"])
+        return True
+
+
+class CareEntryDetail(EntryDetail):
+    permission_classes = [permissions.IsAuthenticated, IsCounselorOfParticipant]
+
+
+class CareEntryList(EntryList):
+    permission_classes = [permissions.IsAuthenticated, IsCounselorOfParticipant]
+
+
+CARE_ENDPOINTS = [
+    _entry_endpoints(Goal, GoalSerializer, services.goal_put, "goal", base=CareEntryDetail, listing_base=CareEntryList),
+    _entry_endpoints(Task, TaskSerializer, services.task_put, "task", base=CareEntryDetail, listing_base=CareEntryList),
+]

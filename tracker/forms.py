@@ -1,6 +1,21 @@
+import re
+
 from django import forms
 
-from .models import CheckIn, Participant, Strategy, Trigger, Urge, WeeklyReflection
+from .models import (
+    PHONE_RE,
+    CheckIn,
+    Goal,
+    HighRiskTime,
+    Participant,
+    SafetyPlanVersion,
+    Strategy,
+    Task,
+    Trigger,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+)
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
 DURATIONS = [(2, "2 min"), (5, "5 min"), (10, "10 min"), (15, "15 min"), (30, "30 min"), (60, "1 hour"), (120, "2 hours")]
@@ -115,8 +130,8 @@ class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
             self.fields["duration_min"].choices = sorted([*DURATIONS, (current, f"{current} min")])
 
 
-class WinsField(forms.CharField):
-    """Several short lines in one box, kept as a list: one win per line."""
+class LinesField(forms.CharField):
+    """Several short lines in one box, kept as a list: one item per line."""
 
     widget = forms.Textarea(attrs={"rows": 4})
 
@@ -128,7 +143,7 @@ class WinsField(forms.CharField):
 
 
 class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):
-    wins = WinsField(
+    wins = LinesField(
         required=False, label="This week's wins",
         help_text=f"One per line, up to {WeeklyReflection.MAX_WINS}. Small ones count.",
     )
@@ -149,3 +164,108 @@ class TimeZoneForm(AccessibleErrorsMixin, forms.ModelForm):
         fields = ["time_zone"]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
         labels = {"time_zone": "Your time zone"}
+
+
+class ContactsField(forms.CharField):
+    """People or places, one per line, with an optional phone number after a comma:
+    "Maria, 555-123-4567". Kept as [{"name": ..., "phone": ...}]."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(f"{item['name']}, {item['phone']}" if item.get("phone") else item["name"] for item in value)
+        return value
+
+    def to_python(self, value):
+        contacts = []
+        for line in (value or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            name, comma, phone = line.rpartition(",")
+            if comma and any(ch.isdigit() for ch in phone):
+                contacts.append({"name": name.strip(), "phone": phone.strip()})
+            else:
+                contacts.append({"name": line, "phone": ""})
+        return contacts
+
+    def validate(self, value):
+        super().validate(value)
+        bad = [item["phone"] for item in value if item["phone"] and not re.match(PHONE_RE, item["phone"])]
+        if bad:
+            raise forms.ValidationError(
+                "“%(phone)s” doesn’t look like a phone number. Use digits, spaces, + - ( ).", params={"phone": bad[0]}
+            )
+
+
+class SafetyPlanForm(AccessibleErrorsMixin, forms.Form):
+    """Every section of the plan; each save becomes a new version."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, (title, hint) in SafetyPlanVersion.SECTIONS.items():
+            if key in SafetyPlanVersion.CONTACT_SECTIONS:
+                field = ContactsField(required=False, label=title,
+                                      help_text=f"{hint} One per line: a name, then a comma and a number.")
+            else:
+                field = LinesField(required=False, label=title, help_text=f"{hint} One per line.")
+            self.fields[key] = field
+
+
+class WeekendPlanForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = WeekendPlan
+        fields = WeekendPlan.WRITABLE
+        widgets = {
+            "weekend_of": forms.HiddenInput,
+            "friday_evening": forms.Textarea(attrs={"rows": 2}),
+            "saturday": forms.Textarea(attrs={"rows": 2}),
+            "sunday": forms.Textarea(attrs={"rows": 2}),
+            "who_to_call": forms.Textarea(attrs={"rows": 2}),
+            "places_to_avoid": forms.Textarea(attrs={"rows": 2}),
+            "if_urge": forms.Textarea(attrs={"rows": 2}),
+            "how_it_went": forms.RadioSelect,
+            "review_note": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"how_it_went": "How did the weekend go?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["how_it_went"]
+        field.choices = [c for c in field.choices if c[0] != ""]
+
+
+class GoalForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = Goal.WRITABLE
+        widgets = {"why": forms.Textarea(attrs={"rows": 3}), "status": forms.RadioSelect}
+        labels = {"title": "Goal", "why": "Why it matters to me"}
+
+
+class TaskForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = Task.WRITABLE
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"title": "Task", "due_date": "Due (optional)", "goal": "For which goal? (optional)", "done": "Done"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = Goal.objects.filter(participant_id=self.instance.participant_id)
+        self.fields["goal"].empty_label = "No goal"
+
+
+class HighRiskTimeForm(AccessibleErrorsMixin, forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(HighRiskTime.WEEKDAYS)), coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="On these days", error_messages={"required": "Pick at least one day."},
+    )
+
+    class Meta:
+        model = HighRiskTime
+        fields = HighRiskTime.WRITABLE
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+        labels = {"label": "Name (optional)", "start_time": "From", "end_time": "Until"}
+        help_texts = {"end_time": "An end before the start runs past midnight."}

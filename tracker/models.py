@@ -7,6 +7,7 @@ into instants with zoneinfo where a duration is needed.
 
 import datetime as dt
 import functools
+import re
 import uuid
 import zoneinfo
 
@@ -469,3 +470,298 @@ class WeeklyReflection(Entry):
             raise ValidationError({"week_start": f"A week starts on a Monday: use {monday.isoformat()}."})
         if self.week_start > self.participant.local_today():
             raise ValidationError({"week_start": "That week hasn’t started yet."})
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans, goals and high-risk times
+
+
+PHONE_RE = r"^\+?[0-9(][0-9 ().-]{1,22}[0-9]$"
+MAX_PLAN_ITEMS = 12
+MAX_ITEM_LENGTH = 200
+
+
+def _check_lines(value):
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Expected a list of short lines.", code="invalid")
+    if len(value) > MAX_PLAN_ITEMS:
+        raise ValidationError("Up to %(max)s lines here, please.", code="too_many", params={"max": MAX_PLAN_ITEMS})
+    for line in value:
+        if len(line) > MAX_ITEM_LENGTH:
+            raise ValidationError(
+                "Keep each line under %(max)s characters.", code="too_long", params={"max": MAX_ITEM_LENGTH}
+            )
+
+
+def validate_lines(value):
+    _check_lines(value)
+
+
+def validate_contacts(value):
+    """A list of {"name": ..., "phone": ...}; the phone may be empty (a place, say)."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValidationError("Expected a list of names with phone numbers.", code="invalid")
+    if len(value) > MAX_PLAN_ITEMS:
+        raise ValidationError("Up to %(max)s here, please.", code="too_many", params={"max": MAX_PLAN_ITEMS})
+    for item in value:
+        if set(item) - {"name", "phone"} or not isinstance(item.get("name", ""), str):
+            raise ValidationError("Each one has a name and, if you like, a phone number.", code="invalid")
+        if not item.get("name", "").strip():
+            raise ValidationError("Each one needs a name.", code="required")
+        if len(item["name"]) > MAX_ITEM_LENGTH:
+            raise ValidationError("Keep each name under %(max)s characters.", code="too_long", params={"max": MAX_ITEM_LENGTH})
+        phone = item.get("phone") or ""
+        if phone and not (isinstance(phone, str) and re.match(PHONE_RE, phone)):
+            raise ValidationError(
+                "“%(phone)s” doesn’t look like a phone number. Use digits, spaces, + - ( ).",
+                code="invalid_phone", params={"phone": phone},
+            )
+
+
+def tel(phone):
+    """The digits (and a leading +) of a phone number, for tel: and sms: links."""
+    return ("+" if phone.strip().startswith("+") else "") + "".join(ch for ch in phone if ch.isdigit())
+
+
+class SafetyPlanVersion(Entry):
+    """One saved state of a participant's safety plan (Stanley & Brown). Never changed once saved.
+
+    The plan in use is the newest version; every save adds one, so nothing typed is ever lost
+    and a counselor can see what changed between two versions.
+    """
+
+    SECTIONS = {
+        "warning_signs": ("Warning signs", "Thoughts, feelings or situations that tell me a hard time may be starting."),
+        "coping_alone": ("Things I can do on my own", "To take my mind off things, without anyone else."),
+        "distractions": ("People and places that take my mind off things", "Names, places, and a phone number if there is one."),
+        "helpers": ("People I can ask for help", "Tap a number to call or text."),
+        "professionals": ("Professionals and crisis lines", "My counselor, clinic or doctor. The 988 Lifeline is always here."),
+        "safe_space": ("Making my space safe", "What I will remove or put away, and who can help with that."),
+        "reasons": ("My reasons", "What matters most to me and is worth staying well for."),
+    }
+    CONTACT_SECTIONS = ("distractions", "helpers", "professionals")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="safety_plan_versions")
+    number = models.PositiveIntegerField(editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,
+                               related_name="+")
+    warning_signs = models.JSONField(default=list, blank=True, validators=[validate_lines])
+    coping_alone = models.JSONField(default=list, blank=True, validators=[validate_lines])
+    distractions = models.JSONField(default=list, blank=True, validators=[validate_contacts])
+    helpers = models.JSONField(default=list, blank=True, validators=[validate_contacts])
+    professionals = models.JSONField(default=list, blank=True, validators=[validate_contacts])
+    safe_space = models.JSONField(default=list, blank=True, validators=[validate_lines])
+    reasons = models.JSONField(default=list, blank=True, validators=[validate_lines])
+
+    WRITABLE = tuple(SECTIONS)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "number"], name="safety_plan_version_number")]
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"Safety plan v{self.number}"
+
+    @property
+    def is_empty(self):
+        return not any(getattr(self, name) for name in self.SECTIONS)
+
+    def sections(self):
+        """(key, title, hint, items, is_contacts) for each section, in the plan's order."""
+        return [
+            (key, title, hint, getattr(self, key), key in self.CONTACT_SECTIONS)
+            for key, (title, hint) in self.SECTIONS.items()
+        ]
+
+    def changed_sections(self, previous):
+        if previous is None:
+            return [key for key in self.SECTIONS if getattr(self, key)]
+        return [key for key in self.SECTIONS if getattr(self, key) != getattr(previous, key)]
+
+    def clean(self):
+        for name in self.SECTIONS:
+            value = getattr(self, name)
+            if isinstance(value, list) and name not in self.CONTACT_SECTIONS:
+                setattr(self, name, [line.strip() for line in value if isinstance(line, str) and line.strip()])
+            elif isinstance(value, list):
+                setattr(self, name, [
+                    {"name": (item.get("name") or "").strip(), "phone": (item.get("phone") or "").strip()}
+                    if isinstance(item, dict) else item
+                    for item in value
+                    if not isinstance(item, dict) or (item.get("name") or "").strip() or (item.get("phone") or "").strip()
+                ])
+
+
+def weekend_friday(day):
+    """The Friday of the weekend `day` belongs to: the coming one from Monday to Thursday."""
+    return day + dt.timedelta(days=4 - day.weekday())
+
+
+class WeekendPlan(Entry):
+    """The plan for one weekend (Friday evening to Sunday night), and on Monday how it went."""
+
+    # The weekend's urges and check-ins are those from Friday 17:00 to Monday 00:00, local time.
+    STARTS = dt.time(17, 0)
+
+    class HowItWent(models.TextChoices):
+        BETTER = "better", "Better than I expected"
+        AS_PLANNED = "as_planned", "About as planned"
+        HARDER = "harder", "Harder than I expected"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="weekend_plans")
+    weekend_of = models.DateField(help_text="The Friday that starts the weekend.")
+    friday_evening = models.TextField("Friday evening", max_length=1000, blank=True)
+    saturday = models.TextField(max_length=1000, blank=True)
+    sunday = models.TextField(max_length=1000, blank=True)
+    who_to_call = models.TextField("who I will call", max_length=500, blank=True)
+    places_to_avoid = models.TextField("places I will avoid", max_length=500, blank=True)
+    if_urge = models.TextField("what I will do if an urge hits", max_length=1000, blank=True)
+    safe_ride = models.CharField("a safe ride", max_length=200, blank=True)
+    how_it_went = models.CharField(max_length=16, choices=HowItWent.choices, blank=True)
+    review_note = models.TextField("what I learned", max_length=1000, blank=True)
+
+    PLAN_FIELDS = ("friday_evening", "saturday", "sunday", "who_to_call", "places_to_avoid", "if_urge", "safe_ride")
+    WRITABLE = ("weekend_of", *PLAN_FIELDS, "how_it_went", "review_note")
+    ONE_PER = "weekend_of"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "weekend_of"], name="weekend_plan_one_per_weekend")]
+        ordering = ["-weekend_of"]
+
+    def __str__(self):
+        return f"Weekend of {self.weekend_of}"
+
+    def window(self):
+        """The weekend as UTC instants [Friday 17:00, Monday 00:00) in the participant's zone."""
+        zone = self.participant.zone
+        start = dt.datetime.combine(self.weekend_of, self.STARTS, tzinfo=zone)
+        end = dt.datetime.combine(self.weekend_of + dt.timedelta(days=3), dt.time(0), tzinfo=zone)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    @property
+    def is_reviewed(self):
+        return bool(self.how_it_went)
+
+    def clean(self):
+        if self.weekend_of is None or not self.participant_id:
+            return
+        if self.weekend_of.weekday() != 4:
+            friday = weekend_friday(self.weekend_of)
+            raise ValidationError({"weekend_of": f"A weekend starts on a Friday: use {friday.isoformat()}."})
+        today = self.participant.local_today()
+        if self.weekend_of > today + dt.timedelta(days=60):
+            raise ValidationError({"weekend_of": "Plan up to two months ahead."})
+        if self.how_it_went and self.weekend_of + dt.timedelta(days=2) > today:
+            raise ValidationError({"how_it_went": "You can say how it went once the weekend is over (from Sunday)."})
+
+
+class Goal(Entry):
+    """A goal set with the counselor, in the participant's words."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Working on it"
+        ACHIEVED = "achieved", "Achieved"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=120)
+    why = models.TextField("why it matters", max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,
+                                   related_name="+")
+
+    WRITABLE = ("title", "why", "status")
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class Task(Entry):
+    """A small practice task between sessions, with an optional due date and goal."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    due_date = models.DateField(null=True, blank=True)
+    goal = models.ForeignKey(Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,
+                                   related_name="+")
+
+    WRITABLE = ("title", "due_date", "goal", "done")
+
+    class Meta:
+        indexes = [
+            # Serves "open tasks due on or before today" on Today and in reminders.
+            models.Index(fields=["participant", "done", "due_date"], name="task_open_due"),
+        ]
+        ordering = ["done", "due_date", "created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.done and self.done_at is None:
+            self.done_at = timezone.now()
+        elif not self.done:
+            self.done_at = None
+        super().save(*args, **kwargs)
+
+    def is_due(self, today):
+        return not self.done and self.due_date is not None and self.due_date <= today
+
+    def clean(self):
+        if self.goal_id and self.participant_id and self.goal.participant_id != self.participant_id:
+            raise ValidationError({"goal": "Pick one of your own goals."})
+
+
+def validate_weekdays(value):
+    if not isinstance(value, list) or not value or not all(
+        isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6 for day in value
+    ):
+        raise ValidationError("Pick at least one day (0 is Monday, 6 is Sunday).", code="invalid")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each day can be picked once.", code="duplicate")
+
+
+class HighRiskTime(Entry):
+    """A recurring risky window: on these weekdays, from start to end, local time.
+
+    An end before the start runs past midnight into the next day.
+    """
+
+    WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="high_risk_times")
+    label = models.CharField(max_length=80, blank=True)
+    weekdays = models.JSONField(validators=[validate_weekdays])
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    WRITABLE = ("label", "weekdays", "start_time", "end_time")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.label or self.describe()
+
+    def describe(self):
+        days = ", ".join(self.WEEKDAYS[day] for day in sorted(self.weekdays or []))
+        return f"{days}, {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    def covers(self, weekday, hour):
+        """Does this window include the whole local hour starting at `hour` on `weekday`?"""
+        start, end = self.start_time.hour * 60 + self.start_time.minute, self.end_time.hour * 60 + self.end_time.minute
+        minute = hour * 60
+        if start < end:
+            return weekday in self.weekdays and start <= minute and minute + 60 <= end
+        return (weekday in self.weekdays and minute >= start) or ((weekday - 1) % 7 in self.weekdays and minute + 60 <= end)
+
+    def clean(self):
+        if self.start_time is not None and self.start_time == self.end_time:
+            raise ValidationError({"end_time": "The end must differ from the start."})

@@ -3,7 +3,17 @@
 import dataclasses
 import datetime as dt
 
-from .models import CheckIn, Urge, WeeklyReflection, week_start
+from .models import (
+    CheckIn,
+    Goal,
+    SafetyPlanVersion,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+    week_start,
+    weekend_friday,
+)
 
 
 def local_day_bounds(participant, first, last):
@@ -27,6 +37,18 @@ class Today:
     urges_today: int
     week_wins: list
     reflection: WeeklyReflection | None
+    tasks_due: list
+    weekend_plan: WeekendPlan | None  # the coming (or current) weekend's plan
+    weekend_to_review: WeekendPlan | None  # last weekend's plan, not yet reviewed, Monday to Thursday
+
+    @property
+    def weekend_of(self):
+        return weekend_friday(self.today)
+
+    @property
+    def weekend_is_near(self):
+        """From Wednesday the coming weekend is worth planning."""
+        return self.today.weekday() >= 2
 
 
 def today_summary(*, participant, now=None):
@@ -36,13 +58,25 @@ def today_summary(*, participant, now=None):
     reflection = WeeklyReflection.objects.filter(participant=participant, week_start=monday).first()
     wins = [(day, c.small_win) for day, c in sorted(checkins.items()) if c.small_win]
     wins += [(None, line) for line in (reflection.wins if reflection else [])]
+    last_friday = weekend_friday(today) - dt.timedelta(days=7)
+    to_review = None
+    if today.weekday() <= 3:
+        to_review = WeekendPlan.objects.filter(participant=participant, weekend_of=last_friday, how_it_went="").first()
     return Today(
         today=today,
         checkin=checkins.get(today),
         urges_today=urges_between(participant, today, today).count(),
         week_wins=wins,
         reflection=reflection,
+        tasks_due=list(open_tasks_due(participant=participant, today=today)),
+        weekend_plan=WeekendPlan.objects.filter(participant=participant, weekend_of=weekend_friday(today)).first(),
+        weekend_to_review=to_review,
     )
+
+
+def open_tasks_due(*, participant, today):
+    """Tasks not done whose due date is today or has passed, oldest first."""
+    return Task.objects.filter(participant=participant, done=False, due_date__lte=today).order_by("due_date", "created_at")
 
 
 @dataclasses.dataclass
@@ -76,3 +110,56 @@ def history(*, participant, days=30, now=None):
             reflection = reflections.get(week_start(day))
         result.append(HistoryDay(day, checkins.get(day), urges.get(day, []), reflection))
     return result
+
+
+@dataclasses.dataclass
+class WeekendReview:
+    plan: WeekendPlan
+    urges: list
+    checkins: list
+
+    @property
+    def setbacks(self):
+        return sum(1 for urge in self.urges if urge.is_setback)
+
+
+def weekend_review(*, plan):
+    """The weekend's urges (Friday 17:00 to Monday 00:00, the person's time) and check-ins
+    (Friday to Sunday), to look at beside the plan on Monday."""
+    start, end = plan.window()
+    urges = Urge.objects.filter(participant=plan.participant, occurred_at__gte=start, occurred_at__lt=end)
+    checkins = CheckIn.objects.filter(participant=plan.participant, date__gte=plan.weekend_of,
+                                      date__lte=plan.weekend_of + dt.timedelta(days=2))
+    return WeekendReview(plan=plan, urges=list(urges.order_by("occurred_at")), checkins=list(checkins.order_by("date")))
+
+
+def current_safety_plan(*, participant):
+    """The newest version, or an empty unsaved one for a person who has not written a plan yet."""
+    latest = SafetyPlanVersion.objects.filter(participant=participant).order_by("-number").first()
+    return latest or SafetyPlanVersion(participant=participant, number=0)
+
+
+def safety_plan_history(*, participant):
+    """(version, titles of the sections it changed) for every version, newest first."""
+    versions = list(SafetyPlanVersion.objects.filter(participant=participant).order_by("number").select_related("author"))
+    history = [
+        (v, [SafetyPlanVersion.SECTIONS[key][0] for key in v.changed_sections(versions[i - 1] if i else None)])
+        for i, v in enumerate(versions)
+    ]
+    return list(reversed(history))
+
+
+GOAL_ORDER = {Goal.Status.ACTIVE: 0, Goal.Status.PAUSED: 1, Goal.Status.ACHIEVED: 2, Goal.Status.CLOSED: 3}
+
+
+def goals_and_tasks(*, participant):
+    goals = sorted(Goal.objects.filter(participant=participant), key=lambda g: (GOAL_ORDER[g.status], -g.created_at.timestamp()))
+    tasks = list(Task.objects.filter(participant=participant).order_by("done", "due_date", "created_at"))
+    by_goal = {}
+    for task in tasks:
+        by_goal.setdefault(task.goal_id, []).append(task)
+    return {
+        "goals": [(goal, by_goal.get(goal.pk, [])) for goal in goals],
+        "loose_tasks": by_goal.get(None, []),
+        "today": participant.local_today(),
+    }

@@ -1,3 +1,4 @@
+import datetime as dt
 import functools
 import logging
 import uuid
@@ -16,10 +17,31 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import charts, progress, selectors, services
 from .access import own_entry, participant_for_user
-from .forms import CheckInForm, ReflectionForm, TimeZoneForm, UrgeForm
-from .models import CheckIn, Urge, WeeklyReflection, week_start
+from .forms import (
+    CheckInForm,
+    GoalForm,
+    HighRiskTimeForm,
+    ReflectionForm,
+    SafetyPlanForm,
+    TaskForm,
+    TimeZoneForm,
+    UrgeForm,
+    WeekendPlanForm,
+)
+from .models import (
+    CheckIn,
+    Goal,
+    HighRiskTime,
+    SafetyPlanVersion,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+    week_start,
+    weekend_friday,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +70,14 @@ KINDS = {
     "urge": dict(model=Urge, form=UrgeForm, put=services.urge_put, noun="urge", template="tracker/urge_form.html"),
     "reflection": dict(model=WeeklyReflection, form=ReflectionForm, put=services.reflection_put,
                        noun="weekly reflection", template="tracker/reflection_form.html"),
+    "weekend": dict(model=WeekendPlan, form=WeekendPlanForm, put=services.weekend_plan_put, noun="weekend plan",
+                    template="tracker/weekend_form.html"),
+    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, noun="goal", template="tracker/simple_form.html",
+                 actor=True, done="tasks"),
+    "task": dict(model=Task, form=TaskForm, put=services.task_put, noun="task", template="tracker/simple_form.html",
+                 actor=True, done="tasks"),
+    "highrisk": dict(model=HighRiskTime, form=HighRiskTimeForm, put=services.high_risk_time_put,
+                     noun="high-risk time", template="tracker/simple_form.html", done="patterns"),
 }
 
 
@@ -58,8 +88,26 @@ def _new_entry_initial(kind, participant, request):
         return {"date": min(day, today)}
     if kind == "urge":
         return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
-    day = parse_date(request.GET.get("week") or "") or today
-    return {"week_start": week_start(min(day, today))}
+    if kind == "reflection":
+        day = parse_date(request.GET.get("week") or "") or today
+        return {"week_start": week_start(min(day, today))}
+    if kind == "weekend":
+        return _new_weekend_initial(participant, request, today)
+    if kind == "task":
+        return {"due_date": parse_date(request.GET.get("due") or ""), "goal": request.GET.get("goal") or None}
+    return {}
+
+
+def _new_weekend_initial(participant, request, today):
+    """This weekend's Friday; unless asked for a blank one, last weekend's plan as a template."""
+    friday = weekend_friday(parse_date(request.GET.get("weekend") or "") or today)
+    initial = {"weekend_of": friday}
+    if not request.GET.get("blank"):
+        previous = WeekendPlan.objects.filter(participant=participant, weekend_of__lt=friday).first()
+        if previous is not None:
+            initial.update({name: getattr(previous, name) for name in WeekendPlan.PLAN_FIELDS})
+            initial["template_from"] = previous.weekend_of
+    return initial
 
 
 def _existing_for_period(kind, participant, initial):
@@ -77,18 +125,23 @@ def _saved_message(kind, entry, created):
     return f"{KINDS[kind]['noun'].capitalize()} {'saved' if created else 'updated'}."
 
 
+def _posted_uuid(request):
+    try:
+        return uuid.UUID(request.POST.get("id", ""))
+    except ValueError:
+        return uuid.uuid4()
+
+
 def _entry_form(request, kind, entry=None):
     spec, participant = KINDS[kind], request.participant
     if request.method == "POST":
-        try:
-            entry_id = entry.pk if entry else uuid.UUID(request.POST.get("id", ""))
-        except ValueError:
-            entry_id = uuid.uuid4()
+        entry_id = entry.pk if entry else _posted_uuid(request)
         instance = entry or spec["model"](pk=entry_id, participant=participant)
         form = spec["form"](request.POST, instance=instance)
         if form.is_valid():
+            extra = {"actor": request.user} if spec.get("actor") else {}
             try:
-                result = spec["put"](participant=participant, id=entry_id, data=form.cleaned_data)
+                result = spec["put"](participant=participant, id=entry_id, data=form.cleaned_data, **extra)
             except services.EntryNotFound:
                 raise Http404("No such entry.")
             except services.EntryConflict as conflict:
@@ -101,17 +154,19 @@ def _entry_form(request, kind, entry=None):
                 form.add_error(None, error)
             else:
                 messages.success(request, _saved_message(kind, result.entry, result.created))
-                return redirect("today")
+                return redirect(spec.get("done", "today"))
     else:
         initial = {} if entry else _new_entry_initial(kind, participant, request)
         existing = None if entry else _existing_for_period(kind, participant, initial)
         if existing is not None:
             return redirect(f"{kind}_edit", entry_id=existing.pk)
         entry_id = entry.pk if entry else uuid.uuid4()
-        form = spec["form"](instance=entry, initial=initial)
-    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind}
+        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
+    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"]}
     if kind == "reflection":
         context["week"] = parse_date(str(form["week_start"].value()))
+    if kind == "weekend":
+        context.update(_weekend_context(participant, form, entry))
     return render(request, spec["template"], context)
 
 
@@ -135,7 +190,7 @@ def entry_delete(request, kind, entry_id):
     if request.method == "POST":
         services.entry_delete(entry=entry)
         messages.success(request, f"The {KINDS[kind]['noun']} was deleted.")
-        return redirect("history")
+        return redirect(KINDS[kind].get("done", "history"))
     return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": kind, "noun": KINDS[kind]["noun"]})
 
 
@@ -143,6 +198,137 @@ def entry_delete(request, kind, entry_id):
 def today(request):
     summary = selectors.today_summary(participant=request.participant)
     return render(request, "tracker/today.html", {"summary": summary})
+
+
+def _weekend_context(participant, form, entry):
+    weekend_of = parse_date(str(form["weekend_of"].value()))
+    plan = entry or WeekendPlan(participant=participant, weekend_of=weekend_of)
+    review = selectors.weekend_review(plan=plan) if weekend_of else None
+    today = participant.local_today()
+    return {
+        "weekend_of": weekend_of,
+        "template_from": form.initial.get("template_from"),
+        "review": review,
+        "can_review": bool(weekend_of) and weekend_of + dt.timedelta(days=2) <= today,
+        "earlier": WeekendPlan.objects.filter(participant=participant).exclude(pk=getattr(entry, "pk", None))[:8],
+    }
+
+
+@participant_required
+def safety_plan(request):
+    """The person's plan, with crisis lines first: this is where "I need help now" goes."""
+    plan = selectors.current_safety_plan(participant=request.participant)
+    return render(request, "tracker/safety_plan.html", {"plan": plan})
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def safety_plan_edit(request):
+    participant = request.participant
+    current = selectors.current_safety_plan(participant=participant)
+    if request.method == "POST":
+        form = SafetyPlanForm(request.POST)
+        entry_id = _posted_uuid(request)
+        if form.is_valid():
+            try:
+                services.safety_plan_save(participant=participant, id=entry_id, data=form.cleaned_data,
+                                          author=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            except (services.EntryNotFound, services.VersionExists):
+                form.add_error(None, "This page was already saved. Your text is still here: press Save again.")
+                entry_id = uuid.uuid4()
+            else:
+                messages.success(request, "Your safety plan is saved.")
+                return redirect("safety_plan")
+    else:
+        entry_id = uuid.uuid4()
+        form = SafetyPlanForm(initial=current.writable_values() if current.pk else {})
+    return render(request, "tracker/safety_plan_form.html", {"form": form, "entry_id": entry_id, "plan": current})
+
+
+@participant_required
+def safety_plan_versions(request):
+    versions = selectors.safety_plan_history(participant=request.participant)
+    return render(request, "tracker/safety_plan_versions.html", {"versions": versions})
+
+
+@participant_required
+def safety_plan_version(request, number):
+    version = SafetyPlanVersion.objects.filter(participant=request.participant, number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    return render(request, "tracker/safety_plan.html", {"plan": version, "old_version": True})
+
+
+@participant_required
+def tasks(request):
+    context = selectors.goals_and_tasks(participant=request.participant)
+    return render(request, "tracker/tasks.html", context)
+
+
+@participant_required
+@require_http_methods(["POST"])
+def task_done(request, entry_id):
+    task = own_entry(Task, participant=request.participant, entry_id=entry_id)
+    services.task_set_done(task=task, done=request.POST.get("done") == "1")
+    messages.success(request, f"“{task.title}” marked {'done. Well done' if task.done else 'not done'}.")
+    return redirect(request.POST.get("next") if request.POST.get("next") in ("/", "/tasks/") else "tasks")
+
+
+@participant_required
+def my_progress(request):
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    if days not in progress.PERIODS:
+        days = 30
+    figures = progress.progress(participant=request.participant, days=days)
+    return render(request, "tracker/progress.html", {
+        "p": figures, "days": days, "periods": progress.PERIODS, "charts": _progress_charts(figures, days),
+        "min_uses": progress.MIN_USES_TO_RANK, "halves": figures.halves(),
+    })
+
+
+def _progress_charts(figures, days):
+    label = (lambda d: d.strftime("%a")) if days <= 7 else (lambda d: d.strftime("%-d %b"))
+    series = [(label(day.date), day) for day in figures.days]
+
+    def of(attribute, scale=1):
+        return [(text, None if day.checkin is None or getattr(day.checkin, attribute) is None
+                 else round(getattr(day.checkin, attribute) * scale, 1)) for text, day in series]
+
+    return [
+        charts.bar_chart(id="sleep", title="Sleep each night", unit=" h", points=of("total_sleep_min", 1 / 60),
+                         description=f"Hours of sleep each night over the last {days} days."),
+        charts.bar_chart(id="efficiency", title="Sleep efficiency", unit="%", points=of("sleep_efficiency", 100),
+                         max_value=100, description="Share of the time in bed spent asleep, each night."),
+        charts.bar_chart(id="quality", title="Sleep quality", unit=" of 5", points=of("sleep_quality"), max_value=5,
+                         description="How well you slept, from 1 (very poor) to 5 (very good)."),
+        charts.bar_chart(id="urges", title="Urges each day", unit="", points=[(t, d.urge_count) for t, d in series],
+                         description=f"How many urges you logged each day over the last {days} days."),
+        charts.bar_chart(id="duration", title="How long urges lasted", unit=" min",
+                         points=[(t, _average_duration(d)) for t, d in series],
+                         description="Average minutes an urge lasted, each day with an urge. Shorter bars: urges fade faster."),
+        charts.bar_chart(id="stress", title="Stress", unit=" of 10", points=of("stress"), max_value=10,
+                         description="Your stress from 0 to 10 each day you checked in."),
+    ]
+
+
+def _average_duration(day):
+    value = progress.mean([urge.duration_min for urge in day.urges])
+    return None if value is None else round(value, 1)
+
+
+@participant_required
+def patterns(request):
+    participant = request.participant
+    return render(request, "tracker/patterns.html", {
+        "suggestions": [(suggestion, uuid.uuid4()) for suggestion in progress.find_patterns(participant=participant)],
+        "high_risk_times": HighRiskTime.objects.filter(participant=participant),
+        "lookback": progress.PATTERN_LOOKBACK_DAYS,
+    })
 
 
 @participant_required

@@ -1,5 +1,7 @@
 from django import template
 
+from tracker.models import tel as tel_digits
+
 register = template.Library()
 
 
@@ -19,3 +21,9 @@ def percent(fraction):
     if fraction is None or fraction == "":
         return ""
     return f"{round(float(fraction) * 100)}%"
+
+
+@register.filter
+def tel(phone):
+    """A phone number as written, turned into what a tel: or sms: link needs."""
+    return tel_digits(phone or "")

@@ -14,7 +14,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tracker import services
-from tracker.models import Counselor, Participant, Program, Strategy, Trigger, Urge, week_start
+from tracker.models import (
+    Counselor,
+    Participant,
+    Program,
+    Strategy,
+    Trigger,
+    Urge,
+    WeekendPlan,
+    week_start,
+    weekend_friday,
+)
 
 DEMO_PROGRAM = "Steady Demo Clinic"
 DEMO_PASSWORD = "steady-demo"
@@ -65,6 +75,7 @@ class Command(BaseCommand):
             participant, _ = Participant.objects.get_or_create(user=user, defaults={"program": program, "time_zone": zone})
             participant.care_team.add(counselor)
             self._seed(participant, story)
+            self._plans(participant, counselor_user)
         self.stdout.write(self.style.SUCCESS("Demo program ready."))
         self.stdout.write(f"  Participants: alex, sam, jordan   password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (admin site: /admin/)")
@@ -136,7 +147,7 @@ class Command(BaseCommand):
             count = max(count, 1)
         written = set()
         for n in range(count):
-            hour = rng.uniform(17.2, 19.8) if is_friday_evening and n == 0 else rng.choice([8, 12, 15, 17, 19, 20, 21, 22]) + rng.random()
+            hour = rng.uniform(17.2, 19.8) if is_friday_evening and n == 0 else rng.uniform(7, 23.5)
             when = dt.datetime.combine(day, _clock(hour * 60), tzinfo=participant.zone)
             if when > now:
                 continue
@@ -171,3 +182,63 @@ class Command(BaseCommand):
             },
         )
 
+
+
+    def _plans(self, participant, counselor_user):
+        """A safety plan in two versions, weekend plans with Monday reviews, goals and tasks."""
+        name = participant.user.username
+        today = participant.local_today()
+        first_plan = {
+            "warning_signs": ["Skipping meals", "Staying up past 1 am", "Thinking “just one won’t hurt”"],
+            "coping_alone": ["A walk round the block", "A cold shower", "Music with headphones"],
+            "distractions": [{"name": "The library", "phone": ""}, {"name": "Sam from group", "phone": "555-0142"}],
+            "helpers": [{"name": "My sister Ana", "phone": "555-0101"}],
+            "professionals": [{"name": "Casey Morgan, counselor", "phone": "555-0199"}],
+            "safe_space": ["Nothing at home to drink"],
+            "reasons": ["My kids", "Being at work on Monday"],
+        }
+        second_plan = {**first_plan, "helpers": [*first_plan["helpers"], {"name": "Uncle Joe", "phone": "555-0177"}],
+                       "reasons": [*first_plan["reasons"], "Running the 5K in spring"]}
+        for number, plan in enumerate([first_plan, second_plan], start=1):
+            if not participant.safety_plan_versions.filter(pk=_id(name, "safety-plan", number)).exists():
+                services.safety_plan_save(participant=participant, id=_id(name, "safety-plan", number), data=plan,
+                                          author=participant.user)
+        this_friday = weekend_friday(today)
+        outcomes = ["as_planned", "harder", "better", "better"]
+        for weeks_ago in range(4, -1, -1):
+            friday = this_friday - dt.timedelta(days=7 * weeks_ago)
+            if weeks_ago == 0 and name == "alex":
+                continue  # Alex has not planned this weekend yet: Today offers it.
+            over = friday + dt.timedelta(days=2) <= today
+            reviewed = over and not (weeks_ago == 1 and name == "sam")
+            existing = WeekendPlan.objects.filter(participant=participant, weekend_of=friday).first()
+            services.weekend_plan_put(participant=participant, id=existing.pk if existing else _id(name, "weekend", friday), data={
+                "weekend_of": friday,
+                "friday_evening": "Meeting at 7, then dinner with Ana",
+                "saturday": "Kids' football in the morning, groceries, film night",
+                "sunday": "Long walk, call Mum, early night",
+                "who_to_call": "Ana (555-0101), Sam from group",
+                "places_to_avoid": "The Anchor, Main Street after 9",
+                "if_urge": "Leave, text Sam, walk for 20 minutes",
+                "safe_ride": "Ana, or the 42 bus",
+                "how_it_went": outcomes[weeks_ago % 4] if reviewed else "",
+                "review_note": "Having Saturday filled up helped." if reviewed else "",
+            })
+        goals = [("Fewer triggers at home", "So evenings feel calmer for me and the kids."),
+                 ("A new morning routine", "Mornings set up the whole day.")]
+        for index, (title, why) in enumerate(goals):
+            services.goal_put(participant=participant, id=_id(name, "goal", index), actor=counselor_user,
+                              data={"title": title, "why": why, "status": "active"})
+        tasks = [
+            ("Write down three urges and what helped", 0, today, False),
+            ("Plan a call before 6 pm on Friday", 0, today - dt.timedelta(days=1), False),
+            ("Clear the cupboard above the fridge", 0, today - dt.timedelta(days=6), True),
+            ("Alarm at 7:00 and breakfast before the phone", 1, today + dt.timedelta(days=2), False),
+        ]
+        for index, (title, goal, due, done) in enumerate(tasks):
+            services.task_put(participant=participant, id=_id(name, "task", index), actor=counselor_user, data={
+                "title": title, "due_date": due, "goal": participant.goals.get(pk=_id(name, "goal", goal)), "done": done})
+        if name == "jordan":
+            services.high_risk_time_put(participant=participant, id=_id(name, "high-risk", 0), data={
+                "label": "After work", "weekdays": [0, 1, 2, 3, 4], "start_time": dt.time(17, 30),
+                "end_time": dt.time(19, 30)})

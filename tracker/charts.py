@@ -1,0 +1,58 @@
+"""Geometry for server-rendered SVG charts. Templates draw them (templates/tracker/_chart.html)
+with a title, a description and the same numbers in a table, so a screen reader gets them all."""
+
+import dataclasses
+
+WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM = 320, 120, 8, 18
+
+
+@dataclasses.dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: float | None
+    text: str
+
+
+@dataclasses.dataclass
+class Chart:
+    id: str
+    title: str
+    description: str
+    unit: str
+    bars: list
+    max_value: float
+    width: int = WIDTH
+    height: int = HEIGHT
+    axis_labels: list = dataclasses.field(default_factory=list)  # (x, text) under the bars
+
+    @property
+    def baseline(self):
+        return self.height - PAD_BOTTOM
+
+    @property
+    def has_data(self):
+        return any(bar.value is not None for bar in self.bars)
+
+
+def bar_chart(*, id, title, description, unit, points, max_value=None, fmt="{:g}"):
+    """points: [(label, value or None)] in order. A None is a gap, not a zero."""
+    values = [v for _, v in points if v is not None]
+    top = max_value if max_value is not None else (max(values) if values else 1) or 1
+    slot = WIDTH / max(len(points), 1)
+    usable = HEIGHT - PAD_TOP - PAD_BOTTOM
+    bars = []
+    for index, (label, value) in enumerate(points):
+        height = 0 if value is None else max(1.5, usable * min(value, top) / top) if value else 0
+        bars.append(Bar(
+            x=round(index * slot + slot * 0.15, 2), y=round(HEIGHT - PAD_BOTTOM - height, 2),
+            width=round(slot * 0.7, 2), height=round(height, 2), label=label, value=value,
+            text="no entry" if value is None else f"{fmt.format(value)}{unit}",
+        ))
+    step = max(1, len(points) // 6)
+    axis = [(round(index * slot + slot / 2, 2), label) for index, (label, _) in enumerate(points)
+            if index % step == 0][:7]
+    return Chart(id=id, title=title, description=description, unit=unit, bars=bars, max_value=top, axis_labels=axis)

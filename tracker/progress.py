@@ -1,0 +1,270 @@
+"""A participant's own progress and patterns: figures computed from their entries.
+
+Everything is per local day in the participant's zone. Averages skip days with no value,
+and say how many values they rest on, so "no data" is never shown as zero.
+"""
+
+import dataclasses
+import datetime as dt
+import math
+from collections import defaultdict
+
+from .models import CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
+from .selectors import local_day_bounds, urges_between
+
+PERIODS = (7, 30, 90)
+# "What helps me most" ranks a strategy only once it was used this many times with a known outcome.
+MIN_USES_TO_RANK = 3
+# The pattern finder looks this far back, and wants urges in the same window on at least
+# PATTERN_MIN_WEEKS different weeks, and on at least PATTERN_MIN_SHARE of the weeks it saw
+# (counted from the person's first urge, so a new person is not judged on weeks before they came).
+# It offers the PATTERN_MAX_SUGGESTIONS strongest windows, so the advice stays short.
+PATTERN_LOOKBACK_DAYS = 90
+PATTERN_MIN_WEEKS = 3
+PATTERN_MIN_SHARE = 0.6
+PATTERN_MAX_HOURS = 3
+PATTERN_MAX_SUGGESTIONS = 3
+# ...and the window must stand out: its share of weeks at least this many times the share of
+# the same hours on the other days of the week. Someone with urges at all hours has no window.
+PATTERN_MIN_LIFT = 2.0
+
+
+def mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+@dataclasses.dataclass
+class Day:
+    date: dt.date
+    checkin: CheckIn | None
+    urges: list
+
+    @property
+    def urge_count(self):
+        return len(self.urges)
+
+
+@dataclasses.dataclass
+class Helper:
+    key: str
+    label: str
+    uses: int
+    passed: int
+    rank: int | None = None
+
+    @property
+    def rate(self):
+        return self.passed / self.uses if self.uses else None
+
+
+@dataclasses.dataclass
+class Progress:
+    days: list
+    first: dt.date
+    last: dt.date
+    wins: list
+    helpers: list  # ranked, each used at least MIN_USES_TO_RANK times
+    helpers_unranked: list  # used, but too few times to say
+
+    def _checkin_values(self, attribute):
+        return [getattr(day.checkin, attribute) for day in self.days if day.checkin is not None]
+
+    @property
+    def checkin_days(self):
+        return sum(1 for day in self.days if day.checkin is not None)
+
+    @property
+    def avg_total_sleep_min(self):
+        return mean(self._checkin_values("total_sleep_min"))
+
+    @property
+    def avg_sleep_efficiency(self):
+        return mean(self._checkin_values("sleep_efficiency"))
+
+    @property
+    def avg_sleep_quality(self):
+        return mean(self._checkin_values("sleep_quality"))
+
+    @property
+    def avg_stress(self):
+        return mean(self._checkin_values("stress"))
+
+    @property
+    def urges(self):
+        return [urge for day in self.days for urge in day.urges]
+
+    @property
+    def urge_count(self):
+        return len(self.urges)
+
+    @property
+    def avg_intensity(self):
+        return mean([urge.intensity for urge in self.urges])
+
+    @property
+    def avg_duration_min(self):
+        return mean([urge.duration_min for urge in self.urges])
+
+    def halves(self):
+        """Average urge length in the first and in the second half of the period."""
+        middle = len(self.days) // 2
+        first = [u.duration_min for day in self.days[:middle] for u in day.urges]
+        second = [u.duration_min for day in self.days[middle:] for u in day.urges]
+        return mean(first), mean(second)
+
+    def calendar(self):
+        """Weeks (Monday to Sunday) covering the period; None for days outside it."""
+        by_date = {day.date: day for day in self.days}
+        weeks, monday = [], week_start(self.first)
+        while monday <= self.last:
+            weeks.append([by_date.get(monday + dt.timedelta(days=n)) for n in range(7)])
+            monday += dt.timedelta(days=7)
+        return weeks
+
+
+def rank_helpers(urges):
+    """Coping strategies by the share of urges that passed (without using) when they were used.
+
+    Only urges with a known outcome count; "I reached out" counts as passed. Strategies used
+    fewer than MIN_USES_TO_RANK times are returned apart, unranked. Equal rates share a rank.
+    """
+    uses, passed = defaultdict(int), defaultdict(int)
+    for urge in urges:
+        if not urge.outcome:
+            continue
+        for key in urge.helped:
+            uses[key] += 1
+            passed[key] += urge.outcome != Urge.Outcome.USED
+    labels = dict(Strategy.choices)
+    helpers = [Helper(key, labels.get(key, key), uses[key], passed[key]) for key in uses]
+    ranked = sorted((h for h in helpers if h.uses >= MIN_USES_TO_RANK), key=lambda h: (-h.rate, -h.uses, h.label))
+    for index, helper in enumerate(ranked):
+        same_as_previous = index and helper.rate == ranked[index - 1].rate
+        helper.rank = ranked[index - 1].rank if same_as_previous else index + 1
+    unranked = sorted((h for h in helpers if h.uses < MIN_USES_TO_RANK), key=lambda h: (-h.uses, h.label))
+    return ranked, unranked
+
+
+def progress(*, participant, days, now=None):
+    last = participant.local_today(now)
+    first = last - dt.timedelta(days=days - 1)
+    checkins = {c.date: c for c in CheckIn.objects.filter(participant=participant, date__gte=first, date__lte=last)}
+    urges_by_day = defaultdict(list)
+    zone = participant.zone
+    for urge in urges_between(participant, first, last).order_by("occurred_at"):
+        urges_by_day[urge.occurred_at.astimezone(zone).date()].append(urge)
+    period = [first + dt.timedelta(days=n) for n in range(days)]
+    wins = [(day, checkins[day].small_win) for day in period if day in checkins and checkins[day].small_win]
+    for reflection in WeeklyReflection.objects.filter(participant=participant, week_start__gte=week_start(first),
+                                                      week_start__lte=last):
+        wins += [(reflection.week_start, line) for line in reflection.wins]
+    wins.sort(key=lambda item: item[0], reverse=True)
+    result = Progress(
+        days=[Day(day, checkins.get(day), urges_by_day.get(day, [])) for day in period],
+        first=first, last=last, wins=wins, helpers=[], helpers_unranked=[],
+    )
+    result.helpers, result.helpers_unranked = rank_helpers(result.urges)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Patterns: when do urges cluster?
+
+
+@dataclasses.dataclass
+class Suggestion:
+    weekday: int
+    start_hour: int
+    end_hour: int
+    weeks_with_urges: int
+    weeks_seen: int
+    urge_count: int
+    time_zone: str
+
+    @property
+    def day_name(self):
+        return HighRiskTime.WEEKDAYS[self.weekday]
+
+    @property
+    def start(self):
+        return dt.time(self.start_hour)
+
+    @property
+    def end(self):
+        return dt.time(self.end_hour % 24)
+
+    @property
+    def label(self):
+        part = "morning" if self.start_hour < 12 else "afternoon" if self.start_hour < 17 else "evening"
+        return f"{self.day_name} {part}"
+
+    @property
+    def explanation(self):
+        return (
+            f"You logged urges on {self.weeks_with_urges} of your last {self.weeks_seen} {self.day_name}s "
+            f"between {self.start:%H:%M} and {self.end:%H:%M} ({self.urge_count} urge{'s' if self.urge_count != 1 else ''} "
+            f"in all). Times are in your time zone, {self.time_zone}."
+        )
+
+
+def find_patterns(*, participant, now=None, lookback_days=PATTERN_LOOKBACK_DAYS):
+    """Weekday-and-hour windows (up to PATTERN_MAX_HOURS long) where the person's urges cluster.
+
+    A window counts the different dates (so different weeks) with an urge in it, in local
+    time, so a window stays put across daylight-saving changes. A window is suggested when
+    that count reaches the threshold and no high-risk time already covers it.
+    """
+    last = participant.local_today(now)
+    first = last - dt.timedelta(days=lookback_days - 1)
+    start, end = local_day_bounds(participant, first, last)
+    zone = participant.zone
+    dates = defaultdict(set)  # (weekday, hour) -> local dates with an urge then
+    counts = defaultdict(int)
+    earliest = None
+    for occurred_at in Urge.objects.filter(participant=participant, occurred_at__gte=start,
+                                           occurred_at__lt=end).values_list("occurred_at", flat=True):
+        local = occurred_at.astimezone(zone)
+        dates[(local.weekday(), local.hour)].add(local.date())
+        counts[(local.weekday(), local.hour)] += 1
+        earliest = min(earliest or local.date(), local.date())
+    if earliest is None:
+        return []
+    span = [earliest + dt.timedelta(days=n) for n in range((last - earliest).days + 1)]
+    weeks_seen = {weekday: sum(1 for day in span if day.weekday() == weekday) for weekday in range(7)}
+    threshold = {weekday: max(PATTERN_MIN_WEEKS, math.ceil(PATTERN_MIN_SHARE * seen))
+                 for weekday, seen in weeks_seen.items()}
+    existing = list(HighRiskTime.objects.filter(participant=participant))
+
+    candidates = []
+    for weekday in range(7):
+        for first_hour in range(24):
+            for width in range(1, PATTERN_MAX_HOURS + 1):
+                if first_hour + width > 24:
+                    break
+                hours = range(first_hour, first_hour + width)
+                days_with = set().union(*(dates[(weekday, h)] for h in hours))
+                # Windows are trimmed to hours that had urges, so an empty edge hour never widens one.
+                if len(days_with) < threshold[weekday] or not (dates[(weekday, hours[0])] and dates[(weekday, hours[-1])]):
+                    continue
+                share = len(days_with) / weeks_seen[weekday]
+                other_days = [d for d in range(7) if d != weekday]
+                elsewhere = sum(len(set().union(*(dates[(d, h)] for h in hours))) for d in other_days)
+                elsewhere_share = elsewhere / max(1, sum(weeks_seen[d] for d in other_days))
+                if share >= PATTERN_MIN_LIFT * elsewhere_share:
+                    candidates.append((share, len(days_with), -width, weekday, first_hour, width))
+    suggestions, taken = [], set()
+    for _, weeks_with, _, weekday, first_hour, width in sorted(candidates, reverse=True):
+        hours = set(range(first_hour, first_hour + width))
+        if any((weekday, h) in taken for h in hours):
+            continue
+        taken |= {(weekday, h) for h in hours}
+        if any(all(window.covers(weekday, h) for h in hours) for window in existing):
+            continue
+        suggestions.append(Suggestion(
+            weekday=weekday, start_hour=first_hour, end_hour=first_hour + width, weeks_with_urges=weeks_with,
+            weeks_seen=weeks_seen[weekday], urge_count=sum(counts[(weekday, h)] for h in hours), time_zone=participant.time_zone,
+        ))
+        if len(suggestions) == PATTERN_MAX_SUGGESTIONS:
+            break
+    return suggestions

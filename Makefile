@@ -43,11 +43,12 @@ run: demo
 
 # Static files are collected first, as in production: the pages under test use the manifest.
 test: venv
-	export SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only}; \
+	export SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} STEADY_VAR_DIR=$${STEADY_VAR_DIR:-$(CURDIR)/var/test}; \
 	  $(PY) manage.py collectstatic --noinput -v0 && $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: venv
-	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest tests/bench -s $(PYTEST_ARGS)
+	export SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} STEADY_VAR_DIR=$${STEADY_VAR_DIR:-$(CURDIR)/var/test}; \
+	  $(PY) -m pytest tests/bench -s -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

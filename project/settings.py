@@ -174,11 +174,30 @@ else:
         "data_folder_out": str(_queue_dir),
     }
 CELERY_TASK_IGNORE_RESULT = True
+# If the broker is down, give up publishing quickly: the tick leaves the deliveries pending in
+# the database and hands them over on a later tick.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # The one periodic job: claim due reminders and hand their sends to workers.
+    "reminders-tick": {"task": "tracker.tasks.reminders_tick", "schedule": 60.0},
+}
+
+# Reminders. The public address is for links in reminder emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+REMINDER_GRACE_SECONDS = int(os.environ.get("REMINDER_GRACE_SECONDS", str(2 * 3600)))
+REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "5"))
+REMINDER_RETRY_MAX_SECONDS = int(os.environ.get("REMINDER_RETRY_MAX_SECONDS", "1800"))
+REMINDER_ACTION_TOKEN_SECONDS = int(os.environ.get("REMINDER_ACTION_TOKEN_SECONDS", str(12 * 3600)))
+PUSH_SEND_CONCURRENCY = int(os.environ.get("PUSH_SEND_CONCURRENCY", "32"))
+# Web Push (VAPID). Without VAPID_PRIVATE_KEY a key is generated into var/ on first use.
+# The subject must be a real mailto: or https: address: push services contact it about abuse.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:" + os.environ.get("VAPID_CONTACT_EMAIL", "steady@example.org"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

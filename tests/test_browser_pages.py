@@ -26,7 +26,7 @@ PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflect
          ("safety-plan-edit", "/safety-plan/edit/"), ("safety-plan-versions", "/safety-plan/versions/"),
          ("weekend", "/weekend/"), ("tasks", "/tasks/"), ("task", "/task/"), ("goal", "/goal/"),
          ("progress", "/progress/"), ("progress-90", "/progress/?days=90"), ("patterns", "/patterns/"),
-         ("high-risk-time", "/highrisk/")]
+         ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/")]
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import re
 
 from django.urls import resolve
 
-SCREENS = {"checkin_new", "urge_new", "reflection_new", "history", "settings", "safety_plan", "safety_plan_edit",
+SCREENS = {"reminders", "checkin_new", "urge_new", "reflection_new", "history", "settings", "safety_plan", "safety_plan_edit",
            "weekend_new", "tasks", "task_new", "goal_new", "progress", "patterns", "highrisk_new", "help"}
 
 

@@ -1,6 +1,22 @@
 from django.contrib import admin
 
-from .models import CheckIn, Counselor, Participant, Program, Urge, WeeklyReflection
+from . import reminders
+from .models import (
+    CheckIn,
+    Counselor,
+    Delivery,
+    Goal,
+    HighRiskTime,
+    Participant,
+    Program,
+    PushSubscription,
+    Reminder,
+    SafetyPlanVersion,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+)
 
 
 @admin.register(Program)
@@ -24,6 +40,11 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_select_related = ["user", "program"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     filter_horizontal = ["care_team"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reminders.reminders_sync(participant=obj)
+        reminders.reminders_replan(participant=obj)
 
 
 class EntryAdmin(admin.ModelAdmin):
@@ -51,3 +72,49 @@ class UrgeAdmin(EntryAdmin):
 class WeeklyReflectionAdmin(EntryAdmin):
     list_display = ["participant", "week_start"]
     date_hierarchy = "week_start"
+
+
+@admin.register(WeekendPlan)
+class WeekendPlanAdmin(EntryAdmin):
+    list_display = ["participant", "weekend_of", "how_it_went"]
+
+
+@admin.register(SafetyPlanVersion)
+class SafetyPlanVersionAdmin(EntryAdmin):
+    list_display = ["participant", "number", "created_at"]
+    readonly_fields = [*EntryAdmin.readonly_fields, "number", "author"]
+
+
+@admin.register(Goal)
+class GoalAdmin(EntryAdmin):
+    list_display = ["participant", "title", "status"]
+
+
+@admin.register(Task)
+class TaskAdmin(EntryAdmin):
+    list_display = ["participant", "title", "due_date", "done"]
+
+
+@admin.register(HighRiskTime)
+class HighRiskTimeAdmin(EntryAdmin):
+    list_display = ["participant", "label", "start_time", "end_time"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["participant", "kind", "local_time", "next_due_at", "enabled"]
+    list_filter = ["kind", "enabled"]
+    list_select_related = ["participant__user"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["reminder", "due_at", "status", "channel", "attempts", "sent_at", "opened_at"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["reminder__participant__user"]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "last_success_at", "failures"]
+    readonly_fields = ["endpoint", "p256dh", "auth"]

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from . import selectors, services
 from .access import own_entry, participant_for_user
 from . import progress as progress_figures
+from . import push, reminders
 from .access import participant_for_counselor
 from .models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 from .serializers import (
@@ -22,7 +23,12 @@ from .serializers import (
     GoalSerializer,
     HighRiskTimeSerializer,
     ParticipantSerializer,
+    ActionTokenSerializer,
     ProgressSerializer,
+    PushEndpointSerializer,
+    PushSubscriptionSerializer,
+    ReminderSettingsSerializer,
+    RemindersOverviewSerializer,
     ReflectionSerializer,
     SafetyPlanVersionSerializer,
     SuggestionSerializer,
@@ -312,3 +318,113 @@ CARE_ENDPOINTS = [
     _entry_endpoints(Goal, GoalSerializer, services.goal_put, "goal", base=CareEntryDetail, listing_base=CareEntryList),
     _entry_endpoints(Task, TaskSerializer, services.task_put, "task", base=CareEntryDetail, listing_base=CareEntryList),
 ]
+
+
+# Reminders: push subscriptions, settings, and the actions a notification can take.
+
+
+class PushSubscriptions(APIView):
+    """Register this browser's push subscription (POST) or remove it (DELETE)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = PushSubscriptionSerializer
+
+    @extend_schema(responses={201: PushSubscriptionSerializer, 200: PushSubscriptionSerializer})
+    def post(self, request):
+        serializer = PushSubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.push_subscription_save(
+            user=request.user, endpoint=serializer.validated_data["endpoint"], keys=serializer.validated_data["keys"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=PushEndpointSerializer, responses={204: None, 404: OpenApiResponse(description="Not yours.")})
+    def delete(self, request):
+        serializer = PushEndpointSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not services.push_subscription_delete(user=request.user, endpoint=serializer.validated_data["endpoint"]):
+            raise Http404("No such subscription.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PushKey(APIView):
+    """The server's VAPID public key, for PushManager.subscribe({applicationServerKey})."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: {"type": "object", "properties": {"public_key": {"type": "string"}}}})
+    def get(self, request):
+        return Response({"public_key": push.public_key()})
+
+
+class ReminderSettings(generics.RetrieveUpdateAPIView):
+    """When you are reminded, your quiet hours, and the channels."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = ReminderSettingsSerializer
+    http_method_names = ["get", "patch", "options"]
+
+    def get_object(self):
+        return self.request.participant
+
+    def perform_update(self, serializer):
+        services.reminder_settings_update(participant=self.request.participant, data=serializer.validated_data)
+
+
+class RemindersOverview(APIView):
+    """Your next reminders and the last ones sent."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = RemindersOverviewSerializer
+
+    def get(self, request):
+        participant = request.participant
+        return Response(RemindersOverviewSerializer({
+            "upcoming": reminders.upcoming(participant=participant),
+            "recent": reminders.recent_deliveries(participant=participant),
+            "push_subscriptions": participant.user.push_subscriptions.count(),
+        }).data)
+
+
+class TestNotification(APIView):
+    """Send yourself a notification now, the way reminders are sent."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request):
+        reminders.test_notification_send(participant=request.participant)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class TokenAction(APIView):
+    """An action from a notification, authorised by the signed, short-lived token in its payload
+    (a service worker has no CSRF cookie). A bad or old token is a 404, like an unknown id."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    serializer_class = ActionTokenSerializer
+
+    def delivery(self, request):
+        serializer = ActionTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        delivery = reminders.delivery_for_token(serializer.validated_data["token"])
+        if delivery is None:
+            raise Http404("No such reminder.")
+        return delivery
+
+
+class Snooze(TokenAction):
+    @extend_schema(responses={200: {"type": "object", "properties": {"next_due_at": {"type": "string",
+                                                                                     "format": "date-time"}}}})
+    def post(self, request):
+        reminder = reminders.reminder_snooze(delivery=self.delivery(request))
+        return Response({"next_due_at": reminder.next_due_at})
+
+
+class Opened(TokenAction):
+    @extend_schema(responses={204: None})
+    def post(self, request):
+        reminders.delivery_opened(delivery=self.delivery(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

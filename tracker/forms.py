@@ -269,3 +269,20 @@ class HighRiskTimeForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
         labels = {"label": "Name (optional)", "start_time": "From", "end_time": "Until"}
         help_texts = {"end_time": "An end before the start runs past midnight."}
+
+
+class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at", "weekend_review_reminder_at",
+                  "task_reminder_at", "quiet_start", "quiet_end", "remind_by_push", "remind_by_email"]
+        widgets = {name: TimeInput() for name in ("checkin_reminder_at", "weekend_plan_reminder_at",
+                                                  "weekend_review_reminder_at", "task_reminder_at", "quiet_start",
+                                                  "quiet_end")}
+        widgets["high_risk_lead_min"] = NumberInput({"min": 0, "max": 240})
+        labels = {"checkin_reminder_at": "Daily check-in", "weekend_plan_reminder_at": "Fridays: plan the weekend",
+                  "weekend_review_reminder_at": "Mondays: how the weekend went",
+                  "task_reminder_at": "On the day a task is due",
+                  "high_risk_lead_min": "Minutes before each high-risk time"}
+        help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
+                      "quiet_end": "No reminders between these times (they may run past midnight)."}

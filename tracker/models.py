@@ -77,6 +77,21 @@ class Participant(models.Model):
     care_team = models.ManyToManyField(Counselor, related_name="caseload", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Reminder settings, in the person's own clock time. An empty time turns that reminder off.
+    checkin_reminder_at = models.TimeField("daily check-in reminder", null=True, blank=True, default=dt.time(20, 0))
+    high_risk_lead_min = models.PositiveSmallIntegerField(
+        "minutes before a high-risk time", null=True, blank=True, default=0, validators=[MaxValueValidator(240)],
+        help_text="0 reminds at the start; empty turns these reminders off.",
+    )
+    weekend_plan_reminder_at = models.TimeField("Friday: plan the weekend", null=True, blank=True, default=dt.time(16, 0))
+    weekend_review_reminder_at = models.TimeField("Monday: how did the weekend go", null=True, blank=True,
+                                                  default=dt.time(10, 0))
+    task_reminder_at = models.TimeField("on the day a task is due", null=True, blank=True, default=dt.time(9, 0))
+    quiet_start = models.TimeField("quiet from", null=True, blank=True)
+    quiet_end = models.TimeField("quiet until", null=True, blank=True)
+    remind_by_push = models.BooleanField("on this phone (notifications)", default=True)
+    remind_by_email = models.BooleanField("by email when a notification can't be sent", default=True)
+
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
 
@@ -89,6 +104,15 @@ class Participant(models.Model):
 
     def local_today(self, now=None):
         return self.local_now(now).date()
+
+    def is_quiet(self, instant):
+        """Is this instant inside the person's quiet hours (which may run past midnight)?"""
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return False
+        clock = instant.astimezone(self.zone).time()
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= clock < self.quiet_end
+        return clock >= self.quiet_start or clock < self.quiet_end
 
 
 class Trigger(models.TextChoices):
@@ -765,3 +789,131 @@ class HighRiskTime(Entry):
     def clean(self):
         if self.start_time is not None and self.start_time == self.end_time:
             raise ValidationError({"end_time": "The end must differ from the start."})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders
+
+
+def local_instant(day, time, zone):
+    """The UTC instant of a wall-clock time on a local day.
+
+    A time that does not exist that day (the spring-forward gap) moves forward by the gap:
+    02:30 on a day that jumps from 02:00 to 03:00 is 03:30. An ambiguous time (the hour that
+    repeats in the autumn) is its first occurrence, so it happens once.
+    """
+    return dt.datetime.combine(day, time, tzinfo=zone).replace(fold=0).astimezone(UTC)
+
+
+class Reminder(models.Model):
+    """One reminder schedule: a local time on some weekdays (or on one date), with its next due
+    instant in UTC. The tick fires rows whose `next_due_at` has come; nothing waits in a broker."""
+
+    class Kind(models.TextChoices):
+        CHECKIN = "checkin", "Daily check-in"
+        HIGH_RISK = "high_risk", "High-risk time"
+        WEEKEND_PLAN = "weekend_plan", "Plan the weekend"
+        WEEKEND_REVIEW = "weekend_review", "How the weekend went"
+        TASK = "task", "Task due"
+        TEST = "test", "Test notification"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    high_risk_time = models.ForeignKey(HighRiskTime, on_delete=models.CASCADE, null=True, blank=True,
+                                       related_name="reminders")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
+    local_time = models.TimeField()
+    weekdays = models.JSONField(default=list, blank=True, help_text="0 is Monday; empty with a date: once.")
+    on_date = models.DateField(null=True, blank=True, help_text="For a reminder that happens once.")
+    enabled = models.BooleanField(default=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Serves the tick: "enabled reminders whose next_due_at has come, oldest first".
+            models.Index(fields=["next_due_at"], name="reminder_due", condition=models.Q(enabled=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.local_time:%H:%M}"
+
+    def next_due(self, after):
+        """The first instant strictly after `after` when this reminder is due, or None."""
+        zone = self.participant.zone
+        if self.on_date is not None:
+            instant = local_instant(self.on_date, self.local_time, zone)
+            return instant if instant > after else None
+        if not self.weekdays:
+            return None
+        start = after.astimezone(zone).date() - dt.timedelta(days=1)
+        for offset in range(9):
+            day = start + dt.timedelta(days=offset)
+            if day.weekday() in self.weekdays:
+                instant = local_instant(day, self.local_time, zone)
+                if instant > after:
+                    return instant
+        return None
+
+
+class Delivery(models.Model):
+    """One reminder at one due instant: made once by the tick, sent at most once by a worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+        MISSED = "missed", "Missed (too late to send)"
+        SKIPPED = "skipped", "Skipped (quiet hours)"
+
+    class Channel(models.TextChoices):
+        PUSH = "push", "Notification"
+        EMAIL = "email", "Email"
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reminder", "due_at"], name="delivery_once_per_due")]
+        indexes = [
+            # Serves the tick's second step: "pending deliveries ready to be handed to a worker".
+            models.Index(fields=["next_attempt_at"], name="delivery_ready",
+                         condition=models.Q(status="pending")),
+            # Serves the sweep of sends that a killed worker left half done.
+            models.Index(fields=["sending_since"], name="delivery_sending", condition=models.Q(status="sending")),
+        ]
+        ordering = ["-due_at"]
+
+    def __str__(self):
+        return f"{self.reminder} due {self.due_at:%Y-%m-%d %H:%M}Z: {self.status}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (endpoint and keys) for one signed-in person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"Push subscription {self.pk}"
+
+    def info(self):
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

@@ -2,6 +2,8 @@ from rest_framework import serializers
 
 from .models import (
     CheckIn,
+    Delivery,
+    Reminder,
     Goal,
     HighRiskTime,
     Participant,
@@ -193,3 +195,51 @@ class SuggestionSerializer(serializers.Serializer):
     urge_count = serializers.IntegerField()
     label = serializers.CharField()
     explanation = serializers.CharField()
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=100)
+
+
+class PushSubscriptionSerializer(serializers.Serializer):
+    """What a browser's PushSubscription.toJSON() gives."""
+
+    endpoint = serializers.URLField(max_length=1000)
+    keys = PushKeysSerializer()
+    expirationTime = serializers.IntegerField(required=False, allow_null=True)  # noqa: N815 (the browser's name)
+
+
+class PushEndpointSerializer(serializers.Serializer):
+    endpoint = serializers.URLField(max_length=1000)
+
+
+class ReminderSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at", "weekend_review_reminder_at",
+                  "task_reminder_at", "quiet_start", "quiet_end", "remind_by_push", "remind_by_email"]
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reminder
+        fields = ["id", "kind", "local_time", "weekdays", "on_date", "next_due_at", "snoozed_until"]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="reminder.kind")
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "kind", "due_at", "status", "channel", "attempts", "sent_at", "opened_at"]
+
+
+class RemindersOverviewSerializer(serializers.Serializer):
+    upcoming = ReminderSerializer(many=True)
+    recent = DeliverySerializer(many=True)
+    push_subscriptions = serializers.IntegerField()
+
+
+class ActionTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)

@@ -5,7 +5,9 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from .models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
+from . import reminders
+
+from .models import CheckIn, Goal, PushSubscription, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +98,43 @@ def reflection_put(*, participant, id, data):
     return _entry_put(WeeklyReflection, participant=participant, id=id, data=data)
 
 
+# Writes that change when reminders are due re-plan them in the same transaction.
+SCHEDULING_MODELS = (HighRiskTime, Task)
+
+
 def entry_delete(*, entry):
-    entry.delete()
+    with transaction.atomic():
+        entry.delete()
+        if isinstance(entry, SCHEDULING_MODELS):
+            reminders.reminders_sync(participant=entry.participant)
 
 
 def participant_update(*, participant, time_zone):
-    participant.time_zone = time_zone
-    participant.full_clean(exclude=["user", "program"])
-    participant.save(update_fields=["time_zone"])
+    with transaction.atomic():
+        changed = participant.time_zone != time_zone
+        participant.time_zone = time_zone
+        participant.full_clean(exclude=["user", "program"])
+        participant.save(update_fields=["time_zone"])
+        if changed:
+            # Same wall-clock times, new instants: every reminder is planned again in the new zone.
+            reminders.reminders_sync(participant=participant)
+            reminders.reminders_replan(participant=participant)
+    return participant
+
+
+REMINDER_SETTINGS = ("checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at",
+                     "weekend_review_reminder_at", "task_reminder_at", "quiet_start", "quiet_end",
+                     "remind_by_push", "remind_by_email")
+
+
+def reminder_settings_update(*, participant, data):
+    with transaction.atomic():
+        for name in REMINDER_SETTINGS:
+            if name in data:
+                setattr(participant, name, data[name])
+        participant.full_clean(exclude=["user", "program"])
+        participant.save(update_fields=[name for name in REMINDER_SETTINGS if name in data])
+        reminders.reminders_sync(participant=participant)
     return participant
 
 
@@ -118,17 +149,27 @@ def goal_put(*, participant, id, data, actor):
 
 
 def task_put(*, participant, id, data, actor):
-    return _entry_put(Task, participant=participant, id=id, data=data, create_defaults={"created_by": actor})
+    with transaction.atomic():
+        result = _entry_put(Task, participant=participant, id=id, data=data, create_defaults={"created_by": actor})
+        if result.changed:
+            reminders.reminders_sync(participant=participant)
+    return result
 
 
 def task_set_done(*, task, done):
-    task.done = done
-    task.save(update_fields=["done", "done_at", "updated_at"])
+    with transaction.atomic():
+        task.done = done
+        task.save(update_fields=["done", "done_at", "updated_at"])
+        reminders.reminders_sync(participant=task.participant)
     return task
 
 
 def high_risk_time_put(*, participant, id, data):
-    return _entry_put(HighRiskTime, participant=participant, id=id, data=data)
+    with transaction.atomic():
+        result = _entry_put(HighRiskTime, participant=participant, id=id, data=data)
+        if result.changed:
+            reminders.reminders_sync(participant=participant)
+    return result
 
 
 class VersionExists(Exception):
@@ -161,3 +202,19 @@ def safety_plan_save(*, participant, id, data, author):
         version.full_clean(exclude=["participant", "author"], validate_constraints=False)
         version.save()
         return PutResult(entry=version, created=True, changed=True)
+
+
+def push_subscription_save(*, user, endpoint, keys, user_agent=""):
+    """Store a browser's subscription for this user. An endpoint names one browser: if someone
+    else signed in on it before, it is theirs no longer. Returns True when it is new."""
+    _, created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": keys["p256dh"], "auth": keys["auth"], "user_agent": user_agent[:300],
+                  "failures": 0},
+    )
+    return created
+
+
+def push_subscription_delete(*, user, endpoint):
+    deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return bool(deleted)

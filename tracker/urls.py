@@ -47,6 +47,14 @@ urlpatterns += [
     path("api/v1/weekend-plans/<uuid:entry_id>/review/", api.WeekendReview.as_view(), name="api-weekend-review"),
     path("api/v1/progress/", api.Progress.as_view(), name="api-progress"),
     path("api/v1/patterns/", api.Patterns.as_view(), name="api-patterns"),
+    path("api/v1/push-subscriptions/", api.PushSubscriptions.as_view(), name="api-push-subscriptions"),
+    path("api/v1/push-key/", api.PushKey.as_view(), name="api-push-key"),
+    path("api/v1/reminders/", api.RemindersOverview.as_view(), name="api-reminders"),
+    path("api/v1/reminders/settings/", api.ReminderSettings.as_view(), name="api-reminder-settings"),
+    path("api/v1/reminders/test/", api.TestNotification.as_view(), name="api-reminder-test"),
+    path("api/v1/reminders/snooze/", api.Snooze.as_view(), name="api-reminder-snooze"),
+    path("api/v1/reminders/opened/", api.Opened.as_view(), name="api-reminder-opened"),
+    path("reminders/", views.reminder_settings, name="reminders"),
 ]
 for plural, listing, detail in api.CARE_ENDPOINTS:
     urlpatterns += [

@@ -17,13 +17,14 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import charts, progress, selectors, services
+from . import charts, progress, reminders, selectors, services
 from .access import own_entry, participant_for_user
 from .forms import (
     CheckInForm,
     GoalForm,
     HighRiskTimeForm,
     ReflectionForm,
+    ReminderSettingsForm,
     SafetyPlanForm,
     TaskForm,
     TimeZoneForm,
@@ -364,3 +365,25 @@ def healthz(request):
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    participant = request.participant
+    if request.method == "POST" and request.POST.get("action") == "test":
+        reminders.test_notification_send(participant=participant)
+        messages.success(request, "A test notification is on its way.")
+        return redirect("reminders")
+    form = ReminderSettingsForm(request.POST or None, instance=participant)
+    if request.method == "POST" and form.is_valid():
+        services.reminder_settings_update(participant=participant, data=form.cleaned_data)
+        messages.success(request, "Reminder settings saved.")
+        return redirect("reminders")
+    return render(request, "tracker/reminders.html", {
+        "form": form,
+        "upcoming": reminders.upcoming(participant=participant),
+        "recent": reminders.recent_deliveries(participant=participant),
+        "subscriptions": participant.user.push_subscriptions.count(),
+        "has_email": bool(request.user.email),
+    })

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from tracker import services
+from tracker import reminders, services
 from tracker.models import (
     Counselor,
     Participant,
@@ -76,6 +76,7 @@ class Command(BaseCommand):
             participant.care_team.add(counselor)
             self._seed(participant, story)
             self._plans(participant, counselor_user)
+            reminders.reminders_sync(participant=participant)
         self.stdout.write(self.style.SUCCESS("Demo program ready."))
         self.stdout.write(f"  Participants: alex, sam, jordan   password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (admin site: /admin/)")

@@ -1,0 +1,347 @@
+"""The reminders engine: schedules as rows, a tick that claims what is due, and the send.
+
+- `reminders_sync` turns a participant's settings, high-risk times and tasks into Reminder rows,
+  each with its next due instant in UTC.
+- `reminders_tick` (Celery beat, once a minute) claims due rows, writes one Delivery per due
+  instant (unique, so a replay writes nothing), advances `next_due_at`, and hands pending
+  deliveries to workers in batches. If the broker is down, deliveries stay pending in the
+  database and the next tick hands them over: nothing waits in the broker.
+- `delivery_send` claims a pending delivery with a conditional update, so a delivery is sent at
+  most once whatever the broker redelivers; then Web Push, then email as the fallback.
+"""
+
+import dataclasses
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import push
+from .models import Delivery, HighRiskTime, PushSubscription, Reminder, Task
+
+logger = logging.getLogger(__name__)
+
+ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]
+SNOOZE = dt.timedelta(minutes=30)
+TOKEN_SALT = "steady.reminder-action"
+# A send that a killed worker left "sending" this long is given up, never repeated.
+SENDING_STALE = dt.timedelta(minutes=10)
+# A delivery handed to the broker but still pending after this long is handed over again.
+REENQUEUE_AFTER = dt.timedelta(minutes=5)
+MAX_CATCH_UP_STEPS = 60
+
+# What a lock screen shows: neutral words only, never a clinical one.
+MESSAGES = {
+    Reminder.Kind.CHECKIN: ("Time for your check-in", "/checkin/"),
+    Reminder.Kind.HIGH_RISK: ("A moment for yourself", "/"),
+    Reminder.Kind.WEEKEND_PLAN: ("Time to plan your weekend", "/weekend/"),
+    Reminder.Kind.WEEKEND_REVIEW: ("How did your weekend go?", "/weekend/"),
+    Reminder.Kind.TASK: ("A small task for today", "/tasks/"),
+    Reminder.Kind.TEST: ("This is a test notification", "/reminders/"),
+}
+EMAIL_SUBJECT = "A reminder from Steady"
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduling
+
+
+def _high_risk_schedule(window, lead_min):
+    """(local time, weekdays) of the reminder `lead_min` minutes before a high-risk window."""
+    start = dt.datetime.combine(dt.date(2000, 1, 3), window.start_time)  # a Monday
+    at = start - dt.timedelta(minutes=lead_min)
+    shift = (at.date() - start.date()).days  # -1 when the lead crosses back over midnight
+    return at.time(), sorted((day + shift) % 7 for day in window.weekdays)
+
+
+def _desired_reminders(participant):
+    """{key: fields} for every reminder the person's settings, high-risk times and tasks call for."""
+    desired = {}
+    if participant.checkin_reminder_at:
+        desired[(Reminder.Kind.CHECKIN, None, None)] = {"local_time": participant.checkin_reminder_at,
+                                                         "weekdays": ALL_DAYS, "on_date": None}
+    if participant.weekend_plan_reminder_at:
+        desired[(Reminder.Kind.WEEKEND_PLAN, None, None)] = {"local_time": participant.weekend_plan_reminder_at,
+                                                              "weekdays": [4], "on_date": None}
+    if participant.weekend_review_reminder_at:
+        desired[(Reminder.Kind.WEEKEND_REVIEW, None, None)] = {"local_time": participant.weekend_review_reminder_at,
+                                                                "weekdays": [0], "on_date": None}
+    if participant.high_risk_lead_min is not None:
+        for window in HighRiskTime.objects.filter(participant=participant):
+            local_time, weekdays = _high_risk_schedule(window, participant.high_risk_lead_min)
+            desired[(Reminder.Kind.HIGH_RISK, window.pk, None)] = {"local_time": local_time, "weekdays": weekdays,
+                                                                    "on_date": None}
+    if participant.task_reminder_at:
+        for task in Task.objects.filter(participant=participant, done=False, due_date__isnull=False):
+            desired[(Reminder.Kind.TASK, None, task.pk)] = {"local_time": participant.task_reminder_at, "weekdays": [],
+                                                             "on_date": task.due_date}
+    return desired
+
+
+def reminders_sync(*, participant, now=None):
+    """Make the participant's Reminder rows match what their settings call for, and plan each
+    changed or new row from `now`. Unchanged rows keep their plan, so a sync never re-fires."""
+    now = now or timezone.now()
+    desired = _desired_reminders(participant)
+    with transaction.atomic():
+        existing = {
+            (r.kind, r.high_risk_time_id, r.task_id): r
+            for r in Reminder.objects.select_for_update().filter(participant=participant).exclude(kind=Reminder.Kind.TEST)
+        }
+        for key, fields in desired.items():
+            reminder = existing.pop(key, None)
+            if reminder is None:
+                reminder = Reminder(participant=participant, kind=key[0], high_risk_time_id=key[1], task_id=key[2])
+            elif all(getattr(reminder, name) == value for name, value in fields.items()) and reminder.enabled:
+                continue
+            for name, value in fields.items():
+                setattr(reminder, name, value)
+            reminder.participant = participant
+            reminder.enabled = True
+            reminder.snoozed_until = None
+            reminder.next_due_at = reminder.next_due(after=now)
+            reminder.save()
+        Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+
+
+def reminders_replan(*, participant, now=None):
+    """Plan every reminder of the person afresh from now, e.g. after a change of time zone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        for reminder in Reminder.objects.select_for_update().filter(participant=participant, enabled=True):
+            reminder.participant = participant
+            reminder.snoozed_until = None
+            reminder.next_due_at = reminder.next_due(after=now)
+            reminder.save(update_fields=["next_due_at", "snoozed_until"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The tick
+
+
+@dataclasses.dataclass
+class TickResult:
+    claimed: int = 0
+    pending: int = 0
+    missed: int = 0
+    skipped: int = 0
+    enqueued: int = 0
+    given_up: int = 0
+
+
+def _grace():
+    return dt.timedelta(seconds=settings.REMINDER_GRACE_SECONDS)
+
+
+def _delivery_for(reminder, due, now):
+    """The Delivery for one due instant: missed when too late, skipped in quiet hours, else pending."""
+    if now - due > _grace():
+        return Delivery(reminder=reminder, due_at=due, status=Delivery.Status.MISSED, error="due while Steady was down")
+    if reminder.participant.is_quiet(due):
+        return Delivery(reminder=reminder, due_at=due, status=Delivery.Status.SKIPPED, error="quiet hours")
+    return Delivery(reminder=reminder, due_at=due, status=Delivery.Status.PENDING, next_attempt_at=now)
+
+
+def _claim_batch(now, batch_size, result):
+    """Claim up to batch_size due reminders in one transaction; return how many were claimed."""
+    with transaction.atomic():
+        rows = Reminder.objects.filter(enabled=True, next_due_at__lte=now).order_by("next_due_at")
+        # Two ticks at once take disjoint rows on PostgreSQL; SQLite runs one writer at a time.
+        locking = {"skip_locked": True, "of": ("self",)} if connection.features.has_select_for_update_skip_locked else {}
+        rows = list(rows.select_for_update(**locking).select_related("participant")[:batch_size])
+        deliveries = []
+        for reminder in rows:
+            due, steps = reminder.next_due_at, 0
+            while due is not None and due <= now and steps < MAX_CATCH_UP_STEPS:
+                deliveries.append(_delivery_for(reminder, due, now))
+                due, steps = reminder.next_due(after=due), steps + 1
+            if due is not None and due <= now:  # down for very long: skip to the future
+                due = reminder.next_due(after=now)
+            reminder.next_due_at, reminder.snoozed_until = due, None
+        # The unique (reminder, due_at) makes a replayed claim write nothing.
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=1000)
+        Reminder.objects.bulk_update(rows, ["next_due_at", "snoozed_until"], batch_size=1000)
+    for delivery in deliveries:
+        if delivery.status == Delivery.Status.PENDING:
+            result.pending += 1
+        elif delivery.status == Delivery.Status.MISSED:
+            result.missed += 1
+        else:
+            result.skipped += 1
+    result.claimed += len(rows)
+    return len(rows)
+
+
+def _enqueue_ready(now, result, chunk_size):
+    """Hand pending deliveries to workers, `chunk_size` ids per message."""
+    from .tasks import send_deliveries
+
+    ready = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
+    )
+    ids = list(ready.order_by("next_attempt_at").values_list("pk", flat=True)[:50_000])
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start:start + chunk_size]
+        try:
+            send_deliveries.delay(chunk)
+        except Exception:
+            # The broker is down: the deliveries stay pending, and a later tick hands them over.
+            logger.exception("reminders: could not reach the broker; %s deliveries wait", len(ids) - start)
+            return
+        Delivery.objects.filter(pk__in=chunk).update(enqueued_at=now)
+        result.enqueued += len(chunk)
+
+
+def reminders_tick(*, now=None, batch_size=2000, chunk_size=100):
+    """Claim what is due, write deliveries, advance schedules, hand sends to workers."""
+    now = now or timezone.now()
+    result = TickResult()
+    result.given_up = Delivery.objects.filter(
+        status=Delivery.Status.SENDING, sending_since__lt=now - SENDING_STALE
+    ).update(status=Delivery.Status.FAILED, error="a worker stopped during the send; not repeated")
+    while _claim_batch(now, batch_size, result) == batch_size:
+        pass
+    _enqueue_ready(now, result, chunk_size)
+    if result.claimed or result.enqueued or result.given_up:
+        logger.info("reminders tick: %s", result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending
+
+
+def action_token(delivery):
+    return signing.dumps({"d": delivery.pk}, salt=TOKEN_SALT, compress=True)
+
+
+def delivery_for_token(token):
+    """The delivery a notification's action token names, or None if it is bad or too old."""
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=settings.REMINDER_ACTION_TOKEN_SECONDS)
+    except (signing.BadSignature, TypeError):
+        return None
+    return Delivery.objects.filter(pk=data.get("d")).select_related("reminder__participant").first()
+
+
+def payload_for(delivery):
+    body, url = MESSAGES[delivery.reminder.kind]
+    return {
+        "title": "Steady",
+        "body": body,
+        "url": url,
+        "tag": f"steady-{delivery.reminder.kind}",
+        "token": action_token(delivery),
+        "kind": delivery.reminder.kind,
+    }
+
+
+def _backoff(attempts, retry_after):
+    wait = min(settings.REMINDER_RETRY_MAX_SECONDS, 30 * 2 ** max(0, attempts - 1))
+    return dt.timedelta(seconds=max(wait, retry_after or 0))
+
+
+def delivery_send(*, delivery_id, now=None):
+    """Send one delivery, at most once. Returns its status afterwards."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, sending_since=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None  # sent, or being sent, by someone else
+    delivery = Delivery.objects.select_related("reminder__participant__user").get(pk=delivery_id)
+    participant = delivery.reminder.participant
+    payload = payload_for(delivery)
+    retry_after, errors = None, []
+    if participant.remind_by_push:
+        outcomes = []
+        for subscription in PushSubscription.objects.filter(user=participant.user):
+            outcome = push.send(subscription, payload, topic=f"r{delivery.reminder_id}",
+                                urgency="high" if delivery.reminder.kind == Reminder.Kind.HIGH_RISK else "normal",
+                                ttl=settings.REMINDER_GRACE_SECONDS)
+            outcomes.append(outcome)
+            _record_subscription(subscription, outcome, now)
+            if outcome.status == push.RETRY:
+                retry_after = max(retry_after or 0, outcome.retry_after or 0)
+            if outcome.status != push.OK:
+                errors.append(outcome.detail)
+        if any(outcome.status == push.OK for outcome in outcomes):
+            return _finish(delivery, Delivery.Status.SENT, Delivery.Channel.PUSH, now)
+        retryable = any(outcome.status == push.RETRY for outcome in outcomes)
+        if retryable and delivery.attempts < settings.REMINDER_MAX_ATTEMPTS:
+            delivery.status, delivery.sending_since, delivery.enqueued_at = Delivery.Status.PENDING, None, None
+            delivery.next_attempt_at = now + _backoff(delivery.attempts, retry_after)
+            delivery.error = "; ".join(errors)[:300]
+            delivery.save(update_fields=["status", "sending_since", "enqueued_at", "next_attempt_at", "error"])
+            return delivery.status
+    if participant.remind_by_email and participant.user.email:
+        body, url = MESSAGES[delivery.reminder.kind]
+        send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",
+                  settings.DEFAULT_FROM_EMAIL, [participant.user.email])
+        return _finish(delivery, Delivery.Status.SENT, Delivery.Channel.EMAIL, now, error="; ".join(errors))
+    return _finish(delivery, Delivery.Status.FAILED, "", now,
+                   error="; ".join(errors) or "no notification subscription and no email address")
+
+
+def _record_subscription(subscription, outcome, now):
+    if outcome.status == push.OK:
+        PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=now, failures=0)
+    elif outcome.status == push.GONE:
+        subscription.delete()  # the browser unsubscribed or the push service forgot it
+    else:
+        PushSubscription.objects.filter(pk=subscription.pk).update(failures=F("failures") + 1)
+
+
+def _finish(delivery, status, channel, now, error=""):
+    delivery.status, delivery.channel, delivery.error = status, channel, error[:300]
+    delivery.sent_at = now if status == Delivery.Status.SENT else None
+    delivery.save(update_fields=["status", "channel", "error", "sent_at"])
+    return status
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions from a notification, and the test notification
+
+
+def reminder_snooze(*, delivery, now=None):
+    """Fire this delivery's reminder again in 30 minutes (regular times inside that wait are skipped)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().select_related("participant").get(pk=delivery.reminder_id)
+        reminder.snoozed_until = now + SNOOZE
+        reminder.next_due_at = reminder.snoozed_until
+        reminder.enabled = True
+        reminder.save(update_fields=["snoozed_until", "next_due_at", "enabled"])
+    return reminder
+
+
+def delivery_opened(*, delivery, now=None):
+    Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(opened_at=now or timezone.now())
+
+
+def test_notification_send(*, participant, now=None):
+    """Queue a notification for right now, through the same path as every reminder."""
+    now = now or timezone.now()
+    reminder, _ = Reminder.objects.get_or_create(
+        participant=participant, kind=Reminder.Kind.TEST,
+        defaults={"local_time": dt.time(0), "enabled": False},
+    )
+    delivery = Delivery.objects.create(reminder=reminder, due_at=now, next_attempt_at=now)
+    transaction.on_commit(lambda: _enqueue_ready(now, TickResult(), chunk_size=100))
+    return delivery
+
+
+def upcoming(*, participant, now=None, limit=6):
+    """The next due instants of the person's reminders, soonest first."""
+    rows = Reminder.objects.filter(participant=participant, enabled=True, next_due_at__isnull=False)
+    return list(rows.order_by("next_due_at")[:limit])
+
+
+def recent_deliveries(*, participant, limit=10):
+    return list(Delivery.objects.filter(reminder__participant=participant).select_related("reminder")[:limit])
+

@@ -1,0 +1,160 @@
+"""The whole path with real parts: the tick publishes to a real Redis, a real Celery worker
+process sends, and the local push service receives. Then Redis goes down and comes back:
+check-ins still save, and the reminder due meanwhile is sent once Redis is back, once.
+
+Needs PostgreSQL (the worker process must see the test's rows) and redis-server; CI has both.
+This test runs its own Redis on a free port, so stopping it disturbs nothing else.
+"""
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import kombu.pools
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from project.celery import app as celery_app
+from pushservice import PushService
+from tracker import reminders, services
+from tracker.models import CheckIn, Delivery, Reminder
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def reset_celery_connections():
+    """Drop the process's broker connection pools, so the next publish uses the broker URL set now."""
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_server():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the worker process must see the test's rows")
+    server = RedisServer()
+    if server.binary is None:
+        pytest.skip("needs redis-server")
+    server.start()
+    old_url = celery_app.conf.broker_url
+    celery_app.conf.broker_url = server.url
+    reset_celery_connections()
+    yield server
+    celery_app.conf.broker_url = old_url
+    reset_celery_connections()
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
+def worker(redis_server):
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": redis_server.url,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "STEADY_VAR_DIR": str(settings.VAR_DIR),
+        "DEBUG": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "threads", "--concurrency", "4",
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not celery_app.control.ping(timeout=1):
+        assert process.poll() is None, process.stdout.read()
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def due_now(participant):
+    return Reminder.objects.create(participant=participant, kind="task", local_time=dt.time(9),
+                                   on_date=dt.date(2026, 1, 1), next_due_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+
+
+def test_a_due_reminder_goes_from_the_tick_through_redis_and_a_worker_to_the_push_service(alice, worker):
+    with PushService() as push_service:
+        info = push_service.subscription()
+        services.push_subscription_save(user=alice.user, endpoint=info["endpoint"], keys=info["keys"])
+        due_now(alice)
+        result = reminders.reminders_tick()
+        assert result.enqueued == 1
+        (received,) = push_service.wait_for(1)
+        assert received.payload["body"] == "A small task for today"
+        for _ in range(50):
+            if Delivery.objects.get().status == "sent":
+                break
+            time.sleep(0.1)
+        assert Delivery.objects.get().status == "sent"
+
+
+def test_with_redis_down_check_ins_save_and_reminders_go_out_once_it_is_back(alice, api, worker, redis_server):
+    with PushService() as push_service:
+        info = push_service.subscription()
+        services.push_subscription_save(user=alice.user, endpoint=info["endpoint"], keys=info["keys"])
+        redis_server.stop()
+        today = alice.local_today().isoformat()
+        response = api.put(f"/api/v1/checkins/{uuid.uuid4()}/", {"date": today, "stress": 3}, format="json")
+        assert response.status_code == 201
+        assert CheckIn.objects.count() == 1
+        due_now(alice)
+        result = reminders.reminders_tick()
+        assert (result.claimed, result.enqueued) == (1, 0)
+        delivery = Delivery.objects.get()
+        assert (delivery.status, delivery.enqueued_at) == ("pending", None)
+
+        redis_server.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not celery_app.control.ping(timeout=1):
+            pass  # the worker reconnects by itself
+        assert reminders.reminders_tick().enqueued == 1
+        assert len(push_service.wait_for(1)) == 1
+        for _ in range(3):
+            reminders.reminders_tick()
+        time.sleep(2)
+        assert len(push_service.delivered()) == 1
+        delivery.refresh_from_db()
+        assert delivery.status == "sent"

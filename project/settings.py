@@ -193,7 +193,7 @@ REMINDER_GRACE_SECONDS = int(os.environ.get("REMINDER_GRACE_SECONDS", str(2 * 36
 REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "5"))
 REMINDER_RETRY_MAX_SECONDS = int(os.environ.get("REMINDER_RETRY_MAX_SECONDS", "1800"))
 REMINDER_ACTION_TOKEN_SECONDS = int(os.environ.get("REMINDER_ACTION_TOKEN_SECONDS", str(12 * 3600)))
-PUSH_SEND_CONCURRENCY = int(os.environ.get("PUSH_SEND_CONCURRENCY", "32"))
+PUSH_SEND_CONCURRENCY = int(os.environ.get("PUSH_SEND_CONCURRENCY", "16"))
 # Web Push (VAPID). Without VAPID_PRIVATE_KEY a key is generated into var/ on first use.
 # The subject must be a real mailto: or https: address: push services contact it about abuse.
 VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from pushservice import PushService
 from tracker import push, reminders, services
 from tracker.models import Delivery, PushSubscription, Reminder
-from tracker.tasks import send_deliveries
+from tracker.tasks import send_deliveries, shutdown_send_pool
 
 UTC = dt.UTC
 
@@ -320,5 +320,6 @@ def test_two_ticks_at_once_give_one_delivery_and_one_push_each(alice, push_servi
         thread.start()
     for thread in senders:
         thread.join()
+    shutdown_send_pool()
     assert len(push_service.delivered()) == 300
     assert Delivery.objects.filter(status="sent").count() == 300

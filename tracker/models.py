@@ -844,9 +844,11 @@ class Reminder(models.Model):
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Most reminders have neither: partial indexes below, so the tick's updates write fewer index entries.
     high_risk_time = models.ForeignKey(HighRiskTime, on_delete=models.CASCADE, null=True, blank=True,
-                                       related_name="reminders")
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
+                                       related_name="reminders", db_index=False)
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders",
+                             db_index=False)
     local_time = models.TimeField()
     weekdays = models.JSONField(default=list, blank=True, help_text="0 is Monday; empty with a date: once.")
     on_date = models.DateField(null=True, blank=True, help_text="For a reminder that happens once.")
@@ -859,6 +861,10 @@ class Reminder(models.Model):
         indexes = [
             # Serves the tick: "enabled reminders whose next_due_at has come, oldest first".
             models.Index(fields=["next_due_at"], name="reminder_due", condition=models.Q(enabled=True)),
+            # Serve deleting a high-risk time's or a task's reminders with it.
+            models.Index(fields=["high_risk_time"], name="reminder_high_risk_time",
+                         condition=models.Q(high_risk_time__isnull=False)),
+            models.Index(fields=["task"], name="reminder_task", condition=models.Q(task__isnull=False)),
         ]
 
     def __str__(self):
@@ -884,7 +890,8 @@ class Delivery(models.Model):
         PUSH = "push", "Notification"
         EMAIL = "email", "Email"
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the unique (reminder, due_at) below serves look-ups by reminder.
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)

@@ -247,7 +247,7 @@ def _enqueue_ready(now, result, chunk_size):
         result.enqueued += len(ids[start:start + chunk_size])
 
 
-def reminders_tick(*, now=None, batch_size=2000, chunk_size=100):
+def reminders_tick(*, now=None, batch_size=2000, chunk_size=250):
     """Claim what is due, write deliveries, advance schedules, hand sends to workers."""
     now = now or timezone.now()
     result = TickResult()
@@ -296,46 +296,67 @@ def _backoff(attempts, retry_after):
     return dt.timedelta(seconds=max(wait, retry_after or 0))
 
 
-def delivery_send(*, delivery_id, now=None):
-    """Send one delivery, at most once. Returns its status afterwards."""
+def deliveries_load(delivery_ids):
+    """The deliveries with their reminder, participant and user, and each user's subscriptions:
+    what a batch of sends needs, in two queries instead of two per send."""
+    deliveries = {d.pk: d for d in Delivery.objects.filter(pk__in=delivery_ids)
+                  .select_related("reminder__participant__user")}
+    subscriptions = {}
+    user_ids = {d.reminder.participant.user_id for d in deliveries.values()}
+    for subscription in PushSubscription.objects.filter(user_id__in=user_ids):
+        subscriptions.setdefault(subscription.user_id, []).append(subscription)
+    return deliveries, subscriptions
+
+
+def delivery_send(*, delivery_id, now=None, loaded=None):
+    """Send one delivery, at most once. Returns its status afterwards, or None if someone else
+    had it. `loaded` is what deliveries_load() gave for its batch, read before the claim."""
     now = now or timezone.now()
     claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
         status=Delivery.Status.SENDING, sending_since=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return None  # sent, or being sent, by someone else
-    delivery = Delivery.objects.select_related("reminder__participant__user").get(pk=delivery_id)
+    deliveries, subscriptions = loaded or deliveries_load([delivery_id])
+    delivery = deliveries[delivery_id]
+    if loaded is not None:  # read before the claim: bring it up to what the claim wrote
+        delivery.status, delivery.sending_since, delivery.attempts = Delivery.Status.SENDING, now, delivery.attempts + 1
     participant = delivery.reminder.participant
-    payload = payload_for(delivery)
-    retry_after, errors = None, []
+    outcomes = []
     if participant.remind_by_push:
-        outcomes = []
-        for subscription in PushSubscription.objects.filter(user=participant.user):
-            outcome = push.send(subscription, payload, topic=f"r{delivery.reminder_id}",
-                                urgency="high" if delivery.reminder.kind == Reminder.Kind.HIGH_RISK else "normal",
-                                ttl=settings.REMINDER_GRACE_SECONDS)
-            outcomes.append(outcome)
+        payload = payload_for(delivery)
+        urgency = "high" if delivery.reminder.kind == Reminder.Kind.HIGH_RISK else "normal"
+        outcomes = [
+            (subscription, push.send(subscription, payload, topic=f"r{delivery.reminder_id}", urgency=urgency,
+                                     ttl=settings.REMINDER_GRACE_SECONDS))
+            for subscription in subscriptions.get(participant.user_id, [])
+        ]
+    errors = [outcome.detail for _, outcome in outcomes if outcome.status != push.OK]
+    retry_after = max([outcome.retry_after or 0 for _, outcome in outcomes if outcome.status == push.RETRY], default=None)
+    pushed = any(outcome.status == push.OK for _, outcome in outcomes)
+    retry = retry_after is not None and not pushed and delivery.attempts < settings.REMINDER_MAX_ATTEMPTS
+    emailed = False
+    if not pushed and not retry and participant.remind_by_email and participant.user.email:
+        body, url = MESSAGES[delivery.reminder.kind]
+        send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",
+                  settings.DEFAULT_FROM_EMAIL, [participant.user.email])
+        emailed = True
+    # What happened is written in one transaction: one commit per send after the claim's.
+    with transaction.atomic():
+        for subscription, outcome in outcomes:
             _record_subscription(subscription, outcome, now)
-            if outcome.status == push.RETRY:
-                retry_after = max(retry_after or 0, outcome.retry_after or 0)
-            if outcome.status != push.OK:
-                errors.append(outcome.detail)
-        if any(outcome.status == push.OK for outcome in outcomes):
+        if pushed:
             return _finish(delivery, Delivery.Status.SENT, Delivery.Channel.PUSH, now)
-        retryable = any(outcome.status == push.RETRY for outcome in outcomes)
-        if retryable and delivery.attempts < settings.REMINDER_MAX_ATTEMPTS:
+        if retry:
             delivery.status, delivery.sending_since, delivery.enqueued_at = Delivery.Status.PENDING, None, None
             delivery.next_attempt_at = now + _backoff(delivery.attempts, retry_after)
             delivery.error = "; ".join(errors)[:300]
             delivery.save(update_fields=["status", "sending_since", "enqueued_at", "next_attempt_at", "error"])
             return delivery.status
-    if participant.remind_by_email and participant.user.email:
-        body, url = MESSAGES[delivery.reminder.kind]
-        send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",
-                  settings.DEFAULT_FROM_EMAIL, [participant.user.email])
-        return _finish(delivery, Delivery.Status.SENT, Delivery.Channel.EMAIL, now, error="; ".join(errors))
-    return _finish(delivery, Delivery.Status.FAILED, "", now,
-                   error="; ".join(errors) or "no notification subscription and no email address")
+        if emailed:
+            return _finish(delivery, Delivery.Status.SENT, Delivery.Channel.EMAIL, now, error="; ".join(errors))
+        return _finish(delivery, Delivery.Status.FAILED, "", now,
+                       error="; ".join(errors) or "no notification subscription and no email address")
 
 
 def _record_subscription(subscription, outcome, now):

@@ -7,12 +7,15 @@ on "today": Wednesday 18 November 2026, noon in New York.
 
 import datetime as dt
 import os
+import re
+import uuid
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from tracker import services
 from tracker.models import Counselor, Participant, Program
 
 NOW = dt.datetime(2026, 11, 18, 17, 0, tzinfo=dt.UTC)  # Wed 12:00 in New York, 09:00 in Los Angeles
@@ -88,3 +91,15 @@ def bob_api(bob):
 def alice_client(client, alice):
     client.force_login(alice.user)
     return client
+
+
+def hidden_id(html):
+    """The client-made entry id a form page carries in its hidden "id" input."""
+    return uuid.UUID(re.search(r'name="id" value="([0-9a-f-]+)"', html).group(1))
+
+
+def reminders_only(participant, **times):
+    """Turn every reminder off except the ones named, e.g. reminders_only(p, checkin_reminder_at=time(21))."""
+    services.reminder_settings_update(participant=participant, data={
+        "checkin_reminder_at": None, "weekend_plan_reminder_at": None, "weekend_review_reminder_at": None,
+        "task_reminder_at": None, "high_risk_lead_min": None, **times})

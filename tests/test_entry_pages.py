@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from conftest import hidden_id
 from tracker import services
 from tracker.models import CheckIn, Urge, WeeklyReflection
 
@@ -14,10 +15,6 @@ def field_error(html, field):
     """The text of the error paragraph tied to a field, or None."""
     match = re.search(rf'<p class="error" id="id_{field}_error">(.*?)</p>', html, re.S)
     return match and match.group(1)
-
-
-def hidden_id(html):
-    return uuid.UUID(re.search(r'name="id" value="([0-9a-f-]+)"', html).group(1))
 
 
 CHECKIN = {"date": "2026-11-18", "in_bed_at": "23:10", "final_wake_at": "06:55", "sleep_quality": "4", "stress": "3",

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from conftest import hidden_id
 from tracker import progress, services
 from tracker.models import HighRiskTime
 
@@ -88,7 +89,7 @@ def test_a_window_already_covered_by_a_high_risk_time_is_not_offered_again(alice
     plant_friday_evenings(alice, alice.zone)
     page = alice_client.get("/patterns/").text
     assert "Fridays, 17:00 to 20:00" in page
-    entry_id = page.split('name="id" value="')[1].split('"')[0]
+    entry_id = str(hidden_id(page))
     alice_client.post("/highrisk/", {"id": entry_id, "label": "Friday evening", "weekdays": "4",
                                      "start_time": "17:00", "end_time": "20:00"})
     window = HighRiskTime.objects.get()

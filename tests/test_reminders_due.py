@@ -9,6 +9,7 @@ import uuid
 import pytest
 import time_machine
 
+from conftest import reminders_only
 from tracker import reminders, services
 from tracker.models import Delivery, Reminder
 
@@ -34,9 +35,7 @@ def local_due_times(participant, kind=None):
 
 def only_checkin(participant, at, **extra):
     """Settings for just one daily check-in reminder at `at`."""
-    services.reminder_settings_update(participant=participant, data={
-        "checkin_reminder_at": at, "weekend_plan_reminder_at": None, "weekend_review_reminder_at": None,
-        "task_reminder_at": None, "high_risk_lead_min": None, **extra})
+    reminders_only(participant, checkin_reminder_at=at, **extra)
 
 
 @pytest.mark.parametrize("first_day", [dt.date(2026, 3, 5), dt.date(2026, 10, 29)], ids=["spring", "autumn"])
@@ -102,9 +101,7 @@ def test_the_friday_reminder_fires_on_the_persons_own_friday(alice, zone):
     alice.save()
     start = dt.datetime(2026, 11, 17, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
-        services.reminder_settings_update(participant=alice, data={
-            "checkin_reminder_at": None, "weekend_plan_reminder_at": dt.time(16), "weekend_review_reminder_at": None,
-            "task_reminder_at": None, "high_risk_lead_min": None})
+        reminders_only(alice, weekend_plan_reminder_at=dt.time(16))
     run_ticks(start, start + dt.timedelta(days=7))
     (due,) = local_due_times(alice)
     assert (due.strftime("%A"), due.time()) == ("Friday", dt.time(16))

@@ -14,6 +14,7 @@ from django.core import mail
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
+from conftest import reminders_only
 from pushservice import PushService
 from tracker import push, reminders, services
 from tracker.models import Delivery, PushSubscription, Reminder
@@ -42,9 +43,7 @@ def subscribe(api, push_service, **behaviour):
 
 
 def daily(participant, at, **extra):
-    services.reminder_settings_update(participant=participant, data={
-        "checkin_reminder_at": at, "weekend_plan_reminder_at": None, "weekend_review_reminder_at": None,
-        "task_reminder_at": None, "high_risk_lead_min": None, **extra})
+    reminders_only(participant, checkin_reminder_at=at, **extra)
     return Reminder.objects.get(participant=participant, kind="checkin")
 
 

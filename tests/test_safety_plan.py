@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 
+from conftest import hidden_id
 from tracker import services
 from tracker.models import SafetyPlanVersion
 
@@ -70,7 +71,7 @@ def test_a_bad_save_is_a_400_and_loses_nothing(api, alice, data, field):
 
 def test_the_page_keeps_what_was_typed_when_a_number_is_wrong(alice_client, alice):
     form = alice_client.get("/safety-plan/edit/").text
-    entry_id = form.split('name="id" value="')[1].split('"')[0]
+    entry_id = str(hidden_id(form))
     response = alice_client.post("/safety-plan/edit/", {"id": entry_id, "helpers": "Ana, 555-0101\nJoe, 12ab34",
                                                         "reasons": "My kids"})
     assert "doesn’t look like a phone number" in response.text

@@ -235,7 +235,8 @@ def _enqueue_ready(now, result, chunk_size):
     with transaction.atomic():
         # Lock what is read, then mark the same rows with the same filter (no long list of ids).
         ids = list(ready.select_for_update().order_by("next_attempt_at").values_list("pk", flat=True))
-        ready.update(enqueued_at=now)
+        if ids:
+            ready.update(enqueued_at=now)
     for start in range(0, len(ids), chunk_size):
         try:
             send_deliveries.delay(ids[start:start + chunk_size])

@@ -100,7 +100,7 @@ def people(transactional_db):
 def test_tick_figures(people):
     now = dt.datetime.now(dt.UTC)
     rows = []
-    for table, due_counts in [(1_000_000, [0, 10_000, 100_000]), (100_000, [10_000])]:
+    for table, due_counts in [(1_000_000, [0, 10_000, 100_000]), (100_000, [0, 10_000])]:
         seed(table)
         for due in due_counts:
             runs = []

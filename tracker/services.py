@@ -55,8 +55,9 @@ def _entry_put_once(model, *, participant, id, data, create_defaults=None):
     before = entry.writable_values()
     for name in model.WRITABLE:
         setattr(entry, name, data[name] if name in data else model._meta.get_field(name).get_default())
-    # Constraints are checked below, where a clash can name the entry that holds the period.
-    entry.full_clean(exclude=["participant"], validate_constraints=False)
+    # Uniqueness is left to the database and to the check below, which names the entry that holds
+    # the period: checking the id here would race with a concurrent writer of the same id (a 400).
+    entry.full_clean(exclude=["participant"], validate_unique=False, validate_constraints=False)
     existing = entry.conflicting_id()
     if existing is not None:
         raise EntryConflict(field=model.ONE_PER, existing_id=existing, message=_conflict_message(model))
@@ -199,7 +200,7 @@ def safety_plan_save(*, participant, id, data, author):
             pk=id, participant=participant, author=author, number=(latest.number + 1) if latest else 1,
             **{name: data.get(name, []) for name in SafetyPlanVersion.WRITABLE},
         )
-        version.full_clean(exclude=["participant", "author"], validate_constraints=False)
+        version.full_clean(exclude=["participant", "author"], validate_unique=False, validate_constraints=False)
         version.save()
         return PutResult(entry=version, created=True, changed=True)
 

@@ -169,9 +169,11 @@ else:
     _queue_dir = VAR_DIR / "celery-queue"
     _queue_dir.mkdir(exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    (VAR_DIR / "celery-control").mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(VAR_DIR / "celery-control"),  # else kombu writes ./control
     }
 CELERY_TASK_IGNORE_RESULT = True
 # If the broker is down, give up publishing quickly: the tick leaves the deliveries pending in

@@ -133,7 +133,8 @@ class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
 class LinesField(forms.CharField):
     """Several short lines in one box, kept as a list: one item per line."""
 
-    widget = forms.Textarea(attrs={"rows": 4})
+    # data-lines: the offline outbox sends the box as a list of lines, as the API takes it.
+    widget = forms.Textarea(attrs={"rows": 4, "data-lines": ""})
 
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list) else value
@@ -259,7 +260,8 @@ class TaskForm(AccessibleErrorsMixin, forms.ModelForm):
 
 class HighRiskTimeForm(AccessibleErrorsMixin, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
-        choices=list(enumerate(HighRiskTime.WEEKDAYS)), coerce=int, widget=forms.CheckboxSelectMultiple,
+        choices=list(enumerate(HighRiskTime.WEEKDAYS)), coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-int": ""}),
         label="On these days", error_messages={"required": "Pick at least one day."},
     )
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
-from . import api, views
+from . import api, pwa, views
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -20,7 +20,10 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("signin/", auth_views.LoginView.as_view(template_name="tracker/signin.html", redirect_authenticated_user=True),
          name="signin"),
-    path("signout/", auth_views.LogoutView.as_view(), name="signout"),
+    path("signout/", views.SignOut.as_view(), name="signout"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("api/v1/me/", api.Me.as_view(), name="api-me"),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
 ]

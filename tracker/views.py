@@ -5,7 +5,7 @@ import uuid
 import zoneinfo
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LogoutView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -67,18 +67,19 @@ def participant_required(view):
 # the words the pages use. The three kinds share one view function below.
 KINDS = {
     "checkin": dict(model=CheckIn, form=CheckInForm, put=services.checkin_put, noun="check-in",
-                    template="tracker/checkin_form.html"),
-    "urge": dict(model=Urge, form=UrgeForm, put=services.urge_put, noun="urge", template="tracker/urge_form.html"),
+                    template="tracker/checkin_form.html", outbox="checkins"),
+    "urge": dict(model=Urge, form=UrgeForm, put=services.urge_put, noun="urge", template="tracker/urge_form.html",
+                 outbox="urges"),
     "reflection": dict(model=WeeklyReflection, form=ReflectionForm, put=services.reflection_put,
-                       noun="weekly reflection", template="tracker/reflection_form.html"),
+                       noun="weekly reflection", template="tracker/reflection_form.html", outbox="reflections"),
     "weekend": dict(model=WeekendPlan, form=WeekendPlanForm, put=services.weekend_plan_put, noun="weekend plan",
-                    template="tracker/weekend_form.html"),
+                    template="tracker/weekend_form.html", outbox="weekend-plans"),
     "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, noun="goal", template="tracker/simple_form.html",
-                 actor=True, done="tasks"),
+                 actor=True, done="tasks", outbox="goals"),
     "task": dict(model=Task, form=TaskForm, put=services.task_put, noun="task", template="tracker/simple_form.html",
-                 actor=True, done="tasks"),
+                 actor=True, done="tasks", outbox="tasks"),
     "highrisk": dict(model=HighRiskTime, form=HighRiskTimeForm, put=services.high_risk_time_put,
-                     noun="high-risk time", template="tracker/simple_form.html", done="patterns"),
+                     noun="high-risk time", template="tracker/simple_form.html", done="patterns", outbox="high-risk-times"),
 }
 
 
@@ -163,7 +164,8 @@ def _entry_form(request, kind, entry=None):
             return redirect(f"{kind}_edit", entry_id=existing.pk)
         entry_id = entry.pk if entry else uuid.uuid4()
         form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
-    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"]}
+    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
+               "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
     if kind == "reflection":
         context["week"] = parse_date(str(form["week_start"].value()))
     if kind == "weekend":
@@ -387,3 +389,12 @@ def reminder_settings(request):
         "subscriptions": participant.user.push_subscriptions.count(),
         "has_email": bool(request.user.email),
     })
+
+
+class SignOut(LogoutView):
+    """Sign out, and have this browser forget Steady: caches, stored data and the service worker."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -1,0 +1,330 @@
+/* Steady in the browser: the service worker, updates, and reminders on this phone.
+   Plain JavaScript, no framework; every page works without it. */
+"use strict";
+
+const signedIn = document.body.dataset.participant === "1";
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+async function api(method, path, body) {
+  return fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+function say(element, text) {
+  if (element) element.textContent = text;
+}
+
+/* ---- Service worker and updates ---- */
+
+let updateAccepted = false;
+
+function offerUpdate(registration) {
+  const banner = document.getElementById("update-banner");
+  if (!banner || !registration.waiting) return;
+  banner.hidden = false;
+  banner.querySelector("button").addEventListener("click", () => {
+    updateAccepted = true;
+    registration.waiting.postMessage("skip-waiting");
+  }, { once: true });
+}
+
+async function startServiceWorker() {
+  if (!("serviceWorker" in navigator)) return null;
+  const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  // Reload only when the person asked for the new version, never under a half-typed form.
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (updateAccepted) window.location.reload();
+  });
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker && worker.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(registration);
+    });
+  });
+  offerUpdate(registration);
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "resubscribe") checkPush(true);
+  });
+  const ready = await navigator.serviceWorker.ready;
+  if (signedIn && ready.active) ready.active.postMessage("cache-pages");
+  return registration;
+}
+
+/* ---- Reminders on this phone (Web Push) ---- */
+
+function keyBytes(base64url) {
+  const padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+const pushSupported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+
+async function sendSubscription(subscription) {
+  const response = await api("POST", "/api/v1/push-subscriptions/", subscription.toJSON());
+  return response.ok;
+}
+
+async function subscribe(key) {
+  const registration = await navigator.serviceWorker.ready;
+  let subscription = await registration.pushManager.getSubscription();
+  if (!subscription) {
+    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
+  }
+  return sendSubscription(subscription);
+}
+
+async function checkPush(force) {
+  // On every app open: a subscription the browser still has is sent again (the server keeps one per
+  // browser); one the browser lost is made again where permission was already given.
+  const key = document.body.dataset.pushKey;
+  if (!signedIn || !pushSupported || !key || Notification.permission !== "granted") return;
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.getSubscription();
+  if (subscription && !force) await sendSubscription(subscription);
+  else await subscribe(key).catch(() => {});
+}
+
+function isIos() {
+  return /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+}
+
+function setUpRemindersPage() {
+  const section = document.getElementById("push-setup");
+  if (!section) return;
+  const button = section.querySelector("button");
+  const status = section.querySelector(".push-status");
+  const standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+  if (isIos() && !standalone) {
+    section.querySelector(".ios-guide").hidden = false;
+  }
+  if (!pushSupported) {
+    say(status, "This browser can’t show notifications from Steady. Reminders will come by email if you have one on your account.");
+    section.hidden = false;
+    button.hidden = true;
+    return;
+  }
+  section.hidden = false;
+  if (Notification.permission === "granted") say(status, "Notifications are on for this phone.");
+  if (Notification.permission === "denied") say(status, "Notifications are blocked for Steady in this browser’s settings.");
+  button.addEventListener("click", async () => {
+    // Asked inside the tap: iPhones only allow it there.
+    const permission = await Notification.requestPermission();
+    if (permission !== "granted") {
+      say(status, "Notifications were not allowed. You can allow them in the browser’s settings.");
+      return;
+    }
+    try {
+      const ok = await subscribe(document.body.dataset.pushKey);
+      say(status, ok ? "Notifications are on for this phone." : "Steady could not save this phone. Please try again.");
+    } catch (error) {
+      say(status, "This phone could not be set up for notifications. Please try again later.");
+    }
+  });
+}
+
+/* ---- Signing out: this phone forgets Steady's data ---- */
+
+function setUpSignOut() {
+  for (const form of document.querySelectorAll("form.signout-form")) {
+    form.addEventListener("submit", async (event) => {
+      if (form.dataset.ready === "1") return;
+      event.preventDefault();
+      try {
+        if (pushSupported && "serviceWorker" in navigator) {
+          const registration = await navigator.serviceWorker.getRegistration();
+          const subscription = registration && await registration.pushManager.getSubscription();
+          if (subscription) {
+            await api("DELETE", "/api/v1/push-subscriptions/", { endpoint: subscription.endpoint });
+            await subscription.unsubscribe();
+          }
+        }
+      } catch (error) { /* the server's Clear-Site-Data still clears this phone */ }
+      if (typeof Outbox !== "undefined") {
+        await Outbox.flush().catch(() => {});
+        const waiting = await Outbox.all().catch(() => []);
+        const question = `${waiting.length} ${waiting.length === 1 ? "entry has" : "entries have"} not reached Steady yet ` +
+          "and will be lost if you sign out now. Sign out anyway?";
+        if (waiting.length && !window.confirm(question)) return;
+      }
+      form.dataset.ready = "1";
+      form.submit();
+    });
+  }
+}
+
+startServiceWorker().then(() => checkPush(false)).catch(() => {});
+setUpRemindersPage();
+setUpSignOut();
+
+/* ---- Forms that save through the offline outbox ---- */
+
+function formBody(form) {
+  // The form's fields as the API wants them: names are the same, values get their JSON types.
+  const body = {};
+  const groups = {};
+  for (const element of form.elements) {
+    const name = element.name;
+    if (!name || name === "id" || name === "csrfmiddlewaretoken" || element.disabled) continue;
+    const type = element.type;
+    if (type === "checkbox" && form.querySelectorAll(`input[type=checkbox][name="${name}"]`).length > 1) {
+      groups[name] = groups[name] || [];
+      if (element.checked) groups[name].push(element.dataset.int !== undefined ? Number(element.value) : element.value);
+    } else if (type === "checkbox") {
+      body[name] = element.checked;
+    } else if (type === "radio") {
+      if (!(name in body)) body[name] = null;
+      if (element.checked) body[name] = /^\d+$/.test(element.value) ? Number(element.value) : element.value;
+    } else if (element.dataset.lines !== undefined) {
+      body[name] = element.value.split("\n").map((line) => line.trim()).filter(Boolean);
+    } else if (type === "number") {
+      body[name] = element.value === "" ? null : Number(element.value);
+    } else if (["time", "date", "datetime-local", "select-one"].includes(type)) {
+      body[name] = element.value === "" ? null : element.value;
+    } else {
+      body[name] = element.value;
+    }
+  }
+  for (const [name, values] of Object.entries(groups)) body[name] = values;
+  // Radio groups nobody picked are left out: the API takes its own default for them.
+  for (const [name, value] of Object.entries(body)) if (value === null && form.querySelector(`input[type=radio][name="${name}"]`)) delete body[name];
+  return body;
+}
+
+function showErrors(form, errors) {
+  for (const old of form.querySelectorAll(".error.from-outbox")) old.remove();
+  const messages = [];
+  for (const [field, list] of Object.entries(errors || {})) {
+    const text = Array.isArray(list) ? list.join(" ") : String(list);
+    const input = form.querySelector(`[name="${field}"]`);
+    if (input) {
+      const note = document.createElement("p");
+      note.className = "error from-outbox";
+      note.id = `outbox-error-${field}`;
+      note.textContent = text;
+      const place = input.closest(".field") || input.parentElement;
+      place.insertBefore(note, place.querySelector("input, textarea, select, .choices"));
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+    } else if (field !== "existing_id") {
+      messages.push(text);
+    }
+  }
+  return messages;
+}
+
+function outboxStatus(form, text, isError) {
+  let status = form.querySelector(".outbox-status");
+  if (!status) {
+    status = document.createElement("p");
+    status.className = "outbox-status";
+    status.setAttribute("role", isError ? "alert" : "status");
+    form.prepend(status);
+  }
+  status.classList.toggle("form-errors", Boolean(isError));
+  status.textContent = text;
+}
+
+function fillForm(form, body) {
+  // Put a stored entry back into its form, to be fixed: the same fields formBody() read.
+  for (const [name, value] of Object.entries(body)) {
+    const inputs = form.querySelectorAll(`[name="${name}"]`);
+    for (const input of inputs) {
+      if (input.type === "checkbox" && inputs.length > 1) input.checked = (value || []).map(String).includes(input.value);
+      else if (input.type === "checkbox") input.checked = Boolean(value);
+      else if (input.type === "radio") input.checked = value !== null && String(value) === input.value;
+      else if (input.dataset.lines !== undefined) input.value = (value || []).join("\n");
+      else input.value = value === null || value === undefined ? "" : value;
+    }
+  }
+}
+
+function setUpOutboxForms() {
+  for (const form of document.querySelectorAll("form[data-outbox]")) {
+    const idInput = form.querySelector("input[name=id]");
+    const queued = new URLSearchParams(window.location.search).get("outbox");
+    if (queued) {
+      Outbox.get(queued).then((item) => {
+        if (!item) return;
+        idInput.value = item.id;
+        fillForm(form, item.body);
+        const rest = showErrors(form, item.errors);
+        outboxStatus(form, ["This entry is saved on this phone but needs a fix before it can sync.", ...rest].join(" "), true);
+      });
+    }
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const id = idInput.value;
+      const item = {
+        id, url: `/api/v1/${form.dataset.outbox}/${id}/`, page: `${window.location.pathname}?outbox=${id}`,
+        body: formBody(form), csrf: csrfToken(), created: new Date().toISOString(), status: "waiting",
+      };
+      await Outbox.put(item);
+      outboxStatus(form, "Saved on this phone, will sync.", false);
+      await requestBackgroundSync();
+      const result = await Outbox.flush();
+      const stored = await Outbox.get(id);
+      if (!stored) {
+        window.location.assign(form.dataset.done || "/");
+      } else if (stored.errors) {
+        const rest = showErrors(form, stored.errors);
+        outboxStatus(form, ["Saved on this phone, but it needs a fix before it can sync.", ...rest].join(" "), true);
+      } else if (result) {
+        outboxStatus(form, "Saved on this phone, will sync when there is a connection.", false);
+      }
+    });
+  }
+}
+
+async function requestBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker.ready;
+    if (registration.sync) await registration.sync.register("outbox");
+  } catch (error) { /* not in this browser: the online and open events flush instead */ }
+}
+
+async function showWaiting() {
+  const banner = document.getElementById("outbox-banner");
+  if (!banner) return;
+  const items = await Outbox.all();
+  const fixes = items.filter((item) => item.status === "needs-fix");
+  banner.hidden = items.length === 0;
+  if (!items.length) return;
+  const list = banner.querySelector("ul");
+  list.textContent = "";
+  banner.querySelector(".outbox-count").textContent =
+    `${items.length} ${items.length === 1 ? "entry is" : "entries are"} saved on this phone and not synced yet.`;
+  for (const item of fixes) {
+    const entry = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = item.page;
+    link.textContent = "Needs a fix: open it";
+    entry.append(link);
+    list.append(entry);
+  }
+}
+
+async function flushAndShow() {
+  if (!signedIn) return;
+  await Outbox.flush().catch(() => {});
+  await showWaiting().catch(() => {});
+}
+
+if (typeof Outbox !== "undefined") {
+  setUpOutboxForms();
+  flushAndShow();
+  window.addEventListener("online", flushAndShow);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") flushAndShow(); });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "synced") showWaiting();
+    });
+  }
+}

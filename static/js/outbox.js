@@ -1,0 +1,79 @@
+/* The offline outbox, shared by the pages and the service worker (importScripts).
+   Every entry is kept in IndexedDB under its client-made id until the server answers a PUT of it
+   with a 2xx that names that id. A 400 or 409 keeps it, with the server's words, for the person
+   to fix: nothing is ever dropped. */
+"use strict";
+
+const Outbox = (() => {
+  const DB = "steady";
+  const STORE = "outbox";
+
+  function open() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "id" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function run(mode, work) {
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const result = work(tx.objectStore(STORE));
+      tx.oncomplete = () => { db.close(); resolve(result && "result" in result ? result.result : undefined); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    });
+  }
+
+  const put = (item) => run("readwrite", (store) => store.put(item));
+  const remove = (id) => run("readwrite", (store) => store.delete(id));
+  const all = () => run("readonly", (store) => store.getAll());
+  const get = (id) => run("readonly", (store) => store.get(id));
+
+  let flushing = null;
+
+  /* Send every waiting item once; resolve with {sent, failed} counts. One flush at a time. */
+  function flush() {
+    if (!flushing) {
+      flushing = (async () => {
+        let sent = 0, failed = 0;
+        for (const item of await all()) {
+          let response;
+          try {
+            response = await fetch(item.url, {
+              method: "PUT",
+              credentials: "same-origin",
+              headers: { "Content-Type": "application/json", "X-CSRFToken": item.csrf },
+              body: JSON.stringify(item.body),
+            });
+          } catch (error) {
+            break; // no connection: everything waits for the next try
+          }
+          let answer = null;
+          try { answer = await response.json(); } catch (error) { answer = null; }
+          if (response.ok && answer && answer.id === item.id) {
+            await remove(item.id);
+            sent += 1;
+          } else if (response.status === 400 || response.status === 409) {
+            item.errors = answer || { detail: ["The server could not save this."] };
+            item.status = "needs-fix";
+            await put(item);
+            failed += 1;
+          } else {
+            break; // signed out, server trouble: keep everything and try later
+          }
+        }
+        return { sent, failed };
+      })().finally(() => { flushing = null; });
+    }
+    return flushing;
+  }
+
+  return { put, remove, all, get, flush };
+})();
+
+if (typeof self !== "undefined" && typeof window === "undefined") {
+  self.Outbox = Outbox;
+}

@@ -1,0 +1,148 @@
+/* Steady's service worker, version {{ version }}. Served by Django from /sw.js (no-cache). */
+const VERSION = "{{ version }}";
+const CACHE = `steady-${VERSION}`;
+const SHELL = {{ shell|safe }};
+const PAGES = {{ pages|safe }};
+const STATIC = {{ static_prefix|safe }};
+const PAGE_TIMEOUT_MS = 3000;
+importScripts("{% load static %}{% static 'js/outbox.js' %}");
+
+self.addEventListener("install", (event) => {
+  // A new version waits until the page says so, so nothing in a form or the outbox is cut off.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
+  if (event.data === "cache-pages") event.waitUntil(cachePages());
+  if (event.data && event.data.type === "flush") event.waitUntil(notifyClients("flush"));
+});
+
+async function cachePages() {
+  // One page after another: a gentle load on the server, and on a slow connection.
+  const cache = await caches.open(CACHE);
+  for (const path of PAGES) {
+    try {
+      const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
+      if (response.ok) await cache.put(path, response);
+    } catch (error) { /* offline now: the page is cached the next time it is visited */ }
+  }
+}
+
+async function notifyClients(type) {
+  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage({ type });
+}
+
+function timeout(ms) {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await Promise.race([fetch(request), timeout(PAGE_TIMEOUT_MS)]);
+    if (response.ok && response.type === "basic" && !response.redirected) {
+      cache.put(new URL(request.url).pathname, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(new URL(request.url).pathname);
+    return cached || cache.match("/offline/");
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/admin/")) return; // never from cache
+  if (url.pathname.startsWith(STATIC)) {
+    event.respondWith(cacheFirst(request)); // file names carry their hash
+  } else if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+// Reminders. Every push shows a notification: a silent push would get the subscription revoked.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (error) { data = {}; }
+  const title = data.title || "Steady";
+  const options = {
+    body: data.body || "Open Steady",
+    tag: data.tag || "steady",
+    icon: "{% static 'icons/icon-192.png' %}",
+    badge: "{% static 'icons/icon-192.png' %}",
+    data: { url: data.url || "/", token: data.token || "" },
+    actions: [
+      { action: "open", title: "Log now" },
+      { action: "snooze", title: "Snooze 30 min" },
+    ],
+  };
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+async function postToken(path, token) {
+  if (!token) return;
+  try {
+    await fetch(path, {
+      method: "POST", credentials: "omit",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+  } catch (error) { /* offline: nothing more to do */ }
+}
+
+async function openPage(url) {
+  const target = new URL(url, self.location.origin).href;
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    if (client.url === target && "focus" in client) return client.focus();
+  }
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    if ("navigate" in client) {
+      await client.focus();
+      return client.navigate(target);
+    }
+  }
+  return self.clients.openWindow(target);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  const { url, token } = event.notification.data || {};
+  event.notification.close();
+  if (event.action === "snooze") {
+    event.waitUntil(postToken("/api/v1/reminders/snooze/", token));
+    return;
+  }
+  event.waitUntil(Promise.all([postToken("/api/v1/reminders/opened/", token), openPage(url || "/")]));
+});
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  // Tell open pages to subscribe again and send the new subscription (they hold the CSRF token).
+  event.waitUntil(notifyClients("resubscribe"));
+});
+
+// Background Sync, where the browser has it: the outbox is sent even with Steady closed.
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") {
+    event.waitUntil(Outbox.flush().then(() => notifyClients("synced")));
+  }
+});

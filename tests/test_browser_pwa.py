@@ -1,0 +1,217 @@
+"""The installable app in headless Chromium: manifest, service worker, offline pages, push."""
+
+import datetime as dt
+import json
+import time
+
+import pytest
+
+from test_browser_pages import WATCH_CSP, browser, phone, sign_in  # noqa: F401 (fixtures)
+from tracker import reminders
+from tracker.models import Delivery, Reminder
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_manifest_and_the_worker_are_served_from_the_root(client, alice):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest["Content-Type"] == "application/manifest+json"
+    data = manifest.json()
+    assert (data["id"], data["start_url"], data["scope"], data["display"]) == ("/", "/", "/", "standalone")
+    assert {(i["sizes"], i["purpose"]) for i in data["icons"]} == {
+        ("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")}
+    worker = client.get("/sw.js")
+    assert worker["Content-Type"].startswith("text/javascript")
+    assert worker["Cache-Control"] == "no-cache"
+    assert 'const VERSION = "' in worker.text
+    client.force_login(alice.user)
+    for page in ("/", "/checkin/", "/help/", "/reminders/"):
+        html = client.get(page, follow=True).text
+        assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+        assert 'rel="apple-touch-icon"' in html
+
+
+def wait_for_worker(page):
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    for _ in range(50):
+        if page.evaluate("!!navigator.serviceWorker.controller"):
+            return
+        page.reload()
+        time.sleep(0.1)
+
+
+def sw_registration(page, base):
+    """A CDP session and the page's service worker registration (events need Playwright's loop: wait_for_timeout)."""
+    cdp = page.context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    # The newest live registration for this origin (the browser may still list older contexts' ones).
+    return cdp, [r for r in registrations if r["scopeURL"].startswith(base) and not r["isDeleted"]][-1]
+
+
+def test_chromium_finds_the_app_installable(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    cdp = phone.context.new_cdp_session(phone)
+    errors = [e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]]
+    assert set(errors) <= {"in-incognito"}, errors
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    assert json.loads(manifest["data"])["short_name"] == "Steady"
+    assert phone.evaluate("window.__cspViolations") == []
+
+
+def test_pages_seen_once_open_without_a_connection(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    for path in ("/checkin/", "/safety-plan/", "/"):
+        phone.goto(live_server.url + path)
+    phone.context.set_offline(True)
+    try:
+        phone.goto(live_server.url + "/safety-plan/")
+        assert "988" in phone.inner_text("main")
+        phone.goto(live_server.url + "/checkin/")
+        assert phone.locator("#id_in_bed_at").count() == 1
+        phone.goto(live_server.url + "/progress/")  # never opened: the offline page, with help on it
+        assert "No connection right now" in phone.inner_text("main")
+        assert "Call 988" in phone.inner_text("main")
+    finally:
+        phone.context.set_offline(False)
+
+
+def test_a_push_message_shows_a_notification_with_its_title(phone, live_server, alice):
+    phone.context.grant_permissions(["notifications"], origin=live_server.url)
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    reminder = Reminder.objects.create(participant=alice, kind="checkin", local_time=dt.time(9), weekdays=[0],
+                                       next_due_at=None)
+    delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
+    payload = json.dumps(reminders.payload_for(delivery))
+    cdp, registration = sw_registration(phone, live_server.url)
+    cdp.send("ServiceWorker.deliverPushMessage", {
+        "origin": live_server.url, "registrationId": registration["registrationId"], "data": payload})
+    shown = []
+    for _ in range(50):
+        shown = phone.evaluate("""navigator.serviceWorker.ready
+            .then(r => r.getNotifications())
+            .then(list => list.map(n => ({title: n.title, body: n.body, url: n.data.url,
+                                          actions: n.actions.map(a => a.action)})))""")
+        if shown:
+            break
+        phone.wait_for_timeout(100)
+    assert shown == [{"title": "Steady", "body": "Time for your check-in", "url": "/checkin/",
+                      "actions": ["open", "snooze"]}]
+
+
+def outbox_count(page):
+    return page.evaluate("Outbox.all().then(items => items.length)")
+
+
+def fill_checkin(page, base):
+    page.goto(base + "/checkin/")
+    page.fill("#id_in_bed_at", "23:00")
+    page.fill("#id_final_wake_at", "06:45")
+    page.fill("#id_small_win", "Walked instead of driving")
+    page.click("text=Save check-in")
+
+
+def fill_urge(page, base):
+    page.goto(base + "/urge/")
+    page.check("#id_intensity_6", force=True)
+    page.click("text=Save urge")
+
+
+def test_offline_entries_wait_on_the_phone_and_reach_the_server_once_when_back_online(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    for path in ("/checkin/", "/urge/"):
+        phone.goto(live_server.url + path)  # seen once, so cached
+    phone.context.set_offline(True)
+    fill_checkin(phone, live_server.url)
+    phone.locator(".outbox-status", has_text="Saved on this phone").wait_for()
+    fill_urge(phone, live_server.url)
+    phone.locator(".outbox-status", has_text="Saved on this phone").wait_for()
+    assert outbox_count(phone) == 2
+    assert (alice.checkins.count(), alice.urges.count()) == (0, 0)
+    phone.context.set_offline(False)  # the browser fires "online": the page sends the outbox
+    for _ in range(100):
+        if outbox_count(phone) == 0:
+            break
+        phone.wait_for_timeout(100)
+    assert outbox_count(phone) == 0
+    assert (alice.checkins.count(), alice.urges.count()) == (1, 1)
+    assert alice.checkins.get().small_win == "Walked instead of driving"
+    phone.evaluate("Outbox.flush()")  # a second flush sends nothing again
+    assert (alice.checkins.count(), alice.urges.count()) == (1, 1)
+
+
+def wait_until(page, check):
+    for _ in range(100):
+        if check():
+            return True
+        page.wait_for_timeout(100)
+    return check()
+
+
+def test_the_browsers_background_sync_sends_the_outbox_with_the_app_closed(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    phone.goto(live_server.url + "/urge/")
+    phone.context.set_offline(True)
+    fill_urge(phone, live_server.url)
+    phone.locator(".outbox-status", has_text="Saved on this phone").wait_for()
+    other = phone.context.new_page()  # no Steady page is open when the connection returns
+    phone.close()
+    assert alice.urges.count() == 0
+    other.context.set_offline(False)
+    assert wait_until(other, lambda: alice.urges.count() == 1)
+
+
+def test_a_sync_event_dispatched_by_cdp_sends_the_outbox(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    phone.goto(live_server.url + "/urge/")
+    entry_id = phone.input_value("input[name=id]")
+    # Stored the way the urge form stores it, but with no sync registered, so only CDP's event sends it.
+    phone.evaluate("""([id, csrf]) => Outbox.put({id, url: `/api/v1/urges/${id}/`, page: "/urge/",
+        body: {intensity: 4, occurred_at: new Date().toISOString()}, csrf, status: "waiting"})""",
+                   [entry_id, phone.evaluate("document.cookie.match(/csrftoken=([^;]+)/)[1]")])
+    other = phone.context.new_page()
+    phone.close()
+    cdp, registration = sw_registration(other, live_server.url)
+    assert alice.urges.count() == 0
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": live_server.url, "registrationId": registration["registrationId"],
+                                                 "tag": "outbox", "lastChance": False})
+    assert wait_until(other, lambda: alice.urges.filter(pk=entry_id).count() == 1)
+
+
+def test_a_400_on_sync_keeps_the_entry_and_shows_what_to_fix(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    phone.goto(live_server.url + "/checkin/")
+    tomorrow = (alice.local_today() + dt.timedelta(days=1)).isoformat()
+    phone.fill("#id_date", tomorrow)
+    phone.fill("#id_small_win", "Kept")
+    phone.click("text=Save check-in")
+    phone.locator("#id_date[aria-invalid=true]").wait_for()
+    error = phone.locator("#" + phone.locator("#id_date").get_attribute("aria-describedby"))
+    assert "hasn’t happened yet" in error.inner_text()
+    assert outbox_count(phone) == 1
+    assert alice.checkins.count() == 0
+    phone.goto(live_server.url + "/")
+    banner = phone.locator("#outbox-banner")
+    banner.locator(".outbox-count", has_text="1 entry is saved on this phone and not synced yet").wait_for()
+    banner.locator("a", has_text="Needs a fix").click()
+    phone.locator(".outbox-status", has_text="needs a fix").wait_for()
+    assert "hasn’t happened yet" in phone.inner_text("main")
+    assert phone.input_value("#id_small_win") == "Kept" and phone.input_value("#id_date") == tomorrow
+    phone.fill("#id_date", alice.local_today().isoformat())  # fixed: it syncs, under its first id
+    phone.click("text=Save check-in")
+    phone.wait_for_url(live_server.url + "/")
+    assert outbox_count(phone) == 0
+    assert alice.checkins.get().small_win == "Kept"

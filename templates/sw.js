@@ -112,15 +112,15 @@ async function postToken(path, token) {
 }
 
 async function openPage(url) {
+  // Focus a window already on that page, else take an open Steady window there, else open one.
   const target = new URL(url, self.location.origin).href;
-  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
-    if (client.url === target && "focus" in client) return client.focus();
-  }
-  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
-    if ("navigate" in client) {
-      await client.focus();
-      return client.navigate(target);
-    }
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const same = windows.find((client) => client.url === target);
+  if (same) return same.focus();
+  const other = windows.find((client) => "navigate" in client);
+  if (other) {
+    const navigated = await other.navigate(target);
+    return (navigated || other).focus().catch(() => navigated);
   }
   return self.clients.openWindow(target);
 }

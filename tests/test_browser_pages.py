@@ -53,10 +53,14 @@ document.addEventListener('securitypolicyviolation', e => window.__cspViolations
 
 
 @pytest.fixture
-def phone(browser, live_server, settings):
+def plain_static(settings):
     # The live server serves static files from the finders, which know no hashed names.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def phone(browser, live_server, plain_static):
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True)
     context.add_init_script(WATCH_CSP)
@@ -97,8 +101,9 @@ def test_the_public_pages_fit_a_phone(phone, live_server, db):
         check_page(phone, name)
 
 
-def test_every_participant_page_fits_a_phone(phone, live_server, alice):
-    # Something on every page: a check-in yesterday, an urge, this week's reflection.
+@pytest.fixture
+def alice_with_entries(alice):
+    """Something on every page: a check-in yesterday, an urge, a plan, a goal with a task due."""
     today = alice.local_today()
     services.checkin_put(participant=alice, id=uuid.uuid4(), data={
         "date": today - dt.timedelta(days=1), "in_bed_at": dt.time(23, 0), "final_wake_at": dt.time(6, 30),
@@ -116,6 +121,10 @@ def test_every_participant_page_fits_a_phone(phone, live_server, alice):
         "title": "Write down three urges and what helped", "due_date": today, "goal": goal})
     services.weekend_plan_put(participant=alice, id=uuid.uuid4(), data={
         "weekend_of": weekend_friday(today) - dt.timedelta(days=7), "saturday": "Football, then groceries"})
+    return alice
+
+
+def test_every_participant_page_fits_a_phone(phone, live_server, alice_with_entries):
     sign_in(phone, live_server.url, "alice", "alice-password-1")
     for name, path in PAGES:
         phone.goto(live_server.url + path)

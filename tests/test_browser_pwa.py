@@ -1,12 +1,13 @@
 """The installable app in headless Chromium: manifest, service worker, offline pages, push."""
 
 import datetime as dt
+import gzip
 import json
 import time
 
 import pytest
 
-from test_browser_pages import WATCH_CSP, browser, phone, sign_in  # noqa: F401 (fixtures)
+from test_browser_pages import WATCH_CSP, browser, phone, plain_static, sign_in  # noqa: F401 (fixtures)
 from tracker import reminders
 from tracker.models import Delivery, Reminder
 
@@ -215,3 +216,97 @@ def test_a_400_on_sync_keeps_the_entry_and_shows_what_to_fix(phone, live_server,
     phone.wait_for_url(live_server.url + "/")
     assert outbox_count(phone) == 0
     assert alice.checkins.get().small_win == "Kept"
+
+
+def gzipped(page, url):
+    body = page.context.request.get(url).body()
+    return len(gzip.compress(body, 9))
+
+
+def test_the_check_in_page_keeps_to_its_budgets(browser, live_server, alice, client, plain_static):
+    # A phone that has never loaded Steady, already signed in (the session cookie is given to it).
+    client.force_login(alice.user)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/checkin/")
+        page.wait_for_load_state("networkidle")
+        entries = page.evaluate("""() => [performance.getEntriesByType('navigation')[0],
+            ...performance.getEntriesByType('resource')].map(e => ({url: e.name, type: e.initiatorType}))""")
+        sizes = {e["url"]: gzipped(page, e["url"]) for e in entries}
+        ours = [url for url in sizes if url.endswith(".js") and "/static/js/" in url]
+        print(f"first load: {len(entries)} requests, {sum(sizes.values()) / 1024:.1f} KB gzipped; "
+              f"our JavaScript {sum(sizes[u] for u in ours) / 1024:.1f} KB gzipped")
+        assert len(entries) <= 10, [e["url"] for e in entries]
+        assert sum(sizes.values()) <= 60 * 1024
+        assert len(ours) == 2 and sum(sizes[u] for u in ours) <= 20 * 1024
+        wait_for_worker(page)
+        page.goto(live_server.url + "/checkin/")
+        page.wait_for_load_state("networkidle")
+        repeat = page.evaluate("""() => [performance.getEntriesByType('navigation')[0],
+            ...performance.getEntriesByType('resource')].map(e => ({url: e.name, bytes: e.transferSize,
+                                                                    fromWorker: e.workerStart > 0}))""")
+        html = repeat[0]
+        static_over_network = [e for e in repeat[1:] if e["bytes"] > 0]
+        print(f"repeat visit: page {gzipped(page, html['url']) / 1024:.1f} KB gzipped from the network; "
+              f"{len(static_over_network)} other files over the network")
+        assert static_over_network == []
+        assert gzipped(page, html["url"]) <= 5 * 1024
+    finally:
+        context.close()
+
+
+def test_signing_out_tells_the_browser_to_forget_steady(alice_client):
+    response = alice_client.post("/signout/")
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert alice_client.get("/").status_code == 302
+
+
+def test_the_notifications_snooze_action_moves_the_reminder_30_minutes(phone, live_server, alice):
+    """A headless browser has no notification to tap, so the worker's own notificationclick
+    handler is given a NotificationEvent for the shown notification with action "snooze"."""
+    phone.context.grant_permissions(["notifications"], origin=live_server.url)
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    reminder = Reminder.objects.create(participant=alice, kind="checkin", local_time=dt.time(9), weekdays=[0])
+    delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
+    cdp, registration = sw_registration(phone, live_server.url)
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration["registrationId"],
+                                                  "data": json.dumps(reminders.payload_for(delivery))})
+    worker = phone.context.service_workers[0]
+    started = dt.datetime.now(dt.UTC)
+    worker.evaluate("""async () => {
+        let list = [];
+        for (let i = 0; i < 50 && !list.length; i++) {
+            list = await self.registration.getNotifications();
+            await new Promise(r => setTimeout(r, 100));
+        }
+        const event = new NotificationEvent("notificationclick", {notification: list[0], action: "snooze"});
+        try { self.dispatchEvent(event); } catch (error) { /* waitUntil refuses an untrusted event */ }
+    }""")
+    assert wait_until(phone, lambda: Reminder.objects.get(pk=reminder.pk).snoozed_until is not None)
+    reminder.refresh_from_db()
+    assert dt.timedelta(minutes=29) < reminder.next_due_at - started < dt.timedelta(minutes=31)
+
+
+def test_tapping_the_notification_opens_its_page_and_records_it(phone, live_server, alice):
+    phone.context.grant_permissions(["notifications"], origin=live_server.url)
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    reminder = Reminder.objects.create(participant=alice, kind="checkin", local_time=dt.time(9), weekdays=[0])
+    delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
+    cdp, registration = sw_registration(phone, live_server.url)
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration["registrationId"],
+                                                  "data": json.dumps(reminders.payload_for(delivery))})
+    phone.context.service_workers[0].evaluate("""async () => {
+        let list = [];
+        for (let i = 0; i < 50 && !list.length; i++) {
+            list = await self.registration.getNotifications();
+            await new Promise(r => setTimeout(r, 100));
+        }
+        const event = new NotificationEvent("notificationclick", {notification: list[0]});
+        try { self.dispatchEvent(event); } catch (error) { /* waitUntil refuses an untrusted event */ }
+    }""")
+    phone.wait_for_url(live_server.url + "/checkin/")
+    assert wait_until(phone, lambda: Delivery.objects.get(pk=delivery.pk).opened_at is not None)

@@ -310,3 +310,31 @@ def test_tapping_the_notification_opens_its_page_and_records_it(phone, live_serv
     }""")
     phone.wait_for_url(live_server.url + "/checkin/")
     assert wait_until(phone, lambda: Delivery.objects.get(pk=delivery.pk).opened_at is not None)
+
+
+def test_a_new_version_is_offered_and_takes_over_without_losing_the_outbox(phone, live_server, alice, monkeypatch):
+    from tracker import pwa
+
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    # An entry still waiting in the outbox (its address answers 404, so it stays there).
+    phone.evaluate("Outbox.put({id: 'kept', url: '/api/v1/urges/kept/', page: '/urge/', body: {}, csrf: '', status: 'waiting'})")
+    old = phone.evaluate("navigator.serviceWorker.controller.scriptURL")
+    # A deploy: the worker's version changes.
+    pwa.app_version.cache_clear()
+    monkeypatch.setenv("STEADY_VERSION", "next-deploy")
+    try:
+        phone.goto(live_server.url + "/")
+        phone.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        banner = phone.locator("#update-banner")
+        banner.wait_for(state="visible")
+        assert "A new version of Steady is ready" in banner.inner_text()
+        with phone.expect_navigation():  # the page reloads under the new worker
+            banner.locator("button").click()
+        assert wait_until(phone, lambda: "next-deploy" in phone.evaluate(
+            "caches.keys().then(keys => keys.join(' '))"))
+        assert phone.evaluate("navigator.serviceWorker.controller.scriptURL") == old  # same /sw.js, new version
+        ids = phone.evaluate("Outbox.all().then(items => items.map(i => i.id))")
+        assert "kept" in ids
+    finally:
+        pwa.app_version.cache_clear()

@@ -338,3 +338,42 @@ def test_a_new_version_is_offered_and_takes_over_without_losing_the_outbox(phone
         assert "kept" in ids
     finally:
         pwa.app_version.cache_clear()
+
+
+def test_the_safety_plan_can_be_changed_offline_and_syncs_as_a_new_version(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    phone.goto(live_server.url + "/safety-plan/edit/")
+    phone.context.set_offline(True)
+    phone.fill("#id_helpers", "My sister Ana, 555-0101\nSam from group")
+    phone.fill("#id_reasons", "My kids\nRunning in spring")
+    phone.click("text=Save my plan")
+    phone.locator(".outbox-status", has_text="Saved on this phone").wait_for()
+    assert alice.safety_plan_versions.count() == 0
+    phone.context.set_offline(False)
+    assert wait_until(phone, lambda: alice.safety_plan_versions.count() == 1)
+    version = alice.safety_plan_versions.get()
+    assert version.helpers == [{"name": "My sister Ana", "phone": "555-0101"}, {"name": "Sam from group", "phone": ""}]
+    assert version.reasons == ["My kids", "Running in spring"]
+
+
+def test_signing_out_with_entries_still_waiting_asks_first(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    phone.evaluate("Outbox.put({id: 'kept', url: '/api/v1/urges/kept/', page: '/urge/', body: {}, csrf: '', status: 'waiting'})")
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss() if len(questions) == 1 else dialog.accept()
+
+    phone.on("dialog", answer)
+    phone.goto(live_server.url + "/settings/")
+    phone.click("form.signout-form button")
+    phone.wait_for_timeout(500)
+    assert "1 entry has not reached Steady yet" in questions[0]
+    assert phone.url == live_server.url + "/settings/"  # still signed in: the person said no
+    with phone.expect_navigation():
+        phone.click("form.signout-form button")
+    assert "/signin/" in phone.url
+    assert phone.evaluate("caches.keys()") == []  # Clear-Site-Data emptied the caches

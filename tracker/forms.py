@@ -171,7 +171,8 @@ class ContactsField(forms.CharField):
     """People or places, one per line, with an optional phone number after a comma:
     "Maria, 555-123-4567". Kept as [{"name": ..., "phone": ...}]."""
 
-    widget = forms.Textarea(attrs={"rows": 3})
+    # data-contacts: the offline outbox turns the lines into [{name, phone}] the same way.
+    widget = forms.Textarea(attrs={"rows": 3, "data-contacts": ""})
 
     def prepare_value(self, value):
         if isinstance(value, list):

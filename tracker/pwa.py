@@ -57,7 +57,8 @@ def manifest(request):
 
 # Public pages any visitor may get offline; a signed-in person's own pages are added on app open.
 SHELL_PAGES = ["/offline/", "/help/"]
-PARTICIPANT_PAGES = ["/", "/checkin/", "/urge/", "/reflection/", "/safety-plan/", "/weekend/", "/tasks/"]
+PARTICIPANT_PAGES = ["/", "/checkin/", "/urge/", "/reflection/", "/safety-plan/", "/safety-plan/edit/", "/weekend/",
+                     "/tasks/"]
 
 
 @require_GET

@@ -166,6 +166,15 @@ setUpSignOut();
 
 /* ---- Forms that save through the offline outbox ---- */
 
+function contacts(text) {
+  // "Maria, 555-123-4567" per line: the part after the last comma is a number if it has a digit.
+  return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+    const comma = line.lastIndexOf(",");
+    const phone = comma >= 0 ? line.slice(comma + 1).trim() : "";
+    return /\d/.test(phone) ? { name: line.slice(0, comma).trim(), phone } : { name: line, phone: "" };
+  });
+}
+
 function formBody(form) {
   // The form's fields as the API wants them: names are the same, values get their JSON types.
   const body = {};
@@ -184,6 +193,8 @@ function formBody(form) {
       if (element.checked) body[name] = /^\d+$/.test(element.value) ? Number(element.value) : element.value;
     } else if (element.dataset.lines !== undefined) {
       body[name] = element.value.split("\n").map((line) => line.trim()).filter(Boolean);
+    } else if (element.dataset.contacts !== undefined) {
+      body[name] = contacts(element.value);
     } else if (type === "number") {
       body[name] = element.value === "" ? null : Number(element.value);
     } else if (["time", "date", "datetime-local", "select-one"].includes(type)) {
@@ -241,6 +252,9 @@ function fillForm(form, body) {
       else if (input.type === "checkbox") input.checked = Boolean(value);
       else if (input.type === "radio") input.checked = value !== null && String(value) === input.value;
       else if (input.dataset.lines !== undefined) input.value = (value || []).join("\n");
+      else if (input.dataset.contacts !== undefined) {
+        input.value = (value || []).map((c) => (c.phone ? `${c.name}, ${c.phone}` : c.name)).join("\n");
+      }
       else input.value = value === null || value === undefined ? "" : value;
     }
   }

@@ -69,8 +69,18 @@ def phone(browser, live_server, plain_static):
     own = urlsplit(live_server.url).netloc
     page.on("request", lambda request: urlsplit(request.url).netloc not in (own, "")
             and page.foreign_requests.append(request.url))
+    # Every browser test also checks that no page broke the content security policy.
+    csp_reports = []
+
+    def watch(any_page):
+        any_page.on("console", lambda message: "Content Security Policy" in message.text
+                    and csp_reports.append(message.text))
+
+    watch(page)
+    context.on("page", watch)
     yield page
     context.close()
+    assert csp_reports == []
 
 
 def sign_in(page, base, username, password):

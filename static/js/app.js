@@ -148,7 +148,7 @@ function setUpSignOut() {
         }
       } catch (error) { /* the server's Clear-Site-Data still clears this phone */ }
       if (typeof Outbox !== "undefined") {
-        await Outbox.flush().catch(() => {});
+        await Outbox.flush(csrfToken()).catch(() => {});
         const waiting = await Outbox.all().catch(() => []);
         const question = `${waiting.length} ${waiting.length === 1 ? "entry has" : "entries have"} not reached Steady yet ` +
           "and will be lost if you sign out now. Sign out anyway?";
@@ -283,7 +283,7 @@ function setUpOutboxForms() {
       await Outbox.put(item);
       outboxStatus(form, "Saved on this phone, will sync.", false);
       await requestBackgroundSync();
-      const result = await Outbox.flush();
+      const result = await Outbox.flush(csrfToken());
       const stored = await Outbox.get(id);
       if (!stored) {
         window.location.assign(form.dataset.done || "/");
@@ -327,7 +327,7 @@ async function showWaiting() {
 
 async function flushAndShow() {
   if (!signedIn) return;
-  await Outbox.flush().catch(() => {});
+  await Outbox.flush(csrfToken()).catch(() => {});
   await showWaiting().catch(() => {});
 }
 

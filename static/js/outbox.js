@@ -34,8 +34,10 @@ const Outbox = (() => {
 
   let flushing = null;
 
-  /* Send every waiting item once; resolve with {sent, failed} counts. One flush at a time. */
-  function flush() {
+  /* Send every waiting item once; resolve with {sent, failed} counts. One flush at a time.
+     A page passes its current CSRF token (signing in again changes it); the service worker,
+     which cannot read cookies, uses the one stored with each item. */
+  function flush(csrf) {
     if (!flushing) {
       flushing = (async () => {
         let sent = 0, failed = 0;
@@ -45,7 +47,7 @@ const Outbox = (() => {
             response = await fetch(item.url, {
               method: "PUT",
               credentials: "same-origin",
-              headers: { "Content-Type": "application/json", "X-CSRFToken": item.csrf },
+              headers: { "Content-Type": "application/json", "X-CSRFToken": csrf || item.csrf },
               body: JSON.stringify(item.body),
             });
           } catch (error) {

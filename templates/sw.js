@@ -143,6 +143,11 @@ self.addEventListener("pushsubscriptionchange", (event) => {
 // Background Sync, where the browser has it: the outbox is sent even with Steady closed.
 self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") {
-    event.waitUntil(Outbox.flush().then(() => notifyClients("synced")));
+    event.waitUntil((async () => {
+      await Outbox.flush();
+      await notifyClients("synced");
+      // Anything still waiting (not waiting for a fix) makes the browser try this sync again later.
+      if ((await Outbox.all()).some((item) => item.status !== "needs-fix")) throw new Error("outbox not empty");
+    })());
   }
 });

@@ -322,3 +322,16 @@ def test_two_ticks_at_once_give_one_delivery_and_one_push_each(alice, push_servi
     shutdown_send_pool()
     assert len(push_service.delivered()) == 300
     assert Delivery.objects.filter(status="sent").count() == 300
+
+
+def test_a_failed_email_is_tried_again_later_not_lost(alice, now, settings):
+    alice.user.email = "alice@example.org"
+    alice.user.save()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2}}}  # nothing listens
+    daily(alice, dt.time(12, 30))
+    now.shift(dt.timedelta(minutes=31))
+    tick_and_send(now)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert "email failed" in delivery.error

@@ -237,8 +237,10 @@ def _enqueue_ready(now, result, chunk_size):
     with transaction.atomic():
         # Lock what is read, then mark the same rows with the same filter (no long list of ids).
         ids = list(ready.select_for_update().order_by("next_attempt_at").values_list("pk", flat=True))
-        if ids:
-            ready.update(enqueued_at=now)
+        # Mark exactly the rows read (not the filter again: rows committed meanwhile would be
+        # marked without being handed over), in chunks to keep each statement small.
+        for start in range(0, len(ids), 5000):
+            Delivery.objects.filter(pk__in=ids[start:start + 5000]).update(enqueued_at=now)
     for start in range(0, len(ids), chunk_size):
         try:
             send_deliveries.delay(ids[start:start + chunk_size])
@@ -343,9 +345,15 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
     emailed = False
     if not pushed and not retry and participant.remind_by_email and participant.user.email:
         body, url = MESSAGES[delivery.reminder.kind]
-        send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",
-                  settings.DEFAULT_FROM_EMAIL, [participant.user.email])
-        emailed = True
+        try:
+            send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",
+                      settings.DEFAULT_FROM_EMAIL, [participant.user.email])
+            emailed = True
+        except Exception as error:  # the mail server is down: try again later, like a busy push service
+            logger.warning("reminder email failed: %s", type(error).__name__)
+            errors.append(f"email failed ({type(error).__name__})")
+            retry_after = retry_after or 0
+            retry = delivery.attempts < settings.REMINDER_MAX_ATTEMPTS
     # What happened is written in one transaction: one commit per send after the claim's.
     with transaction.atomic():
         for subscription, outcome in outcomes:
@@ -368,7 +376,9 @@ def _record_subscription(subscription, outcome, now):
     if outcome.status == push.OK:
         PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=now, failures=0)
     elif outcome.status == push.GONE:
-        subscription.delete()  # the browser unsubscribed or the push service forgot it
+        # The browser unsubscribed or the push service forgot it. By id: sending threads share
+        # the subscription objects, and another may have deleted this one already.
+        PushSubscription.objects.filter(pk=subscription.pk).delete()
     else:
         PushSubscription.objects.filter(pk=subscription.pk).update(failures=F("failures") + 1)
 

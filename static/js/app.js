@@ -260,10 +260,22 @@ function fillForm(form, body) {
   }
 }
 
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function setUpOutboxForms() {
   for (const form of document.querySelectorAll("form[data-outbox]")) {
     const idInput = form.querySelector("input[name=id]");
     const queued = new URLSearchParams(window.location.search).get("outbox");
+    // A new entry gets its id here, on the phone: a page served from the cache carries the id of
+    // the day it was cached, and two entries must never share one.
+    if (form.dataset.new === "1" && !queued) idInput.value = newId();
     if (queued) {
       Outbox.get(queued).then((item) => {
         if (!item) return;
@@ -282,6 +294,7 @@ function setUpOutboxForms() {
       };
       await Outbox.put(item);
       outboxStatus(form, "Saved on this phone, will sync.", false);
+      if (form.dataset.new === "1") form.dataset.new = "saved"; // saving again changes this entry
       await requestBackgroundSync();
       const result = await Outbox.flush(csrfToken());
       const stored = await Outbox.get(id);

@@ -24,10 +24,25 @@ const Outbox = (() => {
       const result = work(tx.objectStore(STORE));
       tx.oncomplete = () => { db.close(); resolve(result && "result" in result ? result.result : undefined); };
       tx.onerror = () => { db.close(); reject(tx.error); };
+      tx.onabort = () => { db.close(); reject(tx.error || new Error("outbox transaction aborted")); };
     });
   }
 
-  const put = (item) => run("readwrite", (store) => store.put(item));
+  // Every save of an item gets a new revision, so a flush never overwrites or removes a newer one.
+  const put = (item) => run("readwrite", (store) => store.put({ ...item, rev: `${Date.now()}-${Math.random()}` }));
+
+  /* Replace (or with null, remove) the item, but only if it is still the revision that was sent. */
+  function settle(sent, next) {
+    return run("readwrite", (store) => {
+      const request = store.get(sent.id);
+      request.onsuccess = () => {
+        const current = request.result;
+        if (!current || current.rev !== sent.rev) return; // changed meanwhile: the newer one waits
+        if (next) store.put(next);
+        else store.delete(sent.id);
+      };
+    });
+  }
   const remove = (id) => run("readwrite", (store) => store.delete(id));
   const all = () => run("readonly", (store) => store.getAll());
   const get = (id) => run("readonly", (store) => store.get(id));
@@ -38,8 +53,11 @@ const Outbox = (() => {
      A page passes its current CSRF token (signing in again changes it); the service worker,
      which cannot read cookies, uses the one stored with each item. */
   function flush(csrf) {
-    if (!flushing) {
-      flushing = (async () => {
+    if (flushing) {
+      // One flush at a time; a flush asked for meanwhile runs after it, so new items go too.
+      return flushing.then(() => flush(csrf));
+    }
+    flushing = (async () => {
         let sent = 0, failed = 0;
         for (const item of await all()) {
           let response;
@@ -56,12 +74,11 @@ const Outbox = (() => {
           let answer = null;
           try { answer = await response.json(); } catch (error) { answer = null; }
           if (response.ok && answer && answer.id === item.id) {
-            await remove(item.id);
+            await settle(item, null);
             sent += 1;
           } else if (response.status === 400 || response.status === 409) {
-            item.errors = answer || { detail: ["The server could not save this."] };
-            item.status = "needs-fix";
-            await put(item);
+            const errors = answer || { detail: ["The server could not save this."] };
+            await settle(item, { ...item, errors, status: "needs-fix" });
             failed += 1;
           } else {
             break; // signed out, server trouble: keep everything and try later
@@ -69,7 +86,6 @@ const Outbox = (() => {
         }
         return { sent, failed };
       })().finally(() => { flushing = null; });
-    }
     return flushing;
   }
 

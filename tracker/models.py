@@ -309,7 +309,6 @@ class CheckIn(Entry):
         "small_win",
         "note",
     )
-    DETAIL_FIELDS = ("tried_sleep_at", "sleep_latency_min", "awakenings", "awake_min", "out_of_bed_at")
     ONE_PER = "date"
 
     class Meta:

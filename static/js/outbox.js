@@ -43,7 +43,6 @@ const Outbox = (() => {
       };
     });
   }
-  const remove = (id) => run("readwrite", (store) => store.delete(id));
   const all = () => run("readonly", (store) => store.getAll());
   const get = (id) => run("readonly", (store) => store.get(id));
 
@@ -89,7 +88,7 @@ const Outbox = (() => {
     return flushing;
   }
 
-  return { put, remove, all, get, flush };
+  return { put, all, get, flush };
 })();
 
 if (typeof self !== "undefined" && typeof window === "undefined") {

@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from test_browser_pages import WATCH_CSP, browser, phone, plain_static, sign_in  # noqa: F401 (fixtures)
 from tracker import reminders
@@ -41,8 +42,13 @@ def wait_for_worker(page):
         time.sleep(0.1)
 
 
-def sw_registration(page, base):
-    """A CDP session and the page's service worker registration (events need Playwright's loop: wait_for_timeout)."""
+def sw_registrations(page, base):
+    """A CDP session and the ids of the live service worker registrations for this origin.
+
+    The browser may also list registrations of earlier tests' (closed) contexts on the same live
+    server, and CDP does not say which is this page's, so messages go to all of them: the
+    closed ones have nobody to show anything to. (CDP events need Playwright's loop to run:
+    wait_for_timeout, not time.sleep.)"""
     cdp = page.context.new_cdp_session(page)
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
@@ -51,8 +57,25 @@ def sw_registration(page, base):
         if registrations:
             break
         page.wait_for_timeout(100)
-    # The newest live registration for this origin (the browser may still list older contexts' ones).
-    return cdp, [r for r in registrations if r["scopeURL"].startswith(base) and not r["isDeleted"]][-1]
+    ids = {r["registrationId"] for r in registrations if r["scopeURL"].startswith(base) and not r["isDeleted"]}
+    assert ids
+    return cdp, sorted(ids)
+
+
+def to_each(cdp, ids, method, params):
+    """Send a CDP ServiceWorker message to each registration; a closed context's may refuse it."""
+    delivered = 0
+    for registration_id in ids:
+        try:
+            cdp.send(method, {**params, "registrationId": registration_id})
+            delivered += 1
+        except PlaywrightError:
+            pass
+    assert delivered
+
+
+def push_to(cdp, ids, base, payload):
+    to_each(cdp, ids, "ServiceWorker.deliverPushMessage", {"origin": base, "data": payload})
 
 
 def test_chromium_finds_the_app_installable(phone, live_server, alice):
@@ -93,9 +116,8 @@ def test_a_push_message_shows_a_notification_with_its_title(phone, live_server, 
                                        next_due_at=None)
     delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
     payload = json.dumps(reminders.payload_for(delivery))
-    cdp, registration = sw_registration(phone, live_server.url)
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": live_server.url, "registrationId": registration["registrationId"], "data": payload})
+    cdp, ids = sw_registrations(phone, live_server.url)
+    push_to(cdp, ids, live_server.url, payload)
     shown = []
     for _ in range(50):
         shown = phone.evaluate("""navigator.serviceWorker.ready
@@ -186,10 +208,10 @@ def test_a_sync_event_dispatched_by_cdp_sends_the_outbox(phone, live_server, ali
                    [entry_id, phone.evaluate("document.cookie.match(/csrftoken=([^;]+)/)[1]")])
     other = phone.context.new_page()
     phone.close()
-    cdp, registration = sw_registration(other, live_server.url)
+    cdp, ids = sw_registrations(other, live_server.url)
     assert alice.urges.count() == 0
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": live_server.url, "registrationId": registration["registrationId"],
-                                                 "tag": "outbox", "lastChance": False})
+    to_each(cdp, ids, "ServiceWorker.dispatchSyncEvent", {"origin": live_server.url, "tag": "outbox",
+                                                          "lastChance": False})
     assert wait_until(other, lambda: alice.urges.filter(pk=entry_id).count() == 1)
 
 
@@ -273,9 +295,8 @@ def test_the_notifications_snooze_action_moves_the_reminder_30_minutes(phone, li
     wait_for_worker(phone)
     reminder = Reminder.objects.create(participant=alice, kind="checkin", local_time=dt.time(9), weekdays=[0])
     delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
-    cdp, registration = sw_registration(phone, live_server.url)
-    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration["registrationId"],
-                                                  "data": json.dumps(reminders.payload_for(delivery))})
+    cdp, ids = sw_registrations(phone, live_server.url)
+    push_to(cdp, ids, live_server.url, json.dumps(reminders.payload_for(delivery)))
     worker = phone.context.service_workers[0]
     started = dt.datetime.now(dt.UTC)
     worker.evaluate("""async () => {
@@ -298,9 +319,8 @@ def test_tapping_the_notification_opens_its_page_and_records_it(phone, live_serv
     wait_for_worker(phone)
     reminder = Reminder.objects.create(participant=alice, kind="checkin", local_time=dt.time(9), weekdays=[0])
     delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
-    cdp, registration = sw_registration(phone, live_server.url)
-    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration["registrationId"],
-                                                  "data": json.dumps(reminders.payload_for(delivery))})
+    cdp, ids = sw_registrations(phone, live_server.url)
+    push_to(cdp, ids, live_server.url, json.dumps(reminders.payload_for(delivery)))
     phone.context.service_workers[0].evaluate("""async () => {
         let list = [];
         for (let i = 0; i < 50 && !list.length; i++) {

@@ -78,6 +78,32 @@ def push_to(cdp, ids, base, payload):
     to_each(cdp, ids, "ServiceWorker.deliverPushMessage", {"origin": base, "data": payload})
 
 
+def shown_notifications(page):
+    """The notifications this page's worker shows, waiting up to 10 s for the first."""
+    for _ in range(100):
+        shown = page.evaluate("""navigator.serviceWorker.ready
+            .then(r => r.getNotifications())
+            .then(list => list.map(n => ({title: n.title, body: n.body, url: n.data.url,
+                                          actions: n.actions.map(a => a.action)})))""")
+        if shown:
+            return shown
+        page.wait_for_timeout(100)
+    return []
+
+
+TAP = """async (action) => {
+    const [notification] = await self.registration.getNotifications();
+    const event = new NotificationEvent("notificationclick", {notification, action});
+    try { self.dispatchEvent(event); } catch (error) { /* waitUntil refuses an untrusted event */ }
+}"""
+
+
+def tap(page, action=""):
+    """Hand the shown notification to the worker's own notificationclick handler."""
+    worker = next(w for w in page.context.service_workers if w.url.endswith("/sw.js"))
+    worker.evaluate(TAP, action)
+
+
 def test_chromium_finds_the_app_installable(phone, live_server, alice):
     sign_in(phone, live_server.url, "alice", "alice-password-1")
     wait_for_worker(phone)
@@ -118,15 +144,7 @@ def test_a_push_message_shows_a_notification_with_its_title(phone, live_server, 
     payload = json.dumps(reminders.payload_for(delivery))
     cdp, ids = sw_registrations(phone, live_server.url)
     push_to(cdp, ids, live_server.url, payload)
-    shown = []
-    for _ in range(50):
-        shown = phone.evaluate("""navigator.serviceWorker.ready
-            .then(r => r.getNotifications())
-            .then(list => list.map(n => ({title: n.title, body: n.body, url: n.data.url,
-                                          actions: n.actions.map(a => a.action)})))""")
-        if shown:
-            break
-        phone.wait_for_timeout(100)
+    shown = shown_notifications(phone)
     assert shown == [{"title": "Steady", "body": "Time for your check-in", "url": "/checkin/",
                       "actions": ["open", "snooze"]}]
 
@@ -297,17 +315,9 @@ def test_the_notifications_snooze_action_moves_the_reminder_30_minutes(phone, li
     delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
     cdp, ids = sw_registrations(phone, live_server.url)
     push_to(cdp, ids, live_server.url, json.dumps(reminders.payload_for(delivery)))
-    worker = phone.context.service_workers[0]
     started = dt.datetime.now(dt.UTC)
-    worker.evaluate("""async () => {
-        let list = [];
-        for (let i = 0; i < 50 && !list.length; i++) {
-            list = await self.registration.getNotifications();
-            await new Promise(r => setTimeout(r, 100));
-        }
-        const event = new NotificationEvent("notificationclick", {notification: list[0], action: "snooze"});
-        try { self.dispatchEvent(event); } catch (error) { /* waitUntil refuses an untrusted event */ }
-    }""")
+    assert shown_notifications(phone)
+    tap(phone, "snooze")
     assert wait_until(phone, lambda: Reminder.objects.get(pk=reminder.pk).snoozed_until is not None)
     reminder.refresh_from_db()
     assert dt.timedelta(minutes=29) < reminder.next_due_at - started < dt.timedelta(minutes=31)
@@ -321,15 +331,8 @@ def test_tapping_the_notification_opens_its_page_and_records_it(phone, live_serv
     delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
     cdp, ids = sw_registrations(phone, live_server.url)
     push_to(cdp, ids, live_server.url, json.dumps(reminders.payload_for(delivery)))
-    phone.context.service_workers[0].evaluate("""async () => {
-        let list = [];
-        for (let i = 0; i < 50 && !list.length; i++) {
-            list = await self.registration.getNotifications();
-            await new Promise(r => setTimeout(r, 100));
-        }
-        const event = new NotificationEvent("notificationclick", {notification: list[0]});
-        try { self.dispatchEvent(event); } catch (error) { /* waitUntil refuses an untrusted event */ }
-    }""")
+    assert shown_notifications(phone)
+    tap(phone)
     phone.wait_for_url(live_server.url + "/checkin/")
     assert wait_until(phone, lambda: Delivery.objects.get(pk=delivery.pk).opened_at is not None)
 

@@ -5,15 +5,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 
-from test_browser_pages import (  # noqa: F401 (fixtures)
-    PAGES,
-    WATCH_CSP,
-    alice_with_entries,
-    browser,
-    phone,
-    plain_static,
-    sign_in,
-)
+from browsing import PAGES, sign_in
 
 AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

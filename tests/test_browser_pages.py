@@ -4,134 +4,18 @@ No page scrolls sideways, controls are thumb-sized, nothing is fetched from anot
 and the content security policy is never violated. Screenshots land in test-artifacts/.
 """
 
-import datetime as dt
-import os
-import shutil
-import uuid
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 
-from tracker import services
-from tracker.models import Urge, weekend_friday
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("STEADY_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflection", "/reflection/"),
-         ("history", "/history/"), ("settings", "/settings/"), ("safety-plan", "/safety-plan/"),
-         ("safety-plan-edit", "/safety-plan/edit/"), ("safety-plan-versions", "/safety-plan/versions/"),
-         ("weekend", "/weekend/"), ("tasks", "/tasks/"), ("task", "/task/"), ("goal", "/goal/"),
-         ("progress", "/progress/"), ("progress-90", "/progress/?days=90"), ("patterns", "/patterns/"),
-         ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/")]
+from browsing import PAGES, check_page, sign_in
+from tracker.models import Urge
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
-WATCH_CSP = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
-
-
-@pytest.fixture
-def plain_static(settings):
-    # The live server serves static files from the finders, which know no hashed names.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
-@pytest.fixture
-def phone(browser, live_server, plain_static):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
-    context.add_init_script(WATCH_CSP)
-    page = context.new_page()
-    page.foreign_requests = []
-    own = urlsplit(live_server.url).netloc
-    page.on("request", lambda request: urlsplit(request.url).netloc not in (own, "")
-            and page.foreign_requests.append(request.url))
-    # Every browser test also checks that no page broke the content security policy.
-    csp_reports = []
-
-    def watch(any_page):
-        any_page.on("console", lambda message: "Content Security Policy" in message.text
-                    and csp_reports.append(message.text))
-
-    watch(page)
-    context.on("page", watch)
-    yield page
-    context.close()
-    assert csp_reports == []
-
-
-def sign_in(page, base, username, password):
-    page.goto(base + "/signin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
-def check_page(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{name} scrolls sideways ({width}px)"
-    small = page.evaluate("""() => [...document.querySelectorAll('button, .button, .chip, .check, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea, .tabs a, summary')]
-        .filter(el => el.offsetParent !== null)
-        .map(el => [el.textContent.trim().slice(0, 30) || el.name || el.tagName, el.getBoundingClientRect().height])
-        .filter(([, height]) => height < 44)""")
-    assert small == [], f"{name}: controls smaller than a thumb: {small}"
-    assert page.evaluate("window.__cspViolations") == [], name
-    assert page.foreign_requests == [], name
 
 
 def test_the_public_pages_fit_a_phone(phone, live_server, db):
     for name, path in [("help", "/help/"), ("signin", "/signin/")]:
         phone.goto(live_server.url + path)
         check_page(phone, name)
-
-
-@pytest.fixture
-def alice_with_entries(alice):
-    """Something on every page: a check-in yesterday, an urge, a plan, a goal with a task due."""
-    today = alice.local_today()
-    services.checkin_put(participant=alice, id=uuid.uuid4(), data={
-        "date": today - dt.timedelta(days=1), "in_bed_at": dt.time(23, 0), "final_wake_at": dt.time(6, 30),
-        "sleep_quality": 4, "stress": 3, "small_win": "Walked to the shop instead of driving past the bar"})
-    services.urge_put(participant=alice, id=uuid.uuid4(), data={
-        "occurred_at": alice.local_now() - dt.timedelta(hours=3), "intensity": 6, "duration_min": 15,
-        "triggers": ["stress"], "helped": ["called"], "outcome": "passed"})
-    services.safety_plan_save(participant=alice, id=uuid.uuid4(), author=alice.user, data={
-        "warning_signs": ["Skipping meals"], "helpers": [{"name": "My sister Ana", "phone": "555-0101"}],
-        "professionals": [{"name": "Casey Morgan, counselor at the Riverside clinic", "phone": "555-0199"}],
-        "reasons": ["My kids"]})
-    goal = services.goal_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={
-        "title": "A new morning routine", "why": "Mornings set up the whole day."}).entry
-    services.task_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={
-        "title": "Write down three urges and what helped", "due_date": today, "goal": goal})
-    services.weekend_plan_put(participant=alice, id=uuid.uuid4(), data={
-        "weekend_of": weekend_friday(today) - dt.timedelta(days=7), "saturday": "Football, then groceries"})
-    return alice
 
 
 def test_every_participant_page_fits_a_phone(phone, live_server, alice_with_entries):

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from test_browser_pages import WATCH_CSP, browser, phone, plain_static, sign_in  # noqa: F401 (fixtures)
+from browsing import sign_in
 from tracker import reminders
 from tracker.models import Delivery, Reminder
 

@@ -63,7 +63,7 @@ def test_nobody_else_can_write_or_read_a_participants_goals(request, alice, now,
     client = request.getfixturevalue(who)
     services.goal_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={"title": "mine"})
     base = f"/api/v1/care/participants/{alice.pk}"
-    missing = f"/api/v1/care/participants/999999"
+    missing = "/api/v1/care/participants/999999"
     for path in (base, missing):
         assert client.put(f"{path}/goals/{uuid.uuid4()}/", {"title": "x"}, format="json").status_code == 404
         assert client.get(f"{path}/goals/").status_code == 404

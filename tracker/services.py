@@ -40,10 +40,6 @@ CONFLICT_MESSAGES = {
 }
 
 
-def _conflict_message(model):
-    return CONFLICT_MESSAGES[model]
-
-
 def _entry_put_once(model, *, participant, id, data, create_defaults=None):
     entry = model.objects.select_for_update().filter(pk=id).first()
     if entry is not None and entry.participant_id != participant.pk:
@@ -60,7 +56,7 @@ def _entry_put_once(model, *, participant, id, data, create_defaults=None):
     entry.full_clean(exclude=["participant"], validate_unique=False, validate_constraints=False)
     existing = entry.conflicting_id()
     if existing is not None:
-        raise EntryConflict(field=model.ONE_PER, existing_id=existing, message=_conflict_message(model))
+        raise EntryConflict(field=model.ONE_PER, existing_id=existing, message=CONFLICT_MESSAGES[model])
     if not created and entry.writable_values() == before:
         return PutResult(entry=entry, created=False, changed=False)
     entry.save()

@@ -27,7 +27,7 @@ PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflect
          ("progress", "/progress/"), ("progress-90", "/progress/?days=90"), ("patterns", "/patterns/"),
          ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/")]
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which(CHROMIUM):

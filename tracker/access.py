@@ -5,6 +5,7 @@
 
 from django.http import Http404
 
+from . import audit
 from .models import Counselor, Participant
 
 
@@ -26,13 +27,50 @@ def own_entry(model, *, participant, entry_id):
     return entry
 
 
-def participant_for_counselor(user, participant_id):
-    """A participant on this counselor's care team, or 404 for anyone else (or anything else)."""
+def counselor_for_user(user):
+    """The signed-in staff member's Counselor row, or None."""
+    if not user.is_authenticated:
+        return None
     try:
-        counselor = user.counselor
-    except (Counselor.DoesNotExist, AttributeError):
-        raise Http404("No such participant.")
-    participant = Participant.objects.filter(pk=participant_id, care_team=counselor).select_related("user").first()
+        return user.counselor
+    except Counselor.DoesNotExist:
+        return None
+
+
+def care_participant(request, participant_id, *, resource):
+    """A participant on the signed-in counselor's care team.
+
+    Anyone else (another counselor, a participant, staff without a caseload) and any id that
+    names nobody get the same 404, and the attempt is written to the audit log as denied.
+    Every counselor page, API call and export about one person starts here.
+    """
+    counselor = counselor_for_user(request.user)
+    participant = None
+    if counselor is not None:
+        participant = (Participant.objects.filter(pk=participant_id, care_team=counselor)
+                       .select_related("user", "program").first())
     if participant is None:
+        audit.deny(request, resource=resource, participant_id=participant_id)
         raise Http404("No such participant.")
+    request.counselor = counselor
     return participant
+
+
+def caseload_counselor(request, *, resource="caseload"):
+    """The signed-in counselor, for the caseload list; anyone else gets a 404 and a denied row."""
+    counselor = counselor_for_user(request.user)
+    if counselor is None:
+        audit.deny(request, resource=resource)
+        raise Http404("No such page.")
+    request.counselor = counselor
+    return counselor
+
+
+def program_admin(request):
+    """A counselor who is their program's admin (for the audit log); anyone else gets a 404."""
+    counselor = counselor_for_user(request.user)
+    if counselor is None or not counselor.is_program_admin:
+        audit.deny(request, resource="audit-log")
+        raise Http404("No such page.")
+    request.counselor = counselor
+    return counselor

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,18 +12,21 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import audit, selectors, services
 from .access import own_entry, participant_for_user
 from . import progress as progress_figures
 from . import push, reminders
-from .access import participant_for_counselor
+from .care_api import CareAccess
 from .models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 from .serializers import (
+    CareCheckInSerializer,
+    CareUrgeSerializer,
     CheckInSerializer,
     EntryConflictSerializer,
     GoalSerializer,
     HighRiskTimeSerializer,
     ParticipantSerializer,
+    AccessEventSerializer,
     ActionTokenSerializer,
     ProgressSerializer,
     PushEndpointSerializer,
@@ -191,6 +195,16 @@ class Me(generics.RetrieveUpdateAPIView):
             "time_zone", self.request.participant.time_zone))
 
 
+class AccessLog(generics.ListAPIView):
+    """Who on the care team has read, changed or exported your records, newest first."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    serializer_class = AccessEventSerializer
+
+    def get_queryset(self):
+        return audit.events_about(self.request.participant).exclude(action="denied")
+
+
 class SafetyPlanCurrent(APIView):
     """Your safety plan in use: the newest version (number 0 and empty lists before the first save)."""
 
@@ -297,26 +311,50 @@ class Patterns(APIView):
         return Response(SuggestionSerializer(progress_figures.find_patterns(participant=request.participant), many=True).data)
 
 
-# Counselors write goals and tasks for the participants on their care team.
+# The care team reads a person's entries and writes their goals and tasks (tracker.care_api).
 
 
-class IsCounselorOfParticipant(permissions.BasePermission):
-    def has_permission(self, request, view):
-        request.participant = participant_for_counselor(request.user, view.kwargs["participant_id"])
-        return True
+class CareEntryDetail(CareAccess, EntryDetail):
+    def put(self, request, entry_id, **kwargs):
+        with transaction.atomic():
+            response = super().put(request, entry_id, **kwargs)
+            if response.status_code < 300:
+                self.record_write(request, entry_id)
+        return response
+
+    def delete(self, request, entry_id, **kwargs):
+        with transaction.atomic():
+            response = super().delete(request, entry_id, **kwargs)
+            self.record_write(request, entry_id)
+        return response
 
 
-class CareEntryDetail(EntryDetail):
-    permission_classes = [permissions.IsAuthenticated, IsCounselorOfParticipant]
+class CareEntryList(CareAccess, EntryList):
+    pass
 
 
-class CareEntryList(EntryList):
-    permission_classes = [permissions.IsAuthenticated, IsCounselorOfParticipant]
+def _care_endpoints(model, serializer, put, name, plural=None):
+    plural, listing, detail = _entry_endpoints(model, serializer, put, name, plural, base=CareEntryDetail,
+                                               listing_base=CareEntryList)
+    listing.audit_resource = detail.audit_resource = plural
+    return plural, listing, detail
+
+
+def _care_reads(model, serializer, plural):
+    """Read-only lists of a person's entries for the care team (private notes come out empty)."""
+    listing = type(f"Care{model.__name__}List", (CareEntryList,),
+                   {"model": model, "serializer_class": serializer, "audit_resource": plural})
+    return plural, listing
 
 
 CARE_ENDPOINTS = [
-    _entry_endpoints(Goal, GoalSerializer, services.goal_put, "goal", base=CareEntryDetail, listing_base=CareEntryList),
-    _entry_endpoints(Task, TaskSerializer, services.task_put, "task", base=CareEntryDetail, listing_base=CareEntryList),
+    _care_endpoints(Goal, GoalSerializer, services.goal_put, "goal"),
+    _care_endpoints(Task, TaskSerializer, services.task_put, "task"),
+]
+CARE_READS = [
+    _care_reads(CheckIn, CareCheckInSerializer, "checkins"),
+    _care_reads(Urge, CareUrgeSerializer, "urges"),
+    _care_reads(WeeklyReflection, ReflectionSerializer, "reflections"),
 ]
 
 

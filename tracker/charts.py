@@ -56,3 +56,30 @@ def bar_chart(*, id, title, description, unit, points, max_value=None, fmt="{:g}
     axis = [(round(index * slot + slot / 2, 2), label) for index, (label, _) in enumerate(points)
             if index % step == 0][:7]
     return Chart(id=id, title=title, description=description, unit=unit, bars=bars, max_value=top, axis_labels=axis)
+
+
+@dataclasses.dataclass
+class Sparkline:
+    bars: list  # (x, y, width, height) for days with a value
+    width: int
+    height: int
+    summary: str  # what a screen reader hears instead of the picture
+
+
+def sparkline(values, *, top, unit, what, width=112, height=28):
+    """A tiny bar chart of recent days, oldest first; None leaves a gap."""
+    slot = width / max(len(values), 1)
+    bars = []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        h = max(1.5, height * min(value, top) / top) if value else 1
+        bars.append((round(index * slot + 1, 1), round(height - h, 1), round(slot - 2, 1), round(h, 1)))
+    known = [v for v in values if v is not None]
+    if not known:
+        summary = f"{what}: nothing logged in the last {len(values)} days."
+    else:
+        average = sum(known) / len(known)
+        summary = (f"{what}, last {len(values)} days: {len(known)} days logged, average {average:.1f}{unit}, "
+                   f"latest {known[-1]:g}{unit}.")
+    return Sparkline(bars=bars, width=width, height=height, summary=summary)

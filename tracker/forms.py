@@ -1,9 +1,11 @@
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from .models import (
     PHONE_RE,
+    AuditEvent,
     CheckIn,
     Goal,
     HighRiskTime,
@@ -19,6 +21,9 @@ from .models import (
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
 DURATIONS = [(2, "2 min"), (5, "5 min"), (10, "10 min"), (15, "15 min"), (30, "30 min"), (60, "1 hour"), (120, "2 hours")]
+
+
+PRIVATE_NOTE_LABEL = "Keep this note to myself (my care team won’t see it)"
 
 
 class TimeInput(forms.TimeInput):
@@ -70,6 +75,7 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
+            "note_private": PRIVATE_NOTE_LABEL,
             "date": "Day",
             "in_bed_at": "Went to bed",
             "final_wake_at": "Woke up",
@@ -117,7 +123,8 @@ class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
             "helped_other": forms.TextInput(attrs={"autocomplete": "off"}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"outcome": "How did it end?", "trigger_other": "Something else set it off"}
+        labels = {"outcome": "How did it end?", "trigger_other": "Something else set it off",
+                  "note_private": PRIVATE_NOTE_LABEL}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -289,3 +296,38 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
                   "high_risk_lead_min": "Minutes before each high-risk time"}
         help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
                       "quiet_end": "No reminders between these times (they may run past midnight)."}
+
+
+class AuditFilterForm(AccessibleErrorsMixin, forms.Form):
+    """Filters for a program admin's audit log. Every field is optional."""
+
+    actor = forms.ModelChoiceField(queryset=None, required=False, label="Who", empty_label="Anyone")
+    participant = forms.ModelChoiceField(queryset=None, required=False, label="About", empty_label="Anyone")
+    action = forms.ChoiceField(choices=[("", "Any")] + list(AuditEvent.Action.choices), required=False, label="What")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = get_user_model().objects.filter(counselor__program=program).order_by("username")
+        self.fields["participant"].queryset = Participant.objects.filter(program=program).select_related("user")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "This is before the first day. Pick a later day.")
+        return data
+
+    def filter(self, events):
+        data = self.cleaned_data
+        if data.get("actor"):
+            events = events.filter(actor_id=data["actor"].pk)
+        if data.get("participant"):
+            events = events.filter(participant_id=data["participant"].pk)
+        if data.get("action"):
+            events = events.filter(action=data["action"])
+        if data.get("since"):
+            events = events.filter(at__date__gte=data["since"])
+        if data.get("until"):
+            events = events.filter(at__date__lte=data["until"])
+        return events

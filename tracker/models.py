@@ -63,6 +63,9 @@ class Program(models.Model):
 class Counselor(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="counselor")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="counselors")
+    is_program_admin = models.BooleanField(
+        "program admin", default=False, help_text="Program admins can read the program's audit log."
+    )
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
@@ -292,6 +295,8 @@ class CheckIn(Entry):
     regular_meals = models.CharField(max_length=4, choices=Meals.choices, blank=True)
     small_win = models.CharField(max_length=200, blank=True)
     note = models.TextField(max_length=2000, blank=True)
+    note_private = models.BooleanField("keep this note to myself", default=False,
+                                       help_text="A private note is never shown to the care team.")
 
     WRITABLE = (
         "date",
@@ -308,6 +313,7 @@ class CheckIn(Entry):
         "regular_meals",
         "small_win",
         "note",
+        "note_private",
     )
     ONE_PER = "date"
 
@@ -426,6 +432,8 @@ class Urge(Entry):
     helped_other = models.CharField("something else that helped", max_length=200, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     note = models.TextField(max_length=2000, blank=True)
+    note_private = models.BooleanField("keep this note to myself", default=False,
+                                       help_text="A private note is never shown to the care team.")
 
     WRITABLE = (
         "occurred_at",
@@ -437,6 +445,7 @@ class Urge(Entry):
         "helped_other",
         "outcome",
         "note",
+        "note_private",
     )
 
     class Meta:
@@ -935,3 +944,76 @@ class PushSubscription(models.Model):
 
     def info(self):
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+# ---------------------------------------------------------------------------------------------
+# The care team's side: acknowledgements and the audit log
+
+
+class FlagAcknowledgement(models.Model):
+    """A counselor saw a triage flag and is on it. It holds for the evidence it was given for
+    (`evidence`): when something new happens the flag's evidence changes and it counts again."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="flag_acknowledgements")
+    flag = models.CharField(max_length=32)
+    evidence = models.CharField(max_length=100)
+    note = models.CharField(max_length=300, blank=True)
+    counselor = models.ForeignKey(Counselor, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["participant", "flag", "-created_at"], name="flag_ack_lookup")]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.flag} acknowledged {self.created_at:%Y-%m-%d}"
+
+
+class AuditEvent(models.Model):
+    """Who read or wrote which participant's data, what, when, from where, in which request.
+
+    Append-only: the database refuses UPDATE and DELETE on this table (triggers made in
+    migration 0005). The participant and actor are kept as plain ids without a foreign-key
+    constraint, so closing an account or removing a user never touches the trail.
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Wrote"
+        EXPORT = "export", "Exported"
+        DENIED = "denied", "Denied"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    program = models.ForeignKey(Program, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
+                                    related_name="+")
+    # Lists show many people at once: their ids, as ",3,17,", so "was I in it" is one LIKE.
+    participants_shown = models.TextField(blank=True)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    resource = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True)
+    method = models.CharField(max_length=8, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["participant", "-at"], name="audit_participant_time"),
+            models.Index(fields=["program", "-at"], name="audit_program_time"),
+        ]
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.resource}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

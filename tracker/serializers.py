@@ -1,5 +1,8 @@
+import datetime as dt
+
 from rest_framework import serializers
 
+from . import triage
 from .models import (
     CheckIn,
     Delivery,
@@ -243,3 +246,180 @@ class RemindersOverviewSerializer(serializers.Serializer):
 
 class ActionTokenSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=500)
+
+
+# ---------------------------------------------------------------------------------------------
+# The care team's reads (/api/v1/care/). Notes a participant marked private come out empty.
+
+
+class SharedNoteMixin:
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if getattr(instance, "note_private", False):
+            data["note"] = ""
+        data.pop("note_private", None)
+        return data
+
+
+class CareCheckInSerializer(SharedNoteMixin, CheckInSerializer):
+    class Meta(CheckInSerializer.Meta):
+        fields = [f for f in CheckInSerializer.Meta.fields if f != "note_private"]
+
+
+class CareUrgeSerializer(SharedNoteMixin, UrgeSerializer):
+    class Meta(UrgeSerializer.Meta):
+        fields = [f for f in UrgeSerializer.Meta.fields if f != "note_private"]
+
+
+class FlagSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    text = serializers.CharField()
+    evidence = serializers.CharField()
+    acknowledged = serializers.SerializerMethodField()
+    acknowledged_by = serializers.SerializerMethodField()
+    acknowledged_at = serializers.SerializerMethodField()
+    acknowledgement_note = serializers.SerializerMethodField()
+
+    def get_acknowledged(self, flag) -> bool:
+        return flag.acknowledgement is not None
+
+    def get_acknowledged_by(self, flag) -> str | None:
+        ack = flag.acknowledgement
+        return str(ack.counselor) if ack and ack.counselor else None
+
+    def get_acknowledged_at(self, flag) -> dt.datetime | None:
+        return flag.acknowledgement.created_at if flag.acknowledgement else None
+
+    def get_acknowledgement_note(self, flag) -> str | None:
+        return flag.acknowledgement.note if flag.acknowledgement else None
+
+
+class DayValueSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    value = serializers.FloatField(allow_null=True)
+
+
+class CaseloadRowSerializer(serializers.Serializer):
+    participant_id = serializers.IntegerField(source="participant.pk")
+    name = serializers.CharField(source="participant.__str__")
+    time_zone = serializers.CharField(source="participant.time_zone")
+    score = serializers.FloatField()
+    last_checkin = serializers.DateField(allow_null=True)
+    days_without_checkin = serializers.IntegerField(allow_null=True)
+    flags = FlagSerializer(many=True)
+    sleep_hours = serializers.SerializerMethodField()
+    urges = serializers.SerializerMethodField()
+
+    def get_sleep_hours(self, row) -> list[dict]:
+        return [{"date": day, "value": value} for day, value in row.sleep]
+
+    def get_urges(self, row) -> list[dict]:
+        return [{"date": day, "value": value} for day, value in row.urges]
+
+
+class AcknowledgementSerializer(serializers.Serializer):
+    flag = serializers.ChoiceField(choices=sorted(triage.LABELS))
+    evidence = serializers.CharField(max_length=100)
+    note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class TriggerCountSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    share = serializers.FloatField()
+
+
+class EngagementSerializer(serializers.Serializer):
+    sent = serializers.IntegerField()
+    opened = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    open_rate = serializers.FloatField(allow_null=True)
+
+
+def _series():
+    return serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class SeriesSerializer(serializers.Serializer):
+    labels = serializers.ListField(child=serializers.CharField())
+    sleep_hours = _series()
+    sleep_efficiency = _series()
+    sleep_quality = _series()
+    urges = serializers.ListField(child=serializers.IntegerField())
+    urge_intensity = _series()
+    urge_minutes = _series()
+    stress = _series()
+    adherence_labels = serializers.ListField(child=serializers.CharField())
+    adherence = _series()
+
+
+class OverviewSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    first = serializers.DateField(source="figures.first")
+    last = serializers.DateField(source="figures.last")
+    checkin_days = serializers.IntegerField(source="figures.checkin_days")
+    urge_count = serializers.IntegerField(source="figures.urge_count")
+    series = SeriesSerializer(source="data")
+    triggers = serializers.SerializerMethodField()
+    helpers = HelperSerializer(many=True, source="figures.helpers")
+    helpers_unranked = HelperSerializer(many=True, source="figures.helpers_unranked")
+    heat_map = serializers.ListField(source="heat", child=serializers.ListField(child=serializers.IntegerField()),
+                                     help_text="Urges by local weekday (0 = Monday) and hour: 7 lists of 24 counts.")
+    engagement = EngagementSerializer()
+
+    def get_triggers(self, overview) -> list[TriggerCountSerializer]:
+        return [{"label": label, "count": n, "share": share} for label, n, share in overview.triggers]
+
+
+class SummaryDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    checked_in = serializers.SerializerMethodField()
+    total_sleep_min = serializers.IntegerField(source="checkin.total_sleep_min", allow_null=True, default=None)
+    sleep_efficiency = serializers.FloatField(source="checkin.sleep_efficiency", allow_null=True, default=None)
+    sleep_quality = serializers.IntegerField(source="checkin.sleep_quality", allow_null=True, default=None)
+    stress = serializers.IntegerField(source="checkin.stress", allow_null=True, default=None)
+    urges = serializers.SerializerMethodField()
+    strongest_urge = serializers.IntegerField(source="strongest", allow_null=True)
+
+    def get_checked_in(self, day) -> bool:
+        return day.checkin is not None
+
+    def get_urges(self, day) -> int:
+        return len(day.urges)
+
+
+class WeekSummarySerializer(serializers.Serializer):
+    week_start = serializers.DateField(source="monday")
+    week_end = serializers.DateField(source="sunday")
+    days = SummaryDaySerializer(many=True)
+    urges = CareUrgeSerializer(many=True)
+    wins = serializers.SerializerMethodField()
+    reflection = ReflectionSerializer(allow_null=True)
+    weekend_plan = WeekendPlanSerializer(allow_null=True)
+    tasks_done = TaskSerializer(many=True)
+    tasks_open = TaskSerializer(many=True)
+    goals = GoalSerializer(many=True)
+    safety_plan_changed = serializers.BooleanField()
+    engagement = EngagementSerializer()
+
+    def get_wins(self, summary) -> list[dict]:
+        return [{"date": day.isoformat(), "text": text} for day, text in summary.wins]
+
+
+class ExportSerializer(serializers.Serializer):
+    notice = serializers.CharField(help_text="The 42 CFR Part 2 redisclosure notice (42 CFR 2.32).")
+    participant = serializers.DictField()
+    exported_at = serializers.DateTimeField()
+    exported_by = serializers.CharField()
+    private_notes = serializers.CharField()
+    records = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
+
+
+class AccessEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    who = serializers.CharField(source="actor_name")
+    action = serializers.CharField()
+    what = serializers.CharField(source="resource")

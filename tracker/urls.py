@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
-from . import api, pwa, views
+from . import api, care_api, care_views, pwa, views
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -65,3 +65,38 @@ for plural, listing, detail in api.CARE_ENDPOINTS:
         path(f"api/v1/care/participants/<int:participant_id>/{plural}/<uuid:entry_id>/", detail.as_view(),
              name=f"api-care-{plural}-detail"),
     ]
+
+# The care team: pages under /care/, API under /api/v1/care/ (tracker.care_views, tracker.care_api).
+P = "care/participants/<int:participant_id>"
+urlpatterns += [
+    path("care/", care_views.caseload, name="care_caseload"),
+    path("care/audit/", care_views.audit_log, name="care_audit"),
+    path(f"{P}/", care_views.participant_view, name="care_participant"),
+    path(f"{P}/acknowledge/", care_views.acknowledge_flag, name="care_acknowledge"),
+    path(f"{P}/summary/", care_views.summary, name="care_summary"),
+    path(f"{P}/plans/", care_views.plans, name="care_plans"),
+    path(f"{P}/safety-plan/<int:number>/", care_views.safety_plan_version, name="care_safety_plan_version"),
+    path(f"{P}/wins/", care_views.timeline, name="care_timeline"),
+    path(f"{P}/goals/", care_views.goals, name="care_goals"),
+    path(f"{P}/goal/", care_views.goal_new, name="care_goal_new"),
+    path(f"{P}/goal/<uuid:entry_id>/", care_views.goal_edit, name="care_goal_edit"),
+    path(f"{P}/task/", care_views.task_new, name="care_task_new"),
+    path(f"{P}/task/<uuid:entry_id>/", care_views.task_edit, name="care_task_edit"),
+    path(f"{P}/task/<uuid:entry_id>/done/", care_views.task_done, name="care_task_done"),
+    path(f"{P}/export.csv", care_views.export, {"fmt": "csv"}, name="care_export_csv"),
+    path(f"{P}/export.json", care_views.export, {"fmt": "json"}, name="care_export_json"),
+    path("settings/access-log/", views.access_log, name="access_log"),
+    path("api/v1/me/access-log/", api.AccessLog.as_view(), name="api-access-log"),
+    path("api/v1/care/caseload/", care_api.Caseload.as_view(), name="api-care-caseload"),
+]
+A = "api/v1/care/participants/<int:participant_id>"
+urlpatterns += [
+    path(f"{A}/overview/", care_api.Overview.as_view(), name="api-care-overview"),
+    path(f"{A}/acknowledgements/", care_api.Acknowledgements.as_view(), name="api-care-acknowledgements"),
+    path(f"{A}/summary/", care_api.Summary.as_view(), name="api-care-summary"),
+    path(f"{A}/export/", care_api.Export.as_view(), name="api-care-export"),
+    path(f"{A}/safety-plan/versions/", care_api.SafetyPlanVersions.as_view(), name="api-care-safety-plan-versions"),
+    path(f"{A}/weekend-plans/", care_api.WeekendPlans.as_view(), name="api-care-weekend-plans"),
+]
+for plural, listing in api.CARE_READS:
+    urlpatterns.append(path(f"{A}/{plural}/", listing.as_view(), name=f"api-care-{plural}"))

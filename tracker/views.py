@@ -7,6 +7,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView, redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,8 +18,8 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import charts, progress, reminders, selectors, services
-from .access import own_entry, participant_for_user
+from . import audit, charts, progress, reminders, selectors, services
+from .access import counselor_for_user, own_entry, participant_for_user
 from .forms import (
     CheckInForm,
     GoalForm,
@@ -55,6 +56,8 @@ def participant_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         participant = participant_for_user(request.user)
+        if participant is None and counselor_for_user(request.user) is not None and view.__name__ == "today":
+            return redirect("care_caseload")
         if participant is None:
             return render(request, "tracker/not_participant.html", status=403)
         request.participant = participant
@@ -351,6 +354,14 @@ def account_settings(request):
         return redirect("settings")
     zones = sorted(zoneinfo.available_timezones())
     return render(request, "tracker/settings.html", {"form": form, "zones": zones})
+
+
+@participant_required
+def access_log(request):
+    """Who on the care team has seen or changed my records, newest first."""
+    events = audit.events_about(request.participant).exclude(action="denied")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "tracker/access_log.html", {"page": page})
 
 
 def help_page(request):

@@ -355,3 +355,8 @@ if (typeof Outbox !== "undefined") {
     });
   }
 }
+
+/* ---- Print buttons (the counselor's weekly summary) ---- */
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.addEventListener("click", () => window.print());
+}

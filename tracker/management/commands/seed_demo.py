@@ -69,7 +69,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         program, _ = Program.objects.get_or_create(name=DEMO_PROGRAM)
         counselor_user = self._user("counselor", "Casey", "Morgan", staff=True)
-        counselor, _ = Counselor.objects.get_or_create(user=counselor_user, defaults={"program": program})
+        counselor, _ = Counselor.objects.update_or_create(user=counselor_user,
+                                                          defaults={"program": program, "is_program_admin": True})
         for username, first, zone, story in PEOPLE:
             user = self._user(username, first, "Demo")
             participant, _ = Participant.objects.get_or_create(user=user, defaults={"program": program, "time_zone": zone})
@@ -79,7 +80,8 @@ class Command(BaseCommand):
             reminders.reminders_sync(participant=participant)
         self.stdout.write(self.style.SUCCESS("Demo program ready."))
         self.stdout.write(f"  Participants: alex, sam, jordan   password: {DEMO_PASSWORD}")
-        self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (admin site: /admin/)")
+        self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (caseload at /care/, "
+                          "program admin: audit log at /care/audit/)")
 
     def _user(self, username, first, last, staff=False):
         user, created = get_user_model().objects.get_or_create(

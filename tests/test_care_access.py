@@ -1,0 +1,181 @@
+"""Who may see a participant's data: every care-team page and API route, from the URL conf
+and the OpenAPI schema (so a new route is covered without editing this file), against five
+people: a counselor on the care team, a counselor of the same program not on it, a counselor
+of another program, a participant, and nobody signed in.
+
+The care-team counselor's read writes exactly one audit row; everyone else signed in gets the
+same 404 as for an id that names nobody, and a "denied" row; nobody signed in is sent to sign
+in and leaves no row.
+"""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import make_user
+from tracker import services
+from tracker.models import AuditEvent, Counselor, Goal, Program, Task
+
+CARE_PREFIXES = ("care/", "api/v1/care/")
+
+
+def care_routes():
+    """(name, route) of every URL pattern of the care team's pages and API."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if route.startswith(CARE_PREFIXES):
+                    yield pattern.name, route
+
+    return sorted(walk(get_resolver().url_patterns))
+
+
+ROUTES = care_routes()
+PARTICIPANT_ROUTES = [(name, route) for name, route in ROUTES if "<int:participant_id>" in route]
+OTHER_ROUTES = [(name, route) for name, route in ROUTES if "<int:participant_id>" not in route]
+
+
+def test_the_routes_were_found():
+    names = {name for name, _ in ROUTES}
+    assert {"care_caseload", "care_participant", "care_summary", "care_export_csv", "care_goal_edit",
+            "api-care-caseload", "api-care-overview", "api-care-export", "api-care-checkins",
+            "api-care-tasks-detail"} <= names
+    assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "api-care-caseload"}
+
+
+def test_every_care_path_in_the_schema_is_a_route_here(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    documented = {path for path in schema["paths"] if path.startswith("/api/v1/care/")}
+    routed = {"/" + route.replace("<int:participant_id>", "{participant_id}").replace("<uuid:entry_id>", "{entry_id}")
+              for _, route in ROUTES if route.startswith("api/")}
+    assert documented == routed
+    assert len(documented) >= 12
+
+
+@pytest.fixture
+def world(now, program, carol, bob, alice):
+    """bob is on carol's team. erin is in carol's program, not on bob's team; frank is in another."""
+    erin = Counselor.objects.create(user=make_user("erin"), program=program)
+    frank = Counselor.objects.create(user=make_user("frank"), program=Program.objects.create(name="Elsewhere"))
+    carol.is_program_admin = True
+    carol.save()
+    goal = services.goal_put(participant=bob, id=uuid.uuid4(), actor=carol.user, data={"title": "Walk daily"}).entry
+    task = services.task_put(participant=bob, id=uuid.uuid4(), actor=carol.user,
+                             data={"title": "Walk Monday", "goal": goal}).entry
+    services.safety_plan_save(participant=bob, id=uuid.uuid4(), author=bob.user, data={"reasons": ["My dog"]})
+    services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": dt.date(2026, 11, 17), "stress": 3})
+    return {"bob": bob, "goal": goal, "task": task, "personas": {
+        "team": carol.user, "same_program": erin.user, "other_program": frank.user, "participant": alice.user}}
+
+
+def url_for(route, participant_id, world):
+    entry = world["task"] if "task" in route else world["goal"]
+    return "/" + (route.replace("<int:participant_id>", str(participant_id))
+                  .replace("<uuid:entry_id>", str(entry.pk)).replace("<int:number>", "1"))
+
+
+def methods_for(name):
+    """What each route answers: the POST-only actions, PUT/DELETE on entries, GET for the rest."""
+    if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements"):
+        return ["post"]
+    if name.startswith("api-care-") and name.endswith("-detail"):
+        return ["get", "put", "delete"]
+    if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit"):
+        return ["get", "post"]
+    return ["get"]
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def new_rows(before):
+    return list(AuditEvent.objects.filter(pk__gt=before).order_by("pk"))
+
+
+def last_pk():
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def call(client, method, url):
+    body = {"title": "changed"} if method in ("put", "post") else None
+    if url.startswith("/api/"):
+        return getattr(client, method)(url, body, content_type="application/json") if body else getattr(client, method)(url)
+    return getattr(client, method)(url, body or {}) if method == "post" else getattr(client, method)(url)
+
+
+@pytest.mark.parametrize(("name", "route"), PARTICIPANT_ROUTES, ids=[name for name, _ in PARTICIPANT_ROUTES])
+def test_only_the_care_team_gets_in(name, route, world):
+    bob = world["bob"]
+    url = url_for(route, bob.pk, world)
+    missing_url = url_for(route, 999999, world)
+    goal_before, task_before = Goal.objects.get(pk=world["goal"].pk), Task.objects.get(pk=world["task"].pk)
+
+    for method in methods_for(name):
+        # Nobody signed in: sent to sign in (pages) or refused (API); no row, nothing changed.
+        before = last_pk()
+        response = call(Client(), method, url)
+        assert response.status_code in ((401, 403) if url.startswith("/api/") else (302,)), (method, url)
+        assert new_rows(before) == []
+
+        # Signed in but not on the team: the 404 of an id that names nobody, and a denied row.
+        team = signed_in(world["personas"]["team"])
+        missing = call(team, method, missing_url)
+        assert missing.status_code == 404
+        for persona in ("same_program", "other_program", "participant"):
+            user = world["personas"][persona]
+            before = last_pk()
+            response = call(signed_in(user), method, url)
+            assert response.status_code == 404, (persona, method, url, response.status_code)
+            assert response.content == missing.content, (persona, method, url)
+            rows = new_rows(before)
+            assert [(r.action, r.actor_id, r.participant_id) for r in rows] == [("denied", user.pk, bob.pk)], (persona, method)
+            assert rows[0].path == url and rows[0].ip == "127.0.0.1" and rows[0].request_id
+
+    assert Goal.objects.get(pk=world["goal"].pk).title == goal_before.title == "Walk daily"
+    assert Task.objects.get(pk=world["task"].pk).title == task_before.title
+
+    # The care team's counselor reads it, leaving exactly one row.
+    if "get" in methods_for(name):
+        before = last_pk()
+        response = signed_in(world["personas"]["team"]).get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        rows = new_rows(before)
+        assert len(rows) == 1, [(r.action, r.resource) for r in rows]
+        assert rows[0].action in ("read", "export") and rows[0].participant_id == bob.pk
+        assert rows[0].actor_id == world["personas"]["team"].pk and rows[0].program_id == bob.program_id
+
+
+@pytest.mark.parametrize(("name", "route"), OTHER_ROUTES, ids=[name for name, _ in OTHER_ROUTES])
+def test_lists_without_a_participant_id(name, route, world):
+    url = "/" + route
+    allowed = {"team", "same_program", "other_program"} if name != "care_audit" else {"team"}
+    for persona, user in world["personas"].items():
+        before = last_pk()
+        response = signed_in(user).get(url)
+        rows = new_rows(before)
+        if persona in allowed:
+            assert response.status_code == 200, (persona, url)
+            assert [r.action for r in rows] == ["read"]
+        else:
+            assert response.status_code == 404, (persona, url)
+            assert [(r.action, r.actor_id) for r in rows] == [("denied", user.pk)]
+    before = last_pk()
+    assert Client().get(url).status_code in (302, 401, 403)
+    assert new_rows(before) == []
+
+
+def test_the_caseload_row_names_who_was_shown(world, carol, alice):
+    signed_in(carol.user).get("/care/")
+    row = AuditEvent.objects.order_by("-pk").first()
+    assert row.resource == "caseload" and row.participant_id is None
+    assert set(row.participants_shown.strip(",").split(",")) == {str(world["bob"].pk), str(alice.pk)}

@@ -1,0 +1,193 @@
+"""The care team's API under /api/v1/care/: the same reads as the counselor pages.
+
+Every view gets its participant from tracker.access (a 404 and a denied audit row for anyone
+off the care team) and leaves exactly one audit row per allowed request: a write's row in the
+write's transaction, a read's row before the answer goes out.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import access, audit, care, triage
+from .models import AuditEvent, FlagAcknowledgement, SafetyPlanVersion, WeekendPlan, week_start
+from .serializers import (
+    AcknowledgementSerializer,
+    CaseloadRowSerializer,
+    ExportSerializer,
+    FlagSerializer,
+    OverviewSerializer,
+    SafetyPlanVersionSerializer,
+    WeekendPlanSerializer,
+    WeekSummarySerializer,
+)
+
+Action = AuditEvent.Action
+
+
+class CareAccess:
+    """Mixin for APIView subclasses: access through tracker.access, and the audit row."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    audit_resource = ""
+    audit_action = Action.READ
+    participant = None
+    counselor = None
+    audit_object_id = ""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.audit_shown = ()
+        if "participant_id" in kwargs:
+            self.participant = access.care_participant(request, kwargs["participant_id"], resource=self.audit_resource)
+            request.participant = self.participant
+            self.counselor = request.counselor
+        else:
+            self.counselor = access.caseload_counselor(request, resource=self.audit_resource)
+        self.access_granted = True
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Reads are recorded once the answer is ready; if the row cannot be written, the
+        # answer is not sent (the error propagates).
+        if getattr(self, "access_granted", False) and response.status_code < 400 and not audit.recorded(request):
+            audit.record(request, action=self.audit_action, resource=self.audit_resource, participant=self.participant,
+                         object_id=self.kwargs.get("entry_id") or self.audit_object_id, shown=self.audit_shown)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def record_write(self, request, object_id=""):
+        """Call inside the write's transaction."""
+        audit.record(request, action=Action.WRITE, resource=self.audit_resource, participant=self.participant,
+                     object_id=object_id)
+
+
+class Caseload(CareAccess, APIView):
+    """Everyone on your care team, most in need first, with the flags that explain it."""
+
+    audit_resource = "caseload"
+    serializer_class = CaseloadRowSerializer
+
+    @extend_schema(responses=CaseloadRowSerializer(many=True))
+    def get(self, request):
+        rows = triage.caseload(self.counselor.caseload.select_related("user"))
+        self.audit_shown = [row.participant.pk for row in rows]
+        return Response(CaseloadRowSerializer(rows, many=True).data)
+
+
+def acknowledge(request, *, participant, counselor, flag, evidence, note):
+    """Acknowledge one of the participant's current flags, with its audit row, in one transaction.
+
+    Raises ValidationError (field errors) when the flag is not raised now with that evidence:
+    something new has happened since the page was loaded.
+    """
+    current = {f.key: f for f in triage.caseload([participant])[0].flags}
+    if flag not in current:
+        raise ValidationError({"flag": ["This flag is not raised any more."]})
+    if current[flag].evidence != evidence:
+        raise ValidationError({"evidence": ["Something new has happened since this flag was shown. Look again."]})
+    with transaction.atomic():
+        ack = FlagAcknowledgement.objects.create(participant=participant, flag=flag, evidence=evidence, note=note,
+                                                 counselor=counselor)
+        audit.record(request, action=Action.WRITE, resource="acknowledgement", participant=participant,
+                     object_id=flag)
+    current[flag].acknowledgement = ack
+    return current[flag]
+
+
+class Acknowledgements(CareAccess, APIView):
+    """Acknowledge a flag: it stays visible but ranks lower until something new happens."""
+
+    audit_resource = "acknowledgement"
+    serializer_class = AcknowledgementSerializer
+
+    @extend_schema(request=AcknowledgementSerializer, responses={201: FlagSerializer, 400: OpenApiResponse(
+        description="Field errors: {field: [message, ...]}")})
+    def post(self, request, participant_id):
+        serializer = AcknowledgementSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flag = acknowledge(request, participant=self.participant, counselor=self.counselor, **serializer.validated_data)
+        return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+
+def period_param(value, periods, default):
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number not in periods:
+        raise ValidationError({"days": [f"Pick one of {', '.join(map(str, periods))}."]})
+    return number
+
+
+class Overview(CareAccess, APIView):
+    """A person's trends over 30, 90 or 365 days: the numbers behind the participant view."""
+
+    audit_resource = "overview"
+    serializer_class = OverviewSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("days", int, enum=list(care.PERIODS))])
+    def get(self, request, participant_id):
+        period = period_param(request.query_params.get("days"), care.PERIODS, 30)
+        return Response(OverviewSerializer(care.overview(participant=self.participant, period=period)).data)
+
+
+def week_param(value, participant):
+    if not value:
+        return care.default_week(participant)
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({"week": ["Enter a date as YYYY-MM-DD."]})
+    return week_start(day)
+
+
+class Summary(CareAccess, APIView):
+    """One week (Monday to Sunday) in short: what to read before a session."""
+
+    audit_resource = "summary"
+    serializer_class = WeekSummarySerializer
+
+    @extend_schema(parameters=[OpenApiParameter("week", OpenApiTypes.DATE, description=(
+        "Any day of the week wanted; by default this week from Wednesday, last week before."))])
+    def get(self, request, participant_id):
+        monday = week_param(request.query_params.get("week"), self.participant)
+        return Response(WeekSummarySerializer(care.week_summary(participant=self.participant, monday=monday)).data)
+
+
+class Export(CareAccess, APIView):
+    """Everything of this person's that a counselor may see, with the 42 CFR Part 2 notice."""
+
+    audit_resource = "export"
+    audit_action = Action.EXPORT
+    serializer_class = ExportSerializer
+
+    def get(self, request, participant_id):
+        return Response(care.export_json(participant=self.participant, user=request.user))
+
+
+class SafetyPlanVersions(CareAccess, generics.ListAPIView):
+    """The safety plan's versions, newest first (the first one is the plan in use)."""
+
+    audit_resource = "safety-plan"
+    serializer_class = SafetyPlanVersionSerializer
+
+    def get_queryset(self):
+        return SafetyPlanVersion.objects.filter(participant=self.participant).order_by("-number").select_related("author")
+
+
+class WeekendPlans(CareAccess, generics.ListAPIView):
+    """Weekend plans, newest first, with how the weekend went."""
+
+    audit_resource = "weekend-plans"
+    serializer_class = WeekendPlanSerializer
+
+    def get_queryset(self):
+        return WeekendPlan.objects.filter(participant=self.participant).order_by("-weekend_of")
+

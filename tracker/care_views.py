@@ -1,0 +1,265 @@
+"""The counselor's pages under /care/: the caseload, one person's trends, plans, goals and
+tasks, the weekly summary, the export, and the program's audit log.
+
+Each page about a person gets them from tracker.access.care_participant (404 and a denied
+audit row for anyone off the care team) and leaves exactly one audit row: a write's row in
+the write's transaction, a read's row once the page is rendered.
+"""
+
+import csv
+import functools
+import json
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from rest_framework.exceptions import ValidationError as APIValidationError
+
+from . import access, audit, care, selectors, services, triage
+from .care_api import acknowledge, period_param
+from .forms import AuditFilterForm, GoalForm, TaskForm
+from .models import AuditEvent, Goal, SafetyPlanVersion, Task, week_start
+
+Action = AuditEvent.Action
+
+
+def _signed_in(request):
+    return request.user.is_authenticated
+
+
+def care_page(resource, action=Action.READ):
+    """A page about one participant: access, then one audit row (unless the view wrote one)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @never_cache
+        def wrapper(request, participant_id, *args, **kwargs):
+            if not _signed_in(request):
+                return redirect_to_login(request.get_full_path())
+            participant = access.care_participant(request, participant_id, resource=resource)
+            with transaction.atomic():
+                response = view(request, participant, *args, **kwargs)
+                if response.status_code < 400 and not audit.recorded(request):
+                    audit.record(request, action=action, resource=resource, participant=participant,
+                                 object_id=kwargs.get("entry_id") or kwargs.get("number") or "")
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+@never_cache
+def caseload(request):
+    if not _signed_in(request):
+        return redirect_to_login(request.get_full_path())
+    counselor = access.caseload_counselor(request)
+    rows = triage.caseload(counselor.caseload.select_related("user"))
+    response = render(request, "tracker/care/caseload.html", {"rows": rows, "counselor": counselor})
+    audit.record(request, action=Action.READ, resource="caseload", shown=[row.participant.pk for row in rows])
+    return response
+
+
+@require_http_methods(["POST"])
+@care_page("acknowledgement")
+def acknowledge_flag(request, participant):
+    note = request.POST.get("note", "").strip()[:300]
+    try:
+        flag = acknowledge(request, participant=participant, counselor=request.counselor,
+                           flag=request.POST.get("flag", ""), evidence=request.POST.get("evidence", ""), note=note)
+    except APIValidationError as error:
+        messages.error(request, " ".join(str(m) for ms in error.detail.values() for m in ms))
+    else:
+        messages.success(request, f"“{flag.label}” for {participant} acknowledged.")
+    target = request.POST.get("next", "")
+    return redirect(target if target in (reverse("care_caseload"), reverse("care_participant", args=[participant.pk]))
+                    else "care_caseload")
+
+
+def _tabs(participant, current):
+    pid = participant.pk
+    return [(reverse(name, args=[pid]), label, name == current) for name, label in (
+        ("care_participant", "Trends"), ("care_summary", "Week"), ("care_goals", "Goals"),
+        ("care_plans", "Plans"), ("care_timeline", "Wins"))]
+
+
+def _context(participant, current, **extra):
+    return {"participant": participant, "tabs": _tabs(participant, current), **extra}
+
+
+@care_page("overview")
+def participant_view(request, participant):
+    try:
+        period = period_param(request.GET.get("days"), care.PERIODS, 30)
+    except APIValidationError:
+        period = 30
+    view = care.overview(participant=participant, period=period)
+    row = triage.caseload([participant])[0]
+    return render(request, "tracker/care/participant.html", _context(
+        participant, "care_participant", o=view, p=view.figures, row=row, period=period, periods=care.PERIODS,
+        charts=care.trend_charts(view.data, period=period), weekdays=care.WEEKDAYS,
+        min_uses=care.progress.MIN_USES_TO_RANK))
+
+
+@care_page("summary")
+def summary(request, participant):
+    day = parse_date(request.GET.get("week") or "")
+    monday = week_start(day) if day else care.default_week(participant)
+    week = care.week_summary(participant=participant, monday=monday)
+    return render(request, "tracker/care/summary.html", _context(
+        participant, "care_summary", w=week, f=week.figures, flags=triage.caseload([participant])[0].flags,
+        previous=monday - care.dt.timedelta(days=7), next=monday + care.dt.timedelta(days=7),
+        is_current=monday >= week_start(participant.local_today())))
+
+
+@care_page("plans")
+def plans(request, participant):
+    return render(request, "tracker/care/plans.html", _context(
+        participant, "care_plans", plan=selectors.current_safety_plan(participant=participant),
+        versions=selectors.safety_plan_history(participant=participant),
+        weekends=care.weekend_plans(participant=participant)))
+
+
+@care_page("safety-plan")
+def safety_plan_version(request, participant, number):
+    version = SafetyPlanVersion.objects.filter(participant=participant, number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    return render(request, "tracker/care/safety_plan_version.html", _context(participant, "care_plans", plan=version))
+
+
+@care_page("timeline")
+def timeline(request, participant):
+    try:
+        period = period_param(request.GET.get("days"), care.PERIODS, 90)
+    except APIValidationError:
+        period = 90
+    last = participant.local_today()
+    first = last - care.dt.timedelta(days=period - 1)
+    return render(request, "tracker/care/timeline.html", _context(
+        participant, "care_timeline", items=care.timeline(participant=participant, first=first, last=last),
+        period=period, periods=care.PERIODS))
+
+
+@care_page("goals")
+def goals(request, participant):
+    return render(request, "tracker/care/goals.html", _context(
+        participant, "care_goals", **selectors.goals_and_tasks(participant=participant)))
+
+
+CARE_FORMS = {
+    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, noun="goal"),
+    "task": dict(model=Task, form=TaskForm, put=services.task_put, noun="task"),
+}
+
+
+def _care_entry_form(request, participant, kind, entry_id=None):
+    spec = CARE_FORMS[kind]
+    entry = access.own_entry(spec["model"], participant=participant, entry_id=entry_id) if entry_id else None
+    if request.method == "POST":
+        try:
+            new_id = entry.pk if entry else uuid.UUID(request.POST.get("id", ""))
+        except ValueError:
+            new_id = uuid.uuid4()
+        form = spec["form"](request.POST, instance=entry or spec["model"](pk=new_id, participant=participant))
+        if form.is_valid():
+            try:
+                result = spec["put"](participant=participant, id=new_id, data=form.cleaned_data, actor=request.user)
+                audit.record(request, action=Action.WRITE, resource=f"{kind}s", participant=participant,
+                             object_id=new_id)
+            except services.EntryNotFound:
+                raise Http404("No such entry.")
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{spec['noun'].capitalize()} {'added' if result.created else 'saved'} "
+                                          f"for {participant}.")
+                return redirect("care_goals", participant.pk)
+    else:
+        new_id = entry.pk if entry else uuid.uuid4()
+        initial = {}
+        if kind == "task" and not entry:
+            initial = {"goal": request.GET.get("goal") or None}
+        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
+    return render(request, "tracker/care/entry_form.html", _context(
+        participant, "care_goals", form=form, entry=entry, entry_id=new_id, noun=spec["noun"]))
+
+
+@require_http_methods(["GET", "POST"])
+@care_page("goals")
+def goal_new(request, participant):
+    return _care_entry_form(request, participant, "goal")
+
+
+@require_http_methods(["GET", "POST"])
+@care_page("goals")
+def goal_edit(request, participant, entry_id):
+    return _care_entry_form(request, participant, "goal", entry_id)
+
+
+@require_http_methods(["GET", "POST"])
+@care_page("tasks")
+def task_new(request, participant):
+    return _care_entry_form(request, participant, "task")
+
+
+@require_http_methods(["GET", "POST"])
+@care_page("tasks")
+def task_edit(request, participant, entry_id):
+    return _care_entry_form(request, participant, "task", entry_id)
+
+
+@require_http_methods(["POST"])
+@care_page("tasks")
+def task_done(request, participant, entry_id):
+    task = access.own_entry(Task, participant=participant, entry_id=entry_id)
+    services.task_set_done(task=task, done=request.POST.get("done") == "1")
+    audit.record(request, action=Action.WRITE, resource="tasks", participant=participant, object_id=task.pk)
+    messages.success(request, f"“{task.title}” marked {'done' if task.done else 'not done'}.")
+    return redirect("care_goals", participant.pk)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@care_page("export", action=Action.EXPORT)
+def export(request, participant, fmt):
+    name = f"steady-participant-{participant.pk}-{participant.local_today():%Y%m%d}"
+    if fmt == "json":
+        response = HttpResponse(json.dumps(care.export_json(participant=participant, user=request.user), indent=1,
+                                           ensure_ascii=False), content_type="application/json")
+    else:
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in care.export_csv_rows(participant=participant, user=request.user)),
+            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@never_cache
+def audit_log(request):
+    if not _signed_in(request):
+        return redirect_to_login(request.get_full_path())
+    admin = access.program_admin(request)
+    form = AuditFilterForm(request.GET or None, program=admin.program)
+    events = AuditEvent.objects.filter(program_id=admin.program_id)
+    if form.is_valid():
+        events = form.filter(events)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    response = render(request, "tracker/care/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+    audit.record(request, action=Action.READ, resource="audit-log")
+    return response

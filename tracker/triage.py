@@ -1,0 +1,256 @@
+"""Caseload triage: who needs a call today, and why.
+
+Each flag says in words what was seen. A flag's `evidence` names the facts it rests on (the
+last check-in's date, the newest strong urge, ...); an acknowledgement holds for that
+evidence only, so when something new happens the flag counts in full again.
+
+The whole caseload is read in a fixed number of queries, whatever its size: one per kind of
+fact, for all participants at once.
+"""
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.utils import timezone
+
+from . import charts
+from .models import (
+    CheckIn,
+    Delivery,
+    FlagAcknowledgement,
+    PushSubscription,
+    SafetyPlanVersion,
+    Urge,
+    WeekendPlan,
+    weekend_friday,
+)
+
+SPARK_DAYS = 14
+# How much each flag weighs in the ranking. An acknowledged flag weighs a tenth as much.
+WEIGHTS = {
+    "high_urge": 8,
+    "setback": 8,
+    "no_checkin": 4,
+    "rising": 3,
+    "safety_plan": 2,
+    "sleep": 1,
+    "weekend_plan": 1,
+    "reminders": 1,
+}
+ACKNOWLEDGED_SHARE = 0.1
+LABELS = {
+    "high_urge": "Strong urge",
+    "setback": "Setback",
+    "no_checkin": "No check-in",
+    "rising": "Urges getting stronger",
+    "safety_plan": "Safety plan empty",
+    "sleep": "Poor sleep",
+    "weekend_plan": "No weekend plan",
+    "reminders": "Reminders not reaching them",
+}
+
+
+@dataclasses.dataclass
+class Flag:
+    key: str
+    text: str
+    evidence: str
+    acknowledgement: FlagAcknowledgement | None = None
+
+    @property
+    def label(self):
+        return LABELS[self.key]
+
+    @property
+    def weight(self):
+        return WEIGHTS[self.key] * (ACKNOWLEDGED_SHARE if self.acknowledgement else 1)
+
+
+@dataclasses.dataclass
+class Row:
+    participant: object
+    today: dt.date
+    flags: list
+    last_checkin: dt.date | None
+    sleep: list  # [(date, hours or None)] for the last SPARK_DAYS local days, oldest first
+    urges: list  # [(date, count)]
+
+    @property
+    def score(self):
+        return round(sum(flag.weight for flag in self.flags), 2)
+
+    @property
+    def open_flags(self):
+        return [flag for flag in self.flags if flag.acknowledgement is None]
+
+    @property
+    def days_without_checkin(self):
+        return None if self.last_checkin is None else (self.today - self.last_checkin).days
+
+    @property
+    def sleep_spark(self):
+        return charts.sparkline([v for _, v in self.sleep], top=10, unit=" h", what="Sleep each night")
+
+    @property
+    def urge_spark(self):
+        return charts.sparkline([v for _, v in self.urges], top=max(4, *(v for _, v in self.urges)), unit="",
+                                what="Urges each day")
+
+    def sort_key(self):
+        waited = self.days_without_checkin if self.last_checkin else 10_000
+        return (-self.score, -len(self.open_flags), -waited, str(self.participant).lower())
+
+
+def _local(instant, participant):
+    return instant.astimezone(participant.zone)
+
+
+def _when(instant, participant):
+    return _local(instant, participant).strftime("%a %-d %b, %H:%M")
+
+
+def _mean(values):
+    return sum(values) / len(values) if values else None
+
+
+def caseload(participants, *, now=None):
+    """Triage rows for these participants, most in need first."""
+    now = now or timezone.now()
+    participants = list(participants)
+    if not participants:
+        return []
+    ids = [p.pk for p in participants]
+    today = {p.pk: p.local_today(now) for p in participants}
+    earliest_day = min(today.values()) - dt.timedelta(days=max(SPARK_DAYS, settings.TRIAGE_SLEEP_DAYS))
+    urge_window = dt.timedelta(days=max(settings.TRIAGE_RISING_DAYS + settings.TRIAGE_RISING_BASELINE_DAYS,
+                                        settings.TRIAGE_SETBACK_DAYS, SPARK_DAYS + 1),
+                               hours=settings.TRIAGE_HIGH_URGE_HOURS)
+
+    last_checkin = dict(CheckIn.objects.filter(participant_id__in=ids).values("participant_id")
+                        .annotate(last=Max("date")).values_list("participant_id", "last"))
+    checkins = defaultdict(dict)
+    for pid, day, tst, efficiency in CheckIn.objects.filter(participant_id__in=ids, date__gte=earliest_day).values_list(
+            "participant_id", "date", "total_sleep_min", "sleep_efficiency"):
+        checkins[pid][day] = (tst, efficiency)
+    urges = defaultdict(list)
+    for pid, occurred_at, intensity, outcome in Urge.objects.filter(
+            participant_id__in=ids, occurred_at__gte=now - urge_window, occurred_at__lte=now).values_list(
+            "participant_id", "occurred_at", "intensity", "outcome").order_by("occurred_at"):
+        urges[pid].append((occurred_at, intensity, outcome))
+    fridays = {weekend_friday(day) for day in today.values()}
+    weekend_plans = set(WeekendPlan.objects.filter(participant_id__in=ids, weekend_of__in=fridays)
+                        .values_list("participant_id", "weekend_of"))
+    working = set(PushSubscription.objects.filter(
+        user_id__in=[p.user_id for p in participants], failures__lt=settings.REMINDER_MAX_ATTEMPTS)
+        .values_list("user_id", flat=True).distinct())
+    failed = {row["reminder__participant_id"]: row for row in Delivery.objects.filter(
+        reminder__participant_id__in=ids, status=Delivery.Status.FAILED,
+        due_at__gte=now - dt.timedelta(days=settings.TRIAGE_FAILED_DELIVERY_DAYS))
+        .values("reminder__participant_id").annotate(n=Count("id"), last=Max("due_at"))}
+    newest = SafetyPlanVersion.objects.filter(participant_id=OuterRef("participant_id")).order_by("-number")
+    plans = {plan.participant_id: plan for plan in SafetyPlanVersion.objects.filter(
+        participant_id__in=ids, number=Subquery(newest.values("number")[:1]))}
+    acknowledgements = {}
+    for ack in FlagAcknowledgement.objects.filter(participant_id__in=ids).select_related("counselor__user"):
+        acknowledgements.setdefault((ack.participant_id, ack.flag, ack.evidence), ack)
+
+    rows = []
+    for participant in participants:
+        pid = participant.pk
+        flags = participant_flags(
+            participant, now=now, today=today[pid], last_checkin=last_checkin.get(pid), checkins=checkins[pid],
+            urges=urges[pid], has_weekend_plan=(pid, weekend_friday(today[pid])) in weekend_plans,
+            has_working_subscription=participant.user_id in working, failed=failed.get(pid), plan=plans.get(pid),
+        )
+        for flag in flags:
+            flag.acknowledgement = acknowledgements.get((pid, flag.key, flag.evidence))
+        days = [today[pid] - dt.timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
+        urge_days = defaultdict(int)
+        for occurred_at, _, _ in urges[pid]:
+            urge_days[_local(occurred_at, participant).date()] += 1
+        sleep = [(day, None if checkins[pid].get(day, (None,))[0] is None else round(checkins[pid][day][0] / 60, 1))
+                 for day in days]
+        rows.append(Row(participant=participant, today=today[pid], flags=flags, last_checkin=last_checkin.get(pid),
+                        sleep=sleep, urges=[(day, urge_days[day]) for day in days]))
+    rows.sort(key=Row.sort_key)
+    return rows
+
+
+def participant_flags(participant, *, now, today, last_checkin, checkins, urges, has_weekend_plan,
+                      has_working_subscription, failed, plan):
+    """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome)]."""
+    s = settings
+    flags = []
+
+    # No check-in for N or more days (days since the last one; since enrolment if none yet).
+    if last_checkin is not None:
+        days = (today - last_checkin).days
+        if days >= s.TRIAGE_NO_CHECKIN_DAYS:
+            flags.append(Flag("no_checkin", f"No check-in for {days} days (last on {last_checkin:%a %-d %b}).",
+                              f"last:{last_checkin.isoformat()}"))
+    else:
+        days = (today - _local(participant.created_at, participant).date()).days
+        if days >= s.TRIAGE_NO_CHECKIN_DAYS:
+            flags.append(Flag("no_checkin", f"No check-in yet ({days} days since joining).", "never"))
+
+    strong = [u for u in urges if u[0] >= now - dt.timedelta(hours=s.TRIAGE_HIGH_URGE_HOURS)
+              and u[1] >= s.TRIAGE_HIGH_URGE]
+    if strong:
+        top = max(strong, key=lambda u: (u[1], u[0]))
+        flags.append(Flag("high_urge", f"Urge of {top[1]}/10 on {_when(top[0], participant)}"
+                          + (f" ({len(strong)} at {s.TRIAGE_HIGH_URGE}+ in {s.TRIAGE_HIGH_URGE_HOURS} h)." if len(strong) > 1 else "."),
+                          f"at:{strong[-1][0].isoformat()}"))
+
+    recent_start = now - dt.timedelta(days=s.TRIAGE_RISING_DAYS)
+    base_start = recent_start - dt.timedelta(days=s.TRIAGE_RISING_BASELINE_DAYS)
+    recent = [u[1] for u in urges if u[0] >= recent_start]
+    base = [u[1] for u in urges if base_start <= u[0] < recent_start]
+    if len(recent) >= s.TRIAGE_RISING_MIN_URGES and len(base) >= s.TRIAGE_RISING_MIN_URGES:
+        now_avg, before_avg = _mean(recent), _mean(base)
+        if now_avg - before_avg >= s.TRIAGE_RISING_POINTS:
+            newest = max(u[0] for u in urges if u[0] >= recent_start)
+            flags.append(Flag("rising", f"Urges stronger: {now_avg:.1f}/10 on average in the last {s.TRIAGE_RISING_DAYS} "
+                              f"days, {before_avg:.1f} in the {s.TRIAGE_RISING_BASELINE_DAYS} before.",
+                              f"to:{newest.isoformat()}"))
+
+    setbacks = [u[0] for u in urges if u[2] == Urge.Outcome.USED and u[0] >= now - dt.timedelta(days=s.TRIAGE_SETBACK_DAYS)]
+    if setbacks:
+        flags.append(Flag("setback", f"Setback logged on {_when(setbacks[-1], participant)}"
+                          + (f" ({len(setbacks)} in {s.TRIAGE_SETBACK_DAYS} days)." if len(setbacks) > 1 else "."),
+                          f"at:{setbacks[-1].isoformat()}"))
+
+    first_night = today - dt.timedelta(days=s.TRIAGE_SLEEP_DAYS - 1)
+    nights = {day: values for day, values in checkins.items() if first_night <= day <= today and values[0] is not None}
+    if len(nights) >= s.TRIAGE_SLEEP_MIN_NIGHTS:
+        hours = _mean([tst for tst, _ in nights.values()]) / 60
+        efficiency = _mean([se for _, se in nights.values() if se is not None])
+        problems = []
+        if hours < s.TRIAGE_SLEEP_MIN_HOURS:
+            problems.append(f"{hours:.1f} h a night")
+        if efficiency is not None and efficiency < s.TRIAGE_SLEEP_MIN_EFFICIENCY:
+            problems.append(f"{efficiency:.0%} of time in bed asleep")
+        if problems:
+            flags.append(Flag("sleep", f"Poor sleep over {len(nights)} nights: {' and '.join(problems)} on average.",
+                              f"to:{max(nights).isoformat()}"))
+
+    if today.weekday() >= 3 and not has_weekend_plan:
+        friday = weekend_friday(today)
+        flags.append(Flag("weekend_plan", f"No plan yet for the weekend of {friday:%a %-d %b}.", f"weekend:{friday}"))
+
+    problems, evidence = [], []
+    if not has_working_subscription:
+        problems.append("no phone set up for notifications")
+        evidence.append("nosub")
+    if failed and failed["n"] >= s.TRIAGE_FAILED_DELIVERIES:
+        problems.append(f"{failed['n']} reminders failed in {s.TRIAGE_FAILED_DELIVERY_DAYS} days")
+        evidence.append(f"failed:{failed['last'].isoformat()}")
+    if problems:
+        flags.append(Flag("reminders", "Reminders not reaching them: " + "; ".join(problems) + ".", "|".join(evidence)))
+
+    if plan is None or plan.is_empty:
+        flags.append(Flag("safety_plan", "Safety plan is empty." if plan else "No safety plan written yet.",
+                          f"v{plan.number if plan else 0}"))
+    return flags

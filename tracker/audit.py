@@ -48,10 +48,12 @@ def client_ip(request):
         return None
 
 
-def _event(request, *, action, resource, participant=None, participant_id=None, object_id="", shown=()):
+def _event(request, *, action, resource, participant=None, participant_id=None, program_id=None, object_id="",
+           shown=()):
     user = request.user if request.user.is_authenticated else None
     counselor = getattr(user, "counselor", None) if user else None
-    program_id = participant.program_id if participant is not None else getattr(counselor, "program_id", None)
+    if program_id is None:
+        program_id = participant.program_id if participant is not None else getattr(counselor, "program_id", None)
     return AuditEvent(
         actor=user,
         actor_name=user.get_username() if user else "",
@@ -87,9 +89,12 @@ def deny(request, *, resource, participant_id=None, object_id=""):
     participant; any other value asked for is kept as the object id."""
     from .models import Participant
 
-    known = participant_id if Participant.objects.filter(pk=participant_id).exists() else None
+    # Filed under the program of the participant asked about, so that program's admins see it.
+    program_id = Participant.objects.filter(pk=participant_id).values_list("program_id", flat=True).first() \
+        if participant_id is not None else None
+    known = participant_id if program_id is not None else None
     event = _event(request, action=AuditEvent.Action.DENIED, resource=resource, participant_id=known,
-                   object_id=object_id or ("" if known else participant_id or ""))
+                   program_id=program_id, object_id=object_id or ("" if known else participant_id or ""))
     event.save(force_insert=True)
     return event
 

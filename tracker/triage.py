@@ -225,11 +225,12 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     first_night = today - dt.timedelta(days=s.TRIAGE_SLEEP_DAYS - 1)
     nights = {day: values for day, values in checkins.items() if first_night <= day <= today and values[0] is not None}
     if len(nights) >= s.TRIAGE_SLEEP_MIN_NIGHTS:
-        hours = _mean([tst for tst, _ in nights.values()]) / 60
+        minutes = _mean([tst for tst, _ in nights.values()])
         efficiency = _mean([se for _, se in nights.values() if se is not None])
         problems = []
-        if hours < s.TRIAGE_SLEEP_MIN_HOURS:
-            problems.append(f"{hours:.1f} h a night")
+        if minutes < s.TRIAGE_SLEEP_MIN_HOURS * 60:
+            whole = round(minutes)
+            problems.append(f"{whole // 60} h {whole % 60} min a night")
         if efficiency is not None and efficiency < s.TRIAGE_SLEEP_MIN_EFFICIENCY:
             problems.append(f"{efficiency:.0%} of time in bed asleep")
         if problems:
@@ -248,7 +249,8 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
         problems.append(f"{failed['n']} reminders failed in {s.TRIAGE_FAILED_DELIVERY_DAYS} days")
         evidence.append(f"failed:{failed['last'].isoformat()}")
     if problems:
-        flags.append(Flag("reminders", "Reminders not reaching them: " + "; ".join(problems) + ".", "|".join(evidence)))
+        text = "; ".join(problems)
+        flags.append(Flag("reminders", text[0].upper() + text[1:] + ".", "|".join(evidence)))
 
     if plan is None or plan.is_empty:
         flags.append(Flag("safety_plan", "Safety plan is empty." if plan else "No safety plan written yet.",

@@ -25,7 +25,19 @@ PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflect
          ("safety-plan-edit", "/safety-plan/edit/"), ("safety-plan-versions", "/safety-plan/versions/"),
          ("weekend", "/weekend/"), ("tasks", "/tasks/"), ("task", "/task/"), ("goal", "/goal/"),
          ("progress", "/progress/"), ("progress-90", "/progress/?days=90"), ("patterns", "/patterns/"),
-         ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/")]
+         ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/"), ("access-log", "/settings/access-log/")]
+
+
+def care_pages(participant):
+    """The counselor's pages about one participant (and the lists), as (name, path)."""
+    base = f"/care/participants/{participant.pk}"
+    goal = participant.goals.first()
+    return [("care-caseload", "/care/"), ("care-audit", "/care/audit/"), ("care-trends", f"{base}/"),
+            ("care-trends-90", f"{base}/?days=90"), ("care-trends-365", f"{base}/?days=365"),
+            ("care-summary", f"{base}/summary/"), ("care-plans", f"{base}/plans/"),
+            ("care-safety-plan-1", f"{base}/safety-plan/1/"), ("care-wins", f"{base}/wins/"),
+            ("care-goals", f"{base}/goals/"), ("care-goal-new", f"{base}/goal/"), ("care-task-new", f"{base}/task/"),
+            ("care-goal-edit", f"{base}/goal/{goal.pk}/")]
 
 @pytest.fixture(scope="module")
 def browser():
@@ -79,12 +91,12 @@ def phone(browser, live_server, plain_static):
     assert csp_reports == []
 
 
-def sign_in(page, base, username, password):
+def sign_in(page, base, username, password, lands_on="/"):
     page.goto(base + "/signin/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    page.wait_for_url(base + lands_on)
 
 
 def check_page(page, name):
@@ -120,5 +132,25 @@ def alice_with_entries(alice):
     services.task_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={
         "title": "Write down three urges and what helped", "due_date": today, "goal": goal})
     services.weekend_plan_put(participant=alice, id=uuid.uuid4(), data={
-        "weekend_of": weekend_friday(today) - dt.timedelta(days=7), "saturday": "Football, then groceries"})
+        "weekend_of": weekend_friday(today) - dt.timedelta(days=7), "saturday": "Football, then groceries",
+        "how_it_went": "harder", "review_note": "Saturday night was long"})
+    services.reflection_put(participant=alice, id=uuid.uuid4(), data={
+        "week_start": today - dt.timedelta(days=today.weekday()), "wins": ["Three check-ins"], "hard": "Work",
+        "focus": "Sleep by eleven"})
+    services.urge_put(participant=alice, id=uuid.uuid4(), data={
+        "occurred_at": alice.local_now() - dt.timedelta(hours=5), "intensity": 9, "duration_min": 40,
+        "triggers": ["lonely"], "helped": ["walked"], "outcome": "passed", "note": "Walked it off"})
     return alice
+
+
+@pytest.fixture
+def carol_sees_alice(alice_with_entries, carol):
+    """carol is on alice's care team and her program's admin; she has opened alice's records once."""
+    carol.is_program_admin = True
+    carol.save()
+    from django.test import Client
+
+    client = Client()
+    client.force_login(carol.user)
+    client.get(f"/care/participants/{alice_with_entries.pk}/")
+    return alice_with_entries

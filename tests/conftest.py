@@ -15,7 +15,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from browsing import alice_with_entries, browser, phone, plain_static  # noqa: F401 (fixtures for browser tests)
+from browsing import alice_with_entries, browser, carol_sees_alice, phone, plain_static  # noqa: F401 (fixtures for browser tests)
 from tracker import services
 from tracker.models import Counselor, Participant, Program
 

@@ -2,20 +2,13 @@ from django.contrib import admin
 
 from . import reminders
 from .models import (
-    CheckIn,
+    AuditEvent,
     Counselor,
     Delivery,
-    Goal,
-    HighRiskTime,
     Participant,
     Program,
     PushSubscription,
     Reminder,
-    SafetyPlanVersion,
-    Task,
-    Urge,
-    WeekendPlan,
-    WeeklyReflection,
 )
 
 
@@ -27,7 +20,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 @admin.register(Counselor)
 class CounselorAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "program"]
+    list_display = ["__str__", "program", "is_program_admin"]
     list_filter = ["program"]
     list_select_related = ["user", "program"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -47,57 +40,28 @@ class ParticipantAdmin(admin.ModelAdmin):
         reminders.reminders_replan(participant=obj)
 
 
-class EntryAdmin(admin.ModelAdmin):
-    list_select_related = ["participant__user"]
-    list_filter = ["participant__program"]
-    search_fields = ["participant__user__username"]
-    readonly_fields = ["id", "created_at", "updated_at"]
+# Participants' entries (check-ins, urges, plans, goals, ...) are deliberately not in the admin
+# site: the care team reads them through /care/, where every read is audited and limited to
+# the care team. The admin site manages programs, people, care teams and reminders.
 
 
-@admin.register(CheckIn)
-class CheckInAdmin(EntryAdmin):
-    list_display = ["participant", "date", "total_sleep_min", "sleep_efficiency", "stress"]
-    readonly_fields = [*EntryAdmin.readonly_fields, "time_in_bed_min", "total_sleep_min", "sleep_efficiency"]
-    date_hierarchy = "date"
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the database refuses changes anyway (see tracker/append_only.py)."""
 
+    list_display = ["at", "actor_name", "action", "resource", "participant_id", "ip", "request_id"]
+    list_filter = ["action", "resource", "program"]
+    search_fields = ["actor_name", "request_id", "path"]
+    date_hierarchy = "at"
 
-@admin.register(Urge)
-class UrgeAdmin(EntryAdmin):
-    list_display = ["participant", "occurred_at", "intensity", "duration_min", "outcome"]
-    list_filter = [*EntryAdmin.list_filter, "outcome"]
-    date_hierarchy = "occurred_at"
+    def has_add_permission(self, request):
+        return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
-@admin.register(WeeklyReflection)
-class WeeklyReflectionAdmin(EntryAdmin):
-    list_display = ["participant", "week_start"]
-    date_hierarchy = "week_start"
-
-
-@admin.register(WeekendPlan)
-class WeekendPlanAdmin(EntryAdmin):
-    list_display = ["participant", "weekend_of", "how_it_went"]
-
-
-@admin.register(SafetyPlanVersion)
-class SafetyPlanVersionAdmin(EntryAdmin):
-    list_display = ["participant", "number", "created_at"]
-    readonly_fields = [*EntryAdmin.readonly_fields, "number", "author"]
-
-
-@admin.register(Goal)
-class GoalAdmin(EntryAdmin):
-    list_display = ["participant", "title", "status"]
-
-
-@admin.register(Task)
-class TaskAdmin(EntryAdmin):
-    list_display = ["participant", "title", "due_date", "done"]
-
-
-@admin.register(HighRiskTime)
-class HighRiskTimeAdmin(EntryAdmin):
-    list_display = ["participant", "label", "start_time", "end_time"]
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Reminder)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -27,7 +28,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from . import access, audit, care, selectors, services, triage
 from .care_api import acknowledge, period_param
 from .forms import AuditFilterForm, GoalForm, TaskForm
-from .models import AuditEvent, Goal, SafetyPlanVersion, Task, week_start
+from .models import AuditEvent, Goal, Participant, SafetyPlanVersion, Task, week_start
 
 Action = AuditEvent.Action
 
@@ -46,7 +47,8 @@ def care_page(resource, action=Action.READ):
             if not _signed_in(request):
                 return redirect_to_login(request.get_full_path())
             participant = access.care_participant(request, participant_id, resource=resource)
-            with transaction.atomic():
+            # Times on these pages are the participant's own clock times, as they lived them.
+            with transaction.atomic(), timezone.override(participant.zone):
                 response = view(request, participant, *args, **kwargs)
                 if response.status_code < 400 and not audit.recorded(request):
                     audit.record(request, action=action, resource=resource, participant=participant,
@@ -258,6 +260,10 @@ def audit_log(request):
     if form.is_valid():
         events = form.filter(events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    names = {p.pk: str(p) for p in Participant.objects.filter(pk__in={e.participant_id for e in page})
+             .select_related("user")}
+    for event in page:
+        event.participant_name = names.get(event.participant_id, "")
     query = request.GET.copy()
     query.pop("page", None)
     response = render(request, "tracker/care/audit.html", {"form": form, "page": page, "query": query.urlencode()})

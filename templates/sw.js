@@ -73,7 +73,9 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/admin/")) return; // never from cache
+  // Never from cache, never into it: the API, the admin site, and the care team's pages, which
+  // show other people's records and must not stay behind on a counselor's device.
+  if (["/api/", "/admin/", "/care/"].some((prefix) => url.pathname.startsWith(prefix))) return;
   if (url.pathname.startsWith(STATIC)) {
     event.respondWith(cacheFirst(request)); // file names carry their hash
   } else if (request.mode === "navigate") {

@@ -99,6 +99,15 @@ def sign_in(page, base, username, password, lands_on="/"):
     page.wait_for_url(base + lands_on)
 
 
+def tab_to(page, predicate_js, limit=120):
+    """Press Tab until the focused element satisfies predicate_js (a JS expression of `el`)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {predicate_js})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {predicate_js}")
+
+
 def check_page(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -13,6 +13,7 @@ import uuid
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rest_framework.test import APIClient
 
 from browsing import alice_with_entries, browser, carol_sees_alice, phone, plain_static  # noqa: F401 (fixtures for browser tests)
@@ -85,6 +86,14 @@ def api(alice):
 def bob_api(bob):
     client = APIClient()
     client.force_login(bob.user)
+    return client
+
+
+@pytest.fixture
+def carol_client(carol):
+    """A counselor's browser session; carol is on alice's and bob's care team."""
+    client = Client()
+    client.force_login(carol.user)
     return client
 
 

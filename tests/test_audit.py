@@ -76,13 +76,6 @@ def test_a_fresh_sqlite_database_refuses_them_too(tmp_path):
     db.close()
 
 
-@pytest.fixture
-def carol_client(carol):
-    client = Client()
-    client.force_login(carol.user)
-    return client
-
-
 def test_a_row_says_who_whom_what_when_where_and_which_request(carol_client, carol, alice, now):
     response = carol_client.get(f"/care/participants/{alice.pk}/summary/", HTTP_X_REQUEST_ID="abc-123-request",
                                 REMOTE_ADDR="203.0.113.9")

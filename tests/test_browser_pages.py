@@ -6,7 +6,7 @@ and the content security policy is never violated. Screenshots land in test-arti
 
 import pytest
 
-from browsing import PAGES, check_page, sign_in
+from browsing import PAGES, check_page, sign_in, tab_to
 from tracker.models import Urge
 
 pytestmark = pytest.mark.browser
@@ -60,20 +60,13 @@ def test_the_api_docs_work_under_the_content_security_policy(phone, live_server,
 def test_an_urge_can_be_logged_with_the_keyboard_alone(phone, live_server, alice):
     sign_in(phone, live_server.url, "alice", "alice-password-1")
 
-    def tab_to(predicate_js, limit=80):
-        for _ in range(limit):
-            phone.keyboard.press("Tab")
-            if phone.evaluate(f"(el => {predicate_js})(document.activeElement)"):
-                return
-        raise AssertionError(f"Tab never reached {predicate_js}")
-
-    tab_to("el.textContent.trim() === 'Log an urge'")
+    tab_to(phone, "el.textContent.trim() === 'Log an urge'")
     phone.keyboard.press("Enter")
     phone.wait_for_url(live_server.url + "/urge/")
-    tab_to("el.name === 'intensity'")
+    tab_to(phone, "el.name === 'intensity'")
     for _ in range(6):
         phone.keyboard.press("ArrowRight")
-    tab_to("el.name === 'trigger_other'")
+    tab_to(phone, "el.name === 'trigger_other'")
     phone.keyboard.type("Saw an old friend")
     phone.keyboard.press("Enter")
     phone.wait_for_url(live_server.url + "/")

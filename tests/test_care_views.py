@@ -21,13 +21,6 @@ NY = dt.timezone(dt.timedelta(hours=-5))  # New York in November (EST)
 
 
 @pytest.fixture
-def carol_client(carol):
-    client = Client()
-    client.force_login(carol.user)
-    return client
-
-
-@pytest.fixture
 def week(alice, now):
     """Two nights and three urges, hand-worked:
 

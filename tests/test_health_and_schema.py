@@ -49,3 +49,9 @@ def test_the_celery_broker_takes_and_gives_back_a_message(db):
 def test_ci_runs_against_real_postgresql_and_redis(db):
     assert connection.vendor == "postgresql"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_the_schema_generates_without_a_warning_and_validates(db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)

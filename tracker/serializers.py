@@ -1,5 +1,6 @@
 import datetime as dt
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import triage
@@ -370,7 +371,8 @@ class OverviewSerializer(serializers.Serializer):
                                      help_text="Urges by local weekday (0 = Monday) and hour: 7 lists of 24 counts.")
     engagement = EngagementSerializer()
 
-    def get_triggers(self, overview) -> list[TriggerCountSerializer]:
+    @extend_schema_field(TriggerCountSerializer(many=True))
+    def get_triggers(self, overview):
         return [{"label": label, "count": n, "share": share} for label, n, share in overview.triggers]
 
 

@@ -162,8 +162,9 @@ def fill_checkin(page, base):
 
 
 def fill_urge(page, base):
-    page.goto(base + "/urge/")
-    page.check("#id_intensity_6", force=True)
+    page.goto(base + "/urge/", wait_until="load")
+    page.click("label[for=id_intensity_6]")  # the chip a person taps (its radio is under it)
+    assert page.is_checked("#id_intensity_6")
     page.click("text=Save urge")
 
 

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from signin import current_code, totp_device, verified_login
+
 from tracker import services
 from tracker.models import weekend_friday
 
@@ -96,6 +98,12 @@ def sign_in(page, base, username, password, lands_on="/"):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: url == base + lands_on or "/account/2fa/" in url)
+    if "/account/2fa/" in page.url:  # staff: the second step, with the code their app would show
+        from django.contrib.auth import get_user_model
+
+        page.fill("#id_code", current_code(totp_device(get_user_model().objects.get(username=username))))
+        page.click("text=Continue")
     page.wait_for_url(base + lands_on)
 
 
@@ -160,6 +168,6 @@ def carol_sees_alice(alice_with_entries, carol):
     from django.test import Client
 
     client = Client()
-    client.force_login(carol.user)
+    verified_login(client, carol.user)
     client.get(f"/care/participants/{alice_with_entries.pk}/")
     return alice_with_entries

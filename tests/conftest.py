@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
+from signin import current_code, verified_login  # noqa: F401 (re-exported for test modules)
 from browsing import alice_with_entries, browser, carol_sees_alice, phone, plain_static  # noqa: F401 (fixtures for browser tests)
 from tracker import services
 from tracker.models import Counselor, Participant, Program
@@ -91,10 +92,8 @@ def bob_api(bob):
 
 @pytest.fixture
 def carol_client(carol):
-    """A counselor's browser session; carol is on alice's and bob's care team."""
-    client = Client()
-    client.force_login(carol.user)
-    return client
+    """A counselor's browser session, second factor done; carol is on alice's and bob's care team."""
+    return verified_login(Client(), carol.user)
 
 
 @pytest.fixture

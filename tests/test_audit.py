@@ -13,7 +13,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from conftest import make_user
+from conftest import make_user, verified_login
 from tracker import services
 from tracker.models import AuditEvent, Counselor, Participant, Program
 
@@ -135,12 +135,12 @@ def test_program_admins_browse_and_filter_their_programs_log(admin, carol_client
     carol_client.get(f"/care/participants/{alice.pk}/")
     carol_client.get(f"/care/participants/{bob.pk}/summary/")
     zed = Client()
-    zed.force_login(stranger.user)
+    verified_login(zed, stranger.user)
     zed.get(f"/care/participants/{outsider.pk}/")   # another program's business
     zed.get(f"/care/participants/{alice.pk}/")      # denied, and about this program's participant
 
     client = Client()
-    client.force_login(admin.user)
+    verified_login(client, admin.user)
     page = client.get("/care/audit/").content.decode()
     assert page.count("<li><strong>") == 3          # carol twice, zed's denied attempt on alice
     assert "/care/participants/%d/summary/" % bob.pk in page and "Denied" in page

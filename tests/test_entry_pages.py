@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from conftest import hidden_id
+from conftest import hidden_id, verified_login
 from tracker import services
 from tracker.models import CheckIn, Urge, WeeklyReflection
 
@@ -48,7 +48,7 @@ def test_the_help_page_needs_no_sign_in_and_offers_988_by_call_and_text(client, 
 
 
 def test_staff_without_a_participant_record_are_turned_away(client, dave):
-    client.force_login(dave)
+    verified_login(client, dave)
     assert client.get("/").status_code == 403
 
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import make_user
+from conftest import make_user, verified_login
 from tracker import services
 from tracker.models import Counselor, Goal, Program, Task
 
@@ -14,7 +14,7 @@ from tracker.models import Counselor, Goal, Program, Task
 @pytest.fixture
 def carol_api(carol):
     client = APIClient()
-    client.force_login(carol.user)
+    verified_login(client, carol.user)
     return client
 
 
@@ -23,7 +23,7 @@ def erin_api(program):
     """A counselor in the same program who is not on Alice's care team."""
     erin = Counselor.objects.create(user=make_user("erin"), program=program)
     client = APIClient()
-    client.force_login(erin.user)
+    verified_login(client, erin.user)
     return client
 
 
@@ -32,7 +32,7 @@ def frank_api(db):
     """A counselor of another program."""
     frank = Counselor.objects.create(user=make_user("frank"), program=Program.objects.create(name="Elsewhere"))
     client = APIClient()
-    client.force_login(frank.user)
+    verified_login(client, frank.user)
     return client
 
 

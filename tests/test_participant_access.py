@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 
 import pytest
+
+from conftest import verified_login
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tracker import services
@@ -127,7 +129,7 @@ def test_anonymous_api_calls_are_refused(client, bobs_entries):
 
 
 def test_staff_without_a_participant_record_get_no_entries(client, dave, bobs_entries):
-    client.force_login(dave)
+    verified_login(client, dave)
     response = client.get("/api/v1/checkins/")
     assert response.status_code == 403
     assert response.json()["detail"] == "Only participants have entries."

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from conftest import NOW, make_user
+from conftest import NOW, make_user, verified_login
 from tracker import reminders, services, triage
 from tracker.models import AuditEvent, Delivery, FlagAcknowledgement, Participant, PushSubscription, Reminder
 
@@ -275,7 +275,7 @@ def test_ranking_follows_need(three, carol):
 def test_acknowledged_flags_rank_lower_until_something_new(three, carol):
     ann = three[0]
     client = Client()
-    client.force_login(carol.user)
+    verified_login(client, carol.user)
     flag = flags(ann)["high_urge"]
     response = client.post(f"/care/participants/{ann.pk}/acknowledge/", {
         "flag": "high_urge", "evidence": flag.evidence, "note": "Called her, she is safe", "next": "/care/"})
@@ -295,7 +295,7 @@ def test_acknowledged_flags_rank_lower_until_something_new(three, carol):
 def test_acknowledging_writes_its_audit_row_and_refuses_stale_evidence(three, carol):
     ann = three[0]
     client = Client()
-    client.force_login(carol.user)
+    verified_login(client, carol.user)
     api = f"/api/v1/care/participants/{ann.pk}/acknowledgements/"
     stale = client.post(api, {"flag": "high_urge", "evidence": "at:2020-01-01T00:00:00+00:00"},
                         content_type="application/json")

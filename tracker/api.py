@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import APIView
 
 from . import audit, selectors, services
@@ -17,6 +18,7 @@ from .access import own_entry, participant_for_user
 from . import progress as progress_figures
 from . import push, reminders
 from .care_api import CareAccess
+from .security import needs_second_factor
 from .models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 from .serializers import (
     CareCheckInSerializer,
@@ -52,9 +54,9 @@ class IsParticipant(permissions.BasePermission):
 
 
 def _date_param(request, name):
-    value = request.query_params.get(name)
-    if not value:
+    if name not in request.query_params:
         return None
+    value = request.query_params[name]
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -135,6 +137,14 @@ class EntryDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _own_copy(method):
+    def copy(self, *args, **kwargs):
+        return method(self, *args, **kwargs)
+
+    copy.__name__, copy.__doc__ = method.__name__, method.__doc__
+    return copy
+
+
 def _entry_endpoints(model, serializer, put, name, plural=None, base=EntryDetail, listing_base=None):
     plural = plural or f"{name}s"
     put_doc = extend_schema(
@@ -156,8 +166,9 @@ def _entry_endpoints(model, serializer, put, name, plural=None, base=EntryDetail
         (base,),
         {"model": model, "serializer_class": serializer, "put_service": staticmethod(put),
          "needs_actor": model in (Goal, Task),
-         "put": put_doc(base.put),
-         "delete": extend_schema(responses={204: None})(base.delete)},
+         # A function of its own per model: extend_schema marks the function it is given.
+         "put": put_doc(_own_copy(base.put)),
+         "delete": extend_schema(responses={204: None})(_own_copy(base.delete))},
     )
     listing_base = listing_base or EntryList
     listing = type(f"{listing_base.__name__.removesuffix('List')}{model.__name__}List", (listing_base,),
@@ -466,3 +477,15 @@ class Opened(TokenAction):
     def post(self, request):
         reminders.delivery_opened(delivery=self.delivery(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ObtainParticipantToken(ObtainAuthToken):
+    """POST username and password for an API token; refused for accounts with a second factor."""
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if needs_second_factor(serializer.validated_data["user"]):
+            raise ValidationError({"non_field_errors": [
+                "This account signs in on the web with its second factor; tokens are not issued to it."]})
+        return super().post(request, *args, **kwargs)

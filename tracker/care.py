@@ -353,18 +353,21 @@ def _plain(value):
     return value
 
 
-def _row(entry, fields):
+def _row(entry, fields, include_private):
     row = {"id": str(entry.pk), "created_at": entry.created_at.isoformat(), "updated_at": entry.updated_at.isoformat()}
     for name in fields:
-        row[name] = shared_note(entry) if name == "note" else _plain(getattr(entry, name))
+        row[name] = shared_note(entry) if name == "note" and not include_private else _plain(getattr(entry, name))
+    if include_private and hasattr(entry, "note_private"):
+        row["note_private"] = entry.note_private
     return row
 
 
-def export_records(*, participant):
-    """Yield (record type, row dict) for every record, a kind at a time, oldest first."""
+def export_records(*, participant, include_private=False):
+    """Yield (record type, row dict) for every record, a kind at a time, oldest first. Private
+    notes come out empty unless include_private (the participant's own export)."""
     for kind, model, fields in EXPORT_KINDS:
         for entry in model.objects.filter(participant=participant).order_by("created_at", "pk").iterator(chunk_size=500):
-            yield kind, _row(entry, fields)
+            yield kind, _row(entry, fields, include_private)
 
 
 def export_header(*, participant, user, now=None):

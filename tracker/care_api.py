@@ -11,7 +11,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -43,6 +43,8 @@ class CareAccess:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if request.method.upper() not in self.allowed_methods:
+            raise MethodNotAllowed(request.method)  # before the access check: a 405 names nobody
         self.audit_shown = ()
         if "participant_id" in kwargs:
             self.participant = access.care_participant(request, kwargs["participant_id"], resource=self.audit_resource)

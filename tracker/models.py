@@ -89,6 +89,9 @@ class Participant(models.Model):
     level_of_care = models.CharField(max_length=16, choices=LevelOfCare.choices, default=LevelOfCare.IOP)
     care_team = models.ManyToManyField(Counselor, related_name="caseload", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person closes their account: sign-in stops at once, and the purge job removes
+    # their health data ACCOUNT_RETENTION_DAYS later (audit rows stay).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Reminder settings, in the person's own clock time. An empty time turns that reminder off.
     checkin_reminder_at = models.TimeField("daily check-in reminder", null=True, blank=True, default=dt.time(20, 0))
@@ -1017,3 +1020,67 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts: invitations, the notice a participant acknowledges, session state
+
+
+class AccountState(models.Model):
+    """Per-person sign-in state: sessions that began before `sessions_valid_after` are over."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_state")
+    sessions_valid_after = models.DateTimeField(null=True, blank=True)
+
+
+class Invitation(models.Model):
+    """A one-time link that lets someone join a program: a participant (invited by a counselor)
+    or a counselor (invited by a program admin). Only a hash of its token is stored."""
+
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", "Participant"
+        COUNSELOR = "counselor", "Counselor"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
+    name = models.CharField("first name or initials", max_length=60,
+                            help_text="So you know whose link this is. The person can change it.")
+    email = models.EmailField(blank=True, help_text="Optional: for password reset later.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.name} ({self.get_role_display()})"
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+    @property
+    def state(self):
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        return "open" if self.is_open() else "expired"
+
+
+class NoticeAcknowledgement(models.Model):
+    """A participant read the notice of who sees what: the exact text and its version, and when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_acknowledgements")
+    version = models.CharField(max_length=20)
+    text = models.TextField()
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]

@@ -1,6 +1,9 @@
 import datetime as dt
+import re
+import zoneinfo
 
 from drf_spectacular.utils import extend_schema_field
+from django.db import models
 from rest_framework import serializers
 
 from . import triage
@@ -21,7 +24,46 @@ from .models import (
 )
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class StrictCharField(serializers.CharField):
+    """Text is text: a number or a boolean where text belongs is refused, not turned into "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, not 0, 1 or "yes"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "21:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the person's own zone ("21:00"), with no offset: not RFC 3339's
+    full-time, so the schema gives its pattern rather than format: time."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.match(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", value):
+            self.fail("invalid", format="hh:mm")
+        return super().to_internal_value(value)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.TimeField: LocalTimeField,
+        models.BooleanField: StrictBooleanField,
+    }
+
+
+class CheckInSerializer(StrictModelSerializer):
     class Meta:
         model = CheckIn
         fields = ["id", *CheckIn.WRITABLE, "time_in_bed_min", "total_sleep_min", "sleep_efficiency",
@@ -29,7 +71,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "time_in_bed_min", "total_sleep_min", "sleep_efficiency", "created_at", "updated_at"]
 
 
-class UrgeSerializer(serializers.ModelSerializer):
+class UrgeSerializer(StrictModelSerializer):
     triggers = serializers.ListField(child=serializers.ChoiceField(choices=Trigger.choices), required=False)
     helped = serializers.ListField(child=serializers.ChoiceField(choices=Strategy.choices), required=False)
 
@@ -39,9 +81,9 @@ class UrgeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ReflectionSerializer(serializers.ModelSerializer):
+class ReflectionSerializer(StrictModelSerializer):
     wins = serializers.ListField(
-        child=serializers.CharField(max_length=WeeklyReflection.MAX_WIN_LENGTH, allow_blank=True),
+        child=StrictCharField(max_length=WeeklyReflection.MAX_WIN_LENGTH, allow_blank=True),
         max_length=WeeklyReflection.MAX_WINS,
         required=False,
     )
@@ -52,9 +94,12 @@ class ReflectionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
-    program = serializers.CharField(source="program.name", read_only=True)
+class ParticipantSerializer(StrictModelSerializer):
+    username = StrictCharField(source="user.username", read_only=True)
+    program = StrictCharField(source="program.name", read_only=True)
+    time_zone = serializers.ChoiceField(
+        choices=sorted(zoneinfo.available_timezones()), help_text="An IANA time zone name, such as America/New_York.",
+        error_messages={"invalid_choice": "“{input}” is not a time zone we know. Use a name like America/New_York."})
 
     class Meta:
         model = Participant
@@ -66,17 +111,17 @@ class EntryConflictSerializer(serializers.Serializer):
     """The 409 answer: which field clashed, in words, and the entry that already holds it."""
 
     existing_id = serializers.UUIDField()
-    date = serializers.ListField(child=serializers.CharField(), required=False)
-    week_start = serializers.ListField(child=serializers.CharField(), required=False)
+    date = serializers.ListField(child=StrictCharField(), required=False)
+    week_start = serializers.ListField(child=StrictCharField(), required=False)
 
 
 class ContactSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    phone = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
+    name = StrictCharField(max_length=200)
+    phone = StrictCharField(max_length=40, allow_blank=True, required=False, default="")
 
 
 def _lines():
-    return serializers.ListField(child=serializers.CharField(max_length=200, allow_blank=True), max_length=12,
+    return serializers.ListField(child=StrictCharField(max_length=200, allow_blank=True), max_length=12,
                                  required=False)
 
 
@@ -84,7 +129,7 @@ def _contacts():
     return serializers.ListField(child=ContactSerializer(), max_length=12, required=False)
 
 
-class SafetyPlanVersionSerializer(serializers.ModelSerializer):
+class SafetyPlanVersionSerializer(StrictModelSerializer):
     warning_signs = _lines()
     coping_alone = _lines()
     distractions = _contacts()
@@ -92,7 +137,7 @@ class SafetyPlanVersionSerializer(serializers.ModelSerializer):
     professionals = _contacts()
     safe_space = _lines()
     reasons = _lines()
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = StrictCharField(source="author.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = SafetyPlanVersion
@@ -100,14 +145,14 @@ class SafetyPlanVersionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "number", "author", "created_at"]
 
 
-class WeekendPlanSerializer(serializers.ModelSerializer):
+class WeekendPlanSerializer(StrictModelSerializer):
     class Meta:
         model = WeekendPlan
         fields = ["id", *WeekendPlan.WRITABLE, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(StrictModelSerializer):
     class Meta:
         model = Goal
         fields = ["id", *Goal.WRITABLE, "created_at", "updated_at"]
@@ -117,11 +162,16 @@ class GoalSerializer(serializers.ModelSerializer):
 class OwnGoalField(serializers.PrimaryKeyRelatedField):
     """A goal of the task's own participant; anyone else's is "does not exist", like a missing one."""
 
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # DRF would read "" as "no goal"; a client means null for that
+            self.fail("incorrect_type", data_type="empty text")
+        return super().run_validation(data)
+
     def get_queryset(self):
         return Goal.objects.filter(participant=self.context["participant"])
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(StrictModelSerializer):
     goal = OwnGoalField(allow_null=True, required=False)
 
     class Meta:
@@ -130,7 +180,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "done_at", "created_at", "updated_at"]
 
 
-class HighRiskTimeSerializer(serializers.ModelSerializer):
+class HighRiskTimeSerializer(StrictModelSerializer):
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), min_length=1,
                                      max_length=7, help_text="0 is Monday, 6 is Sunday.")
 
@@ -140,7 +190,7 @@ class HighRiskTimeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class UrgeBriefSerializer(serializers.ModelSerializer):
+class UrgeBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Urge
         fields = ["id", "occurred_at", "intensity", "duration_min", "outcome"]
@@ -153,8 +203,8 @@ class WeekendReviewSerializer(serializers.Serializer):
 
 
 class HelperSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
+    key = StrictCharField()
+    label = StrictCharField()
     uses = serializers.IntegerField()
     passed = serializers.IntegerField()
     rate = serializers.FloatField()
@@ -163,7 +213,7 @@ class HelperSerializer(serializers.Serializer):
 
 class ProgressDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    checked_in = serializers.BooleanField()
+    checked_in = StrictBooleanField()
     total_sleep_min = serializers.IntegerField(allow_null=True)
     sleep_efficiency = serializers.FloatField(allow_null=True)
     sleep_quality = serializers.IntegerField(allow_null=True)
@@ -197,13 +247,13 @@ class SuggestionSerializer(serializers.Serializer):
     weeks_with_urges = serializers.IntegerField()
     weeks_seen = serializers.IntegerField()
     urge_count = serializers.IntegerField()
-    label = serializers.CharField()
-    explanation = serializers.CharField()
+    label = StrictCharField()
+    explanation = StrictCharField()
 
 
 class PushKeysSerializer(serializers.Serializer):
-    p256dh = serializers.CharField(max_length=200)
-    auth = serializers.CharField(max_length=100)
+    p256dh = StrictCharField(max_length=200)
+    auth = StrictCharField(max_length=100)
 
 
 class PushSubscriptionSerializer(serializers.Serializer):
@@ -218,21 +268,21 @@ class PushEndpointSerializer(serializers.Serializer):
     endpoint = serializers.URLField(max_length=1000)
 
 
-class ReminderSettingsSerializer(serializers.ModelSerializer):
+class ReminderSettingsSerializer(StrictModelSerializer):
     class Meta:
         model = Participant
         fields = ["checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at", "weekend_review_reminder_at",
                   "task_reminder_at", "quiet_start", "quiet_end", "remind_by_push", "remind_by_email"]
 
 
-class ReminderSerializer(serializers.ModelSerializer):
+class ReminderSerializer(StrictModelSerializer):
     class Meta:
         model = Reminder
         fields = ["id", "kind", "local_time", "weekdays", "on_date", "next_due_at", "snoozed_until"]
 
 
-class DeliverySerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(source="reminder.kind")
+class DeliverySerializer(StrictModelSerializer):
+    kind = StrictCharField(source="reminder.kind")
 
     class Meta:
         model = Delivery
@@ -246,7 +296,7 @@ class RemindersOverviewSerializer(serializers.Serializer):
 
 
 class ActionTokenSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500)
+    token = StrictCharField(max_length=500)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,10 +323,10 @@ class CareUrgeSerializer(SharedNoteMixin, UrgeSerializer):
 
 
 class FlagSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    text = serializers.CharField()
-    evidence = serializers.CharField()
+    key = StrictCharField()
+    label = StrictCharField()
+    text = StrictCharField()
+    evidence = StrictCharField()
     acknowledged = serializers.SerializerMethodField()
     acknowledged_by = serializers.SerializerMethodField()
     acknowledged_at = serializers.SerializerMethodField()
@@ -303,8 +353,8 @@ class DayValueSerializer(serializers.Serializer):
 
 class CaseloadRowSerializer(serializers.Serializer):
     participant_id = serializers.IntegerField(source="participant.pk")
-    name = serializers.CharField(source="participant.__str__")
-    time_zone = serializers.CharField(source="participant.time_zone")
+    name = StrictCharField(source="participant.__str__")
+    time_zone = StrictCharField(source="participant.time_zone")
     score = serializers.FloatField()
     last_checkin = serializers.DateField(allow_null=True)
     days_without_checkin = serializers.IntegerField(allow_null=True)
@@ -321,12 +371,12 @@ class CaseloadRowSerializer(serializers.Serializer):
 
 class AcknowledgementSerializer(serializers.Serializer):
     flag = serializers.ChoiceField(choices=sorted(triage.LABELS))
-    evidence = serializers.CharField(max_length=100)
-    note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+    evidence = StrictCharField(max_length=100)
+    note = StrictCharField(max_length=300, allow_blank=True, required=False, default="")
 
 
 class TriggerCountSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = StrictCharField()
     count = serializers.IntegerField()
     share = serializers.FloatField()
 
@@ -345,7 +395,7 @@ def _series():
 
 
 class SeriesSerializer(serializers.Serializer):
-    labels = serializers.ListField(child=serializers.CharField())
+    labels = serializers.ListField(child=StrictCharField())
     sleep_hours = _series()
     sleep_efficiency = _series()
     sleep_quality = _series()
@@ -353,7 +403,7 @@ class SeriesSerializer(serializers.Serializer):
     urge_intensity = _series()
     urge_minutes = _series()
     stress = _series()
-    adherence_labels = serializers.ListField(child=serializers.CharField())
+    adherence_labels = serializers.ListField(child=StrictCharField())
     adherence = _series()
 
 
@@ -404,7 +454,7 @@ class WeekSummarySerializer(serializers.Serializer):
     tasks_done = TaskSerializer(many=True)
     tasks_open = TaskSerializer(many=True)
     goals = GoalSerializer(many=True)
-    safety_plan_changed = serializers.BooleanField()
+    safety_plan_changed = StrictBooleanField()
     engagement = EngagementSerializer()
 
     def get_wins(self, summary) -> list[dict]:
@@ -412,16 +462,16 @@ class WeekSummarySerializer(serializers.Serializer):
 
 
 class ExportSerializer(serializers.Serializer):
-    notice = serializers.CharField(help_text="The 42 CFR Part 2 redisclosure notice (42 CFR 2.32).")
+    notice = StrictCharField(help_text="The 42 CFR Part 2 redisclosure notice (42 CFR 2.32).")
     participant = serializers.DictField()
     exported_at = serializers.DateTimeField()
-    exported_by = serializers.CharField()
-    private_notes = serializers.CharField()
+    exported_by = StrictCharField()
+    private_notes = StrictCharField()
     records = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
 
 
 class AccessEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    who = serializers.CharField(source="actor_name")
-    action = serializers.CharField()
-    what = serializers.CharField(source="resource")
+    who = StrictCharField(source="actor_name")
+    action = StrictCharField()
+    what = StrictCharField(source="resource")

@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers that take ids and call a service."""
 
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,6 +10,7 @@ from django.db import close_old_connections, connections
 
 from . import reminders
 
+logger = logging.getLogger(__name__)
 _pool = None
 _pool_lock = threading.Lock()
 
@@ -63,3 +65,13 @@ def send_deliveries(delivery_ids):
             reminders.delivery_send(delivery_id=delivery_id, loaded=loaded)
         return
     list(_send_pool().map(_send_in_thread, ids, [loaded] * len(ids)))
+
+
+@shared_task(ignore_result=True)
+def purge_closed_accounts():
+    """Remove the health data of accounts closed more than ACCOUNT_RETENTION_DAYS ago."""
+    from .accounts import purge_closed_accounts as purge
+
+    purged = purge()
+    if purged:
+        logger.info("purged %d closed account(s)", purged)

@@ -1,8 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
-from . import api, care_api, care_views, pwa, views
+from . import account_views, api, care_api, care_views, pwa, views
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -25,7 +24,7 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
     path("api/v1/me/", api.Me.as_view(), name="api-me"),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", api.ObtainParticipantToken.as_view(), name="api-token"),
 ]
 
 # The kinds of entry share their page routes: /checkin/, /urge/, /reflection/, /weekend/, ...
@@ -100,3 +99,21 @@ urlpatterns += [
 ]
 for plural, listing in api.CARE_READS:
     urlpatterns.append(path(f"{A}/{plural}/", listing.as_view(), name=f"api-care-{plural}"))
+
+# Accounts: joining, the second factor, a participant's own data, password reset.
+urlpatterns += [
+    path("j/<str:token>/", account_views.join, name="join"),
+    path("account/2fa/", account_views.second_factor, name="second_factor"),
+    path("account/2fa/setup/", account_views.second_factor_setup, name="second_factor_setup"),
+    path("settings/my-data/", account_views.my_data, name="my_data"),
+    path("settings/my-data.<str:fmt>", account_views.my_data_download, name="my_data_download"),
+    path("settings/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("settings/close/", account_views.close_account, name="close_account"),
+    path("care/invitations/", account_views.invitations, name="care_invitations"),
+    path("care/invitations/<int:pk>/revoke/", account_views.invitation_revoke, name="care_invitation_revoke"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_otp import user_has_device
 
 from . import audit, charts, progress, reminders, selectors, services
 from .access import counselor_for_user, own_entry, participant_for_user
@@ -353,7 +354,8 @@ def account_settings(request):
         messages.success(request, "Time zone saved.")
         return redirect("settings")
     zones = sorted(zoneinfo.available_timezones())
-    return render(request, "tracker/settings.html", {"form": form, "zones": zones})
+    return render(request, "tracker/settings.html", {"form": form, "zones": zones,
+                                                     "has_second_factor": user_has_device(request.user, confirmed=True)})
 
 
 @participant_required

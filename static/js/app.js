@@ -4,9 +4,15 @@
 
 const signedIn = document.body.dataset.participant === "1";
 
+// The CSRF cookie's name comes from the server: "csrftoken", or "__Host-steady-csrf" in production.
+const csrfCookie = document.body.dataset.csrfCookie || "csrftoken";
+
 function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
+  for (const part of document.cookie.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === csrfCookie) return decodeURIComponent(value.join("="));
+  }
+  return "";
 }
 
 async function api(method, path, body) {
@@ -359,4 +365,10 @@ if (typeof Outbox !== "undefined") {
 /* ---- Print buttons (the counselor's weekly summary) ---- */
 for (const button of document.querySelectorAll("[data-print]")) {
   button.addEventListener("click", () => window.print());
+}
+
+/* ---- Joining: the time zone starts as this phone's own ---- */
+for (const select of document.querySelectorAll("select[data-browser-zone]:not([data-chosen])")) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && [...select.options].some((option) => option.value === zone)) select.value = zone;
 }

@@ -1,0 +1,210 @@
+"""Enrolment by invitation, a participant's own export, closing an account and the purge."""
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from conftest import NOW, make_user, verified_login
+from tracker import accounts, audit, reminders, services
+from tracker.models import (
+    AuditEvent,
+    Counselor,
+    Delivery,
+    FlagAcknowledgement,
+    Invitation,
+    NoticeAcknowledgement,
+    Participant,
+    PushSubscription,
+    Reminder,
+)
+
+User = get_user_model()
+
+
+@pytest.fixture
+def link(carol, now):
+    invitation, token = accounts.invitation_create(program=carol.program, role="participant", name="Dee",
+                                                   email="dee@clinic.test", created_by=carol.user)
+    return invitation, token
+
+
+def join(client, token, **data):
+    body = {"username": "dee", "password": "a calm river at dawn", "password_again": "a calm river at dawn",
+            "time_zone": "America/Chicago", "acknowledged": "on", **data}
+    return client.post(f"/j/{token}/", body)
+
+
+def test_a_counselor_makes_a_link_with_a_qr_code(carol_client, carol, now):
+    page = carol_client.post("/care/invitations/", {"name": "Dee", "email": ""}).content.decode()
+    invitation = Invitation.objects.get()
+    link = page.split('id="invite-link" value="')[1].split('"')[0]
+    assert link.startswith("http://testserver/j/") and "<svg" in page
+    assert invitation.token_hash not in link and len(link.rsplit("/", 2)[-2]) == 16
+    assert invitation.expires_at == NOW + dt.timedelta(days=7)
+    assert (invitation.created_by, invitation.role) == (carol.user, "participant")
+
+
+def test_joining_makes_the_account_and_lands_on_today(link, client, carol):
+    invitation, token = link
+    page = client.get(f"/j/{token}/").content.decode()
+    assert "Who sees what" in page and "Keep this note to myself" in page and "data-browser-zone" in page
+    response = join(client, token)
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(username="dee")
+    participant = user.participant
+    assert (participant.time_zone, participant.program) == ("America/Chicago", carol.program)
+    assert list(participant.care_team.all()) == [carol]
+    notice = NoticeAcknowledgement.objects.get(user=user)
+    assert notice.version == accounts.NOTICE_VERSION and notice.acknowledged_at == NOW
+    assert notice.text == accounts.notice_text(carol.program) and "42 CFR Part 2" in notice.text
+    assert "Welcome to Steady" in client.get("/").content.decode()
+    invitation.refresh_from_db()
+    assert invitation.used_by == user and invitation.state == "used"
+    assert Reminder.objects.filter(participant=participant).exists()
+
+
+def test_the_notice_must_be_acknowledged_and_mistakes_keep_what_was_typed(link, client):
+    _, token = link
+    page = join(client, token, acknowledged="", password_again="something else entirely").content.decode()
+    assert "The two passwords don’t match." in page and "tick the box" in page
+    assert 'value="dee"' in page and not User.objects.filter(username="dee").exists()
+    weak = join(client, token, password="password123", password_again="password123").content.decode()
+    assert "too common" in weak and not User.objects.filter(username="dee").exists()
+
+
+def test_a_link_works_once(link, client):
+    _, token = link
+    join(client, token)
+    other = Client()
+    assert other.get(f"/j/{token}/").status_code == 404
+    assert join(other, token, username="someone").status_code == 404
+    assert User.objects.filter(username="someone").count() == 0
+    with pytest.raises(accounts.InvitationClosed):
+        accounts.enrol(token=token, username="third", password="x" * 12, time_zone="UTC", acknowledged=True)
+
+
+def test_a_link_expires_after_seven_days(link, client, now):
+    _, token = link
+    now.move_to(NOW + dt.timedelta(days=7, seconds=-1))
+    assert client.get(f"/j/{token}/").status_code == 200
+    now.move_to(NOW + dt.timedelta(days=7))
+    assert client.get(f"/j/{token}/").status_code == 404
+    assert join(client, token).status_code == 404
+
+
+def test_a_revoked_or_tampered_link_does_not_work(link, carol_client, client):
+    invitation, token = link
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert client.get(f"/j/{tampered}/").status_code == 404
+    carol_client.post(f"/care/invitations/{invitation.pk}/revoke/")
+    invitation.refresh_from_db()
+    assert invitation.state == "revoked"
+    assert client.get(f"/j/{token}/").status_code == 404
+    assert "doesn’t work any more" in client.get(f"/j/{token}/").content.decode()
+
+
+def test_only_the_maker_or_an_admin_revokes(link, program, client):
+    invitation, _ = link
+    erin = Counselor.objects.create(user=make_user("erin"), program=program)
+    assert verified_login(client, erin.user).post(f"/care/invitations/{invitation.pk}/revoke/").status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.state == "open"
+
+
+def test_program_admins_invite_counselors(program, client, now):
+    admin = Counselor.objects.create(user=make_user("mia"), program=program, is_program_admin=True)
+    verified_login(client, admin.user)
+    page = client.post("/care/invitations/", {"name": "Ray", "role": "counselor"}).content.decode()
+    token = page.split('id="invite-link" value="')[1].split('"')[0].rstrip("/").rsplit("/", 1)[1]
+    newcomer = Client()
+    response = newcomer.post(f"/j/{token}/", {"username": "ray", "password": "four quiet harbour lights",
+                                               "password_again": "four quiet harbour lights"})
+    assert response.status_code == 302 and response["Location"] == "/account/2fa/setup/"
+    assert Counselor.objects.get(user__username="ray").program == program
+    # ... and has no participant data before the second factor is set up.
+    assert newcomer.get("/care/").status_code == 302
+
+
+def test_a_counselor_who_is_not_an_admin_invites_only_participants(carol_client, carol, now):
+    carol_client.post("/care/invitations/", {"name": "Ray", "role": "counselor"})
+    assert Invitation.objects.get().role == "participant"
+
+
+# -- a participant's own data
+
+
+def everything_about(alice):
+    """A row in every table that holds something of alice's."""
+    reminders.reminders_sync(participant=alice)
+    reminder = Reminder.objects.filter(participant=alice).first()
+    Delivery.objects.create(reminder=reminder, due_at=NOW, status="sent", sent_at=NOW)
+    PushSubscription.objects.create(user=alice.user, endpoint="https://push.test/1", p256dh="k", auth="a")
+    FlagAcknowledgement.objects.create(participant=alice, flag="sleep", evidence="x", note="ok")
+    NoticeAcknowledgement.objects.create(user=alice.user, version="v1", text="notice")
+    services.checkin_put(participant=alice, id=uuid.uuid4(), data={
+        "date": alice.local_today(), "stress": 2, "note": "only mine", "note_private": True})
+
+
+def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, carol_client, alice_client):
+    alice = alice_with_entries
+    everything_about(alice)
+    carol_client.get(f"/care/participants/{alice.pk}/")
+    data = json.loads(alice_client.get("/settings/my-data.json").content)
+    exported = {str(row["id"]) for rows in data["records"].values() for row in rows}
+    # Tables that point at a participant or a user, and what the export does with them.
+    not_exported = {"authtoken.Token": "a secret", "otp_totp.TOTPDevice": "a secret",
+                    "otp_static.StaticDevice": "a secret", "admin.LogEntry": "the admin site's own actions",
+                    "tracker.AccountState": "session bookkeeping", "tracker.Invitation": "the program's link, not theirs",
+                    "tracker.Counselor": "staff, not participants", "tracker.Participant": "the header of the export"}
+    checked = 0
+    for model, field in accounts.tables_linked_to_participants():
+        label = model._meta.label
+        if label in not_exported:
+            continue
+        owner = alice if model._meta.get_field(field).related_model is Participant else alice.user
+        for row in model.objects.filter(**{field: owner}):
+            assert str(row.pk) in exported, (label, row.pk)
+            checked += 1
+    assert checked >= 12
+    assert {"checkin", "urge", "reflection", "weekend_plan", "safety_plan_version", "goal", "task", "reminder",
+            "delivery", "push_subscription", "flag_acknowledgement", "notice_acknowledgement",
+            "access_log"} <= set(data["records"])
+    assert [row["who"] for row in data["records"]["access_log"]] == ["carol"]
+    assert "only mine" in json.dumps(data)        # their own private note is theirs to take
+    csv_text = b"".join(alice_client.get("/settings/my-data.csv").streaming_content).decode()
+    assert "only mine" in csv_text and "access_log" in csv_text
+    assert alice_client.get("/settings/my-data.xml").status_code == 404
+
+
+def test_closing_stops_sign_in_at_once_and_the_purge_keeps_only_the_audit_trail(alice_with_entries, carol_client,
+                                                                                 now):
+    alice = alice_with_entries
+    everything_about(alice)
+    carol_client.get(f"/care/participants/{alice.pk}/")
+    phone, laptop = Client(), Client()
+    phone.post("/signin/", {"username": "alice", "password": "alice-password-1"})
+    laptop.post("/signin/", {"username": "alice", "password": "alice-password-1"})
+    page = phone.post("/settings/close/", {"password": "wrong one"}).content.decode()
+    assert "That is not your password." in page and User.objects.get(pk=alice.user.pk).is_active
+    response = phone.post("/settings/close/", {"password": "alice-password-1"})
+    assert "Your account is closed" in response.content.decode() and response["Clear-Site-Data"]
+    assert laptop.get("/").status_code == 302                      # the other device is signed out too
+    assert Client().post("/signin/", {"username": "alice", "password": "alice-password-1"}).status_code == 200
+    assert not PushSubscription.objects.filter(user=alice.user).exists()
+    assert not Reminder.objects.filter(participant=alice, enabled=True).exists()
+
+    audit_rows = AuditEvent.objects.count()
+    assert accounts.purge_closed_accounts() == 0                    # not before the retention period
+    now.move_to(NOW + dt.timedelta(days=30))
+    assert accounts.purge_closed_accounts() == 1
+    for model, field in accounts.tables_linked_to_participants():
+        owner_model = model._meta.get_field(field).related_model
+        owner_id = alice.pk if owner_model is Participant else alice.user.pk
+        assert not model.objects.filter(**{f"{field}_id": owner_id}).exists(), model._meta.label
+    assert not User.objects.filter(username="alice").exists()
+    assert AuditEvent.objects.count() == audit_rows and AuditEvent.objects.filter(participant_id=alice.pk).exists()
+    assert audit.events_about(alice).count() >= 1

@@ -1,0 +1,266 @@
+"""Sign-in protection: lockout by username and address, the staff second factor (driven over
+every route from the URL conf and the schema), and session lifetimes."""
+
+import datetime as dt
+import logging
+import re
+import uuid
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import NOW, current_code, verified_login
+from signin import totp_device
+from tracker import services
+from tracker.security import SECOND_FACTOR_EXEMPT
+
+MARKER = "MARKER-2fa-7d41"
+
+
+def sign_in(client, username, password, address="10.0.0.1"):
+    return client.post("/signin/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+# -- lockout
+
+
+def test_repeated_failures_lock_that_username_from_that_address_only(alice, now, caplog):
+    caplog.set_level(logging.WARNING, logger="steady.security")
+    attacker = Client()
+    for _ in range(4):
+        assert sign_in(attacker, "alice", "guess-one-two-three").status_code == 200
+    assert sign_in(attacker, "alice", "guess-one-two-three").status_code == 429  # the fifth failure locks
+    locked = sign_in(attacker, "alice", "alice-password-1")
+    assert locked.status_code == 429 and "Too many tries" in locked.content.decode()
+    # The same person from their own phone, elsewhere, is not locked out.
+    assert sign_in(Client(), "alice", "alice-password-1", address="10.9.9.9").status_code == 302
+    # Every failure was logged, with the username and address, never the password.
+    failures = [r.getMessage() for r in caplog.records if "sign-in failed" in r.getMessage()]
+    assert len(failures) >= 5 and all("alice" in m and "10.0.0.1" in m for m in failures)
+    assert not any("guess-one-two-three" in r.getMessage() for r in caplog.records)
+    # After the cool-off the pair may try again.
+    now.move_to(NOW + dt.timedelta(minutes=16))
+    assert sign_in(attacker, "alice", "alice-password-1").status_code == 302
+
+
+def test_failures_for_one_username_do_not_lock_another(alice, bob, now):
+    attacker = Client()
+    for _ in range(6):
+        sign_in(attacker, "alice", "wrong-password-x")
+    assert sign_in(attacker, "bob", "bob-password-1").status_code == 302
+
+
+def test_long_passphrases_are_allowed(alice, client):
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password("correct horse battery staple " * 4)  # 116 characters
+    alice.user.set_password("x" * 40 + " a long passphrase of many words, " * 2)
+    alice.user.save()
+    assert sign_in(client, "alice", "x" * 40 + " a long passphrase of many words, " * 2).status_code == 302
+
+
+# -- the second factor
+
+
+def all_routes():
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield pattern.name, prefix + str(pattern.pattern)
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def fill(route, ids):
+    path = "/" + route
+    for name, value in ids.items():
+        path = re.sub(r"<(?:\w+:)?%s>" % name, str(value), path)
+    return path.replace("^", "").replace("$", "").replace("\\Z", "")
+
+
+@pytest.fixture
+def marked(alice, carol, now):
+    """alice's records carry a marker; carol has an authenticator but has not typed a code."""
+    goal = services.goal_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={"title": MARKER}).entry
+    services.checkin_put(participant=alice, id=uuid.uuid4(), data={"date": alice.local_today(), "note": MARKER,
+                                                                    "small_win": MARKER})
+    services.safety_plan_save(participant=alice, id=uuid.uuid4(), author=alice.user, data={"reasons": [MARKER]})
+    totp_device(carol.user)
+    return {"participant_id": alice.pk, "entry_id": goal.pk, "number": 1, "kind": "checkin", "fmt": "json",
+            "token": "x" * 16, "pk": 1, "uidb64": "MQ", "path": "x", "object_id": 1, "content_type_id": 1,
+            "app_label": "tracker", "url": "x"}
+
+
+def test_staff_without_the_second_factor_see_no_participant_data_anywhere(marked, carol, client):
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    client.force_login(carol.user)  # password done, code not yet
+    paths = {fill(route, marked) for _, route in all_routes()}
+    paths |= {re.sub(r"\{(\w+)\}", lambda m: str(marked.get(m.group(1), 1)), p) for p in schema["paths"]}
+    checked = 0
+    for path in sorted(paths):
+        if path.startswith(SECOND_FACTOR_EXEMPT) or path.startswith("/static/"):
+            continue
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert MARKER.encode() not in body, path
+        if path.startswith("/api/"):
+            assert response.status_code in (401, 403), (path, response.status_code)
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/account/2fa/"), path
+        checked += 1
+    assert checked >= 60
+    # The admin site too, and the token door stays shut.
+    assert client.get("/admin/").status_code == 302
+    token = Client().post("/api/v1/auth/token/", {"username": "carol", "password": "carol-password-1"})
+    assert token.status_code == 400
+
+
+def test_a_code_works_once(marked, carol):
+    device = totp_device(carol.user)
+    code = current_code(device)
+    first = Client()
+    sign_in(first, "carol", "carol-password-1")
+    assert first.post("/account/2fa/", {"code": code, "next": "/care/"})["Location"] == "/care/"
+    assert first.get("/care/").status_code == 200
+    second = Client()
+    sign_in(second, "carol", "carol-password-1")
+    refused = second.post("/account/2fa/", {"code": code})
+    assert refused.status_code == 200 and "work once" in refused.content.decode()
+    assert second.get("/care/").status_code == 302
+
+
+def test_setting_up_the_second_factor_gives_recovery_codes_that_work_once(carol, now):
+    client = Client()
+    sign_in(client, "carol", "carol-password-1")
+    assert client.get("/care/")["Location"].startswith("/account/2fa/")
+    page = client.get("/account/2fa/setup/").content.decode()
+    assert "<svg" in page and "otpauth" not in page.split("<svg")[0]
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=carol.user, confirmed=False)
+    wrong = client.post("/account/2fa/setup/", {"code": "000000" if current_code(device) != "000000" else "111111"})
+    assert "didn’t match" in wrong.content.decode()
+    now.shift(5)  # a wrong code slows the next try down (django-otp's throttling)
+    done = client.post("/account/2fa/setup/", {"code": current_code(device)}).content.decode()
+    codes = re.findall(r"<li><code>(\w+)</code></li>", done)
+    assert len(codes) == 10 and client.get("/care/").status_code == 200
+    later = Client()
+    sign_in(later, "carol", "carol-password-1")
+    assert later.post("/account/2fa/", {"code": codes[0]}).status_code == 302
+    again = Client()
+    sign_in(again, "carol", "carol-password-1")
+    assert again.post("/account/2fa/", {"code": codes[0]}).status_code == 200
+
+
+def test_a_password_reset_does_not_skip_the_second_factor(carol, now, settings):
+    carol.user.email = "carol@clinic.test"
+    carol.user.save()
+    totp_device(carol.user)
+    client = Client()
+    client.post("/password-reset/", {"email": "carol@clinic.test"})
+    message = mail.outbox[-1]
+    assert message.subject == "Your Steady password"
+    for word in ("recovery", "treatment", "counsel", "urge", "IOP"):
+        assert word.lower() not in (message.subject + message.body).lower()
+    link = re.search(r"http://testserver(/password-reset/\S+)", message.body).group(1)
+    form = client.get(link, follow=True)
+    client.post(form.redirect_chain[-1][0], {"new_password1": "seven blue kites over hills",
+                                             "new_password2": "seven blue kites over hills"})
+    fresh = Client()
+    sign_in(fresh, "carol", "seven blue kites over hills")
+    assert fresh.get("/care/")["Location"].startswith("/account/2fa/")
+
+
+def test_a_participant_may_turn_it_on(alice, now):
+    client = Client()
+    sign_in(client, "alice", "alice-password-1")
+    assert client.get("/").status_code == 200
+    assert "Turn on two-step sign-in" in client.get("/settings/").content.decode()
+    client.get("/account/2fa/setup/")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=alice.user)
+    client.post("/account/2fa/setup/", {"code": current_code(device)})
+    later = Client()
+    sign_in(later, "alice", "alice-password-1")
+    assert later.get("/")["Location"].startswith("/account/2fa/")
+    assert Client().post("/api/v1/auth/token/", {"username": "alice", "password": "alice-password-1"}).status_code == 400
+
+
+# -- sessions
+
+
+def test_a_new_session_id_at_sign_in(alice, client):
+    client.get("/signin/")
+    client.session.save()
+    before = client.session.session_key
+    sign_in(client, "alice", "alice-password-1")
+    assert client.session.session_key != before
+
+
+def test_staff_sessions_end_after_30_minutes_idle(carol, now):
+    client = verified_login(Client(), carol.user)
+    now.move_to(NOW + dt.timedelta(minutes=29))
+    assert client.get("/care/").status_code == 200
+    now.move_to(NOW + dt.timedelta(minutes=29 + 31))
+    response = client.get("/care/")
+    assert response.status_code == 302 and response["Location"] == "/signin/?ended=idle"
+    assert client.get("/care/")["Location"].startswith("/signin/?next=")
+
+
+def test_staff_sessions_end_after_12_hours_however_busy(carol, now):
+    client = verified_login(Client(), carol.user)
+    for step in range(1, 36):
+        now.move_to(NOW + dt.timedelta(minutes=20 * step))
+        assert client.get("/care/").status_code == 200, step
+    now.move_to(NOW + dt.timedelta(hours=12, minutes=1))
+    assert client.get("/care/")["Location"] == "/signin/?ended=limit"
+
+
+def test_participant_sessions_last_on_their_own_phone(alice, now):
+    client = Client()
+    sign_in(client, "alice", "alice-password-1")
+    now.move_to(NOW + dt.timedelta(days=10))
+    assert client.get("/").status_code == 200
+
+
+def test_a_session_cookie_replayed_after_sign_out_is_refused(alice, now, settings):
+    client = Client()
+    sign_in(client, "alice", "alice-password-1")
+    stolen = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post("/signout/")
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = stolen
+    assert thief.get("/").status_code == 302
+    assert thief.get("/api/v1/checkins/").status_code in (401, 403)
+
+
+def test_sign_out_of_all_devices(alice, now):
+    phone, laptop = Client(), Client()
+    sign_in(phone, "alice", "alice-password-1")
+    sign_in(laptop, "alice", "alice-password-1", address="10.0.0.2")
+    token = Client().post("/api/v1/auth/token/", {"username": "alice", "password": "alice-password-1"},
+                          REMOTE_ADDR="10.0.0.3").json()["token"]
+    response = phone.post("/settings/sign-out-everywhere/")
+    assert response["Location"] == "/signin/?ended=everywhere" and response["Clear-Site-Data"]
+    assert laptop.get("/")["Location"] == "/signin/?ended=everywhere"
+    refused = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert refused.status_code in (401, 403) and refused.json()["detail"] == "Invalid token."
+    now.move_to(NOW + dt.timedelta(seconds=1))
+    again = Client()
+    sign_in(again, "alice", "alice-password-1")
+    assert again.get("/").status_code == 200
+
+
+def test_deactivating_an_account_ends_its_sessions_at_once(carol, alice, now):
+    staff = verified_login(Client(), carol.user)
+    own = Client()
+    sign_in(own, "alice", "alice-password-1")
+    for user in (carol.user, alice.user):
+        user.is_active = False
+        user.save()
+    assert staff.get("/care/").status_code == 302 and own.get("/").status_code == 302

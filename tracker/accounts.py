@@ -1,0 +1,216 @@
+"""Accounts: invitations and enrolment, a participant's own export, closing an account and
+the purge that follows."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit, care
+from .models import (
+    AccountState,
+    Counselor,
+    Delivery,
+    FlagAcknowledgement,
+    Invitation,
+    NoticeAcknowledgement,
+    Participant,
+    PushSubscription,
+    Reminder,
+)
+from .security import end_all_sessions
+
+NOTICE_VERSION = "2026-11-28"
+NOTICE = """\
+Who sees what in Steady
+
+- The counselors on your care team at {program} see what you log here: check-ins (sleep, stress, mood, wins), urges and what helped, weekly reflections, your weekend and safety plans, goals and tasks, and whether reminders reach you. They use it to support you, and may print a one-page summary of your week before a session.
+- A note you mark "Keep this note to myself" is never shown to them.
+- Each time someone on your care team opens, changes or exports your records, Steady writes it down, and you can see that list under Settings.
+- Nobody outside your care team sees your records. Steady sends nothing to advertisers or analytics services.
+- Your records are protected by federal rules for substance use treatment records (42 CFR Part 2) and by HIPAA.
+- You can download everything, or close your account, under Settings. After you close it, your entries are deleted {days} days later; the list of who viewed them is kept.
+"""
+
+
+def notice_text(program):
+    return NOTICE.format(program=program.name, days=settings.ACCOUNT_RETENTION_DAYS)
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_create(*, program, role, name, email="", created_by, now=None):
+    """A new invitation and its token. The token is returned once and only its hash is kept."""
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(12)
+    invitation = Invitation.objects.create(
+        program=program, role=role, name=name, email=email, token_hash=_hash(token), created_by=created_by,
+        created_at=now, expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS))
+    return invitation, token
+
+
+def invitation_for_token(token, now=None):
+    """The open invitation this token names, or None (unknown, tampered, used, revoked or expired)."""
+    if not token or len(token) > 64:
+        return None
+    invitation = Invitation.objects.filter(token_hash=_hash(token)).select_related("program", "created_by").first()
+    return invitation if invitation is not None and invitation.is_open(now) else None
+
+
+def invitation_revoke(*, invitation, now=None):
+    Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now())
+
+
+class InvitationClosed(Exception):
+    """Used, revoked or expired between opening the page and pressing the button."""
+
+
+def enrol(*, token, username, password, time_zone, acknowledged, now=None):
+    """Use an invitation: make the account (participant or counselor), once, in one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token)).first()
+        if invitation is None or not invitation.is_open(now):
+            raise InvitationClosed()
+        user = get_user_model().objects.create_user(username=username, password=password, email=invitation.email,
+                                                    first_name=invitation.name)
+        inviter = Counselor.objects.filter(user=invitation.created_by).first()
+        if invitation.role == Invitation.Role.COUNSELOR:
+            Counselor.objects.create(user=user, program=invitation.program)
+        else:
+            participant = Participant.objects.create(user=user, program=invitation.program, time_zone=time_zone)
+            if inviter is not None and inviter.program_id == invitation.program_id:
+                participant.care_team.add(inviter)
+            if acknowledged:
+                NoticeAcknowledgement.objects.create(user=user, version=NOTICE_VERSION,
+                                                     text=notice_text(invitation.program), acknowledged_at=now)
+            from . import reminders
+
+            reminders.reminders_sync(participant=participant)
+        invitation.used_at, invitation.used_by = now, user
+        invitation.save(update_fields=["used_at", "used_by"])
+    return user
+
+
+# ---------------------------------------------------------------------------------------------
+# A participant's own data
+
+
+def access_log_rows(participant):
+    return [{"at": e.at.isoformat(), "who": e.actor_name, "action": e.action, "what": e.resource}
+            for e in audit.events_about(participant).exclude(action="denied").order_by("at")]
+
+
+def my_records(participant):
+    """Yield (kind, row) for everything linked to the person: their entries (private notes
+    included, they are theirs), reminders and deliveries, notification subscriptions (without
+    keys), acknowledgements, the notices they accepted, and who viewed their records."""
+    yield from care.export_records(participant=participant, include_private=True)
+    for reminder in Reminder.objects.filter(participant=participant).order_by("pk"):
+        yield "reminder", {"id": reminder.pk, "kind": reminder.kind, "local_time": care._plain(reminder.local_time),
+                           "weekdays": reminder.weekdays, "on_date": care._plain(reminder.on_date),
+                           "enabled": reminder.enabled, "next_due_at": care._plain(reminder.next_due_at)}
+    for delivery in Delivery.objects.filter(reminder__participant=participant).order_by("pk"):
+        yield "delivery", {"id": delivery.pk, "reminder_id": delivery.reminder_id, "due_at": delivery.due_at.isoformat(),
+                           "status": delivery.status, "channel": delivery.channel,
+                           "sent_at": care._plain(delivery.sent_at), "opened_at": care._plain(delivery.opened_at)}
+    for subscription in PushSubscription.objects.filter(user=participant.user).order_by("pk"):
+        yield "push_subscription", {"id": subscription.pk, "user_agent": subscription.user_agent,
+                                    "created_at": subscription.created_at.isoformat()}
+    for ack in FlagAcknowledgement.objects.filter(participant=participant).order_by("pk"):
+        yield "flag_acknowledgement", {"id": ack.pk, "flag": ack.flag, "note": ack.note,
+                                       "created_at": ack.created_at.isoformat()}
+    for notice in NoticeAcknowledgement.objects.filter(user=participant.user).order_by("pk"):
+        yield "notice_acknowledgement", {"id": notice.pk, "version": notice.version, "text": notice.text,
+                                         "acknowledged_at": notice.acknowledged_at.isoformat()}
+    for index, row in enumerate(access_log_rows(participant), start=1):
+        yield "access_log", {"id": index, **row}
+
+
+def my_export_header(participant):
+    return {
+        "about": "Everything Steady holds about you, including notes you kept to yourself, and who on your care "
+                 "team viewed your records.",
+        "participant": {"username": participant.user.get_username(), "program": participant.program.name,
+                        "time_zone": participant.time_zone, "level_of_care": participant.level_of_care,
+                        "joined": participant.created_at.isoformat()},
+        "exported_at": timezone.now().isoformat(),
+    }
+
+
+def my_export_json(participant):
+    data = my_export_header(participant)
+    data["records"] = {}
+    for kind, row in my_records(participant):
+        data["records"].setdefault(kind, []).append(row)
+    return data
+
+
+def my_export_csv_rows(participant):
+    header = my_export_header(participant)
+    yield ["about", "", "", header["about"]]
+    yield ["export", "", "exported_at", header["exported_at"]]
+    for name, value in header["participant"].items():
+        yield ["participant", "", name, value]
+    yield ["record_type", "record_id", "field", "value"]
+    for kind, row in my_records(participant):
+        for name, value in row.items():
+            if name != "id":
+                yield [kind, row["id"], name, care._cell(value)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing an account, and the purge
+
+
+def close_account(*, participant, now=None):
+    """Sign-in stops at once: the account is deactivated, every session and token ends,
+    reminders stop and notification subscriptions are removed. The data stays until the purge."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        user = participant.user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        Participant.objects.filter(pk=participant.pk).update(closed_at=now)
+        Reminder.objects.filter(participant=participant).update(enabled=False)
+        PushSubscription.objects.filter(user=user).delete()
+        end_all_sessions(user)
+
+
+def purge_closed_accounts(*, now=None):
+    """Remove everything of participants who closed their account ACCOUNT_RETENTION_DAYS ago or
+    more: their entries (every table that points at them), and their sign-in. Audit rows stay
+    (they hold ids, not health data). Returns how many accounts were purged."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.ACCOUNT_RETENTION_DAYS)
+    purged = 0
+    for participant in Participant.objects.filter(closed_at__lte=cutoff).select_related("user"):
+        with transaction.atomic():
+            user = participant.user
+            participant.delete()  # cascades to every health-data table
+            AccountState.objects.filter(user=user).delete()
+            user.delete()
+        purged += 1
+    return purged
+
+
+def tables_linked_to_participants():
+    """Every model with a foreign key to Participant or to the user model, but the audit log:
+    what a participant's export must cover and the purge must empty."""
+    user_model = get_user_model()
+    linked = []
+    for model in apps.get_models():
+        if model._meta.label == "tracker.AuditEvent":
+            continue
+        for field in model._meta.get_fields():
+            if field.many_to_one and field.concrete and field.related_model in (Participant, user_model):
+                linked.append((model, field.name))
+    return linked

@@ -1,0 +1,35 @@
+"""OpenAPI: the error answers every operation can give, so a client (and Schemathesis) knows them.
+
+400: field errors, {field: [message, ...]}. 401/403: not signed in, not allowed, or the second
+factor still owed: {"detail": message}. 404: no such thing of yours (also for an id that is not
+a valid id at all): {"detail": message}. 405: a method the route does not take.
+"""
+
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": "Field errors: {field: [message, ...]}, or {detail: message}.",
+}
+STANDARD = {
+    "400": ("Bad input: field errors.", FIELD_ERRORS),
+    "401": ("Not signed in, or the token is not valid.", ERROR),
+    "403": ("Not allowed: not signed in, not a participant, or the second factor is still owed.", ERROR),
+    "404": ("No such resource of yours (or not a valid id).", ERROR),
+    "405": ("This route does not take that method.", ERROR),
+}
+
+
+def document_errors(result, generator, request, public):
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, (description, schema) in STANDARD.items():
+                operation["responses"].setdefault(status, {
+                    "description": description, "content": {"application/json": {"schema": schema}}})
+    return result

@@ -2,9 +2,7 @@
 signing out everywhere, closing an account; and the care team's invitations."""
 
 import base64
-import csv
 import functools
-import json
 import zoneinfo
 
 import segno
@@ -13,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, password_validation
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access, accounts, audit
+from .downloads import download
 from .forms import AccessibleErrorsMixin
 from .models import Invitation
 from .security import end_all_sessions, is_staff_account, second_factor_done
@@ -264,11 +263,6 @@ def my_data(request):
     return render(request, "tracker/account/my_data.html", {"retention": settings.ACCOUNT_RETENTION_DAYS})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @participant_required
 def my_data_download(request, fmt):
     if fmt not in ("json", "csv"):
@@ -276,14 +270,8 @@ def my_data_download(request, fmt):
     participant = request.participant
     name = f"steady-my-data-{participant.local_today():%Y%m%d}"
     if fmt == "json":
-        response = HttpResponse(json.dumps(accounts.my_export_json(participant), indent=1, ensure_ascii=False),
-                                content_type="application/json")
-    else:
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse((writer.writerow(row) for row in accounts.my_export_csv_rows(participant)),
-                                         content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return download(fmt=fmt, name=name, data=accounts.my_export_json(participant))
+    return download(fmt=fmt, name=name, rows=accounts.my_export_csv_rows(participant))
 
 
 @signed_in

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from . import charts, progress, selectors
 from .models import (
@@ -200,6 +201,18 @@ class Overview:
         top = self.heat_max or 1
         return [(d, h, n, round(0.12 + 0.88 * n / top, 2) if n else 0) for d, row in enumerate(self.heat)
                 for h, n in enumerate(row)]
+
+    @property
+    def heat_svg(self):
+        return format_html_join("", '<rect class="heat{}" x="{}" y="{}" width="11" height="16"{}><title>{} {}:00: {}</title></rect>', (
+            ("" if n else " heat--empty", str(20 + h * 12.5), str(d * 18 + 2),
+             format_html(' fill-opacity="{}"', str(opacity)) if n else "", WEEKDAYS[d], f"{h:02d}", n)
+            for d, h, n, opacity in self.heat_cells()))
+
+    @property
+    def heat_table(self):
+        return format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
+            (f"{hour:02d}", format_html_join("", "<td>{}</td>", ((n,) for n in counts))) for hour, counts in self.heat_rows()))
 
     def heat_rows(self):
         """(hour, [count per weekday]) for the table."""

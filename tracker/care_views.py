@@ -6,9 +6,7 @@ audit row for anyone off the care team) and leaves exactly one audit row: a writ
 the write's transaction, a read's row once the page is rendered.
 """
 
-import csv
 import functools
-import json
 import uuid
 
 from django.contrib import messages
@@ -16,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +25,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 
 from . import access, audit, care, selectors, services, triage
 from .care_api import acknowledge, period_param
+from .downloads import download
 from .forms import AuditFilterForm, GoalForm, TaskForm
 from .models import AuditEvent, Goal, Participant, SafetyPlanVersion, Task, week_start
 
@@ -230,24 +229,12 @@ def task_done(request, participant, entry_id):
     return redirect("care_goals", participant.pk)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @care_page("export", action=Action.EXPORT)
 def export(request, participant, fmt):
     name = f"steady-participant-{participant.pk}-{participant.local_today():%Y%m%d}"
     if fmt == "json":
-        response = HttpResponse(json.dumps(care.export_json(participant=participant, user=request.user), indent=1,
-                                           ensure_ascii=False), content_type="application/json")
-    else:
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in care.export_csv_rows(participant=participant, user=request.user)),
-            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return download(fmt=fmt, name=name, data=care.export_json(participant=participant, user=request.user))
+    return download(fmt=fmt, name=name, rows=care.export_csv_rows(participant=participant, user=request.user))
 
 
 @never_cache

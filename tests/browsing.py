@@ -27,7 +27,9 @@ PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflect
          ("safety-plan-edit", "/safety-plan/edit/"), ("safety-plan-versions", "/safety-plan/versions/"),
          ("weekend", "/weekend/"), ("tasks", "/tasks/"), ("task", "/task/"), ("goal", "/goal/"),
          ("progress", "/progress/"), ("progress-90", "/progress/?days=90"), ("patterns", "/patterns/"),
-         ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/"), ("access-log", "/settings/access-log/")]
+         ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/"), ("access-log", "/settings/access-log/"),
+         ("my-data", "/settings/my-data/"), ("close-account", "/settings/close/"),
+         ("second-factor-setup", "/account/2fa/setup/")]
 
 
 def care_pages(participant):
@@ -39,7 +41,7 @@ def care_pages(participant):
             ("care-summary", f"{base}/summary/"), ("care-plans", f"{base}/plans/"),
             ("care-safety-plan-1", f"{base}/safety-plan/1/"), ("care-wins", f"{base}/wins/"),
             ("care-goals", f"{base}/goals/"), ("care-goal-new", f"{base}/goal/"), ("care-task-new", f"{base}/task/"),
-            ("care-goal-edit", f"{base}/goal/{goal.pk}/")]
+            ("care-goal-edit", f"{base}/goal/{goal.pk}/"), ("care-invitations", "/care/invitations/")]
 
 @pytest.fixture(scope="module")
 def browser():

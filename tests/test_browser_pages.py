@@ -7,15 +7,25 @@ and the content security policy is never violated. Screenshots land in test-arti
 import pytest
 
 from browsing import PAGES, check_page, sign_in, tab_to
+from test_browser_accessibility import violations
+from tracker import accounts
 from tracker.models import Urge
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_public_pages_fit_a_phone(phone, live_server, db):
-    for name, path in [("help", "/help/"), ("signin", "/signin/")]:
+def test_the_public_pages_fit_a_phone(phone, browser, live_server, carol):
+    _, token = accounts.invitation_create(program=carol.program, role="participant", name="Dee", created_by=carol.user)
+    for name, path in [("help", "/help/"), ("signin", "/signin/"), ("password-reset", "/password-reset/"),
+                       ("join", f"/j/{token}/"), ("join-invalid", "/j/not-a-real-token/")]:
         phone.goto(live_server.url + path)
         check_page(phone, name)
+        assert violations(phone) == [], path
+    # Joining fills in the phone's own time zone.
+    in_auckland = browser.new_context(timezone_id="Pacific/Auckland").new_page()
+    in_auckland.goto(live_server.url + f"/j/{token}/")
+    assert in_auckland.input_value("#id_time_zone") == "Pacific/Auckland"
+    in_auckland.context.close()
 
 
 def test_every_participant_page_fits_a_phone(phone, live_server, alice_with_entries):

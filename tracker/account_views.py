@@ -111,7 +111,7 @@ def second_factor_setup(request):
             return render(request, "tracker/account/recovery_codes.html", {
                 "codes": codes, "next": _next(request, _landing(user))})
         form.add_error("code", "That code didn’t match. Check the time on your phone and try the newest code.")
-    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1d2725", light="#ffffff",
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1d2725", light="#ffffff", omitsize=True,
                                                              title="Sign-in code for your authenticator app")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "tracker/account/second_factor_setup.html", {
@@ -227,7 +227,7 @@ def invitations(request):
             name=form.cleaned_data["name"], email=form.cleaned_data["email"], created_by=request.user)
         link = request.build_absolute_uri(reverse("join", args=[token]))
         created = {"invitation": invitation, "link": link,
-                   "qr": segno.make(link, error="m").svg_inline(scale=5, title=f"Invitation link for {invitation.name}")}
+                   "qr": segno.make(link, error="m").svg_inline(scale=5, omitsize=True, title=f"Invitation link for {invitation.name}")}
         form = InvitationForm(admin=counselor.is_program_admin)
     mine = Invitation.objects.filter(program=counselor.program)
     if not counselor.is_program_admin:

@@ -175,7 +175,7 @@ def test_a_password_reset_does_not_skip_the_second_factor(carol, now, settings):
     assert fresh.get("/care/")["Location"].startswith("/account/2fa/")
 
 
-def test_a_participant_may_turn_it_on(alice, now):
+def test_a_participant_may_turn_it_on_and_off(alice, carol, now):
     client = Client()
     sign_in(client, "alice", "alice-password-1")
     assert client.get("/").status_code == 200
@@ -189,6 +189,15 @@ def test_a_participant_may_turn_it_on(alice, now):
     sign_in(later, "alice", "alice-password-1")
     assert later.get("/")["Location"].startswith("/account/2fa/")
     assert Client().post("/api/v1/auth/token/", {"username": "alice", "password": "alice-password-1"}).status_code == 400
+    # ... and off again, with a fresh code; staff cannot.
+    now.shift(30)
+    assert "Turn off two-step sign-in" in client.get("/settings/").content.decode()
+    assert client.post("/account/2fa/off/", {"code": current_code(device)})["Location"] == "/settings/"
+    assert not TOTPDevice.objects.filter(user=alice.user).exists()
+    again = Client()
+    sign_in(again, "alice", "alice-password-1")
+    assert again.get("/").status_code == 200
+    assert verified_login(Client(), carol.user).get("/account/2fa/off/").status_code == 404
 
 
 # -- sessions

@@ -119,6 +119,24 @@ def second_factor_setup(request):
         "required": is_staff_account(user), "next": _next(request, "")})
 
 
+@signed_in
+@require_http_methods(["GET", "POST"])
+def second_factor_off(request):
+    """A participant may turn two-step sign-in off again, with a current code. Staff may not."""
+    user = request.user
+    if is_staff_account(user) or not user_has_device(user, confirmed=True):
+        raise Http404("Nothing to turn off.")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if match_token(user, form.cleaned_data["code"]) is not None:
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            messages.success(request, "Two-step sign-in is off. You can turn it on again in Settings.")
+            return redirect("settings")
+        form.add_error("code", "That code didn’t work. Codes change every 30 seconds and work once.")
+    return render(request, "tracker/account/second_factor_off.html", {"form": form})
+
+
 # ---------------------------------------------------------------------------------------------
 # Joining by invitation
 

@@ -105,6 +105,7 @@ urlpatterns += [
     path("j/<str:token>/", account_views.join, name="join"),
     path("account/2fa/", account_views.second_factor, name="second_factor"),
     path("account/2fa/setup/", account_views.second_factor_setup, name="second_factor_setup"),
+    path("account/2fa/off/", account_views.second_factor_off, name="second_factor_off"),
     path("settings/my-data/", account_views.my_data, name="my_data"),
     path("settings/my-data.<str:fmt>", account_views.my_data_download, name="my_data_download"),
     path("settings/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),

@@ -34,7 +34,17 @@ from .models import (
 PERIODS = (30, 90, 365)
 # Up to this many days a chart has a bar per day; longer periods have a bar per week.
 DAILY_UP_TO = 90
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = HighRiskTime.WEEKDAYS
+# The heat map's geometry: a label column, then 24 hour columns; 7 weekday rows.
+HEAT_LEFT, HEAT_COLUMN, HEAT_ROW = 20, 12.5, 18
+
+
+def _heat_x(hour):
+    return str(HEAT_LEFT + hour * HEAT_COLUMN)
+
+
+def _heat_y(weekday):
+    return str(weekday * HEAT_ROW + 2)
 
 # 42 CFR 2.32(a)(1): the notice that must go with a disclosure of Part 2 records.
 PART2_NOTICE = (
@@ -205,9 +215,16 @@ class Overview:
     @property
     def heat_svg(self):
         return format_html_join("", '<rect class="heat{}" x="{}" y="{}" width="11" height="16"{}><title>{} {}:00: {}</title></rect>', (
-            ("" if n else " heat--empty", str(20 + h * 12.5), str(d * 18 + 2),
+            ("" if n else " heat--empty", _heat_x(h), _heat_y(d),
              format_html(' fill-opacity="{}"', str(opacity)) if n else "", WEEKDAYS[d], f"{h:02d}", n)
             for d, h, n, opacity in self.heat_cells()))
+
+    @property
+    def heat_axes_svg(self):
+        rows = format_html_join("", '<text class="tick" x="0" y="{}">{}</text>',
+                                ((str(d * HEAT_ROW + 14), name[0]) for d, name in enumerate(WEEKDAYS)))
+        hours = format_html_join("", '<text class="tick" x="{}" y="146">{}h</text>', ((_heat_x(h), h) for h in (0, 6, 12, 18)))
+        return rows + hours
 
     @property
     def heat_table(self):
@@ -279,6 +296,10 @@ class WeekSummary:
     @property
     def sunday(self):
         return self.monday + dt.timedelta(days=6)
+
+    @property
+    def friday(self):
+        return weekend_friday(self.monday)
 
     @property
     def progress_days(self):

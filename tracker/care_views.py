@@ -37,7 +37,8 @@ def _signed_in(request):
 
 
 def care_page(resource, action=Action.READ):
-    """A page about one participant: access, then one audit row (unless the view wrote one)."""
+    """A page about one participant: access, then one audit row (unless the view wrote one).
+    `resource` names what the page shows, or is a function of the URL's arguments."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -45,12 +46,13 @@ def care_page(resource, action=Action.READ):
         def wrapper(request, participant_id, *args, **kwargs):
             if not _signed_in(request):
                 return redirect_to_login(request.get_full_path())
-            participant = access.care_participant(request, participant_id, resource=resource)
+            name = resource(**kwargs) if callable(resource) else resource
+            participant = access.care_participant(request, participant_id, resource=name)
             # Times on these pages are the participant's own clock times, as they lived them.
             with transaction.atomic(), timezone.override(participant.zone):
                 response = view(request, participant, *args, **kwargs)
                 if response.status_code < 400 and not audit.recorded(request):
-                    audit.record(request, action=action, resource=resource, participant=participant,
+                    audit.record(request, action=action, resource=name, participant=participant,
                                  object_id=kwargs.get("entry_id") or kwargs.get("number") or "")
             return response
 
@@ -196,27 +198,10 @@ def _care_entry_form(request, participant, kind, entry_id=None):
 
 
 @require_http_methods(["GET", "POST"])
-@care_page("goals")
-def goal_new(request, participant):
-    return _care_entry_form(request, participant, "goal")
-
-
-@require_http_methods(["GET", "POST"])
-@care_page("goals")
-def goal_edit(request, participant, entry_id):
-    return _care_entry_form(request, participant, "goal", entry_id)
-
-
-@require_http_methods(["GET", "POST"])
-@care_page("tasks")
-def task_new(request, participant):
-    return _care_entry_form(request, participant, "task")
-
-
-@require_http_methods(["GET", "POST"])
-@care_page("tasks")
-def task_edit(request, participant, entry_id):
-    return _care_entry_form(request, participant, "task", entry_id)
+@care_page(lambda kind, **_: f"{kind}s")
+def entry_form(request, participant, kind, entry_id=None):
+    """A new goal or task for the participant (no entry_id), or a change to one."""
+    return _care_entry_form(request, participant, kind, entry_id)
 
 
 @require_http_methods(["POST"])

@@ -306,9 +306,9 @@ def test_signing_out_tells_the_browser_to_forget_steady(alice_client):
     assert alice_client.get("/").status_code == 302
 
 
-def test_the_notifications_snooze_action_moves_the_reminder_30_minutes(phone, live_server, alice):
-    """A headless browser has no notification to tap, so the worker's own notificationclick
-    handler is given a NotificationEvent for the shown notification with action "snooze"."""
+def push_a_reminder(phone, live_server, alice):
+    """alice, signed in with notifications allowed, is sent a check-in reminder through the
+    browser's push machinery (CDP); returns the reminder and its delivery."""
     phone.context.grant_permissions(["notifications"], origin=live_server.url)
     sign_in(phone, live_server.url, "alice", "alice-password-1")
     wait_for_worker(phone)
@@ -316,6 +316,13 @@ def test_the_notifications_snooze_action_moves_the_reminder_30_minutes(phone, li
     delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
     cdp, ids = sw_registrations(phone, live_server.url)
     push_to(cdp, ids, live_server.url, json.dumps(reminders.payload_for(delivery)))
+    return reminder, delivery
+
+
+def test_the_notifications_snooze_action_moves_the_reminder_30_minutes(phone, live_server, alice):
+    """A headless browser has no notification to tap, so the worker's own notificationclick
+    handler is given a NotificationEvent for the shown notification with action "snooze"."""
+    reminder, delivery = push_a_reminder(phone, live_server, alice)
     started = dt.datetime.now(dt.UTC)
     assert shown_notifications(phone)
     tap(phone, "snooze")
@@ -325,13 +332,7 @@ def test_the_notifications_snooze_action_moves_the_reminder_30_minutes(phone, li
 
 
 def test_tapping_the_notification_opens_its_page_and_records_it(phone, live_server, alice):
-    phone.context.grant_permissions(["notifications"], origin=live_server.url)
-    sign_in(phone, live_server.url, "alice", "alice-password-1")
-    wait_for_worker(phone)
-    reminder = Reminder.objects.create(participant=alice, kind="checkin", local_time=dt.time(9), weekdays=[0])
-    delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
-    cdp, ids = sw_registrations(phone, live_server.url)
-    push_to(cdp, ids, live_server.url, json.dumps(reminders.payload_for(delivery)))
+    _, delivery = push_a_reminder(phone, live_server, alice)
     assert shown_notifications(phone)
     tap(phone)
     phone.wait_for_url(live_server.url + "/checkin/")

@@ -149,6 +149,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("SIGNIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off is 15 minutes, not "15 after the last try"
 AXES_CLIENT_IP_CALLABLE = "tracker.audit.client_ip"
 AXES_LOCKOUT_TEMPLATE = "tracker/locked_out.html"
 AXES_VERBOSE = False  # Steady logs each failure itself (tracker.security), without the password.

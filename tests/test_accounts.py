@@ -169,6 +169,8 @@ def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, car
         for row in model.objects.filter(**{field: owner}):
             assert str(row.pk) in exported, (label, row.pk)
             checked += 1
+    deliveries = Delivery.objects.filter(reminder__participant=alice)  # linked through their reminders
+    assert deliveries.exists() and all(str(d.pk) in exported for d in deliveries)
     assert checked >= 12
     assert {"checkin", "urge", "reflection", "weekend_plan", "safety_plan_version", "goal", "task", "reminder",
             "delivery", "push_subscription", "flag_acknowledgement", "notice_acknowledgement",
@@ -197,6 +199,9 @@ def test_closing_stops_sign_in_at_once_and_the_purge_keeps_only_the_audit_trail(
     assert not PushSubscription.objects.filter(user=alice.user).exists()
     assert not Reminder.objects.filter(participant=alice, enabled=True).exists()
 
+    invitation, _ = accounts.invitation_create(program=alice.program, role="participant", name="Alice A.",
+                                               email="alice@home.test", created_by=None)
+    Invitation.objects.filter(pk=invitation.pk).update(used_by=alice.user, used_at=NOW)
     audit_rows = AuditEvent.objects.count()
     assert accounts.purge_closed_accounts() == 0                    # not before the retention period
     now.move_to(NOW + dt.timedelta(days=30))
@@ -205,6 +210,8 @@ def test_closing_stops_sign_in_at_once_and_the_purge_keeps_only_the_audit_trail(
         owner_model = model._meta.get_field(field).related_model
         owner_id = alice.pk if owner_model is Participant else alice.user.pk
         assert not model.objects.filter(**{f"{field}_id": owner_id}).exists(), model._meta.label
+    assert not Delivery.objects.filter(reminder__participant_id=alice.pk).exists()
+    assert not Invitation.objects.filter(email="alice@home.test").exists()  # no name or email left behind
     assert not User.objects.filter(username="alice").exists()
     assert AuditEvent.objects.count() == audit_rows and AuditEvent.objects.filter(participant_id=alice.pk).exists()
     assert audit.events_about(alice).count() >= 1

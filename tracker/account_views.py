@@ -3,18 +3,17 @@ signing out everywhere, closing an account; and the care team's invitations."""
 
 import base64
 import functools
-import zoneinfo
 
 import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, password_validation
+from django.contrib.auth import authenticate, login, logout, password_validation
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -25,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import access, accounts, audit
 from .downloads import download
 from .forms import AccessibleErrorsMixin
-from .models import Invitation
+from .models import Invitation, known_zones
 from .security import end_all_sessions, is_staff_account, second_factor_done
 from .views import participant_required
 
@@ -75,7 +74,7 @@ def second_factor(request):
     """Enter a code from the authenticator app (or a recovery code) to finish signing in."""
     user = request.user
     if not user_has_device(user, confirmed=True):
-        return redirect(f"{reverse('second_factor_setup')}?next={_next(request, _landing(user))}")
+        return redirect(f"{reverse('second_factor_setup')}?{urlencode({'next': _next(request, _landing(user))})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
@@ -155,7 +154,7 @@ class JoinForm(AccessibleErrorsMixin, forms.Form):
     def __init__(self, *args, invitation, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
-        self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        self.fields["time_zone"].choices = [(z, z) for z in sorted(known_zones())]
         if invitation.role == Invitation.Role.COUNSELOR:
             del self.fields["acknowledged"]
             del self.fields["time_zone"]
@@ -192,9 +191,7 @@ class JoinForm(AccessibleErrorsMixin, forms.Form):
 def join(request, token):
     invitation = accounts.invitation_for_token(token)
     if invitation is None:
-        return render(request, "tracker/account/join_invalid.html", status=404)
-    if request.user.is_authenticated:
-        logout(request)
+        return render(request, "tracker/account/join_invalid.html", {"days": settings.INVITATION_DAYS}, status=404)
     initial = {"time_zone": settings.DEFAULT_PARTICIPANT_TIME_ZONE}
     form = JoinForm(request.POST or None, invitation=invitation, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -204,7 +201,7 @@ def join(request, token):
                                   time_zone=data.get("time_zone", settings.DEFAULT_PARTICIPANT_TIME_ZONE),
                                   acknowledged=data.get("acknowledged", False))
         except accounts.InvitationClosed:
-            return render(request, "tracker/account/join_invalid.html", status=404)
+            return render(request, "tracker/account/join_invalid.html", {"days": settings.INVITATION_DAYS}, status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if invitation.role == Invitation.Role.COUNSELOR:
             return redirect("second_factor_setup")
@@ -302,15 +299,18 @@ def sign_out_everywhere(request):
     return response
 
 
-class CloseForm(forms.Form):
+class CloseForm(AccessibleErrorsMixin, forms.Form):
     password = forms.CharField(label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
     def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
+        # Through authenticate(), so guesses here count towards the sign-in lockout too.
+        user = authenticate(self.request, username=self.request.user.get_username(),
+                            password=self.cleaned_data["password"])
+        if user is None or user.pk != self.request.user.pk:
             raise forms.ValidationError("That is not your password.")
         return ""
 
@@ -318,7 +318,7 @@ class CloseForm(forms.Form):
 @participant_required
 @require_http_methods(["GET", "POST"])
 def close_account(request):
-    form = CloseForm(request.POST or None, user=request.user)
+    form = CloseForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         accounts.close_account(participant=request.participant)
         logout(request)

@@ -23,7 +23,6 @@ from .models import (
     PushSubscription,
     Reminder,
 )
-from .security import end_all_sessions
 
 NOTICE_VERSION = "2026-11-28"
 NOTICE = """\
@@ -172,8 +171,9 @@ def my_export_csv_rows(participant):
 
 
 def close_account(*, participant, now=None):
-    """Sign-in stops at once: the account is deactivated, every session and token ends,
-    reminders stop and notification subscriptions are removed. The data stays until the purge."""
+    """Sign-in stops at once: the account is deactivated (which ends every session and token:
+    tracker.security), reminders stop and notification subscriptions are removed. The data
+    stays until the purge."""
     now = now or timezone.now()
     with transaction.atomic():
         user = participant.user
@@ -182,7 +182,6 @@ def close_account(*, participant, now=None):
         Participant.objects.filter(pk=participant.pk).update(closed_at=now)
         Reminder.objects.filter(participant=participant).update(enabled=False)
         PushSubscription.objects.filter(user=user).delete()
-        end_all_sessions(user)
 
 
 def purge_closed_accounts(*, now=None):
@@ -196,6 +195,7 @@ def purge_closed_accounts(*, now=None):
         with transaction.atomic():
             user = participant.user
             participant.delete()  # cascades to every health-data table
+            Invitation.objects.filter(used_by=user).delete()  # it holds their name and email
             AccountState.objects.filter(user=user).delete()
             user.delete()
         purged += 1
@@ -203,14 +203,16 @@ def purge_closed_accounts(*, now=None):
 
 
 def tables_linked_to_participants():
-    """Every model with a foreign key to Participant or to the user model, but the audit log:
-    what a participant's export must cover and the purge must empty."""
+    """Every model with a foreign key or one-to-one link to Participant or to the user model,
+    but the audit log: what a participant's export must cover and the purge must empty.
+    (Rows linked through these, such as deliveries through reminders, go with them.)"""
     user_model = get_user_model()
     linked = []
     for model in apps.get_models():
         if model._meta.label == "tracker.AuditEvent":
             continue
         for field in model._meta.get_fields():
-            if field.many_to_one and field.concrete and field.related_model in (Participant, user_model):
+            if (field.many_to_one or field.one_to_one) and field.concrete \
+                    and field.related_model in (Participant, user_model):
                 linked.append((model, field.name))
     return linked

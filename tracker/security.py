@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_save, pre_save
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.http import JsonResponse
@@ -99,7 +100,7 @@ class SessionPolicyMiddleware:
     def stale(self, request, user):
         session = request.session
         now = time.time()
-        signed_in_at = session.get("signed_in_at", now)
+        signed_in_at = session.get("signed_in_at", 0)  # a session from before this rule counts as old
         from .models import AccountState
 
         valid_after = AccountState.objects.filter(user=user).values_list("sessions_valid_after", flat=True).first()
@@ -122,7 +123,7 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         if (request.user.is_authenticated and not request.path.startswith(SECOND_FACTOR_EXEMPT)
-                and needs_second_factor(request.user) and not second_factor_done(request)):
+                and not second_factor_done(request) and needs_second_factor(request.user)):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Finish signing in with your second factor first."}, status=403)
             return redirect(f"{reverse('second_factor')}?{urlencode({'next': request.get_full_path()})}")
@@ -146,6 +147,21 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _note_deactivation(sender, instance, **kwargs):
+    if instance.pk and not instance.is_active:
+        instance._was_active = sender.objects.filter(pk=instance.pk, is_active=True).exists()
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _deactivation_ends_sessions(sender, instance, **kwargs):
+    """However an account is deactivated (admin site, closing it, a script), every session and
+    token of it ends, and stays ended if it is turned on again."""
+    if getattr(instance, "_was_active", False):
+        instance._was_active = False
+        end_all_sessions(instance)
 
 
 def end_all_sessions(user):

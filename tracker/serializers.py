@@ -1,6 +1,5 @@
 import datetime as dt
 import re
-import zoneinfo
 
 from drf_spectacular.utils import extend_schema_field
 from django.db import models
@@ -8,6 +7,7 @@ from rest_framework import serializers
 
 from . import triage
 from .models import (
+    known_zones,
     CheckIn,
     Delivery,
     Reminder,
@@ -98,7 +98,7 @@ class ParticipantSerializer(StrictModelSerializer):
     username = StrictCharField(source="user.username", read_only=True)
     program = StrictCharField(source="program.name", read_only=True)
     time_zone = serializers.ChoiceField(
-        choices=sorted(zoneinfo.available_timezones()), help_text="An IANA time zone name, such as America/New_York.",
+        choices=sorted(known_zones()), help_text="An IANA time zone name, such as America/New_York.",
         error_messages={"invalid_choice": "“{input}” is not a time zone we know. Use a name like America/New_York."})
 
     class Meta:

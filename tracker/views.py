@@ -2,7 +2,6 @@ import datetime as dt
 import functools
 import logging
 import uuid
-import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView, redirect_to_login
@@ -42,6 +41,7 @@ from .models import (
     Urge,
     WeekendPlan,
     WeeklyReflection,
+    known_zones,
     week_start,
     weekend_friday,
 )
@@ -353,7 +353,7 @@ def account_settings(request):
         services.participant_update(participant=participant, time_zone=form.cleaned_data["time_zone"])
         messages.success(request, "Time zone saved.")
         return redirect("settings")
-    zones = sorted(zoneinfo.available_timezones())
+    zones = sorted(known_zones())
     return render(request, "tracker/settings.html", {"form": form, "zones": zones,
                                                      "has_second_factor": user_has_device(request.user, confirmed=True)})
 

@@ -213,7 +213,7 @@ class AccessLog(generics.ListAPIView):
     serializer_class = AccessEventSerializer
 
     def get_queryset(self):
-        return audit.events_about(self.request.participant).exclude(action="denied")
+        return audit.events_about(self.request.participant)
 
 
 class SafetyPlanCurrent(APIView):

@@ -7,3 +7,4 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 (registers the system checks)
+        from . import security  # noqa: F401 (its signal receivers: session start, failed sign-ins, deactivation)

@@ -100,7 +100,8 @@ def deny(request, *, resource, participant_id=None, object_id=""):
 
 
 def events_about(participant):
-    """Every row that touches this participant: their own records and the lists they were in."""
+    """Every allowed read, write or export that touched this participant: their own records
+    and the lists they were in (refused attempts are for the program's admins)."""
     return AuditEvent.objects.filter(
         Q(participant_id=participant.pk) | Q(participants_shown__contains=f",{participant.pk},")
-    )
+    ).exclude(action=AuditEvent.Action.DENIED)

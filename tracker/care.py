@@ -2,10 +2,11 @@
 
 Nothing here decides who may read what: callers get the participant from
 tracker.access.care_participant, which also writes the audit row. Private notes never leave
-this module: `shared_note` is the only way a note reaches a counselor.
+this module: a note reaches a counselor only as `entry.shared_note` (tracker.models).
 """
 
 import dataclasses
+import functools
 import datetime as dt
 import json
 import uuid
@@ -65,11 +66,6 @@ PART2_NOTICE = (
 )
 
 
-def shared_note(entry):
-    """The note a counselor may read: empty when the participant marked it private."""
-    return "" if entry.note_private else entry.note
-
-
 # ---------------------------------------------------------------------------------------------
 # Trends over 30, 90 or 365 days
 
@@ -116,7 +112,7 @@ def buckets(days, *, weekly):
 def series(days, *, weekly):
     """The numbers behind each chart, one value per bar (None where nothing was logged)."""
     bars = buckets(days, weekly=weekly)
-    weeks = buckets(days, weekly=True)
+    weeks = bars if weekly else buckets(days, weekly=True)
     return {
         "labels": [b.label for b in bars],
         "sleep_hours": [b.checkin_values("total_sleep_min", 1 / 60) for b in bars],
@@ -305,7 +301,7 @@ class WeekSummary:
     def progress_days(self):
         return [progress.Day(d.date, d.checkin, d.urges) for d in self.days]
 
-    @property
+    @functools.cached_property
     def figures(self):
         return progress.Progress(days=self.progress_days, first=self.monday, last=self.sunday, wins=[], helpers=[],
                                  helpers_unranked=[])
@@ -326,7 +322,7 @@ class WeekSummary:
     def triggers(self):
         return rank_triggers(self.urges)[:5]
 
-    @property
+    @functools.cached_property
     def helpers(self):
         return progress.rank_helpers(self.urges)
 
@@ -338,7 +334,7 @@ def week_summary(*, participant, monday):
     for urge in selectors.urges_between(participant, monday, sunday).order_by("occurred_at"):
         urges[urge.occurred_at.astimezone(participant.zone).date()].append(urge)
     start, end = selectors.local_day_bounds(participant, monday, sunday)
-    tasks = list(Task.objects.filter(participant=participant).select_related("goal"))
+    tasks = list(Task.objects.filter(Q(done=False) | Q(done_at__gte=start, done_at__lt=end), participant=participant))
     plan = SafetyPlanVersion.objects.filter(participant=participant).order_by("-number").first()
     return WeekSummary(
         participant=participant, monday=monday,
@@ -390,7 +386,7 @@ def _plain(value):
 def _row(entry, fields, include_private):
     row = {"id": str(entry.pk), "created_at": entry.created_at.isoformat(), "updated_at": entry.updated_at.isoformat()}
     for name in fields:
-        row[name] = shared_note(entry) if name == "note" and not include_private else _plain(getattr(entry, name))
+        row[name] = entry.shared_note if name == "note" and not include_private else _plain(getattr(entry, name))
     if include_private and hasattr(entry, "note_private"):
         row["note_private"] = entry.note_private
     return row
@@ -445,6 +441,4 @@ def _cell(value):
     return "" if value is None else value
 
 
-def periods_label(days):
-    return "1 year" if days == 365 else f"{days} days"
 

@@ -197,6 +197,15 @@ def validate_wins(value):
             )
 
 
+class PrivateNoteMixin:
+    """For entries with a note the participant may keep to themselves."""
+
+    @property
+    def shared_note(self):
+        """The note as the care team may see it: empty when marked private."""
+        return "" if self.note_private else self.note
+
+
 class Entry(models.Model):
     """What every participant entry shares: a client-made id, an owner, and timestamps.
 
@@ -243,7 +252,7 @@ class Entry(models.Model):
         return self.updated_at == self.created_at
 
 
-class CheckIn(Entry):
+class CheckIn(PrivateNoteMixin, Entry):
     """The daily check-in: last night's sleep (Consensus Sleep Diary), stress, mood, a win.
 
     `date` is the participant's local date of the morning the night ended. Clock times are
@@ -416,7 +425,7 @@ class CheckIn(Entry):
         super().save(*args, **kwargs)
 
 
-class Urge(Entry):
+class Urge(PrivateNoteMixin, Entry):
     """An urge: when, how strong, how long it lasted, what set it off, what helped, how it ended."""
 
     class Outcome(models.TextChoices):

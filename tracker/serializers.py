@@ -306,9 +306,7 @@ class ActionTokenSerializer(serializers.Serializer):
 class SharedNoteMixin:
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if getattr(instance, "note_private", False):
-            data["note"] = ""
-        data.pop("note_private", None)
+        data["note"] = instance.shared_note
         return data
 
 

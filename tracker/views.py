@@ -361,7 +361,7 @@ def account_settings(request):
 @participant_required
 def access_log(request):
     """Who on the care team has seen or changed my records, newest first."""
-    events = audit.events_about(request.participant).exclude(action="denied")
+    events = audit.events_about(request.participant)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "tracker/access_log.html", {"page": page})
 

@@ -73,7 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "tracker.audit.RequestIdMiddleware",
+    "tracker.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -82,9 +82,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "tracker.security.SessionPolicyMiddleware",
-    "tracker.security.SecondFactorMiddleware",
-    "tracker.security.NoStoreMiddleware",
+    "tracker.middleware.SessionPolicyMiddleware",
+    "tracker.middleware.SecondFactorMiddleware",
+    "tracker.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracker.middleware.ParticipantTimezoneMiddleware",
@@ -269,14 +269,14 @@ VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:" + os.environ.get("VAPI
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Session for the app's own pages (DRF enforces CSRF for it), tokens for other clients.
-        "tracker.tokens.ParticipantTokenAuthentication",
+        "tracker.api.authentication.ParticipantTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON only: what the app and any client sends (the token endpoint also takes a form).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "tracker.pagination.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
@@ -293,8 +293,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Every operation documents the errors it can answer with (tracker/schema.py).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tracker.schema.document_errors"],
+    # Every operation documents the errors it can answer with (tracker/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tracker.api.schema.document_errors"],
 }
 
 # Nothing leaves the server's own origin: no CDN, fonts or analytics.

@@ -5,23 +5,17 @@ staff member with no participant record. Time is fixed (time-machine) where a te
 on "today": Wednesday 18 November 2026, noon in New York.
 """
 
-import datetime as dt
 import os
-import re
-import uuid
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
-from signin import current_code, verified_login  # noqa: F401 (re-exported for test modules)
+from people import NOW, make_user
+from signin import verified_login
 from browsing import alice_with_entries, browser, carol_sees_alice, phone, plain_static  # noqa: F401 (fixtures for browser tests)
-from tracker import services
 from tracker.models import Counselor, Participant, Program
-
-NOW = dt.datetime(2026, 11, 18, 17, 0, tzinfo=dt.UTC)  # Wed 12:00 in New York, 09:00 in Los Angeles
 
 # In CI every service and the browser are there, so a skipped test means something is broken.
 REQUIRE_ALL = os.environ.get("STEADY_REQUIRE_SERVICES") == "1"
@@ -41,10 +35,6 @@ def pytest_runtest_makereport(item, call):
 def now():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def make_user(username, **extra):
-    return get_user_model().objects.create_user(username=username, password=f"{username}-password-1", **extra)
 
 
 @pytest.fixture
@@ -102,13 +92,3 @@ def alice_client(client, alice):
     return client
 
 
-def hidden_id(html):
-    """The client-made entry id a form page carries in its hidden "id" input."""
-    return uuid.UUID(re.search(r'name="id" value="([0-9a-f-]+)"', html).group(1))
-
-
-def reminders_only(participant, **times):
-    """Turn every reminder off except the ones named, e.g. reminders_only(p, checkin_reminder_at=time(21))."""
-    services.reminder_settings_update(participant=participant, data={
-        "checkin_reminder_at": None, "weekend_plan_reminder_at": None, "weekend_review_reminder_at": None,
-        "task_reminder_at": None, "high_risk_lead_min": None, **times})

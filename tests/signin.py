@@ -12,7 +12,7 @@ def totp_device(user):
 
 def verified_login(client, user):
     """Sign someone in as if they had typed their password and their second-factor code (staff
-    must have one: tracker.security.SecondFactorMiddleware)."""
+    must have one: tracker.middleware.SecondFactorMiddleware)."""
     device = totp_device(user)
     client.force_login(user)
     session = client.session

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from conftest import NOW, make_user, verified_login
+from people import NOW, make_user
+from signin import verified_login
 from tracker import accounts, audit, reminders, services
 from tracker.models import (
     AuditEvent,

@@ -13,7 +13,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from conftest import make_user, verified_login
+from people import make_user
+from signin import verified_login
 from tracker import services
 from tracker.models import AuditEvent, Counselor, Participant, Program
 

@@ -340,7 +340,7 @@ def test_tapping_the_notification_opens_its_page_and_records_it(phone, live_serv
 
 
 def test_a_new_version_is_offered_and_takes_over_without_losing_the_outbox(phone, live_server, alice, monkeypatch):
-    from tracker import pwa
+    from tracker.web import pwa
 
     sign_in(phone, live_server.url, "alice", "alice-password-1")
     wait_for_worker(phone)

@@ -15,7 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import make_user, verified_login
+from people import make_user
+from signin import verified_login
 from tracker import services
 from tracker.models import AuditEvent, Counselor, Goal, Program, Task
 

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import NOW, make_user, verified_login
+from people import NOW, make_user
+from signin import verified_login
 from signin import current_code, totp_device
-from tracker import care, reminders, services
+from tracker import care, exports, reminders, services
 from tracker.models import AuditEvent, Delivery, Goal, Participant, Reminder, Task
 
 NY = dt.timezone(dt.timedelta(hours=-5))  # New York in November (EST)
@@ -141,7 +142,7 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
         "helpers": [{"name": "Ana", "phone": "555-0101"}]})
 
     data = carol_client.get(f"/care/participants/{week.pk}/export.json").json()
-    assert data["notice"] == care.PART2_NOTICE and "42 CFR part 2" in data["notice"]
+    assert data["notice"] == exports.PART2_NOTICE and "42 CFR part 2" in data["notice"]
     counts = {kind: len(rows) for kind, rows in data["records"].items()}
     assert counts == {"checkin": 2, "urge": 3, "reflection": 0, "weekend_plan": 0, "safety_plan_version": 1,
                       "goal": 1, "task": 1, "high_risk_time": 0}
@@ -150,14 +151,14 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
     response = carol_client.get(f"/care/participants/{week.pk}/export.csv")
     assert response["Content-Disposition"].startswith("attachment; filename=")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:3] == ["notice", "", ""] and rows[0][3] == care.PART2_NOTICE
+    assert rows[0][:3] == ["notice", "", ""] and rows[0][3] == exports.PART2_NOTICE
     records = {(kind, rid) for kind, rid, _, _ in rows[rows.index(["record_type", "record_id", "field", "value"]) + 1:]}
     assert len(records) == 2 + 3 + 1 + 1 + 1
     assert ["safety_plan_version", str(week.safety_plan_versions.get().pk), "helpers",
             json.dumps([{"name": "Ana", "phone": "555-0101"}])] in rows
     assert list(AuditEvent.objects.values_list("action", "resource")) == [("export", "export"), ("export", "export")]
     api = carol_client.get(f"/api/v1/care/participants/{week.pk}/export/").json()
-    assert api["notice"] == care.PART2_NOTICE and len(api["records"]["urge"]) == 3
+    assert api["notice"] == exports.PART2_NOTICE and len(api["records"]["urge"]) == 3
 
 
 def test_a_counselor_writes_goals_and_tasks_on_pages(alice, carol, carol_client, now):

@@ -181,7 +181,7 @@ def test_ten_concurrent_puts_of_one_id_give_one_row(alice):
 
 def test_json_field_names_match_the_form_field_names(api, now):
     # The offline outbox turns a form into JSON by field name, so the two must agree.
-    from tracker.forms import CheckInForm
+    from tracker.web.forms import CheckInForm
 
     body = api.put(url(uuid.uuid4()), QUICK, format="json").json()
     assert set(CheckInForm.base_fields) <= set(body)

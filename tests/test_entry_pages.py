@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from conftest import hidden_id, verified_login
+from people import hidden_id
+from signin import verified_login
 from tracker import services
 from tracker.models import CheckIn, Urge, WeeklyReflection
 

@@ -6,7 +6,8 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import make_user, verified_login
+from people import make_user
+from signin import verified_login
 from tracker import services
 from tracker.models import Counselor, Goal, Program, Task
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import verified_login
+from signin import verified_login
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tracker import services

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from conftest import hidden_id
+from people import hidden_id
 from tracker import progress, services
 from tracker.models import HighRiskTime
 

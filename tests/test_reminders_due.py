@@ -9,8 +9,9 @@ import uuid
 import pytest
 import time_machine
 
-from conftest import reminders_only
+from people import reminders_only
 from tracker import reminders, services
+from tracker.tasks import enqueue_sends
 from tracker.models import Delivery, Reminder
 
 UTC = dt.UTC
@@ -22,7 +23,7 @@ def run_ticks(start, end, every=dt.timedelta(minutes=10)):
         moment = start
         while moment <= end:
             traveller.move_to(moment)
-            reminders.reminders_tick()
+            reminders.reminders_tick(enqueue=enqueue_sends)
             moment += every
 
 

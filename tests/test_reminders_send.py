@@ -14,11 +14,12 @@ from django.core import mail
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from conftest import reminders_only
+from people import reminders_only
 from pushservice import PushService
 from tracker import push, reminders, services
 from tracker.models import Delivery, PushSubscription, Reminder
-from tracker.tasks import send_deliveries, shutdown_send_pool
+from tracker.reminders import shutdown_send_pool
+from tracker.tasks import enqueue_sends, send_deliveries
 
 UTC = dt.UTC
 
@@ -48,7 +49,7 @@ def daily(participant, at, **extra):
 
 
 def tick_and_send(now):
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     ids = list(Delivery.objects.filter(status="pending", next_attempt_at__lte=dt.datetime.now(UTC))
                .values_list("pk", flat=True))
     send_deliveries(ids)
@@ -164,7 +165,7 @@ def test_a_delivery_is_sent_at_most_once_however_often_it_is_handed_over(api, al
     now.shift(dt.timedelta(minutes=31))
     ids = tick_and_send(now)
     send_deliveries(ids)  # the broker redelivers the same message
-    reminders.reminders_tick()  # a replayed tick
+    reminders.reminders_tick(enqueue=enqueue_sends)  # a replayed tick
     assert len(push_service.delivered()) == 1
     assert Delivery.objects.count() == 1
 
@@ -172,10 +173,10 @@ def test_a_delivery_is_sent_at_most_once_however_often_it_is_handed_over(api, al
 def test_a_send_left_half_done_by_a_killed_worker_is_given_up_not_repeated(alice, now):
     reminder = daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(minutes=31))
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     Delivery.objects.update(status="sending", sending_since=dt.datetime.now(UTC))  # the worker died here
     now.shift(dt.timedelta(minutes=11))
-    result = reminders.reminders_tick()
+    result = reminders.reminders_tick(enqueue=enqueue_sends)
     assert result.given_up == 1
     delivery = Delivery.objects.get(reminder=reminder)
     assert delivery.status == "failed" and "not repeated" in delivery.error
@@ -184,12 +185,12 @@ def test_a_send_left_half_done_by_a_killed_worker_is_given_up_not_repeated(alice
 def test_quiet_hours_skip_a_reminder(alice, now):
     daily(alice, dt.time(23), quiet_start=dt.time(22), quiet_end=dt.time(7))
     now.shift(dt.timedelta(hours=11, minutes=5))  # 23:05 in New York
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.error) == ("skipped", "quiet hours")
     daily(alice, dt.time(21), quiet_start=dt.time(22), quiet_end=dt.time(7))
     now.shift(dt.timedelta(hours=22))  # 21:05 the next evening
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     assert Delivery.objects.order_by("-due_at").first().status == "pending"
 
 
@@ -197,14 +198,14 @@ def test_quiet_hours_skip_a_reminder(alice, now):
 def test_a_reminder_due_while_steady_was_down_is_sent_within_grace_else_missed(alice, now, late, status):
     daily(alice, dt.time(12, 30))  # due 17:30 UTC
     now.shift(dt.timedelta(minutes=30) + late)
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     assert Delivery.objects.get().status == status
 
 
 def test_after_a_day_down_yesterdays_is_missed_and_todays_is_sent(alice, now):
     daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(days=1, minutes=45))  # 12:45 the next day in New York
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     assert list(Delivery.objects.order_by("due_at").values_list("status", flat=True)) == ["missed", "pending"]
     assert Reminder.objects.get().next_due_at == dt.datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
 
@@ -212,7 +213,7 @@ def test_after_a_day_down_yesterdays_is_missed_and_todays_is_sent(alice, now):
 def test_snooze_with_the_notifications_token_fires_again_in_30_minutes(alice, now):
     reminder = daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(minutes=31))
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     token = reminders.payload_for(Delivery.objects.get())["token"]
     worker = APIClient(enforce_csrf_checks=True)  # a service worker: no session, no CSRF cookie
     response = worker.post("/api/v1/reminders/snooze/", {"token": token}, format="json")
@@ -221,7 +222,7 @@ def test_snooze_with_the_notifications_token_fires_again_in_30_minutes(alice, no
     snoozed = dt.datetime.now(UTC) + dt.timedelta(minutes=30)
     assert reminder.next_due_at == reminder.snoozed_until == snoozed
     now.shift(dt.timedelta(minutes=30))
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     assert list(Delivery.objects.order_by("due_at").values_list("due_at", flat=True))[-1] == snoozed
     reminder.refresh_from_db()
     assert reminder.next_due_at == dt.datetime(2026, 11, 19, 17, 30, tzinfo=UTC) and reminder.snoozed_until is None
@@ -230,7 +231,7 @@ def test_snooze_with_the_notifications_token_fires_again_in_30_minutes(alice, no
 def test_a_bad_or_old_token_is_refused(alice, now):
     daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(minutes=31))
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     token = reminders.payload_for(Delivery.objects.get())["token"]
     client = APIClient()
     assert client.post("/api/v1/reminders/snooze/", {"token": token[:-2] + "xx"}, format="json").status_code == 404
@@ -241,7 +242,7 @@ def test_a_bad_or_old_token_is_refused(alice, now):
 def test_opening_a_notification_is_recorded(alice, now):
     daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(minutes=31))
-    reminders.reminders_tick()
+    reminders.reminders_tick(enqueue=enqueue_sends)
     token = reminders.payload_for(Delivery.objects.get())["token"]
     assert APIClient().post("/api/v1/reminders/opened/", {"token": token}, format="json").status_code == 204
     assert Delivery.objects.get().opened_at == dt.datetime.now(UTC)
@@ -294,7 +295,7 @@ def test_two_ticks_at_once_give_one_delivery_and_one_push_each(alice, push_servi
     def tick():
         try:
             barrier.wait()
-            results.append(reminders.reminders_tick(now=now, batch_size=50))
+            results.append(reminders.reminders_tick(enqueue=enqueue_sends, now=now, batch_size=50))
         finally:
             connections.close_all()
 

@@ -25,6 +25,7 @@ from django.db import connection
 from project.celery import app as celery_app
 from pushservice import PushService
 from tracker import reminders, services
+from tracker.tasks import enqueue_sends
 from tracker.models import CheckIn, Delivery, Reminder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +121,7 @@ def test_a_due_reminder_goes_from_the_tick_through_redis_and_a_worker_to_the_pus
         info = push_service.subscription()
         services.push_subscription_save(user=alice.user, endpoint=info["endpoint"], keys=info["keys"])
         due_now(alice)
-        result = reminders.reminders_tick()
+        result = reminders.reminders_tick(enqueue=enqueue_sends)
         assert result.enqueued == 1
         (received,) = push_service.wait_for(1)
         assert received.payload["body"] == "A small task for today"
@@ -141,7 +142,7 @@ def test_with_redis_down_check_ins_save_and_reminders_go_out_once_it_is_back(ali
         assert response.status_code == 201
         assert CheckIn.objects.count() == 1
         due_now(alice)
-        result = reminders.reminders_tick()
+        result = reminders.reminders_tick(enqueue=enqueue_sends)
         assert (result.claimed, result.enqueued) == (1, 0)
         delivery = Delivery.objects.get()
         assert (delivery.status, delivery.enqueued_at) == ("pending", None)
@@ -150,10 +151,10 @@ def test_with_redis_down_check_ins_save_and_reminders_go_out_once_it_is_back(ali
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not celery_app.control.ping(timeout=1):
             pass  # the worker reconnects by itself
-        assert reminders.reminders_tick().enqueued == 1
+        assert reminders.reminders_tick(enqueue=enqueue_sends).enqueued == 1
         assert len(push_service.wait_for(1)) == 1
         for _ in range(3):
-            reminders.reminders_tick()
+            reminders.reminders_tick(enqueue=enqueue_sends)
         time.sleep(2)
         assert len(push_service.delivered()) == 1
         delivery.refresh_from_db()

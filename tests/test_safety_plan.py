@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from conftest import hidden_id
+from people import hidden_id
 from tracker import services
 from tracker.models import SafetyPlanVersion
 

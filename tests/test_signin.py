@@ -11,7 +11,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import NOW, current_code, verified_login
+from people import NOW
+from signin import current_code, verified_login
 from signin import totp_device
 from tracker import services
 # What staff may open before their second factor: written out here, not read from the code.

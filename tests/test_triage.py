@@ -8,7 +8,8 @@ import uuid
 import pytest
 from django.test import Client
 
-from conftest import NOW, make_user, verified_login
+from people import NOW, make_user
+from signin import verified_login
 from tracker import reminders, services, triage
 from tracker.models import AuditEvent, Delivery, FlagAcknowledgement, Participant, PushSubscription, Reminder
 

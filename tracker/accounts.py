@@ -10,13 +10,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, care
+from . import reminders
 from .models import (
     AccountState,
     Counselor,
-    Delivery,
-    FlagAcknowledgement,
     Invitation,
     NoticeAcknowledgement,
     Participant,
@@ -91,8 +91,6 @@ def enrol(*, token, username, password, time_zone, acknowledged, now=None):
             if acknowledged:
                 NoticeAcknowledgement.objects.create(user=user, version=NOTICE_VERSION,
                                                      text=notice_text(invitation.program), acknowledged_at=now)
-            from . import reminders
-
             reminders.reminders_sync(participant=participant)
         invitation.used_at, invitation.used_by = now, user
         invitation.save(update_fields=["used_at", "used_by"])
@@ -100,70 +98,30 @@ def enrol(*, token, username, password, time_zone, acknowledged, now=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# A participant's own data
+# The second factor
 
 
-def access_log_rows(participant):
-    return [{"at": e.at.isoformat(), "who": e.actor_name, "action": e.action, "what": e.resource}
-            for e in audit.events_about(participant).order_by("at")]
+RECOVERY_CODES = 10
 
 
-def my_records(participant):
-    """Yield (kind, row) for everything linked to the person: their entries (private notes
-    included, they are theirs), reminders and deliveries, notification subscriptions (without
-    keys), acknowledgements, the notices they accepted, and who viewed their records."""
-    yield from care.export_records(participant=participant, include_private=True)
-    for reminder in Reminder.objects.filter(participant=participant).order_by("pk"):
-        yield "reminder", {"id": reminder.pk, "kind": reminder.kind, "local_time": care._plain(reminder.local_time),
-                           "weekdays": reminder.weekdays, "on_date": care._plain(reminder.on_date),
-                           "enabled": reminder.enabled, "next_due_at": care._plain(reminder.next_due_at)}
-    for delivery in Delivery.objects.filter(reminder__participant=participant).order_by("pk"):
-        yield "delivery", {"id": delivery.pk, "reminder_id": delivery.reminder_id, "due_at": delivery.due_at.isoformat(),
-                           "status": delivery.status, "channel": delivery.channel,
-                           "sent_at": care._plain(delivery.sent_at), "opened_at": care._plain(delivery.opened_at)}
-    for subscription in PushSubscription.objects.filter(user=participant.user).order_by("pk"):
-        yield "push_subscription", {"id": subscription.pk, "user_agent": subscription.user_agent,
-                                    "created_at": subscription.created_at.isoformat()}
-    for ack in FlagAcknowledgement.objects.filter(participant=participant).order_by("pk"):
-        yield "flag_acknowledgement", {"id": ack.pk, "flag": ack.flag, "note": ack.note,
-                                       "created_at": ack.created_at.isoformat()}
-    for notice in NoticeAcknowledgement.objects.filter(user=participant.user).order_by("pk"):
-        yield "notice_acknowledgement", {"id": notice.pk, "version": notice.version, "text": notice.text,
-                                         "acknowledged_at": notice.acknowledged_at.isoformat()}
-    for index, row in enumerate(access_log_rows(participant), start=1):
-        yield "access_log", {"id": index, **row}
+def second_factor_confirm(*, device: TOTPDevice) -> list[str]:
+    """Confirm an authenticator app whose code matched, and give the account new recovery codes
+    (the old ones stop working). Returns the codes, shown once."""
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        StaticDevice.objects.filter(user=device.user).delete()
+        static = StaticDevice.objects.create(user=device.user, name="Recovery codes")
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+        StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
+    return codes
 
 
-def my_export_header(participant):
-    return {
-        "about": "Everything Steady holds about you, including notes you kept to yourself, and who on your care "
-                 "team viewed your records.",
-        "participant": {"username": participant.user.get_username(), "program": participant.program.name,
-                        "time_zone": participant.time_zone, "level_of_care": participant.level_of_care,
-                        "joined": participant.created_at.isoformat()},
-        "exported_at": timezone.now().isoformat(),
-    }
-
-
-def my_export_json(participant):
-    data = my_export_header(participant)
-    data["records"] = {}
-    for kind, row in my_records(participant):
-        data["records"].setdefault(kind, []).append(row)
-    return data
-
-
-def my_export_csv_rows(participant):
-    header = my_export_header(participant)
-    yield ["about", "", "", header["about"]]
-    yield ["export", "", "exported_at", header["exported_at"]]
-    for name, value in header["participant"].items():
-        yield ["participant", "", name, value]
-    yield ["record_type", "record_id", "field", "value"]
-    for kind, row in my_records(participant):
-        for name, value in row.items():
-            if name != "id":
-                yield [kind, row["id"], name, care._cell(value)]
+def second_factor_remove(*, user) -> None:
+    """Turn two-step sign-in off: the authenticator apps and the recovery codes go together."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
 
 
 # ---------------------------------------------------------------------------------------------

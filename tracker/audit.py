@@ -7,31 +7,11 @@ so the 404 that follows does not roll it back.
 """
 
 import ipaddress
-import re
-import uuid
 
 from django.conf import settings
 from django.db.models import Q
 
-from .models import AuditEvent
-
-REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-class RequestIdMiddleware:
-    """Give every request an id (a proxy's X-Request-ID if it looks like one), and echo it back,
-    so an audit row, a log line and a person's report of a problem can be matched."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        offered = request.headers.get("X-Request-ID", "")
-        request.request_id = offered if REQUEST_ID_RE.match(offered) else uuid.uuid4().hex
-        response = self.get_response(request)
-        response["X-Request-ID"] = request.request_id
-        return response
-
+from .models import AuditEvent, Participant
 
 def client_ip(request):
     """The address the request came from: REMOTE_ADDR, or behind STEADY_TRUSTED_PROXIES proxies
@@ -87,8 +67,6 @@ def recorded(request):
 def deny(request, *, resource, participant_id=None, object_id=""):
     """One row for a refused attempt. The participant id is kept only when it names a real
     participant; any other value asked for is kept as the object id."""
-    from .models import Participant
-
     # Filed under the program of the participant asked about, so that program's admins see it.
     program_id = Participant.objects.filter(pk=participant_id).values_list("program_id", flat=True).first() \
         if participant_id is not None else None

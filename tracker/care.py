@@ -1,4 +1,5 @@
-"""The reads behind the care team's screens: a person's trends, their week, their export.
+"""The reads behind the care team's screens: a person's trends and their week (the export is
+tracker.exports).
 
 Nothing here decides who may read what: callers get the participant from
 tracker.access.care_participant, which also writes the audit row. Private notes never leave
@@ -8,15 +9,11 @@ this module: a note reaches a counselor only as `entry.shared_note` (tracker.mod
 import dataclasses
 import functools
 import datetime as dt
-import json
-import uuid
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 
-from . import charts, progress, selectors
+from . import progress, selectors
 from .models import (
     CheckIn,
     Delivery,
@@ -25,7 +22,6 @@ from .models import (
     SafetyPlanVersion,
     Task,
     Trigger,
-    Urge,
     WeekendPlan,
     WeeklyReflection,
     week_start,
@@ -36,34 +32,6 @@ PERIODS = (30, 90, 365)
 # Up to this many days a chart has a bar per day; longer periods have a bar per week.
 DAILY_UP_TO = 90
 WEEKDAYS = HighRiskTime.WEEKDAYS
-# The heat map's geometry: a label column, then 24 hour columns; 7 weekday rows.
-HEAT_LEFT, HEAT_COLUMN, HEAT_ROW = 20, 12.5, 18
-
-
-def _heat_x(hour):
-    return str(HEAT_LEFT + hour * HEAT_COLUMN)
-
-
-def _heat_y(weekday):
-    return str(weekday * HEAT_ROW + 2)
-
-# 42 CFR 2.32(a)(1): the notice that must go with a disclosure of Part 2 records.
-PART2_NOTICE = (
-    "This record which has been disclosed to you is protected by Federal confidentiality rules "
-    "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony that "
-    "describes the information contained in this record, in any civil, criminal, administrative, or "
-    "legislative proceedings by any Federal, State, or local authority, against the patient, unless "
-    "authorized by the consent of the patient, except as provided at 42 CFR 2.12(c)(5) or as authorized by "
-    "a court in accordance with 42 CFR 2.64 or 2.65. In addition, the Federal rules prohibit you from making "
-    "any other use or disclosure of this record unless at least one of the following applies: (i) Further "
-    "use or disclosure is expressly permitted by the written consent of the individual whose information is "
-    "being disclosed in this record or as otherwise permitted by 42 CFR part 2. (ii) You are a covered "
-    "entity or business associate and have received the record for treatment, payment, or health care "
-    "operations, or (iii) You have received the record from a covered entity or business associate as "
-    "permitted by 45 CFR part 164, subparts A and E. A general authorization for the release of medical or "
-    "other information is NOT sufficient to meet the required elements of written consent to further use or "
-    "redisclose the record (see 42 CFR 2.31)."
-)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,16 +50,16 @@ class Bucket:
 
     def checkin_values(self, attribute, scale=1):
         values = [getattr(d.checkin, attribute) for d in self.days if d.checkin is not None]
-        values = [v * scale for v in values if v is not None]
-        return round(sum(values) / len(values), 2) if values else None
+        value = progress.mean([v * scale for v in values if v is not None])
+        return None if value is None else round(value, 2)
 
     @property
     def urges(self):
         return [u for d in self.days for u in d.urges]
 
     def urge_mean(self, attribute):
-        values = [getattr(u, attribute) for u in self.urges if getattr(u, attribute) is not None]
-        return round(sum(values) / len(values), 2) if values else None
+        value = progress.mean([getattr(u, attribute) for u in self.urges])
+        return None if value is None else round(value, 2)
 
     @property
     def adherence(self):
@@ -125,31 +93,6 @@ def series(days, *, weekly):
         "adherence_labels": [w.label for w in weeks],
         "adherence": [w.adherence for w in weeks],
     }
-
-
-def trend_charts(data, *, period):
-    per = "week (averages)" if period > DAILY_UP_TO else "day"
-    points = lambda key: list(zip(data["labels"], data[key]))  # noqa: E731
-    return [
-        charts.bar_chart(id="c-sleep", title="Total sleep time", unit=" h", points=points("sleep_hours"),
-                         description=f"Hours asleep each night, one bar per {per}, last {period} days.", fmt="{:.1f}"),
-        charts.bar_chart(id="c-efficiency", title="Sleep efficiency", unit="%", max_value=100,
-                         points=points("sleep_efficiency"), fmt="{:.0f}",
-                         description=f"Share of time in bed spent asleep, one bar per {per}."),
-        charts.bar_chart(id="c-quality", title="Sleep quality", unit=" of 5", max_value=5, fmt="{:.1f}",
-                         points=points("sleep_quality"), description=f"Sleep quality from 1 to 5, one bar per {per}."),
-        charts.bar_chart(id="c-urges", title="Urges", unit="", points=points("urges"),
-                         description=f"Number of urges logged, one bar per {'week' if period > DAILY_UP_TO else 'day'}."),
-        charts.bar_chart(id="c-intensity", title="Urge intensity", unit=" of 10", max_value=10, fmt="{:.1f}",
-                         points=points("urge_intensity"), description=f"Average urge strength, 0 to 10, one bar per {per}."),
-        charts.bar_chart(id="c-duration", title="Urge duration", unit=" min", fmt="{:.0f}",
-                         points=points("urge_minutes"), description=f"Average minutes an urge lasted, one bar per {per}."),
-        charts.bar_chart(id="c-stress", title="Stress", unit=" of 10", max_value=10, fmt="{:.1f}",
-                         points=points("stress"), description=f"Stress from 0 to 10, one bar per {per}."),
-        charts.bar_chart(id="c-adherence", title="Check-in days", unit="%", max_value=100, fmt="{:.0f}",
-                         points=list(zip(data["adherence_labels"], data["adherence"])),
-                         description="Share of each week's days with a check-in."),
-    ]
 
 
 def rank_triggers(urges):
@@ -201,35 +144,6 @@ class Overview:
     @property
     def heat_max(self):
         return max(max(row) for row in self.heat)
-
-    def heat_cells(self):
-        """(weekday, hour, count, opacity) for the SVG."""
-        top = self.heat_max or 1
-        return [(d, h, n, round(0.12 + 0.88 * n / top, 2) if n else 0) for d, row in enumerate(self.heat)
-                for h, n in enumerate(row)]
-
-    @property
-    def heat_svg(self):
-        return format_html_join("", '<rect class="heat{}" x="{}" y="{}" width="11" height="16"{}><title>{} {}:00: {}</title></rect>', (
-            ("" if n else " heat--empty", _heat_x(h), _heat_y(d),
-             format_html(' fill-opacity="{}"', str(opacity)) if n else "", WEEKDAYS[d], f"{h:02d}", n)
-            for d, h, n, opacity in self.heat_cells()))
-
-    @property
-    def heat_axes_svg(self):
-        rows = format_html_join("", '<text class="tick" x="0" y="{}">{}</text>',
-                                ((str(d * HEAT_ROW + 14), name[0]) for d, name in enumerate(WEEKDAYS)))
-        hours = format_html_join("", '<text class="tick" x="{}" y="146">{}h</text>', ((_heat_x(h), h) for h in (0, 6, 12, 18)))
-        return rows + hours
-
-    @property
-    def heat_table(self):
-        return format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
-            (f"{hour:02d}", format_html_join("", "<td>{}</td>", ((n,) for n in counts))) for hour, counts in self.heat_rows()))
-
-    def heat_rows(self):
-        """(hour, [count per weekday]) for the table."""
-        return [(h, [self.heat[d][h] for d in range(7)]) for h in range(24)]
 
     def busiest(self, limit=3):
         cells = sorted(((n, d, h) for d, row in enumerate(self.heat) for h, n in enumerate(row) if n), reverse=True)
@@ -356,89 +270,3 @@ def default_week(participant, now=None):
     today = participant.local_today(now)
     monday = week_start(today)
     return monday if today.weekday() >= 2 else monday - dt.timedelta(days=7)
-
-
-# ---------------------------------------------------------------------------------------------
-# Export: everything linked to the person that a counselor may see, with the Part 2 notice.
-
-# (record type, model, fields). Notes marked private are left out (see `_row`).
-EXPORT_KINDS = [
-    ("checkin", CheckIn, [f for f in CheckIn.WRITABLE if f != "note_private"]
-     + ["time_in_bed_min", "total_sleep_min", "sleep_efficiency"]),
-    ("urge", Urge, [f for f in Urge.WRITABLE if f != "note_private"]),
-    ("reflection", WeeklyReflection, list(WeeklyReflection.WRITABLE)),
-    ("weekend_plan", WeekendPlan, list(WeekendPlan.WRITABLE)),
-    ("safety_plan_version", SafetyPlanVersion, ["number", *SafetyPlanVersion.WRITABLE]),
-    ("goal", Goal, list(Goal.WRITABLE)),
-    ("task", Task, [f for f in Task.WRITABLE if f != "goal"] + ["goal_id", "done_at"]),
-    ("high_risk_time", HighRiskTime, list(HighRiskTime.WRITABLE)),
-]
-
-
-def _plain(value):
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
-
-
-def _row(entry, fields, include_private):
-    row = {"id": str(entry.pk), "created_at": entry.created_at.isoformat(), "updated_at": entry.updated_at.isoformat()}
-    for name in fields:
-        row[name] = entry.shared_note if name == "note" and not include_private else _plain(getattr(entry, name))
-    if include_private and hasattr(entry, "note_private"):
-        row["note_private"] = entry.note_private
-    return row
-
-
-def export_records(*, participant, include_private=False):
-    """Yield (record type, row dict) for every record, a kind at a time, oldest first. Private
-    notes come out empty unless include_private (the participant's own export)."""
-    for kind, model, fields in EXPORT_KINDS:
-        for entry in model.objects.filter(participant=participant).order_by("created_at", "pk").iterator(chunk_size=500):
-            yield kind, _row(entry, fields, include_private)
-
-
-def export_header(*, participant, user, now=None):
-    return {
-        "notice": PART2_NOTICE,
-        "participant": {"id": participant.pk, "name": str(participant), "program": participant.program.name,
-                        "time_zone": participant.time_zone, "level_of_care": participant.level_of_care},
-        "exported_at": (now or timezone.now()).isoformat(),
-        "exported_by": user.get_username(),
-        "private_notes": "Notes the participant marked private are not included.",
-    }
-
-
-def export_json(*, participant, user):
-    data = export_header(participant=participant, user=user)
-    data["records"] = {kind: [] for kind, _, _ in EXPORT_KINDS}
-    for kind, row in export_records(participant=participant):
-        data["records"][kind].append(row)
-    return data
-
-
-def export_csv_rows(*, participant, user):
-    """Long format, one value per row: record type, id, field, value. The notice comes first."""
-    header = export_header(participant=participant, user=user)
-    yield ["notice", "", "", header["notice"]]
-    yield ["export", "", "exported_at", header["exported_at"]]
-    yield ["export", "", "exported_by", header["exported_by"]]
-    yield ["export", "", "private_notes", header["private_notes"]]
-    for name, value in header["participant"].items():
-        yield ["participant", str(participant.pk), name, value]
-    yield ["record_type", "record_id", "field", "value"]
-    for kind, row in export_records(participant=participant):
-        for name, value in row.items():
-            if name != "id":
-                yield [kind, row["id"], name, _cell(value)]
-
-
-def _cell(value):
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False) if any(isinstance(v, dict) for v in value) else "; ".join(map(str, value))
-    return "" if value is None else value
-
-
-

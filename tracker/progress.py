@@ -29,6 +29,21 @@ PATTERN_MAX_SUGGESTIONS = 3
 PATTERN_MIN_LIFT = 2.0
 
 
+def parse_period(value, *, periods, default):
+    """A number of days from a query parameter (?days=): the default when absent, else one of
+    `periods`. Raises ValueError, with the message to show, for anything else. Pages fall back
+    to the default; the API answers 400."""
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number not in periods:
+        raise ValueError(f"Pick one of {', '.join(map(str, periods))}.")
+    return number
+
+
 def mean(values):
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None

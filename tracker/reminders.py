@@ -13,12 +13,15 @@
 import dataclasses
 import datetime as dt
 import logging
+import threading
 import zoneinfo
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -225,10 +228,9 @@ def _advance(advanced):
         )
 
 
-def _enqueue_ready(now, result, chunk_size):
-    """Hand pending deliveries to workers, `chunk_size` ids per message."""
-    from .tasks import send_deliveries
-
+def _enqueue_ready(now, result, chunk_size, enqueue):
+    """Hand pending deliveries to workers, `chunk_size` ids per message, through `enqueue`
+    (tracker.tasks.enqueue_sends: a message to the broker)."""
     ready = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).filter(
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
     )
@@ -243,7 +245,7 @@ def _enqueue_ready(now, result, chunk_size):
             Delivery.objects.filter(pk__in=ids[start:start + 5000]).update(enqueued_at=now)
     for start in range(0, len(ids), chunk_size):
         try:
-            send_deliveries.delay(ids[start:start + chunk_size])
+            enqueue(ids[start:start + chunk_size])
         except Exception:
             # The broker is down: what was not handed over stays pending for a later tick.
             logger.exception("reminders: could not reach the broker; %s deliveries wait", len(ids) - start)
@@ -252,8 +254,10 @@ def _enqueue_ready(now, result, chunk_size):
         result.enqueued += len(ids[start:start + chunk_size])
 
 
-def reminders_tick(*, now=None, batch_size=2000, chunk_size=250):
-    """Claim what is due, write deliveries, advance schedules, hand sends to workers."""
+def reminders_tick(*, enqueue: Callable[[list[int]], None], now: dt.datetime | None = None, batch_size: int = 2000,
+                   chunk_size: int = 250) -> "TickResult":
+    """Claim what is due, write deliveries, advance schedules, hand sends to workers through
+    `enqueue` (given a list of delivery ids; it raises when the broker cannot be reached)."""
     now = now or timezone.now()
     result = TickResult()
     result.given_up = Delivery.objects.filter(
@@ -263,7 +267,7 @@ def reminders_tick(*, now=None, batch_size=2000, chunk_size=250):
     if Reminder.objects.filter(enabled=True, next_due_at__lte=now).exists():
         while _claim_batch(now, batch_size, result) == batch_size:
             pass
-    _enqueue_ready(now, result, chunk_size)
+    _enqueue_ready(now, result, chunk_size, enqueue)
     if result.claimed or result.enqueued or result.given_up:
         logger.info("reminders tick: %s", result)
     return result
@@ -296,6 +300,57 @@ def payload_for(delivery):
         "token": action_token(delivery),
         "kind": delivery.reminder.kind,
     }
+
+
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _send_pool():
+    """One pool of sending threads per worker process, kept between batches, so each thread
+    keeps its database connection and its HTTP connections to the push services."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.PUSH_SEND_CONCURRENCY, thread_name_prefix="push-send")
+        return _pool
+
+
+def shutdown_send_pool():
+    """Stop the sending threads and close their database connections (Celery's worker shutdown
+    signal calls this: tracker.tasks)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    # A connection can only be closed by its own thread: one closing job per thread, held at a
+    # barrier until every thread has one.
+    barrier = threading.Barrier(settings.PUSH_SEND_CONCURRENCY)
+
+    def close_own_connection():
+        barrier.wait(timeout=30)
+        connections.close_all()
+
+    for _ in range(settings.PUSH_SEND_CONCURRENCY):
+        pool.submit(close_own_connection)
+    pool.shutdown(wait=True)
+
+
+def _send_in_thread(delivery_id, loaded):
+    close_old_connections()  # drop this thread's connection if it is broken or too old
+    return delivery_send(delivery_id=delivery_id, loaded=loaded)
+
+
+def deliveries_send(delivery_ids: list[int]) -> None:
+    """Send a batch: sends wait on the network, so they go out side by side, not one after another."""
+    loaded = deliveries_load(delivery_ids)
+    ids = [delivery_id for delivery_id in delivery_ids if delivery_id in loaded[0]]
+    if settings.PUSH_SEND_CONCURRENCY <= 1:
+        for delivery_id in ids:
+            delivery_send(delivery_id=delivery_id, loaded=loaded)
+        return
+    list(_send_pool().map(_send_in_thread, ids, [loaded] * len(ids)))
 
 
 def _backoff(attempts, retry_after):
@@ -410,7 +465,7 @@ def delivery_opened(*, delivery, now=None):
     Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(opened_at=now or timezone.now())
 
 
-def test_notification_send(*, participant, now=None):
+def test_notification_send(*, participant, enqueue: Callable[[list[int]], None], now: dt.datetime | None = None):
     """Queue a notification for right now, through the same path as every reminder."""
     now = now or timezone.now()
     reminder, _ = Reminder.objects.get_or_create(
@@ -418,7 +473,7 @@ def test_notification_send(*, participant, now=None):
         defaults={"local_time": dt.time(0), "enabled": False},
     )
     delivery = Delivery.objects.create(reminder=reminder, due_at=now, next_attempt_at=now)
-    transaction.on_commit(lambda: _enqueue_ready(now, TickResult(), chunk_size=100))
+    transaction.on_commit(lambda: _enqueue_ready(now, TickResult(), 100, enqueue))
     return delivery
 
 

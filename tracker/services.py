@@ -3,11 +3,25 @@
 import dataclasses
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from . import reminders
-
-from .models import CheckIn, Goal, PushSubscription, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
+from . import audit, reminders, triage
+from .models import (
+    AuditEvent,
+    CheckIn,
+    Counselor,
+    FlagAcknowledgement,
+    Goal,
+    HighRiskTime,
+    Participant,
+    PushSubscription,
+    SafetyPlanVersion,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -215,3 +229,25 @@ def push_subscription_save(*, user, endpoint, keys, user_agent=""):
 def push_subscription_delete(*, user, endpoint):
     deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
     return bool(deleted)
+
+
+def flag_acknowledge(*, request, participant: Participant, counselor: Counselor, flag: str, evidence: str,
+                     note: str) -> triage.Flag:
+    """Acknowledge one of the participant's current flags, with its audit row, in one transaction.
+
+    Raises ValidationError (field errors) when the flag is not raised now with that evidence:
+    something new has happened since the page was loaded.
+    """
+    current = {f.key: f for f in triage.caseload([participant])[0].flags}
+    if flag not in current:
+        raise ValidationError({"flag": ["This flag is not raised any more."]})
+    if current[flag].evidence != evidence:
+        raise ValidationError({"evidence": ["Something new has happened since this flag was shown. Look again."]})
+    with transaction.atomic():
+        ack = FlagAcknowledgement.objects.create(participant=participant, flag=flag, evidence=evidence, note=note,
+                                                 counselor=counselor)
+        audit.record(request, action=AuditEvent.Action.WRITE, resource="acknowledgement", participant=participant,
+                     object_id=flag)
+    current[flag].acknowledgement = ack
+    return current[flag]
+

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from . import charts
+from .progress import mean
 from .models import (
     CheckIn,
     Delivery,
@@ -90,15 +90,6 @@ class Row:
     def days_without_checkin(self):
         return None if self.last_checkin is None else (self.today - self.last_checkin).days
 
-    @property
-    def sleep_spark(self):
-        return charts.sparkline([v for _, v in self.sleep], top=10, unit=" h", what="Sleep each night")
-
-    @property
-    def urge_spark(self):
-        return charts.sparkline([v for _, v in self.urges], top=max(4, *(v for _, v in self.urges)), unit="",
-                                what="Urges each day")
-
     def sort_key(self):
         waited = self.days_without_checkin if self.last_checkin else 10_000
         return (-self.score, -len(self.open_flags), -waited, str(self.participant).lower())
@@ -110,10 +101,6 @@ def _local(instant, participant):
 
 def _when(instant, participant):
     return _local(instant, participant).strftime("%a %-d %b, %H:%M")
-
-
-def _mean(values):
-    return sum(values) / len(values) if values else None
 
 
 def caseload(participants, *, now=None):
@@ -209,7 +196,7 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     recent = [u[1] for u in urges if u[0] >= recent_start]
     base = [u[1] for u in urges if base_start <= u[0] < recent_start]
     if len(recent) >= s.TRIAGE_RISING_MIN_URGES and len(base) >= s.TRIAGE_RISING_MIN_URGES:
-        now_avg, before_avg = _mean(recent), _mean(base)
+        now_avg, before_avg = mean(recent), mean(base)
         if now_avg - before_avg >= s.TRIAGE_RISING_POINTS:
             newest = max(u[0] for u in urges if u[0] >= recent_start)
             flags.append(Flag("rising", f"Urges stronger: {now_avg:.1f}/10 on average in the last {s.TRIAGE_RISING_DAYS} "
@@ -225,8 +212,8 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     first_night = today - dt.timedelta(days=s.TRIAGE_SLEEP_DAYS - 1)
     nights = {day: values for day, values in checkins.items() if first_night <= day <= today and values[0] is not None}
     if len(nights) >= s.TRIAGE_SLEEP_MIN_NIGHTS:
-        minutes = _mean([tst for tst, _ in nights.values()])
-        efficiency = _mean([se for _, se in nights.values() if se is not None])
+        minutes = mean([tst for tst, _ in nights.values()])
+        efficiency = mean([se for _, se in nights.values() if se is not None])
         problems = []
         if minutes < s.TRIAGE_SLEEP_MIN_HOURS * 60:
             whole = round(minutes)

@@ -1,25 +1,27 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views, api, care_api, care_views, pwa, views
+from .api import care as care_api
+from .api import participant as api
+from .web import account, care, participant, pwa
 
 urlpatterns = [
-    path("", views.today, name="today"),
-    path("history/", views.history, name="history"),
-    path("settings/", views.account_settings, name="settings"),
-    path("help/", views.help_page, name="help"),
-    path("safety-plan/", views.safety_plan, name="safety_plan"),
-    path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
-    path("safety-plan/versions/", views.safety_plan_versions, name="safety_plan_versions"),
-    path("safety-plan/versions/<int:number>/", views.safety_plan_version, name="safety_plan_version"),
-    path("tasks/", views.tasks, name="tasks"),
-    path("task/<uuid:entry_id>/done/", views.task_done, name="task_done"),
-    path("progress/", views.my_progress, name="progress"),
-    path("patterns/", views.patterns, name="patterns"),
-    path("healthz/", views.healthz, name="healthz"),
+    path("", participant.today, name="today"),
+    path("history/", participant.history, name="history"),
+    path("settings/", participant.account_settings, name="settings"),
+    path("help/", participant.help_page, name="help"),
+    path("safety-plan/", participant.safety_plan, name="safety_plan"),
+    path("safety-plan/edit/", participant.safety_plan_edit, name="safety_plan_edit"),
+    path("safety-plan/versions/", participant.safety_plan_versions, name="safety_plan_versions"),
+    path("safety-plan/versions/<int:number>/", participant.safety_plan_version, name="safety_plan_version"),
+    path("tasks/", participant.tasks, name="tasks"),
+    path("task/<uuid:entry_id>/done/", participant.task_done, name="task_done"),
+    path("progress/", participant.my_progress, name="progress"),
+    path("patterns/", participant.patterns, name="patterns"),
+    path("healthz/", participant.healthz, name="healthz"),
     path("signin/", auth_views.LoginView.as_view(template_name="tracker/signin.html", redirect_authenticated_user=True),
          name="signin"),
-    path("signout/", views.SignOut.as_view(), name="signout"),
+    path("signout/", participant.SignOut.as_view(), name="signout"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
@@ -28,18 +30,30 @@ urlpatterns = [
 ]
 
 # The kinds of entry share their page routes: /checkin/, /urge/, /reflection/, /weekend/, ...
-for kind in views.KINDS:
+for kind in participant.KINDS:
     urlpatterns += [
-        path(f"{kind}/", views.entry_new, {"kind": kind}, name=f"{kind}_new"),
-        path(f"{kind}/<uuid:entry_id>/", views.entry_edit, {"kind": kind}, name=f"{kind}_edit"),
-        path(f"{kind}/<uuid:entry_id>/delete/", views.entry_delete, {"kind": kind}, name=f"{kind}_delete"),
+        path(f"{kind}/", participant.entry_new, {"kind": kind}, name=f"{kind}_new"),
+        path(f"{kind}/<uuid:entry_id>/", participant.entry_edit, {"kind": kind}, name=f"{kind}_edit"),
+        path(f"{kind}/<uuid:entry_id>/delete/", participant.entry_delete, {"kind": kind}, name=f"{kind}_delete"),
     ]
 
-for plural, listing, detail in api.ENTRY_ENDPOINTS:
-    urlpatterns += [
-        path(f"api/v1/{plural}/", listing.as_view(), name=f"api-{plural}"),
-        path(f"api/v1/{plural}/<uuid:entry_id>/", detail.as_view(), name=f"api-{plural}-detail"),
-    ]
+urlpatterns += [
+    path("api/v1/checkins/", api.CheckInList.as_view(), name="api-checkins"),
+    path("api/v1/checkins/<uuid:entry_id>/", api.CheckInDetail.as_view(), name="api-checkins-detail"),
+    path("api/v1/urges/", api.UrgeList.as_view(), name="api-urges"),
+    path("api/v1/urges/<uuid:entry_id>/", api.UrgeDetail.as_view(), name="api-urges-detail"),
+    path("api/v1/reflections/", api.WeeklyReflectionList.as_view(), name="api-reflections"),
+    path("api/v1/reflections/<uuid:entry_id>/", api.WeeklyReflectionDetail.as_view(), name="api-reflections-detail"),
+    path("api/v1/weekend-plans/", api.WeekendPlanList.as_view(), name="api-weekend-plans"),
+    path("api/v1/weekend-plans/<uuid:entry_id>/", api.WeekendPlanDetail.as_view(), name="api-weekend-plans-detail"),
+    path("api/v1/goals/", api.GoalList.as_view(), name="api-goals"),
+    path("api/v1/goals/<uuid:entry_id>/", api.GoalDetail.as_view(), name="api-goals-detail"),
+    path("api/v1/tasks/", api.TaskList.as_view(), name="api-tasks"),
+    path("api/v1/tasks/<uuid:entry_id>/", api.TaskDetail.as_view(), name="api-tasks-detail"),
+    path("api/v1/high-risk-times/", api.HighRiskTimeList.as_view(), name="api-high-risk-times"),
+    path("api/v1/high-risk-times/<uuid:entry_id>/", api.HighRiskTimeDetail.as_view(),
+         name="api-high-risk-times-detail"),
+]
 
 urlpatterns += [
     path("api/v1/safety-plan/", api.SafetyPlanCurrent.as_view(), name="api-safety-plan"),
@@ -56,33 +70,37 @@ urlpatterns += [
     path("api/v1/reminders/test/", api.TestNotification.as_view(), name="api-reminder-test"),
     path("api/v1/reminders/snooze/", api.Snooze.as_view(), name="api-reminder-snooze"),
     path("api/v1/reminders/opened/", api.Opened.as_view(), name="api-reminder-opened"),
-    path("reminders/", views.reminder_settings, name="reminders"),
+    path("reminders/", participant.reminder_settings, name="reminders"),
 ]
-for plural, listing, detail in api.CARE_ENDPOINTS:
-    urlpatterns += [
-        path(f"api/v1/care/participants/<int:participant_id>/{plural}/", listing.as_view(), name=f"api-care-{plural}"),
-        path(f"api/v1/care/participants/<int:participant_id>/{plural}/<uuid:entry_id>/", detail.as_view(),
-             name=f"api-care-{plural}-detail"),
-    ]
+urlpatterns += [
+    path("api/v1/care/participants/<int:participant_id>/goals/", care_api.CareGoalList.as_view(),
+         name="api-care-goals"),
+    path("api/v1/care/participants/<int:participant_id>/goals/<uuid:entry_id>/", care_api.CareGoalDetail.as_view(),
+         name="api-care-goals-detail"),
+    path("api/v1/care/participants/<int:participant_id>/tasks/", care_api.CareTaskList.as_view(),
+         name="api-care-tasks"),
+    path("api/v1/care/participants/<int:participant_id>/tasks/<uuid:entry_id>/", care_api.CareTaskDetail.as_view(),
+         name="api-care-tasks-detail"),
+]
 
-# The care team: pages under /care/, API under /api/v1/care/ (tracker.care_views, tracker.care_api).
+# The care team: pages under /care/, API under /api/v1/care/ (tracker.web.care, tracker.api.care).
 P = "care/participants/<int:participant_id>"
 urlpatterns += [
-    path("care/", care_views.caseload, name="care_caseload"),
-    path("care/audit/", care_views.audit_log, name="care_audit"),
-    path(f"{P}/", care_views.participant_view, name="care_participant"),
-    path(f"{P}/acknowledge/", care_views.acknowledge_flag, name="care_acknowledge"),
-    path(f"{P}/summary/", care_views.summary, name="care_summary"),
-    path(f"{P}/plans/", care_views.plans, name="care_plans"),
-    path(f"{P}/safety-plan/<int:number>/", care_views.safety_plan_version, name="care_safety_plan_version"),
-    path(f"{P}/wins/", care_views.timeline, name="care_timeline"),
-    path(f"{P}/goals/", care_views.goals, name="care_goals"),
-    path(f"{P}/task/<uuid:entry_id>/done/", care_views.task_done, name="care_task_done"),
-    path(f"{P}/export.csv", care_views.export, {"fmt": "csv"}, name="care_export_csv"),
-    path(f"{P}/export.json", care_views.export, {"fmt": "json"}, name="care_export_json"),
-    *[path(f"{P}/{kind}/{tail}", care_views.entry_form, {"kind": kind}, name=f"care_{kind}_{name}")
-      for kind in care_views.CARE_FORMS for tail, name in (("", "new"), ("<uuid:entry_id>/", "edit"))],
-    path("settings/access-log/", views.access_log, name="access_log"),
+    path("care/", care.caseload, name="care_caseload"),
+    path("care/audit/", care.audit_log, name="care_audit"),
+    path(f"{P}/", care.participant_view, name="care_participant"),
+    path(f"{P}/acknowledge/", care.acknowledge_flag, name="care_acknowledge"),
+    path(f"{P}/summary/", care.summary, name="care_summary"),
+    path(f"{P}/plans/", care.plans, name="care_plans"),
+    path(f"{P}/safety-plan/<int:number>/", care.safety_plan_version, name="care_safety_plan_version"),
+    path(f"{P}/wins/", care.timeline, name="care_timeline"),
+    path(f"{P}/goals/", care.goals, name="care_goals"),
+    path(f"{P}/task/<uuid:entry_id>/done/", care.task_done, name="care_task_done"),
+    path(f"{P}/export.csv", care.export, {"fmt": "csv"}, name="care_export_csv"),
+    path(f"{P}/export.json", care.export, {"fmt": "json"}, name="care_export_json"),
+    *[path(f"{P}/{kind}/{tail}", care.entry_form, {"kind": kind}, name=f"care_{kind}_{name}")
+      for kind in care.CARE_FORMS for tail, name in (("", "new"), ("<uuid:entry_id>/", "edit"))],
+    path("settings/access-log/", participant.access_log, name="access_log"),
     path("api/v1/me/access-log/", api.AccessLog.as_view(), name="api-access-log"),
     path("api/v1/care/caseload/", care_api.Caseload.as_view(), name="api-care-caseload"),
 ]
@@ -94,22 +112,23 @@ urlpatterns += [
     path(f"{A}/export/", care_api.Export.as_view(), name="api-care-export"),
     path(f"{A}/safety-plan/versions/", care_api.SafetyPlanVersions.as_view(), name="api-care-safety-plan-versions"),
     path(f"{A}/weekend-plans/", care_api.WeekendPlans.as_view(), name="api-care-weekend-plans"),
+    path(f"{A}/checkins/", care_api.CareCheckInList.as_view(), name="api-care-checkins"),
+    path(f"{A}/urges/", care_api.CareUrgeList.as_view(), name="api-care-urges"),
+    path(f"{A}/reflections/", care_api.CareWeeklyReflectionList.as_view(), name="api-care-reflections"),
 ]
-for plural, listing in api.CARE_READS:
-    urlpatterns.append(path(f"{A}/{plural}/", listing.as_view(), name=f"api-care-{plural}"))
 
 # Accounts: joining, the second factor, a participant's own data, password reset.
 urlpatterns += [
-    path("j/<str:token>/", account_views.join, name="join"),
-    path("account/2fa/", account_views.second_factor, name="second_factor"),
-    path("account/2fa/setup/", account_views.second_factor_setup, name="second_factor_setup"),
-    path("account/2fa/off/", account_views.second_factor_off, name="second_factor_off"),
-    path("settings/my-data/", account_views.my_data, name="my_data"),
-    path("settings/my-data.<str:fmt>", account_views.my_data_download, name="my_data_download"),
-    path("settings/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
-    path("settings/close/", account_views.close_account, name="close_account"),
-    path("care/invitations/", account_views.invitations, name="care_invitations"),
-    path("care/invitations/<int:pk>/revoke/", account_views.invitation_revoke, name="care_invitation_revoke"),
+    path("j/<str:token>/", account.join, name="join"),
+    path("account/2fa/", account.second_factor, name="second_factor"),
+    path("account/2fa/setup/", account.second_factor_setup, name="second_factor_setup"),
+    path("account/2fa/off/", account.second_factor_off, name="second_factor_off"),
+    path("settings/my-data/", account.my_data, name="my_data"),
+    path("settings/my-data.<str:fmt>", account.my_data_download, name="my_data_download"),
+    path("settings/sign-out-everywhere/", account.sign_out_everywhere, name="sign_out_everywhere"),
+    path("settings/close/", account.close_account, name="close_account"),
+    path("care/invitations/", account.invitations, name="care_invitations"),
+    path("care/invitations/<int:pk>/revoke/", account.invitation_revoke, name="care_invitation_revoke"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),

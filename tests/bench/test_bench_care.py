@@ -39,7 +39,7 @@ import uuid
 
 import pytest
 
-from conftest import verified_login
+from signin import verified_login
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client

@@ -6,11 +6,11 @@ audit row for anyone off the care team) and leaves exactly one audit row: a writ
 the write's transaction, a read's row once the page is rendered.
 """
 
+import datetime as dt
 import functools
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -19,21 +19,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from rest_framework.exceptions import ValidationError as APIValidationError
 
-from . import access, audit, care, selectors, services, triage
-from .care_api import acknowledge, period_param
+from .. import access, audit, care, exports, progress, selectors, services, triage
+from ..models import AuditEvent, Goal, Participant, SafetyPlanVersion, Task, week_start
+from . import charts
+from .decorators import signed_in
 from .downloads import download
 from .forms import AuditFilterForm, GoalForm, TaskForm
-from .models import AuditEvent, Goal, Participant, SafetyPlanVersion, Task, week_start
 
 Action = AuditEvent.Action
-
-
-def _signed_in(request):
-    return request.user.is_authenticated
 
 
 def care_page(resource, action=Action.READ):
@@ -42,10 +37,8 @@ def care_page(resource, action=Action.READ):
 
     def decorator(view):
         @functools.wraps(view)
-        @never_cache
+        @signed_in
         def wrapper(request, participant_id, *args, **kwargs):
-            if not _signed_in(request):
-                return redirect_to_login(request.get_full_path())
             name = resource(**kwargs) if callable(resource) else resource
             participant = access.care_participant(request, participant_id, resource=name)
             # Times on these pages are the participant's own clock times, as they lived them.
@@ -61,13 +54,12 @@ def care_page(resource, action=Action.READ):
     return decorator
 
 
-@never_cache
+@signed_in
 def caseload(request):
-    if not _signed_in(request):
-        return redirect_to_login(request.get_full_path())
     counselor = access.caseload_counselor(request)
     rows = triage.caseload(counselor.caseload.select_related("user"))
-    response = render(request, "tracker/care/caseload.html", {"rows": rows, "counselor": counselor})
+    cards = [(row, charts.sleep_sparkline(row), charts.urge_sparkline(row)) for row in rows]
+    response = render(request, "tracker/care/caseload.html", {"cards": cards, "counselor": counselor})
     audit.record(request, action=Action.READ, resource="caseload", shown=[row.participant.pk for row in rows])
     return response
 
@@ -77,10 +69,11 @@ def caseload(request):
 def acknowledge_flag(request, participant):
     note = request.POST.get("note", "").strip()[:300]
     try:
-        flag = acknowledge(request, participant=participant, counselor=request.counselor,
-                           flag=request.POST.get("flag", ""), evidence=request.POST.get("evidence", ""), note=note)
-    except APIValidationError as error:
-        messages.error(request, " ".join(str(m) for ms in error.detail.values() for m in ms))
+        flag = services.flag_acknowledge(request=request, participant=participant, counselor=request.counselor,
+                                         flag=request.POST.get("flag", ""), evidence=request.POST.get("evidence", ""),
+                                         note=note)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"“{flag.label}” for {participant} acknowledged.")
     target = request.POST.get("next", "")
@@ -101,16 +94,20 @@ def _context(participant, current, **extra):
 
 @care_page("overview")
 def participant_view(request, participant):
-    try:
-        period = period_param(request.GET.get("days"), care.PERIODS, 30)
-    except APIValidationError:
-        period = 30
-    view = care.overview(participant=participant, period=period)
+    period = _period(request, default=30)
+    overview = care.overview(participant=participant, period=period)
     row = triage.caseload([participant])[0]
     return render(request, "tracker/care/participant.html", _context(
-        participant, "care_participant", o=view, p=view.figures, row=row, period=period, periods=care.PERIODS,
-        charts=care.trend_charts(view.data, period=period), weekdays=care.WEEKDAYS,
-        min_uses=care.progress.MIN_USES_TO_RANK))
+        participant, "care_participant", overview=overview, figures=overview.figures, row=row, period=period,
+        periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period),
+        heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK))
+
+
+def _period(request, *, default):
+    try:
+        return progress.parse_period(request.GET.get("days"), periods=care.PERIODS, default=default)
+    except ValueError:
+        return default
 
 
 @care_page("summary")
@@ -119,8 +116,8 @@ def summary(request, participant):
     monday = week_start(day) if day else care.default_week(participant)
     week = care.week_summary(participant=participant, monday=monday)
     return render(request, "tracker/care/summary.html", _context(
-        participant, "care_summary", w=week, f=week.figures, flags=triage.caseload([participant])[0].flags,
-        previous=monday - care.dt.timedelta(days=7), next=monday + care.dt.timedelta(days=7),
+        participant, "care_summary", week=week, figures=week.figures, flags=triage.caseload([participant])[0].flags,
+        previous=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7),
         is_current=monday >= week_start(participant.local_today())))
 
 
@@ -142,12 +139,9 @@ def safety_plan_version(request, participant, number):
 
 @care_page("timeline")
 def timeline(request, participant):
-    try:
-        period = period_param(request.GET.get("days"), care.PERIODS, 90)
-    except APIValidationError:
-        period = 90
+    period = _period(request, default=90)
     last = participant.local_today()
-    first = last - care.dt.timedelta(days=period - 1)
+    first = last - dt.timedelta(days=period - 1)
     return render(request, "tracker/care/timeline.html", _context(
         participant, "care_timeline", items=care.timeline(participant=participant, first=first, last=last),
         period=period, periods=care.PERIODS))
@@ -218,14 +212,12 @@ def task_done(request, participant, entry_id):
 def export(request, participant, fmt):
     name = f"steady-participant-{participant.pk}-{participant.local_today():%Y%m%d}"
     if fmt == "json":
-        return download(fmt=fmt, name=name, data=care.export_json(participant=participant, user=request.user))
-    return download(fmt=fmt, name=name, rows=care.export_csv_rows(participant=participant, user=request.user))
+        return download(fmt=fmt, name=name, data=exports.care_export_json(participant=participant, user=request.user))
+    return download(fmt=fmt, name=name, rows=exports.care_export_csv_rows(participant=participant, user=request.user))
 
 
-@never_cache
+@signed_in
 def audit_log(request):
-    if not _signed_in(request):
-        return redirect_to_login(request.get_full_path())
     admin = access.program_admin(request)
     form = AuditFilterForm(request.GET or None, program=admin.program)
     events = AuditEvent.objects.filter(program_id=admin.program_id)

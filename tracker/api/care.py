@@ -1,4 +1,5 @@
-"""The care team's API under /api/v1/care/: the same reads as the counselor pages.
+"""The care team's API under /api/v1/care/: the same reads as the counselor pages, and a
+person's goals and tasks written on their behalf.
 
 Every view gets its participant from tracker.access (a 404 and a denied audit row for anyone
 off the care team) and leaves exactly one audit row per allowed request: a write's row in the
@@ -7,6 +8,7 @@ write's transaction, a read's row before the answer goes out.
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,15 +17,31 @@ from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import access, audit, care, triage
-from .models import AuditEvent, FlagAcknowledgement, SafetyPlanVersion, WeekendPlan, week_start
+from .. import access, audit, care, exports, services, triage
+from ..models import (
+    AuditEvent,
+    CheckIn,
+    Goal,
+    SafetyPlanVersion,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+    week_start,
+)
+from .participant import EntryDetail, EntryList, entry_put_schema, period_param
 from .serializers import (
     AcknowledgementSerializer,
+    CareCheckInSerializer,
+    CareUrgeSerializer,
     CaseloadRowSerializer,
     ExportSerializer,
     FlagSerializer,
+    GoalSerializer,
     OverviewSerializer,
+    ReflectionSerializer,
     SafetyPlanVersionSerializer,
+    TaskSerializer,
     WeekendPlanSerializer,
     WeekSummarySerializer,
 )
@@ -68,6 +86,84 @@ class CareAccess:
                      object_id=object_id)
 
 
+# A person's entries: goals and tasks read and written (each write audited in its transaction),
+# check-ins, urges and reflections read only (notes they marked private come out empty).
+
+
+class CareEntryDetail(CareAccess, EntryDetail):
+    def put(self, request, entry_id, **kwargs):
+        with transaction.atomic():
+            response = super().put(request, entry_id, **kwargs)
+            if response.status_code < 300:
+                self.record_write(request, entry_id)
+        return response
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, entry_id, **kwargs):
+        with transaction.atomic():
+            response = super().delete(request, entry_id, **kwargs)
+            self.record_write(request, entry_id)
+        return response
+
+
+class CareEntryList(CareAccess, EntryList):
+    pass
+
+
+class CareGoalList(CareEntryList):
+    model = Goal
+    serializer_class = GoalSerializer
+    audit_resource = "goals"
+
+
+class CareGoalDetail(CareEntryDetail):
+    model = Goal
+    serializer_class = GoalSerializer
+    put_service = staticmethod(services.goal_put)
+    needs_actor = True
+    audit_resource = "goals"
+
+    @entry_put_schema(GoalSerializer, "goal")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class CareTaskList(CareEntryList):
+    model = Task
+    serializer_class = TaskSerializer
+    audit_resource = "tasks"
+
+
+class CareTaskDetail(CareEntryDetail):
+    model = Task
+    serializer_class = TaskSerializer
+    put_service = staticmethod(services.task_put)
+    needs_actor = True
+    audit_resource = "tasks"
+
+    @entry_put_schema(TaskSerializer, "task")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class CareCheckInList(CareEntryList):
+    model = CheckIn
+    serializer_class = CareCheckInSerializer
+    audit_resource = "checkins"
+
+
+class CareUrgeList(CareEntryList):
+    model = Urge
+    serializer_class = CareUrgeSerializer
+    audit_resource = "urges"
+
+
+class CareWeeklyReflectionList(CareEntryList):
+    model = WeeklyReflection
+    serializer_class = ReflectionSerializer
+    audit_resource = "reflections"
+
+
 class Caseload(CareAccess, APIView):
     """Everyone on your care team, most in need first, with the flags that explain it."""
 
@@ -81,26 +177,6 @@ class Caseload(CareAccess, APIView):
         return Response(CaseloadRowSerializer(rows, many=True).data)
 
 
-def acknowledge(request, *, participant, counselor, flag, evidence, note):
-    """Acknowledge one of the participant's current flags, with its audit row, in one transaction.
-
-    Raises ValidationError (field errors) when the flag is not raised now with that evidence:
-    something new has happened since the page was loaded.
-    """
-    current = {f.key: f for f in triage.caseload([participant])[0].flags}
-    if flag not in current:
-        raise ValidationError({"flag": ["This flag is not raised any more."]})
-    if current[flag].evidence != evidence:
-        raise ValidationError({"evidence": ["Something new has happened since this flag was shown. Look again."]})
-    with transaction.atomic():
-        ack = FlagAcknowledgement.objects.create(participant=participant, flag=flag, evidence=evidence, note=note,
-                                                 counselor=counselor)
-        audit.record(request, action=Action.WRITE, resource="acknowledgement", participant=participant,
-                     object_id=flag)
-    current[flag].acknowledgement = ack
-    return current[flag]
-
-
 class Acknowledgements(CareAccess, APIView):
     """Acknowledge a flag: it stays visible but ranks lower until something new happens."""
 
@@ -112,20 +188,12 @@ class Acknowledgements(CareAccess, APIView):
     def post(self, request, participant_id):
         serializer = AcknowledgementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        flag = acknowledge(request, participant=self.participant, counselor=self.counselor, **serializer.validated_data)
+        try:
+            flag = services.flag_acknowledge(request=request, participant=self.participant, counselor=self.counselor,
+                                             **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict)
         return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
-
-
-def period_param(value, periods, default):
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number not in periods:
-        raise ValidationError({"days": [f"Pick one of {', '.join(map(str, periods))}."]})
-    return number
 
 
 class Overview(CareAccess, APIView):
@@ -136,7 +204,7 @@ class Overview(CareAccess, APIView):
 
     @extend_schema(parameters=[OpenApiParameter("days", int, enum=list(care.PERIODS))])
     def get(self, request, participant_id):
-        period = period_param(request.query_params.get("days"), care.PERIODS, 30)
+        period = period_param(request, periods=care.PERIODS, default=30)
         return Response(OverviewSerializer(care.overview(participant=self.participant, period=period)).data)
 
 
@@ -171,7 +239,7 @@ class Export(CareAccess, APIView):
     serializer_class = ExportSerializer
 
     def get(self, request, participant_id):
-        return Response(care.export_json(participant=self.participant, user=request.user))
+        return Response(exports.care_export_json(participant=self.participant, user=request.user))
 
 
 class SafetyPlanVersions(CareAccess, generics.ListAPIView):

@@ -1,41 +1,39 @@
-"""The REST API under /api/v1/: a participant's own entries, written by client-made ids."""
+"""The participant's API under /api/v1/: their own entries, written by client-made ids, and
+their profile, safety plan, progress, patterns and reminders. The care team's API (care.py)
+builds on the entry views here."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import APIView
 
-from . import audit, selectors, services
-from .access import own_entry, participant_for_user
-from . import progress as progress_figures
-from . import push, reminders
-from .care_api import CareAccess
-from .security import needs_second_factor
-from .models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
+from .. import audit, push, reminders, selectors, services
+from .. import progress as progress_figures
+from ..access import own_entry, participant_for_user
+from ..models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
+from ..security import needs_second_factor
+from ..tasks import enqueue_sends
 from .serializers import (
-    CareCheckInSerializer,
-    CareUrgeSerializer,
+    AccessEventSerializer,
+    ActionTokenSerializer,
     CheckInSerializer,
     EntryConflictSerializer,
     GoalSerializer,
     HighRiskTimeSerializer,
     ParticipantSerializer,
-    AccessEventSerializer,
-    ActionTokenSerializer,
     ProgressSerializer,
     PushEndpointSerializer,
     PushSubscriptionSerializer,
+    ReflectionSerializer,
     ReminderSettingsSerializer,
     RemindersOverviewSerializer,
-    ReflectionSerializer,
     SafetyPlanVersionSerializer,
     SuggestionSerializer,
     TaskSerializer,
@@ -61,6 +59,14 @@ def _date_param(request, name):
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValidationError({name: ["Enter a date as YYYY-MM-DD."]})
+
+
+def period_param(request, *, periods, default):
+    """?days=: one of `periods`, the default when absent; anything else is a 400."""
+    try:
+        return progress_figures.parse_period(request.query_params.get("days"), periods=periods, default=default)
+    except ValueError as error:
+        raise ValidationError({"days": [str(error)]})
 
 
 DATE_FILTERS = [
@@ -132,22 +138,16 @@ class EntryDetail(APIView):
             self.serializer_class(result.entry).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
+    @extend_schema(responses={204: None})
     def delete(self, request, entry_id, **kwargs):
         services.entry_delete(entry=self.get_object(entry_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _own_copy(method):
-    def copy(self, *args, **kwargs):
-        return method(self, *args, **kwargs)
-
-    copy.__name__, copy.__doc__ = method.__name__, method.__doc__
-    return copy
-
-
-def _entry_endpoints(model, serializer, put, name, plural=None, base=EntryDetail, listing_base=None):
-    plural = plural or f"{name}s"
-    put_doc = extend_schema(
+def entry_put_schema(serializer, name):
+    """The OpenAPI description of PUT on one kind of entry. extend_schema marks the function it
+    decorates, so each detail view decorates a put of its own (which calls the shared one)."""
+    return extend_schema(
         request=serializer,
         responses={
             200: serializer,
@@ -161,34 +161,113 @@ def _entry_endpoints(model, serializer, put, name, plural=None, base=EntryDetail
             "changes nothing and answers the same."
         ),
     )
-    detail = type(
-        f"{base.__name__.removesuffix('Detail')}{model.__name__}Detail",
-        (base,),
-        {"model": model, "serializer_class": serializer, "put_service": staticmethod(put),
-         "needs_actor": model in (Goal, Task),
-         # A function of its own per model: extend_schema marks the function it is given.
-         "put": put_doc(_own_copy(base.put)),
-         "delete": extend_schema(responses={204: None})(_own_copy(base.delete))},
-    )
-    listing_base = listing_base or EntryList
-    listing = type(f"{listing_base.__name__.removesuffix('List')}{model.__name__}List", (listing_base,),
-                   {"model": model, "serializer_class": serializer})
-    return plural, listing, detail
 
 
-CHECKINS = _entry_endpoints(CheckIn, CheckInSerializer, services.checkin_put, "checkin")
-URGES = _entry_endpoints(Urge, UrgeSerializer, services.urge_put, "urge")
-REFLECTIONS = _entry_endpoints(WeeklyReflection, ReflectionSerializer, services.reflection_put, "reflection")
-ENTRY_ENDPOINTS = [
-    CHECKINS,
-    URGES,
-    REFLECTIONS,
-    _entry_endpoints(WeekendPlan, WeekendPlanSerializer, services.weekend_plan_put, "weekend plan", "weekend-plans"),
-    _entry_endpoints(Goal, GoalSerializer, services.goal_put, "goal"),
-    _entry_endpoints(Task, TaskSerializer, services.task_put, "task"),
-    _entry_endpoints(HighRiskTime, HighRiskTimeSerializer, services.high_risk_time_put, "high-risk time",
-                     "high-risk-times"),
-]
+class CheckInList(EntryList):
+    model = CheckIn
+    serializer_class = CheckInSerializer
+
+
+class CheckInDetail(EntryDetail):
+    model = CheckIn
+    serializer_class = CheckInSerializer
+    put_service = staticmethod(services.checkin_put)
+
+    @entry_put_schema(CheckInSerializer, "checkin")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class UrgeList(EntryList):
+    model = Urge
+    serializer_class = UrgeSerializer
+
+
+class UrgeDetail(EntryDetail):
+    model = Urge
+    serializer_class = UrgeSerializer
+    put_service = staticmethod(services.urge_put)
+
+    @entry_put_schema(UrgeSerializer, "urge")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class WeeklyReflectionList(EntryList):
+    model = WeeklyReflection
+    serializer_class = ReflectionSerializer
+
+
+class WeeklyReflectionDetail(EntryDetail):
+    model = WeeklyReflection
+    serializer_class = ReflectionSerializer
+    put_service = staticmethod(services.reflection_put)
+
+    @entry_put_schema(ReflectionSerializer, "reflection")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class WeekendPlanList(EntryList):
+    model = WeekendPlan
+    serializer_class = WeekendPlanSerializer
+
+
+class WeekendPlanDetail(EntryDetail):
+    model = WeekendPlan
+    serializer_class = WeekendPlanSerializer
+    put_service = staticmethod(services.weekend_plan_put)
+
+    @entry_put_schema(WeekendPlanSerializer, "weekend plan")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class GoalList(EntryList):
+    model = Goal
+    serializer_class = GoalSerializer
+
+
+class GoalDetail(EntryDetail):
+    model = Goal
+    serializer_class = GoalSerializer
+    put_service = staticmethod(services.goal_put)
+    needs_actor = True
+
+    @entry_put_schema(GoalSerializer, "goal")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class TaskList(EntryList):
+    model = Task
+    serializer_class = TaskSerializer
+
+
+class TaskDetail(EntryDetail):
+    model = Task
+    serializer_class = TaskSerializer
+    put_service = staticmethod(services.task_put)
+    needs_actor = True
+
+    @entry_put_schema(TaskSerializer, "task")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class HighRiskTimeList(EntryList):
+    model = HighRiskTime
+    serializer_class = HighRiskTimeSerializer
+
+
+class HighRiskTimeDetail(EntryDetail):
+    model = HighRiskTime
+    serializer_class = HighRiskTimeSerializer
+    put_service = staticmethod(services.high_risk_time_put)
+
+    @entry_put_schema(HighRiskTimeSerializer, "high-risk time")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
 
 
 class Me(generics.RetrieveUpdateAPIView):
@@ -284,31 +363,8 @@ class Progress(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("days", int, enum=list(progress_figures.PERIODS))])
     def get(self, request):
-        try:
-            days = int(request.query_params.get("days", 30))
-        except ValueError:
-            days = 0
-        if days not in progress_figures.PERIODS:
-            raise ValidationError({"days": [f"Pick one of {', '.join(map(str, progress_figures.PERIODS))}."]})
-        figures = progress_figures.progress(participant=request.participant, days=days)
-        data = {
-            "first": figures.first, "last": figures.last, "checkin_days": figures.checkin_days,
-            "avg_total_sleep_min": figures.avg_total_sleep_min, "avg_sleep_efficiency": figures.avg_sleep_efficiency,
-            "avg_sleep_quality": figures.avg_sleep_quality, "avg_stress": figures.avg_stress,
-            "urge_count": figures.urge_count, "avg_intensity": figures.avg_intensity,
-            "avg_duration_min": figures.avg_duration_min,
-            "wins": [{"date": day.isoformat(), "text": text} for day, text in figures.wins],
-            "helpers": figures.helpers, "helpers_unranked": figures.helpers_unranked,
-            "days": [{
-                "date": day.date, "checked_in": day.checkin is not None,
-                **{name: getattr(day.checkin, name, None) for name in
-                   ("total_sleep_min", "sleep_efficiency", "sleep_quality", "stress")},
-                "urges": day.urge_count,
-                "avg_urge_intensity": progress_figures.mean([u.intensity for u in day.urges]),
-                "avg_urge_duration_min": progress_figures.mean([u.duration_min for u in day.urges]),
-            } for day in figures.days],
-        }
-        return Response(ProgressSerializer(data).data)
+        days = period_param(request, periods=progress_figures.PERIODS, default=30)
+        return Response(ProgressSerializer(progress_figures.progress(participant=request.participant, days=days)).data)
 
 
 class Patterns(APIView):
@@ -320,53 +376,6 @@ class Patterns(APIView):
     @extend_schema(responses=SuggestionSerializer(many=True))
     def get(self, request):
         return Response(SuggestionSerializer(progress_figures.find_patterns(participant=request.participant), many=True).data)
-
-
-# The care team reads a person's entries and writes their goals and tasks (tracker.care_api).
-
-
-class CareEntryDetail(CareAccess, EntryDetail):
-    def put(self, request, entry_id, **kwargs):
-        with transaction.atomic():
-            response = super().put(request, entry_id, **kwargs)
-            if response.status_code < 300:
-                self.record_write(request, entry_id)
-        return response
-
-    def delete(self, request, entry_id, **kwargs):
-        with transaction.atomic():
-            response = super().delete(request, entry_id, **kwargs)
-            self.record_write(request, entry_id)
-        return response
-
-
-class CareEntryList(CareAccess, EntryList):
-    pass
-
-
-def _care_endpoints(model, serializer, put, name, plural=None):
-    plural, listing, detail = _entry_endpoints(model, serializer, put, name, plural, base=CareEntryDetail,
-                                               listing_base=CareEntryList)
-    listing.audit_resource = detail.audit_resource = plural
-    return plural, listing, detail
-
-
-def _care_reads(model, serializer, plural):
-    """Read-only lists of a person's entries for the care team (private notes come out empty)."""
-    listing = type(f"Care{model.__name__}List", (CareEntryList,),
-                   {"model": model, "serializer_class": serializer, "audit_resource": plural})
-    return plural, listing
-
-
-CARE_ENDPOINTS = [
-    _care_endpoints(Goal, GoalSerializer, services.goal_put, "goal"),
-    _care_endpoints(Task, TaskSerializer, services.task_put, "task"),
-]
-CARE_READS = [
-    _care_reads(CheckIn, CareCheckInSerializer, "checkins"),
-    _care_reads(Urge, CareUrgeSerializer, "urges"),
-    _care_reads(WeeklyReflection, ReflectionSerializer, "reflections"),
-]
 
 
 # Reminders: push subscriptions, settings, and the actions a notification can take.
@@ -443,7 +452,7 @@ class TestNotification(APIView):
 
     @extend_schema(request=None, responses={202: None})
     def post(self, request):
-        reminders.test_notification_send(participant=request.participant)
+        reminders.test_notification_send(participant=request.participant, enqueue=enqueue_sends)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

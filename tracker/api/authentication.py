@@ -1,8 +1,10 @@
-"""API tokens, for participants' own apps only (kept apart from tracker.security so that DRF's
+"""API tokens, for participants' own apps only (kept apart from the API's views so that DRF's
 settings can import it without importing DRF's views)."""
 
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+
+from ..security import needs_second_factor
 
 
 class ParticipantTokenAuthentication(TokenAuthentication):
@@ -10,8 +12,6 @@ class ParticipantTokenAuthentication(TokenAuthentication):
     use a token: a token would skip the second step."""
 
     def authenticate_credentials(self, key):
-        from .security import needs_second_factor
-
         user, token = super().authenticate_credentials(key)
         if needs_second_factor(user):
             raise AuthenticationFailed("This account signs in on the web with its second factor; tokens are not accepted.")

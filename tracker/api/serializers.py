@@ -1,3 +1,5 @@
+"""The API's serializers: entries in and out, and the figures the participant and care team read."""
+
 import datetime as dt
 import re
 
@@ -5,8 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from django.db import models
 from rest_framework import serializers
 
-from . import triage
-from .models import (
+from .. import progress, triage
+from ..models import (
     known_zones,
     CheckIn,
     Delivery,
@@ -25,11 +27,15 @@ from .models import (
 
 
 class StrictCharField(serializers.CharField):
-    """Text is text: a number or a boolean where text belongs is refused, not turned into "0"."""
+    """Text is text: a number or a boolean where text belongs is refused, not turned into "0".
+    The length limit holds for the text as sent, as the schema's maxLength says (DRF would
+    otherwise trim surrounding spaces first and accept a longer text)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
@@ -212,18 +218,39 @@ class HelperSerializer(serializers.Serializer):
 
 
 class ProgressDaySerializer(serializers.Serializer):
+    # One progress.Day: its check-in's figures (null without one) and its urges in short.
     date = serializers.DateField()
-    checked_in = StrictBooleanField()
-    total_sleep_min = serializers.IntegerField(allow_null=True)
-    sleep_efficiency = serializers.FloatField(allow_null=True)
-    sleep_quality = serializers.IntegerField(allow_null=True)
-    stress = serializers.IntegerField(allow_null=True)
-    urges = serializers.IntegerField()
-    avg_urge_intensity = serializers.FloatField(allow_null=True)
-    avg_urge_duration_min = serializers.FloatField(allow_null=True)
+    checked_in = serializers.SerializerMethodField()
+    total_sleep_min = serializers.IntegerField(source="checkin.total_sleep_min", allow_null=True)
+    sleep_efficiency = serializers.FloatField(source="checkin.sleep_efficiency", allow_null=True)
+    sleep_quality = serializers.IntegerField(source="checkin.sleep_quality", allow_null=True)
+    stress = serializers.IntegerField(source="checkin.stress", allow_null=True)
+    urges = serializers.IntegerField(source="urge_count")
+    avg_urge_intensity = serializers.SerializerMethodField()
+    avg_urge_duration_min = serializers.SerializerMethodField()
+
+    def get_checked_in(self, day) -> bool:
+        return day.checkin is not None
+
+    def get_avg_urge_intensity(self, day) -> float | None:
+        return progress.mean([urge.intensity for urge in day.urges])
+
+    def get_avg_urge_duration_min(self, day) -> float | None:
+        return progress.mean([urge.duration_min for urge in day.urges])
+
+
+class WinSerializer(serializers.Serializer):
+    # A small win: one (date, text) pair of progress.Progress.wins.
+    date = serializers.DateField()
+    text = StrictCharField()
+
+    def to_representation(self, win):
+        day, text = win
+        return super().to_representation({"date": day, "text": text})
 
 
 class ProgressSerializer(serializers.Serializer):
+    # A progress.Progress, as it is. (No docstrings here: they would become the schema's descriptions.)
     first = serializers.DateField()
     last = serializers.DateField()
     checkin_days = serializers.IntegerField()
@@ -234,7 +261,7 @@ class ProgressSerializer(serializers.Serializer):
     urge_count = serializers.IntegerField()
     avg_intensity = serializers.FloatField(allow_null=True)
     avg_duration_min = serializers.FloatField(allow_null=True)
-    wins = serializers.ListField(child=serializers.DictField())
+    wins = WinSerializer(many=True)
     helpers = HelperSerializer(many=True)
     helpers_unranked = HelperSerializer(many=True)
     days = ProgressDaySerializer(many=True)

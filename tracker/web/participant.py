@@ -1,10 +1,12 @@
+"""A participant's pages: Today, the entry forms, plans, progress, history, settings and
+reminders; and the public help page and health check."""
+
 import datetime as dt
-import functools
 import logging
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.views import LogoutView, redirect_to_login
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -18,21 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from . import audit, charts, progress, reminders, selectors, services
-from .access import counselor_for_user, own_entry, participant_for_user
-from .forms import (
-    CheckInForm,
-    GoalForm,
-    HighRiskTimeForm,
-    ReflectionForm,
-    ReminderSettingsForm,
-    SafetyPlanForm,
-    TaskForm,
-    TimeZoneForm,
-    UrgeForm,
-    WeekendPlanForm,
-)
-from .models import (
+from .. import audit, progress, reminders, selectors, services
+from ..access import own_entry
+from ..models import (
     CheckIn,
     Goal,
     HighRiskTime,
@@ -45,26 +35,23 @@ from .models import (
     week_start,
     weekend_friday,
 )
+from ..tasks import enqueue_sends
+from . import charts
+from .decorators import counselors_to_caseload, participant_required
+from .forms import (
+    CheckInForm,
+    GoalForm,
+    HighRiskTimeForm,
+    ReflectionForm,
+    ReminderSettingsForm,
+    SafetyPlanForm,
+    TaskForm,
+    TimeZoneForm,
+    UrgeForm,
+    WeekendPlanForm,
+)
 
 logger = logging.getLogger(__name__)
-
-
-def participant_required(view):
-    """Participant pages: anonymous people sign in first; staff accounts are turned away."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        participant = participant_for_user(request.user)
-        if participant is None and counselor_for_user(request.user) is not None and view.__name__ == "today":
-            return redirect("care_caseload")
-        if participant is None:
-            return render(request, "tracker/not_participant.html", status=403)
-        request.participant = participant
-        return never_cache(view)(request, *args, **kwargs)
-
-    return wrapper
 
 
 # One description per kind of entry: the form, the write, where "new" and "edit" live, and
@@ -201,6 +188,7 @@ def entry_delete(request, kind, entry_id):
     return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": kind, "noun": KINDS[kind]["noun"]})
 
 
+@counselors_to_caseload
 @participant_required
 def today(request):
     summary = selectors.today_summary(participant=request.participant)
@@ -286,46 +274,14 @@ def task_done(request, entry_id):
 @participant_required
 def my_progress(request):
     try:
-        days = int(request.GET.get("days", 30))
+        days = progress.parse_period(request.GET.get("days"), periods=progress.PERIODS, default=30)
     except ValueError:
-        days = 30
-    if days not in progress.PERIODS:
         days = 30
     figures = progress.progress(participant=request.participant, days=days)
     return render(request, "tracker/progress.html", {
-        "p": figures, "days": days, "periods": progress.PERIODS, "charts": _progress_charts(figures, days),
+        "figures": figures, "days": days, "periods": progress.PERIODS, "charts": charts.progress_charts(figures, days),
         "min_uses": progress.MIN_USES_TO_RANK, "halves": figures.halves(),
     })
-
-
-def _progress_charts(figures, days):
-    label = (lambda d: d.strftime("%a")) if days <= 7 else (lambda d: d.strftime("%-d %b"))
-    series = [(label(day.date), day) for day in figures.days]
-
-    def of(attribute, scale=1):
-        return [(text, None if day.checkin is None or getattr(day.checkin, attribute) is None
-                 else round(getattr(day.checkin, attribute) * scale, 1)) for text, day in series]
-
-    return [
-        charts.bar_chart(id="sleep", title="Sleep each night", unit=" h", points=of("total_sleep_min", 1 / 60),
-                         description=f"Hours of sleep each night over the last {days} days."),
-        charts.bar_chart(id="efficiency", title="Sleep efficiency", unit="%", points=of("sleep_efficiency", 100),
-                         max_value=100, description="Share of the time in bed spent asleep, each night."),
-        charts.bar_chart(id="quality", title="Sleep quality", unit=" of 5", points=of("sleep_quality"), max_value=5,
-                         description="How well you slept, from 1 (very poor) to 5 (very good)."),
-        charts.bar_chart(id="urges", title="Urges each day", unit="", points=[(t, d.urge_count) for t, d in series],
-                         description=f"How many urges you logged each day over the last {days} days."),
-        charts.bar_chart(id="duration", title="How long urges lasted", unit=" min",
-                         points=[(t, _average_duration(d)) for t, d in series],
-                         description="Average minutes an urge lasted, each day with an urge. Shorter bars: urges fade faster."),
-        charts.bar_chart(id="stress", title="Stress", unit=" of 10", points=of("stress"), max_value=10,
-                         description="Your stress from 0 to 10 each day you checked in."),
-    ]
-
-
-def _average_duration(day):
-    value = progress.mean([urge.duration_min for urge in day.urges])
-    return None if value is None else round(value, 1)
 
 
 @participant_required
@@ -387,7 +343,7 @@ def healthz(request):
 def reminder_settings(request):
     participant = request.participant
     if request.method == "POST" and request.POST.get("action") == "test":
-        reminders.test_notification_send(participant=participant)
+        reminders.test_notification_send(participant=participant, enqueue=enqueue_sends)
         messages.success(request, "A test notification is on its way.")
         return redirect("reminders")
     form = ReminderSettingsForm(request.POST or None, instance=participant)

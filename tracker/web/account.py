@@ -2,14 +2,11 @@
 signing out everywhere, closing an account; and the care team's invitations."""
 
 import base64
-import functools
 
 import segno
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, password_validation
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth import login, logout
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,25 +18,12 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import access, accounts, audit
+from .. import access, accounts, audit, exports
+from ..models import Invitation
+from ..security import end_all_sessions, is_staff_account, second_factor_done
+from .decorators import participant_required, signed_in
 from .downloads import download
-from .forms import AccessibleErrorsMixin
-from .models import Invitation, known_zones
-from .security import end_all_sessions, is_staff_account, second_factor_done
-from .views import participant_required
-
-RECOVERY_CODES = 10
-
-
-def signed_in(view):
-    @functools.wraps(view)
-    @never_cache
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from .forms import CloseForm, CodeForm, InvitationForm, JoinForm
 
 
 def _next(request, default):
@@ -58,14 +42,6 @@ def _landing(user):
 
 # ---------------------------------------------------------------------------------------------
 # The second factor (TOTP, with recovery codes)
-
-
-class CodeForm(AccessibleErrorsMixin, forms.Form):
-    code = forms.CharField(label="Code", max_length=16, widget=forms.TextInput(attrs={
-        "autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none", "spellcheck": "false"}))
-
-    def clean_code(self):
-        return "".join(self.cleaned_data["code"].split())
 
 
 @signed_in
@@ -100,12 +76,7 @@ def second_factor_setup(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            StaticDevice.objects.filter(user=user).delete()
-            static = StaticDevice.objects.create(user=user, name="Recovery codes")
-            codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-            StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
+            codes = accounts.second_factor_confirm(device=device)
             otp_login(request, device)
             return render(request, "tracker/account/recovery_codes.html", {
                 "codes": codes, "next": _next(request, _landing(user))})
@@ -128,8 +99,7 @@ def second_factor_off(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if match_token(user, form.cleaned_data["code"]) is not None:
-            TOTPDevice.objects.filter(user=user).delete()
-            StaticDevice.objects.filter(user=user).delete()
+            accounts.second_factor_remove(user=user)
             messages.success(request, "Two-step sign-in is off. You can turn it on again in Settings.")
             return redirect("settings")
         form.add_error("code", "That code didn’t work. Codes change every 30 seconds and work once.")
@@ -138,52 +108,6 @@ def second_factor_off(request):
 
 # ---------------------------------------------------------------------------------------------
 # Joining by invitation
-
-
-class JoinForm(AccessibleErrorsMixin, forms.Form):
-    username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only. You sign in with it.",
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text="At least 10 characters; a few words you can remember work well.")
-    password_again = forms.CharField(label="Password again",
-                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    time_zone = forms.ChoiceField(label="Your time zone",
-                                  help_text="Reminders come at your own clock times. We filled in your phone’s zone.")
-    acknowledged = forms.BooleanField(label="I have read who sees what", required=False)
-
-    def __init__(self, *args, invitation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invitation = invitation
-        self.fields["time_zone"].choices = [(z, z) for z in sorted(known_zones())]
-        if invitation.role == Invitation.Role.COUNSELOR:
-            del self.fields["acknowledged"]
-            del self.fields["time_zone"]
-
-    def clean_username(self):
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.validators import UnicodeUsernameValidator
-
-        username = self.cleaned_data["username"].strip()
-        UnicodeUsernameValidator()(username)
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken. Try another.")
-        return username
-
-    def clean(self):
-        data = super().clean()
-        password = data.get("password")
-        if password and data.get("password_again") and password != data["password_again"]:
-            self.add_error("password_again", "The two passwords don’t match.")
-        elif password:
-            from django.contrib.auth import get_user_model
-
-            try:
-                password_validation.validate_password(password, get_user_model()(username=data.get("username", "")))
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        if "acknowledged" in self.fields and not data.get("acknowledged"):
-            self.add_error("acknowledged", "Please read the notice above and tick the box to go on.")
-        return data
 
 
 @never_cache
@@ -215,24 +139,9 @@ def join(request, token):
 # The care team's invitations
 
 
-class InvitationForm(AccessibleErrorsMixin, forms.Form):
-    name = forms.CharField(label="First name or initials", max_length=60)
-    email = forms.EmailField(label="Email (optional)", required=False,
-                             help_text="Only for resetting a forgotten password later.")
-    role = forms.ChoiceField(choices=Invitation.Role.choices, initial=Invitation.Role.PARTICIPANT,
-                             widget=forms.RadioSelect, label="Invite as")
-
-    def __init__(self, *args, admin, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not admin:
-            del self.fields["role"]
-
-
-@never_cache
+@signed_in
 @require_http_methods(["GET", "POST"])
 def invitations(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     counselor = access.caseload_counselor(request, resource="invitations")
     form = InvitationForm(request.POST or None, admin=counselor.is_program_admin)
     created = None
@@ -254,11 +163,9 @@ def invitations(request):
     return response
 
 
-@never_cache
+@signed_in
 @require_http_methods(["POST"])
 def invitation_revoke(request, pk):
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("care_invitations"))
     counselor = access.caseload_counselor(request, resource="invitations")
     invitation = Invitation.objects.filter(pk=pk, program=counselor.program).first()
     if invitation is None or not (counselor.is_program_admin or invitation.created_by_id == request.user.pk):
@@ -285,8 +192,8 @@ def my_data_download(request, fmt):
     participant = request.participant
     name = f"steady-my-data-{participant.local_today():%Y%m%d}"
     if fmt == "json":
-        return download(fmt=fmt, name=name, data=accounts.my_export_json(participant))
-    return download(fmt=fmt, name=name, rows=accounts.my_export_csv_rows(participant))
+        return download(fmt=fmt, name=name, data=exports.my_export_json(participant))
+    return download(fmt=fmt, name=name, rows=exports.my_export_csv_rows(participant))
 
 
 @signed_in
@@ -297,22 +204,6 @@ def sign_out_everywhere(request):
     response = redirect(f"{reverse('signin')}?ended=everywhere")
     response["Clear-Site-Data"] = '"cache", "storage"'
     return response
-
-
-class CloseForm(AccessibleErrorsMixin, forms.Form):
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean_password(self):
-        # Through authenticate(), so guesses here count towards the sign-in lockout too.
-        user = authenticate(self.request, username=self.request.user.get_username(),
-                            password=self.cleaned_data["password"])
-        if user is None or user.pk != self.request.user.pk:
-            raise forms.ValidationError("That is not your password.")
-        return ""
 
 
 @participant_required

@@ -1,14 +1,18 @@
+"""Every form of the pages: entries, plans, settings, the care team's filters, and accounts."""
+
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from .models import (
+from ..models import (
     PHONE_RE,
     AuditEvent,
     CheckIn,
     Goal,
     HighRiskTime,
+    Invitation,
     Participant,
     SafetyPlanVersion,
     Strategy,
@@ -17,6 +21,7 @@ from .models import (
     Urge,
     WeekendPlan,
     WeeklyReflection,
+    known_zones,
 )
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
@@ -331,3 +336,85 @@ class AuditFilterForm(AccessibleErrorsMixin, forms.Form):
         if data.get("until"):
             events = events.filter(at__date__lte=data["until"])
         return events
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts: the second factor, joining, invitations, closing an account
+
+
+class CodeForm(AccessibleErrorsMixin, forms.Form):
+    code = forms.CharField(label="Code", max_length=16, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none", "spellcheck": "false"}))
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())
+
+
+class JoinForm(AccessibleErrorsMixin, forms.Form):
+    username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only. You sign in with it.",
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text="At least 10 characters; a few words you can remember work well.")
+    password_again = forms.CharField(label="Password again",
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    time_zone = forms.ChoiceField(label="Your time zone",
+                                  help_text="Reminders come at your own clock times. We filled in your phone’s zone.")
+    acknowledged = forms.BooleanField(label="I have read who sees what", required=False)
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["time_zone"].choices = [(z, z) for z in sorted(known_zones())]
+        if invitation.role == Invitation.Role.COUNSELOR:
+            del self.fields["acknowledged"]
+            del self.fields["time_zone"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        UnicodeUsernameValidator()(username)
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken. Try another.")
+        return username
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if password and data.get("password_again") and password != data["password_again"]:
+            self.add_error("password_again", "The two passwords don’t match.")
+        elif password:
+            try:
+                password_validation.validate_password(password, get_user_model()(username=data.get("username", "")))
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        if "acknowledged" in self.fields and not data.get("acknowledged"):
+            self.add_error("acknowledged", "Please read the notice above and tick the box to go on.")
+        return data
+
+
+class InvitationForm(AccessibleErrorsMixin, forms.Form):
+    name = forms.CharField(label="First name or initials", max_length=60)
+    email = forms.EmailField(label="Email (optional)", required=False,
+                             help_text="Only for resetting a forgotten password later.")
+    role = forms.ChoiceField(choices=Invitation.Role.choices, initial=Invitation.Role.PARTICIPANT,
+                             widget=forms.RadioSelect, label="Invite as")
+
+    def __init__(self, *args, admin, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not admin:
+            del self.fields["role"]
+
+
+class CloseForm(AccessibleErrorsMixin, forms.Form):
+    password = forms.CharField(label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        # Through authenticate(), so guesses here count towards the sign-in lockout too.
+        user = authenticate(self.request, username=self.request.user.get_username(),
+                            password=self.cleaned_data["password"])
+        if user is None or user.pk != self.request.user.pk:
+            raise forms.ValidationError("That is not your password.")
+        return ""

@@ -1,0 +1,199 @@
+"""Exports: the care team's export of a participant (with the 42 CFR Part 2 notice) and a
+participant's own export of everything linked to them. Both come as JSON or as long-format CSV
+rows (record type, id, field, value); `plain` and `cell` are the one way a value becomes JSON or
+a CSV cell."""
+
+import datetime as dt
+import json
+import uuid
+
+from django.utils import timezone
+
+from . import audit
+from .models import (
+    CheckIn,
+    Delivery,
+    FlagAcknowledgement,
+    Goal,
+    HighRiskTime,
+    NoticeAcknowledgement,
+    PushSubscription,
+    Reminder,
+    SafetyPlanVersion,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+)
+
+# 42 CFR 2.32(a)(1): the notice that must go with a disclosure of Part 2 records.
+PART2_NOTICE = (
+    "This record which has been disclosed to you is protected by Federal confidentiality rules "
+    "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony that "
+    "describes the information contained in this record, in any civil, criminal, administrative, or "
+    "legislative proceedings by any Federal, State, or local authority, against the patient, unless "
+    "authorized by the consent of the patient, except as provided at 42 CFR 2.12(c)(5) or as authorized by "
+    "a court in accordance with 42 CFR 2.64 or 2.65. In addition, the Federal rules prohibit you from making "
+    "any other use or disclosure of this record unless at least one of the following applies: (i) Further "
+    "use or disclosure is expressly permitted by the written consent of the individual whose information is "
+    "being disclosed in this record or as otherwise permitted by 42 CFR part 2. (ii) You are a covered "
+    "entity or business associate and have received the record for treatment, payment, or health care "
+    "operations, or (iii) You have received the record from a covered entity or business associate as "
+    "permitted by 45 CFR part 164, subparts A and E. A general authorization for the release of medical or "
+    "other information is NOT sufficient to meet the required elements of written consent to further use or "
+    "redisclose the record (see 42 CFR 2.31)."
+)
+
+# ---------------------------------------------------------------------------------------------
+# Export: everything linked to the person that a counselor may see, with the Part 2 notice.
+
+# (record type, model, fields). Notes marked private are left out (see `_row`).
+EXPORT_KINDS = [
+    ("checkin", CheckIn, [f for f in CheckIn.WRITABLE if f != "note_private"]
+     + ["time_in_bed_min", "total_sleep_min", "sleep_efficiency"]),
+    ("urge", Urge, [f for f in Urge.WRITABLE if f != "note_private"]),
+    ("reflection", WeeklyReflection, list(WeeklyReflection.WRITABLE)),
+    ("weekend_plan", WeekendPlan, list(WeekendPlan.WRITABLE)),
+    ("safety_plan_version", SafetyPlanVersion, ["number", *SafetyPlanVersion.WRITABLE]),
+    ("goal", Goal, list(Goal.WRITABLE)),
+    ("task", Task, [f for f in Task.WRITABLE if f != "goal"] + ["goal_id", "done_at"]),
+    ("high_risk_time", HighRiskTime, list(HighRiskTime.WRITABLE)),
+]
+
+
+def plain(value):
+    """A value as JSON holds it: dates and times in ISO 8601, ids as text."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _row(entry, fields, include_private):
+    row = {"id": str(entry.pk), "created_at": entry.created_at.isoformat(), "updated_at": entry.updated_at.isoformat()}
+    for name in fields:
+        row[name] = entry.shared_note if name == "note" and not include_private else plain(getattr(entry, name))
+    if include_private and hasattr(entry, "note_private"):
+        row["note_private"] = entry.note_private
+    return row
+
+
+def export_records(*, participant, include_private=False):
+    """Yield (record type, row dict) for every record, a kind at a time, oldest first. Private
+    notes come out empty unless include_private (the participant's own export)."""
+    for kind, model, fields in EXPORT_KINDS:
+        for entry in model.objects.filter(participant=participant).order_by("created_at", "pk").iterator(chunk_size=500):
+            yield kind, _row(entry, fields, include_private)
+
+
+def care_export_header(*, participant, user, now=None):
+    return {
+        "notice": PART2_NOTICE,
+        "participant": {"id": participant.pk, "name": str(participant), "program": participant.program.name,
+                        "time_zone": participant.time_zone, "level_of_care": participant.level_of_care},
+        "exported_at": (now or timezone.now()).isoformat(),
+        "exported_by": user.get_username(),
+        "private_notes": "Notes the participant marked private are not included.",
+    }
+
+
+def care_export_json(*, participant, user):
+    data = care_export_header(participant=participant, user=user)
+    data["records"] = {kind: [] for kind, _, _ in EXPORT_KINDS}
+    for kind, row in export_records(participant=participant):
+        data["records"][kind].append(row)
+    return data
+
+
+def care_export_csv_rows(*, participant, user):
+    """Long format, one value per row: record type, id, field, value. The notice comes first."""
+    header = care_export_header(participant=participant, user=user)
+    yield ["notice", "", "", header["notice"]]
+    yield ["export", "", "exported_at", header["exported_at"]]
+    yield ["export", "", "exported_by", header["exported_by"]]
+    yield ["export", "", "private_notes", header["private_notes"]]
+    for name, value in header["participant"].items():
+        yield ["participant", str(participant.pk), name, value]
+    yield ["record_type", "record_id", "field", "value"]
+    for kind, row in export_records(participant=participant):
+        for name, value in row.items():
+            if name != "id":
+                yield [kind, row["id"], name, cell(value)]
+
+
+def cell(value):
+    """A value as one CSV cell: lists joined (or as JSON when they hold objects), None empty."""
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False) if any(isinstance(v, dict) for v in value) else "; ".join(map(str, value))
+    return "" if value is None else value
+
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+# A participant's own data
+
+
+def access_log_rows(participant):
+    return [{"at": e.at.isoformat(), "who": e.actor_name, "action": e.action, "what": e.resource}
+            for e in audit.events_about(participant).order_by("at")]
+
+
+def my_records(participant):
+    """Yield (kind, row) for everything linked to the person: their entries (private notes
+    included, they are theirs), reminders and deliveries, notification subscriptions (without
+    keys), acknowledgements, the notices they accepted, and who viewed their records."""
+    yield from export_records(participant=participant, include_private=True)
+    for reminder in Reminder.objects.filter(participant=participant).order_by("pk"):
+        yield "reminder", {"id": reminder.pk, "kind": reminder.kind, "local_time": plain(reminder.local_time),
+                           "weekdays": reminder.weekdays, "on_date": plain(reminder.on_date),
+                           "enabled": reminder.enabled, "next_due_at": plain(reminder.next_due_at)}
+    for delivery in Delivery.objects.filter(reminder__participant=participant).order_by("pk"):
+        yield "delivery", {"id": delivery.pk, "reminder_id": delivery.reminder_id, "due_at": delivery.due_at.isoformat(),
+                           "status": delivery.status, "channel": delivery.channel,
+                           "sent_at": plain(delivery.sent_at), "opened_at": plain(delivery.opened_at)}
+    for subscription in PushSubscription.objects.filter(user=participant.user).order_by("pk"):
+        yield "push_subscription", {"id": subscription.pk, "user_agent": subscription.user_agent,
+                                    "created_at": subscription.created_at.isoformat()}
+    for ack in FlagAcknowledgement.objects.filter(participant=participant).order_by("pk"):
+        yield "flag_acknowledgement", {"id": ack.pk, "flag": ack.flag, "note": ack.note,
+                                       "created_at": ack.created_at.isoformat()}
+    for notice in NoticeAcknowledgement.objects.filter(user=participant.user).order_by("pk"):
+        yield "notice_acknowledgement", {"id": notice.pk, "version": notice.version, "text": notice.text,
+                                         "acknowledged_at": notice.acknowledged_at.isoformat()}
+    for index, row in enumerate(access_log_rows(participant), start=1):
+        yield "access_log", {"id": index, **row}
+
+
+def my_export_header(participant):
+    return {
+        "about": "Everything Steady holds about you, including notes you kept to yourself, and who on your care "
+                 "team viewed your records.",
+        "participant": {"username": participant.user.get_username(), "program": participant.program.name,
+                        "time_zone": participant.time_zone, "level_of_care": participant.level_of_care,
+                        "joined": participant.created_at.isoformat()},
+        "exported_at": timezone.now().isoformat(),
+    }
+
+
+def my_export_json(participant):
+    data = my_export_header(participant)
+    data["records"] = {}
+    for kind, row in my_records(participant):
+        data["records"].setdefault(kind, []).append(row)
+    return data
+
+
+def my_export_csv_rows(participant):
+    header = my_export_header(participant)
+    yield ["about", "", "", header["about"]]
+    yield ["export", "", "exported_at", header["exported_at"]]
+    for name, value in header["participant"].items():
+        yield ["participant", "", name, value]
+    yield ["record_type", "record_id", "field", "value"]
+    for kind, row in my_records(participant):
+        for name, value in row.items():
+            if name != "id":
+                yield [kind, row["id"], name, cell(value)]

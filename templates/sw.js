@@ -5,6 +5,8 @@ const SHELL = {{ shell|safe }};
 const PAGES = {{ pages|safe }};
 const STATIC = {{ static_prefix|safe }};
 const PAGE_TIMEOUT_MS = 3000;
+const NEVER_CACHED = ["/api/", "/admin/", "/care/"];
+const ACCOUNT_PAGES = ["/signin/", "/signout/", "/j/", "/password-reset/", "/account/"];
 importScripts("{% load static %}{% static 'js/outbox.js' %}");
 
 self.addEventListener("install", (event) => {
@@ -60,6 +62,14 @@ async function networkFirst(request) {
   }
 }
 
+async function networkOnly(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    return (await caches.match("/offline/")) || Response.error();
+  }
+}
+
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
@@ -75,7 +85,14 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   // Never from cache, never into it: the API, the admin site, and the care team's pages, which
   // show other people's records and must not stay behind on a counselor's device.
-  if (["/api/", "/admin/", "/care/"].some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix))) return;
+  // Signing in and account pages: from the network only, never stored (they carry one-time
+  // tokens, and a sign-in page opened right after sign-out must not bring back the cache that
+  // Clear-Site-Data has just emptied); offline, the offline page with the crisis lines.
+  if (ACCOUNT_PAGES.some((prefix) => url.pathname.startsWith(prefix))) {
+    if (request.mode === "navigate") event.respondWith(networkOnly(request));
+    return;
+  }
   if (url.pathname.startsWith(STATIC)) {
     event.respondWith(cacheFirst(request)); // file names carry their hash
   } else if (request.mode === "navigate") {

@@ -243,7 +243,7 @@ class Entry(models.Model):
 
     def save(self, *args, **kwargs):
         # A row never changed since it was made has updated_at == created_at exactly: that is
-        # how a replayed create is told from an update (see tracker.api).
+        # how a replayed create is told from an update (see tracker.api.participant.EntryDetail.put).
         self.updated_at = self.created_at if self._state.adding else timezone.now()
         super().save(*args, **kwargs)
 

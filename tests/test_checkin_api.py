@@ -185,3 +185,19 @@ def test_json_field_names_match_the_form_field_names(api, now):
 
     body = api.put(url(uuid.uuid4()), QUICK, format="json").json()
     assert set(CheckInForm.base_fields) <= set(body)
+
+
+def test_a_token_works_as_bearer_and_as_token_and_a_stale_header_does_not_block_getting_one(alice, db):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    # Any Authorization header on the token request is ignored: the password is the proof.
+    answer = client.post("/api/v1/auth/token/", {"username": "alice", "password": "alice-password-1"}, format="json",
+                         HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert answer.status_code == 200, answer.content
+    token = answer.json()["token"]
+    for scheme in ("Bearer", "Token", "bearer"):
+        assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"{scheme} {token}").status_code == 200, scheme
+    refused = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer not-a-real-token")
+    assert refused.status_code == 401 and refused["WWW-Authenticate"] == "Bearer"
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Basic {token}").status_code in (401, 403)

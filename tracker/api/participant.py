@@ -9,6 +9,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -474,7 +475,7 @@ class TokenAction(APIView):
 
 
 class Snooze(TokenAction):
-    @extend_schema(responses={200: {"type": "object", "properties": {"next_due_at": {"type": "string",
+    @extend_schema(auth=[], responses={200: {"type": "object", "properties": {"next_due_at": {"type": "string",
                                                                                      "format": "date-time"}}}})
     def post(self, request):
         reminder = reminders.reminder_snooze(delivery=self.delivery(request))
@@ -482,15 +483,24 @@ class Snooze(TokenAction):
 
 
 class Opened(TokenAction):
-    @extend_schema(responses={204: None})
+    @extend_schema(auth=[], responses={204: None})
     def post(self, request):
         reminders.delivery_opened(delivery=self.delivery(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ObtainParticipantToken(ObtainAuthToken):
-    """POST username and password for an API token; refused for accounts with a second factor."""
+class TokenAnswerSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
 
+
+class ObtainParticipantToken(ObtainAuthToken):
+    """POST username and password (JSON) for an API token; refused for accounts with a second
+    factor. Needs no token and ignores any Authorization header: the password is the proof."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request={"application/json": AuthTokenSerializer}, responses={200: TokenAnswerSerializer}, auth=[])
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,35 +1,60 @@
-"""OpenAPI: the error answers every operation can give, so a client (and Schemathesis) knows them.
+"""OpenAPI: the error answers every operation can give, as two shared components, so a
+generated client (and Schemathesis) knows their bodies.
 
-400: field errors, {field: [message, ...]}. 401/403: not signed in, not allowed, or the second
-factor still owed: {"detail": message}. 404: no such thing of yours (also for an id that is not
-a valid id at all): {"detail": message}. 405: a method the route does not take.
+- `FieldErrors` (400, and a 409 without a shape of its own): {field: [message, ...]}; a nested
+  field's errors as an object; a problem with the request as a whole as `detail` or
+  `non_field_errors`.
+- `Error` (401, 403, 404, 405, 410, 413, ...): {"detail": message}.
+Every documented 4xx answer gets a body: one declared without content (OpenApiResponse with a
+description only) is given the component that fits its status.
 """
 
 ERROR = {
     "type": "object",
+    "description": "Why the request was refused, in words.",
     "properties": {"detail": {"type": "string"}},
-    "additionalProperties": True,
+    "required": ["detail"],
 }
 FIELD_ERRORS = {
     "type": "object",
-    "additionalProperties": True,
-    "description": "Field errors: {field: [message, ...]}, or {detail: message}.",
+    "description": (
+        "Field errors: {field: [message, ...]}; a nested field's errors as an object of the same "
+        "kind; a problem with the request as a whole as detail or non_field_errors."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "non_field_errors": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": {"anyOf": [{"type": "array", "items": {}}, {"type": "object", "additionalProperties": True}]},
 }
+COMPONENTS = {"Error": ERROR, "FieldErrors": FIELD_ERRORS}
 STANDARD = {
-    "400": ("Bad input: field errors.", FIELD_ERRORS),
-    "401": ("Not signed in, or the token is not valid.", ERROR),
-    "403": ("Not allowed: not signed in, not a participant, or the second factor is still owed.", ERROR),
-    "404": ("No such resource of yours (or not a valid id).", ERROR),
-    "405": ("This route does not take that method.", ERROR),
+    "400": "Bad input: field errors.",
+    "401": "Not signed in, or the token is not valid.",
+    "403": "Not allowed: not signed in, not a participant, or the second factor is still owed.",
+    "404": "No such resource of yours (or not a valid id).",
+    "405": "This route does not take that method.",
 }
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def error_component(status):
+    return "FieldErrors" if status in ("400", "409") else "Error"
 
 
 def document_errors(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
     for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for status, (description, schema) in STANDARD.items():
-                operation["responses"].setdefault(status, {
-                    "description": description, "content": {"application/json": {"schema": schema}}})
+            responses = operation["responses"]
+            for status, description in STANDARD.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if status.startswith("4") and not response.get("content"):
+                    response["content"] = {"application/json": {"schema": ref(error_component(status))}}
     return result

@@ -5,6 +5,7 @@ import re
 
 from drf_spectacular.utils import extend_schema_field
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import progress, triage
@@ -48,10 +49,10 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "21:00"})
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "21:00:00"})
 class LocalTimeField(serializers.TimeField):
-    """A wall-clock time in the person's own zone ("21:00"), with no offset: not RFC 3339's
-    full-time, so the schema gives its pattern rather than format: time."""
+    """A wall-clock time in the person's own zone ("21:00:00"; "21:00" is accepted too), with no
+    offset: not RFC 3339's full-time, so the schema gives its pattern rather than format: time."""
 
     def to_internal_value(self, value):
         if not isinstance(value, str) or not re.match(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", value):
@@ -100,12 +101,29 @@ class ReflectionSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+@extend_schema_field({"type": "string", "example": "America/New_York",
+                     "description": "An IANA time zone name, such as America/New_York or Europe/Madrid."})
+class TimeZoneField(StrictCharField):
+    """An IANA zone name, checked against the zones this server knows. Documented as a string,
+    not an enum: the list depends on the host's tzdata (and has names that clash as enum keys)."""
+
+    default_error_messages = {"unknown": _("“{input}” is not a time zone we know. Use a name like America/New_York.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in known_zones():
+            self.fail("unknown", input=value)
+        return value
+
+
 class ParticipantSerializer(StrictModelSerializer):
     username = StrictCharField(source="user.username", read_only=True)
     program = StrictCharField(source="program.name", read_only=True)
-    time_zone = serializers.ChoiceField(
-        choices=sorted(known_zones()), help_text="An IANA time zone name, such as America/New_York.",
-        error_messages={"invalid_choice": "“{input}” is not a time zone we know. Use a name like America/New_York."})
+    time_zone = TimeZoneField()
 
     class Meta:
         model = Participant
@@ -119,6 +137,7 @@ class EntryConflictSerializer(serializers.Serializer):
     existing_id = serializers.UUIDField()
     date = serializers.ListField(child=StrictCharField(), required=False)
     week_start = serializers.ListField(child=StrictCharField(), required=False)
+    weekend_of = serializers.ListField(child=StrictCharField(), required=False)
 
 
 class ContactSerializer(serializers.Serializer):

@@ -29,7 +29,7 @@ from tracker.tasks import enqueue_sends
 from tracker.models import CheckIn, Delivery, Reminder
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("local_push_service")]
 
 
 def free_port():
@@ -95,6 +95,7 @@ def worker(redis_server):
         "SECRET_KEY": settings.SECRET_KEY,
         "STEADY_VAR_DIR": str(settings.VAR_DIR),
         "DEBUG": "",
+        "PUSH_ALLOW_LOCAL_SERVICE": "1",  # the local push service, as the test process has it (conftest)
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "threads", "--concurrency", "4",

@@ -140,6 +140,8 @@ def test_the_local_push_service_is_taken_only_with_its_setting(api, settings):
     ("https://fcm.googleapis.com/fcm/send/abc", ["127.0.0.1"]),
     ("https://fcm.googleapis.com/fcm/send/abc", ["169.254.169.254"]),  # the cloud's metadata service
     ("https://fcm.googleapis.com/fcm/send/abc", ["::ffff:10.0.0.1"]),
+    ("https://fcm.googleapis.com/fcm/send/abc", ["64:ff9b::a9fe:a9fe"]),  # NAT64 of 169.254.169.254
+    ("https://fcm.googleapis.com/fcm/send/abc", ["2002:a00:1::1"]),  # 6to4 of 10.0.0.1
     ("https://fcm.googleapis.com/fcm/send/abc", ["fd00::1"]),
     ("https://fcm.googleapis.com/fcm/send/abc", [PUBLIC, "192.168.1.1"]),  # one inside is enough to refuse
 ])

@@ -265,6 +265,16 @@ PUSH_SEND_CONCURRENCY = int(os.environ.get("PUSH_SEND_CONCURRENCY", "16"))
 # The subject must be a real mailto: or https: address: push services contact it about abuse.
 VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
 VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:" + os.environ.get("VAPID_CONTACT_EMAIL", "steady@example.org"))
+# Where push endpoints may point: https on these hosts only ("*.example.com" is any name under
+# example.com): the push services of Chrome/Android (Firebase), Firefox, Safari and Edge. A send
+# also checks that the host resolves to public addresses only, and connects to the address checked.
+PUSH_SERVICE_HOSTS = env_list("PUSH_SERVICE_HOSTS", "fcm.googleapis.com,updates.push.services.mozilla.com,"
+                              "*.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com")
+# How long a push service's addresses are kept before they are looked up again.
+PUSH_DNS_CACHE_SECONDS = int(os.environ.get("PUSH_DNS_CACHE_SECONDS", "60"))
+# Tests and benchmarks only: also send to a push service on this machine (http or https on
+# 127.0.0.1, ::1 or localhost). `check --deploy` refuses it.
+PUSH_ALLOW_LOCAL_SERVICE = env_bool("PUSH_ALLOW_LOCAL_SERVICE")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -13,8 +13,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from people import NOW, make_user
+from pushservice import Resolver
 from signin import verified_login
 from browsing import alice_with_entries, browser, carol_sees_alice, phone, plain_static  # noqa: F401 (fixtures for browser tests)
+from tracker import push
 from tracker.models import Counselor, Participant, Program
 
 # In CI every service and the browser are there, so a skipped test means something is broken.
@@ -35,6 +37,23 @@ def pytest_runtest_makereport(item, call):
 def now():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def resolver(monkeypatch):
+    """Push sends look host names up here, never in real DNS; a test adds the names it needs."""
+    fake = Resolver()
+    monkeypatch.setattr(push, "resolve", fake)
+    push.lookups.clear()
+    yield fake
+    push.lookups.clear()
+
+
+@pytest.fixture
+def local_push_service(settings):
+    """Sends may go to the local push service (tests/pushservice.py, on 127.0.0.1): the
+    explicit setting production never has (`check --deploy` refuses it)."""
+    settings.PUSH_ALLOW_LOCAL_SERVICE = True
 
 
 @pytest.fixture

@@ -33,13 +33,12 @@ def test_the_manifest_and_the_worker_are_served_from_the_root(client, alice):
         assert 'rel="apple-touch-icon"' in html
 
 
-def wait_for_worker(page):
+def wait_for_worker(page, timeout=10):
+    """Until the service worker is active and controls the page (fails after `timeout` seconds)."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    for _ in range(50):
-        if page.evaluate("!!navigator.serviceWorker.controller"):
-            return
-        page.reload()
-        time.sleep(0.1)
+    if not page.evaluate("!!navigator.serviceWorker.controller"):
+        page.reload()  # a page loaded before its worker was active is controlled from its next load
+    page.wait_for_function("!!navigator.serviceWorker.controller", timeout=timeout * 1000)
 
 
 def sw_registrations(page, base):
@@ -53,12 +52,9 @@ def sw_registrations(page, base):
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
-    for _ in range(50):
-        if registrations:
-            break
-        page.wait_for_timeout(100)
+    wait_until(page, lambda: registrations, "CDP to list the service worker registrations")
     ids = {r["registrationId"] for r in registrations if r["scopeURL"].startswith(base) and not r["isDeleted"]}
-    assert ids
+    assert ids, f"no live service worker registration for {base} among {registrations}"
     return cdp, sorted(ids)
 
 
@@ -79,16 +75,18 @@ def push_to(cdp, ids, base, payload):
 
 
 def shown_notifications(page):
-    """The notifications this page's worker shows, waiting up to 10 s for the first."""
-    for _ in range(100):
-        shown = page.evaluate("""navigator.serviceWorker.ready
+    """The notifications this page's worker shows, waiting up to 10 s for the first (then failing)."""
+    shown = []
+
+    def any_shown():
+        shown[:] = page.evaluate("""navigator.serviceWorker.ready
             .then(r => r.getNotifications())
             .then(list => list.map(n => ({title: n.title, body: n.body, url: n.data.url,
                                           actions: n.actions.map(a => a.action)})))""")
-        if shown:
-            return shown
-        page.wait_for_timeout(100)
-    return []
+        return shown
+
+    wait_until(page, any_shown, "the service worker to show a notification")
+    return shown
 
 
 TAP = """async (action) => {
@@ -194,12 +192,15 @@ def test_offline_entries_wait_on_the_phone_and_reach_the_server_once_when_back_o
     assert (alice.checkins.count(), alice.urges.count()) == (1, 2)
 
 
-def wait_until(page, check):
-    for _ in range(100):
-        if check():
-            return True
+def wait_until(page, check, what="the condition", timeout=10):
+    """Until check() is true, checking every 100 ms while Playwright's loop runs (CDP events and
+    dialogs need it: wait_for_timeout, not time.sleep); fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
         page.wait_for_timeout(100)
-    return check()
+    return True
 
 
 def test_the_browsers_background_sync_sends_the_outbox_with_the_app_closed(phone, live_server, alice):
@@ -395,12 +396,16 @@ def test_signing_out_with_entries_still_waiting_asks_first(phone, live_server, a
         dialog.dismiss() if len(questions) == 1 else dialog.accept()
 
     phone.on("dialog", answer)
+    sign_outs = []
+    phone.on("request", lambda request: request.method == "POST" and request.url.endswith("/signout/")
+             and sign_outs.append(request.url))
     phone.goto(live_server.url + "/settings/")
-    phone.click("form.signout-form button")
-    phone.wait_for_timeout(500)
+    with phone.expect_event("dialog"):  # the question comes after the outbox is read
+        phone.click("form.signout-form button")
     assert "1 entry has not reached Steady yet" in questions[0]
     assert phone.url == live_server.url + "/settings/"  # still signed in: the person said no
     with phone.expect_navigation():
         phone.click("form.signout-form button")
     assert "/signin/" in phone.url
+    assert len(questions) == 2 and len(sign_outs) == 1  # only the second answer signed out
     assert phone.evaluate("caches.keys()") == []  # Clear-Site-Data emptied the caches

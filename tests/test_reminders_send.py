@@ -22,6 +22,7 @@ from tracker.reminders import shutdown_send_pool
 from tracker.tasks import enqueue_sends, send_deliveries
 
 UTC = dt.UTC
+pytestmark = pytest.mark.usefixtures("local_push_service")
 
 
 @pytest.fixture(autouse=True)

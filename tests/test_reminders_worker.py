@@ -19,6 +19,7 @@ from pathlib import Path
 
 import kombu.pools
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -29,7 +30,26 @@ from tracker.tasks import enqueue_sends
 from tracker.models import CheckIn, Delivery, Reminder
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("local_push_service")]
+
+
+def wait_for(check, what, timeout=60, every=0.1):
+    """Until check() is true; fails after `timeout` seconds, saying what it waited for."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        time.sleep(every)
+
+
+def worker_answers():
+    return bool(celery_app.control.ping(timeout=1))
+
+
+def worker_idle():
+    inspect = celery_app.control.inspect(timeout=1)
+    busy = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+    return all(answer is not None and not any(answer.values()) for answer in busy)
 
 
 def free_port():
@@ -49,11 +69,13 @@ class RedisServer:
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
+
+        def answers():
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+                return True
+            return False
+
+        wait_for(answers, f"redis-server to listen on port {self.port}", timeout=5, every=0.05)
 
     def stop(self):
         self.process.terminate()
@@ -95,14 +117,18 @@ def worker(redis_server):
         "SECRET_KEY": settings.SECRET_KEY,
         "STEADY_VAR_DIR": str(settings.VAR_DIR),
         "DEBUG": "",
+        "PUSH_ALLOW_LOCAL_SERVICE": "1",  # the local push service, as the test process has it (conftest)
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "threads", "--concurrency", "4",
          "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not celery_app.control.ping(timeout=1):
+
+    def started():
         assert process.poll() is None, process.stdout.read()
+        return worker_answers()
+
+    wait_for(started, "the Celery worker to answer a ping", every=0)
     yield process
     process.terminate()
     try:
@@ -125,11 +151,7 @@ def test_a_due_reminder_goes_from_the_tick_through_redis_and_a_worker_to_the_pus
         assert result.enqueued == 1
         (received,) = push_service.wait_for(1)
         assert received.payload["body"] == "A small task for today"
-        for _ in range(50):
-            if Delivery.objects.get().status == "sent":
-                break
-            time.sleep(0.1)
-        assert Delivery.objects.get().status == "sent"
+        wait_for(lambda: Delivery.objects.get().status == "sent", "the worker to record the delivery as sent", timeout=10)
 
 
 def test_with_redis_down_check_ins_save_and_reminders_go_out_once_it_is_back(alice, api, worker, redis_server):
@@ -148,14 +170,17 @@ def test_with_redis_down_check_ins_save_and_reminders_go_out_once_it_is_back(ali
         assert (delivery.status, delivery.enqueued_at) == ("pending", None)
 
         redis_server.start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not celery_app.control.ping(timeout=1):
-            pass  # the worker reconnects by itself
+        wait_for(worker_answers, "the worker to reconnect to Redis by itself", every=0)
         assert reminders.reminders_tick(enqueue=enqueue_sends).enqueued == 1
         assert len(push_service.wait_for(1)) == 1
+        wait_for(lambda: Delivery.objects.get().status == "sent", "the worker to record the delivery as sent", timeout=10)
+        # Replayed ticks hand nothing over again; once the queue is empty and the worker idle,
+        # nothing is left that could send a second time.
         for _ in range(3):
-            reminders.reminders_tick(enqueue=enqueue_sends)
-        time.sleep(2)
+            assert reminders.reminders_tick(enqueue=enqueue_sends).enqueued == 0
+        with redis.Redis.from_url(redis_server.url) as broker:
+            wait_for(lambda: broker.llen("celery") == 0 and worker_idle(),
+                     "the queue to empty and the worker to go idle", timeout=10)
         assert len(push_service.delivered()) == 1
         delivery.refresh_from_db()
         assert delivery.status == "sent"

@@ -6,7 +6,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from . import audit, reminders, triage
+from . import audit, push, reminders, triage
 from .models import (
     AuditEvent,
     CheckIn,
@@ -217,7 +217,10 @@ def safety_plan_save(*, participant, id, data, author):
 
 def push_subscription_save(*, user, endpoint, keys, user_agent=""):
     """Store a browser's subscription for this user. An endpoint names one browser: if someone
-    else signed in on it before, it is theirs no longer. Returns True when it is new."""
+    else signed in on it before, it is theirs no longer. Returns True when it is new. Raises
+    ValidationError for an endpoint that is not on a push service Steady sends to."""
+    if (problem := push.endpoint_problem(endpoint)) is not None:
+        raise ValidationError({"endpoint": [problem]})
     _, created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": keys["p256dh"], "auth": keys["auth"], "user_agent": user_agent[:300],

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .. import progress, triage
+from .. import progress, push, triage
 from ..models import (
     known_zones,
     CheckIn,
@@ -308,6 +308,11 @@ class PushSubscriptionSerializer(serializers.Serializer):
     endpoint = serializers.URLField(max_length=1000)
     keys = PushKeysSerializer()
     expirationTime = serializers.IntegerField(required=False, allow_null=True)  # noqa: N815 (the browser's name)
+
+    def validate_endpoint(self, value):
+        if (problem := push.endpoint_problem(value)) is not None:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class PushEndpointSerializer(serializers.Serializer):

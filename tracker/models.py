@@ -922,8 +922,9 @@ class Delivery(models.Model):
     error = models.CharField(max_length=300, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
-    # The worker process that took the batch holding this delivery (WorkerHeartbeat.name).
-    worker = models.CharField(max_length=100, blank=True)
+    # The worker process that took the batch holding this delivery (WorkerHeartbeat.name). A
+    # default in the database too: the tick inserts rows in raw SQL, and so does older code.
+    worker = models.CharField(max_length=100, blank=True, default="", db_default="")
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)

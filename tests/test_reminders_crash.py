@@ -3,6 +3,7 @@ sent nor failed, never repeated), the batch it held goes out again at the next t
 worker's batch does not, and a due instant makes one delivery however often it is claimed."""
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -121,6 +122,32 @@ def test_the_send_task_marks_its_batch_and_beats(due, now, settings):
     now.shift(reminders.HEARTBEAT_KEPT + dt.timedelta(minutes=1))
     tick(broker)
     assert not WorkerHeartbeat.objects.exists()  # a day silent: the worker is long gone
+
+
+def test_a_worker_beats_while_a_slow_batch_is_sending(due, now, settings, monkeypatch):
+    settings.PUSH_SEND_CONCURRENCY = 2
+    monkeypatch.setattr(reminders, "HEARTBEAT_EVERY", dt.timedelta(seconds=0.05))
+    beats, beaten_again = [], threading.Event()
+    beat = reminders.worker_heartbeat
+
+    def counted_beat(name):
+        beat(name)
+        beats.append(name)
+        if len(beats) >= 2:
+            beaten_again.set()
+
+    def slow_send(delivery_id, loaded):  # a push service that takes its time
+        assert beaten_again.wait(timeout=10), "the worker did not beat while its batch was sending"
+
+    monkeypatch.setattr(reminders, "worker_heartbeat", counted_beat)
+    monkeypatch.setattr(reminders, "_send_in_thread", slow_send)
+    broker = Broker()
+    tick(broker)
+    try:
+        send_deliveries(broker.batches[0])
+    finally:
+        reminders.shutdown_send_pool()
+    assert len(beats) >= 2 and set(beats) == {reminders.worker_name()}
 
 
 def test_a_tick_replayed_over_the_same_due_instant_makes_no_second_delivery(due, now):

@@ -224,6 +224,25 @@ def test_an_entry_deleted_on_another_device_is_done_and_the_phone_says_so(phone,
     assert alice.checkins.count() == 0
 
 
+def test_saving_a_form_whose_entry_was_deleted_says_so_and_saving_again_makes_a_new_one(phone, live_server, alice):
+    entry_id = uuid.uuid4()
+    services.urge_put(participant=alice, id=entry_id, data={"occurred_at": dt.datetime.now(dt.UTC), "intensity": 3})
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    phone.goto(live_server.url + "/urge/", wait_until="load")
+    # The form of an urge that is deleted (on the laptop) while this page is open.
+    phone.evaluate("(id) => { document.querySelector('input[name=id]').value = id; }", str(entry_id))
+    services.entry_delete(entry=alice.urges.get())
+    phone.click("label[for=id_intensity_6]")
+    phone.click("text=Save urge")
+    phone.locator(".outbox-status", has_text="Deleted on another device").wait_for()
+    assert outbox_count(phone) == 0 and alice.urges.count() == 0
+    new_id = phone.input_value("input[name=id]")
+    assert new_id != str(entry_id)
+    phone.click("text=Save urge")  # once more: a new urge, under the new id
+    phone.wait_for_url(live_server.url + "/")
+    assert [str(pk) for pk in alice.urges.values_list("pk", flat=True)] == [new_id]
+
+
 def wait_until(page, check):
     for _ in range(100):
         if check():

@@ -40,8 +40,8 @@ async function cachePages() {
   }
 }
 
-async function notifyClients(type) {
-  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage({ type });
+async function notifyClients(type, extra = {}) {
+  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage({ type, ...extra });
 }
 
 function timeout(ms) {
@@ -163,8 +163,8 @@ self.addEventListener("pushsubscriptionchange", (event) => {
 self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") {
     event.waitUntil((async () => {
-      await Outbox.flush();
-      await notifyClients("synced");
+      const result = await Outbox.flush();
+      await notifyClients("synced", { gone: result.gone.length });
       // Anything still waiting (not waiting for a fix) makes the browser try this sync again later.
       if ((await Outbox.all()).some((item) => item.status !== "needs-fix")) throw new Error("outbox not empty");
     })());

@@ -21,6 +21,7 @@ from tracker.models import (
     Participant,
     PushSubscription,
     Reminder,
+    Tombstone,
 )
 
 User = get_user_model()
@@ -148,6 +149,8 @@ def everything_about(alice):
     NoticeAcknowledgement.objects.create(user=alice.user, version="v1", text="notice")
     services.checkin_put(participant=alice, id=uuid.uuid4(), data={
         "date": alice.local_today(), "stress": 2, "note": "only mine", "note_private": True})
+    gone = services.goal_put(participant=alice, id=uuid.uuid4(), actor=alice.user, data={"title": "GONE-MARKER"})
+    services.entry_delete(entry=gone.entry)  # leaves a tombstone: its id, kind and when
 
 
 def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, carol_client, alice_client):
@@ -175,7 +178,9 @@ def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, car
     assert checked >= 12
     assert {"checkin", "urge", "reflection", "weekend_plan", "safety_plan_version", "goal", "task", "reminder",
             "delivery", "push_subscription", "flag_acknowledgement", "notice_acknowledgement",
-            "access_log"} <= set(data["records"])
+            "access_log", "deleted_entry"} <= set(data["records"])
+    assert "GONE-MARKER" not in json.dumps(data)   # a deleted entry's content is gone: its id stays
+    assert Tombstone.objects.filter(participant=alice).exists()
     assert [row["who"] for row in data["records"]["access_log"]] == ["carol"]
     assert "only mine" in json.dumps(data)        # their own private note is theirs to take
     csv_text = b"".join(alice_client.get("/settings/my-data.csv").streaming_content).decode()

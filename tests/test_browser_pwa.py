@@ -4,12 +4,13 @@ import datetime as dt
 import gzip
 import json
 import time
+import uuid
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from browsing import sign_in
-from tracker import reminders
+from tracker import reminders, services
 from tracker.models import Delivery, Reminder
 
 pytestmark = pytest.mark.browser
@@ -188,8 +189,56 @@ def test_offline_entries_wait_on_the_phone_and_reach_the_server_once_when_back_o
     assert outbox_count(phone) == 0
     assert (alice.checkins.count(), alice.urges.count()) == (1, 2)
     assert alice.checkins.get().small_win == "Walked instead of driving"
-    phone.evaluate("Outbox.flush()")  # a second flush sends nothing again
+    # The same check-in sent again under its first id (a lost answer, a second tab): still one row.
+    synced = alice.checkins.get()
+    result = phone.evaluate("""async ([id, date, csrf]) => {
+        await Outbox.put({id, url: `/api/v1/checkins/${id}/`, page: "/checkin/", csrf, status: "waiting",
+                          body: {date, in_bed_at: "23:00", final_wake_at: "06:45", small_win: "Walked instead of driving"}});
+        return Outbox.flush(csrf);
+    }""", [str(synced.pk), synced.date.isoformat(), csrf_token(phone)])
+    assert (result["sent"], result["failed"]) == (1, 0)
+    assert outbox_count(phone) == 0
     assert (alice.checkins.count(), alice.urges.count()) == (1, 2)
+    assert alice.checkins.get().pk == synced.pk
+
+
+def csrf_token(page):
+    return page.evaluate("document.cookie.match(/csrftoken=([^;]+)/)[1]")
+
+
+def test_an_entry_deleted_on_another_device_is_done_and_the_phone_says_so(phone, live_server, alice):
+    entry_id = uuid.uuid4()
+    data = {"date": alice.local_today(), "in_bed_at": dt.time(23), "final_wake_at": dt.time(6, 45)}
+    services.checkin_put(participant=alice, id=entry_id, data=data)
+    services.entry_delete(entry=alice.checkins.get())  # on the laptop
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    # The phone still holds its old write of that check-in.
+    phone.evaluate("""([id, date, csrf]) => Outbox.put({id, url: `/api/v1/checkins/${id}/`, page: "/checkin/",
+        csrf, status: "waiting", body: {date, in_bed_at: "23:00", final_wake_at: "06:45"}})""",
+                   [str(entry_id), alice.local_today().isoformat(), csrf_token(phone)])
+    phone.goto(live_server.url + "/")  # opening the app sends the outbox
+    phone.locator("#outbox-banner li", has_text="Deleted on another device").wait_for()
+    assert outbox_count(phone) == 0
+    assert alice.checkins.count() == 0
+
+
+def test_saving_a_form_whose_entry_was_deleted_says_so_and_saving_again_makes_a_new_one(phone, live_server, alice):
+    entry_id = uuid.uuid4()
+    services.urge_put(participant=alice, id=entry_id, data={"occurred_at": dt.datetime.now(dt.UTC), "intensity": 3})
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    phone.goto(live_server.url + "/urge/", wait_until="load")
+    # The form of an urge that is deleted (on the laptop) while this page is open.
+    phone.evaluate("(id) => { document.querySelector('input[name=id]').value = id; }", str(entry_id))
+    services.entry_delete(entry=alice.urges.get())
+    phone.click("label[for=id_intensity_6]")
+    phone.click("text=Save urge")
+    phone.locator(".outbox-status", has_text="Deleted on another device").wait_for()
+    assert outbox_count(phone) == 0 and alice.urges.count() == 0
+    new_id = phone.input_value("input[name=id]")
+    assert new_id != str(entry_id)
+    phone.click("text=Save urge")  # once more: a new urge, under the new id
+    phone.wait_for_url(live_server.url + "/")
+    assert [str(pk) for pk in alice.urges.values_list("pk", flat=True)] == [new_id]
 
 
 def wait_until(page, check, what="the condition", timeout=10):

@@ -85,11 +85,11 @@ def test_reminder_engagement(week):
     reminders.reminders_sync(participant=week)
     reminder = Reminder.objects.filter(participant=week).first()
     for hours, status, opened in ((1, "sent", True), (25, "sent", False), (49, "missed", False),
-                                  (73, "failed", False), (24 * 40, "sent", True)):
+                                  (73, "failed", False), (97, "unknown", False), (24 * 40, "sent", True)):
         Delivery.objects.create(reminder=reminder, due_at=NOW - dt.timedelta(hours=hours), status=status,
                                 opened_at=NOW if opened else None)
     assert care.overview(participant=week, period=30).engagement == {
-        "sent": 2, "opened": 1, "missed": 1, "failed": 1, "skipped": 0, "open_rate": 0.5}
+        "sent": 2, "opened": 1, "missed": 1, "failed": 1, "unknown": 1, "skipped": 0, "open_rate": 0.5}
     assert care.overview(participant=week, period=90).engagement["sent"] == 3
 
 

@@ -180,7 +180,7 @@ def test_a_send_left_half_done_by_a_killed_worker_is_given_up_not_repeated(alice
     result = reminders.reminders_tick(enqueue=enqueue_sends)
     assert result.given_up == 1
     delivery = Delivery.objects.get(reminder=reminder)
-    assert delivery.status == "failed" and "not repeated" in delivery.error
+    assert delivery.status == "unknown" and "not repeated" in delivery.error  # it may have arrived
 
 
 def test_quiet_hours_skip_a_reminder(alice, now):

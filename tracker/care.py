@@ -125,6 +125,8 @@ def engagement(participant, first_instant, last_instant):
         opened=Count("id", filter=Q(status=Delivery.Status.SENT, opened_at__isnull=False)),
         missed=Count("id", filter=Q(status=Delivery.Status.MISSED)),
         failed=Count("id", filter=Q(status=Delivery.Status.FAILED)),
+        # A sender stopped mid-send: it may have arrived, so neither sent nor failed.
+        unknown=Count("id", filter=Q(status=Delivery.Status.UNKNOWN)),
         skipped=Count("id", filter=Q(status=Delivery.Status.SKIPPED)),
     )
     counts["open_rate"] = counts["opened"] / counts["sent"] if counts["sent"] else None

@@ -21,6 +21,7 @@ from .models import (
     Reminder,
     SafetyPlanVersion,
     Task,
+    Tombstone,
     Urge,
     WeekendPlan,
     WeeklyReflection,
@@ -163,6 +164,11 @@ def my_records(participant):
     for notice in NoticeAcknowledgement.objects.filter(user=participant.user).order_by("pk"):
         yield "notice_acknowledgement", {"id": notice.pk, "version": notice.version, "text": notice.text,
                                          "acknowledged_at": notice.acknowledged_at.isoformat()}
+    for tombstone in Tombstone.objects.filter(participant=participant).order_by("deleted_at", "pk"):
+        # What Steady keeps of an entry they deleted: its id, kind and when, so an old write of
+        # it from another phone cannot bring it back. No content.
+        yield "deleted_entry", {"id": str(tombstone.pk), "kind": tombstone.kind,
+                                "deleted_at": tombstone.deleted_at.isoformat()}
     for index, row in enumerate(access_log_rows(participant), start=1):
         yield "access_log", {"id": index, **row}
 

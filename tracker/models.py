@@ -906,6 +906,8 @@ class Delivery(models.Model):
         FAILED = "failed", "Could not be sent"
         MISSED = "missed", "Missed (too late to send)"
         SKIPPED = "skipped", "Skipped (quiet hours)"
+        # A worker stopped between the claim and the answer: the push may or may not have arrived.
+        UNKNOWN = "unknown", "Unknown (the sender stopped mid-send)"
 
     class Channel(models.TextChoices):
         PUSH = "push", "Notification"
@@ -920,6 +922,9 @@ class Delivery(models.Model):
     error = models.CharField(max_length=300, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # The worker process that took the batch holding this delivery (WorkerHeartbeat.name). A
+    # default in the database too: the tick inserts rows in raw SQL, and so does older code.
+    worker = models.CharField(max_length=100, blank=True, default="", db_default="")
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -957,6 +962,37 @@ class PushSubscription(models.Model):
 
     def info(self):
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class WorkerHeartbeat(models.Model):
+    """A sending worker process is alive: it writes `seen_at` when it takes a batch and every few
+    seconds while sending. The tick hands a batch out again when its worker has gone quiet."""
+
+    name = models.CharField(max_length=100, primary_key=True)  # host:pid
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} seen {self.seen_at:%Y-%m-%d %H:%M:%S}Z"
+
+
+# ---------------------------------------------------------------------------------------------
+# Deleted entries
+
+
+class Tombstone(models.Model):
+    """An entry that was deleted: its id, kind, owner and when, never its content.
+
+    A write of the same id afterwards (an old write queued on another phone) is refused with
+    410 Gone instead of bringing the entry back. A new id is always welcome.
+    """
+
+    id = models.UUIDField(primary_key=True)  # the deleted entry's own client-made id
+    kind = models.CharField(max_length=40)  # the entry's model name, e.g. "checkin"
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Deleted {self.kind} {self.id}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,35 +8,68 @@
   database and the next tick hands them over: nothing waits in the broker.
 - `delivery_send` claims a pending delivery with a conditional update, so a delivery is sent at
   most once whatever the broker redelivers; then Web Push, then email as the fallback.
+
+When a worker dies (killed, out of memory, its machine gone):
+- Each worker process has a heartbeat row (WorkerHeartbeat, named host:pid). `deliveries_send`
+  writes it when it takes a batch, marks the batch's pending deliveries with its name
+  (`Delivery.worker`), and writes it again every HEARTBEAT_EVERY while the batch is sending.
+- The tick hands a pending delivery out again once it was handed out WORKER_SILENT ago and
+  either no worker took it (the message was lost or sits with a dead worker) or the worker that
+  took it has been silent for WORKER_SILENT. So a crash delays a reminder by about a minute.
+  Handing out twice is harmless: the claim above lets one send through and the other finds
+  nothing to do. A delivery of a live worker is not handed out again before REENQUEUE_AFTER.
+- A delivery a worker had claimed ("sending") when it died may or may not have reached the
+  phone: after SENDING_STALE the tick records it as unknown, which is neither sent nor failed,
+  and it is never repeated (a reminder twice is worse than one that may be lost).
 """
 
 import dataclasses
 import datetime as dt
 import logging
+import os
+import socket
 import threading
+import time
 import zoneinfo
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import close_old_connections, connection, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from . import push
-from .models import Delivery, HighRiskTime, PushSubscription, Reminder, Task, is_quiet, next_due
+from .models import (
+    Delivery,
+    HighRiskTime,
+    PushSubscription,
+    Reminder,
+    Task,
+    WorkerHeartbeat,
+    is_quiet,
+    next_due,
+)
 
 logger = logging.getLogger(__name__)
 
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]
 SNOOZE = dt.timedelta(minutes=30)
 TOKEN_SALT = "steady.reminder-action"
-# A send that a killed worker left "sending" this long is given up, never repeated.
+# A send that a killed worker left "sending" this long is recorded as unknown, never repeated.
 SENDING_STALE = dt.timedelta(minutes=10)
-# A delivery handed to the broker but still pending after this long is handed over again.
+# A worker writes its heartbeat this often while it sends a batch.
+HEARTBEAT_EVERY = dt.timedelta(seconds=10)
+# A delivery handed out this long ago that no live worker holds (none took it, or the one that
+# did has been silent this long) is handed out again at the next tick.
+WORKER_SILENT = dt.timedelta(seconds=45)
+# A delivery handed to the broker but still pending after this long is handed over again,
+# whoever holds it.
 REENQUEUE_AFTER = dt.timedelta(minutes=5)
+# Heartbeats of worker processes gone this long are removed.
+HEARTBEAT_KEPT = dt.timedelta(days=1)
 MAX_CATCH_UP_STEPS = 60
 
 # What a lock screen shows: neutral words only, never a clinical one.
@@ -231,8 +264,12 @@ def _advance(advanced):
 def _enqueue_ready(now, result, chunk_size, enqueue):
     """Hand pending deliveries to workers, `chunk_size` ids per message, through `enqueue`
     (tracker.tasks.enqueue_sends: a message to the broker)."""
+    held_by_a_live_worker = Exists(WorkerHeartbeat.objects.filter(name=OuterRef("worker"),
+                                                                  seen_at__gte=now - WORKER_SILENT))
     ready = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).filter(
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
+        Q(enqueued_at__isnull=True)
+        | Q(enqueued_at__lt=now - WORKER_SILENT) & ~held_by_a_live_worker
+        | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
     )
     if not ready.exists():
         return
@@ -242,7 +279,7 @@ def _enqueue_ready(now, result, chunk_size, enqueue):
         # Mark exactly the rows read (not the filter again: rows committed meanwhile would be
         # marked without being handed over), in chunks to keep each statement small.
         for start in range(0, len(ids), 5000):
-            Delivery.objects.filter(pk__in=ids[start:start + 5000]).update(enqueued_at=now)
+            Delivery.objects.filter(pk__in=ids[start:start + 5000]).update(enqueued_at=now, worker="")
     for start in range(0, len(ids), chunk_size):
         try:
             enqueue(ids[start:start + chunk_size])
@@ -260,9 +297,11 @@ def reminders_tick(*, enqueue: Callable[[list[int]], None], now: dt.datetime | N
     `enqueue` (given a list of delivery ids; it raises when the broker cannot be reached)."""
     now = now or timezone.now()
     result = TickResult()
+    # It may have reached the phone or not: unknown, neither sent nor failed, and not repeated.
     result.given_up = Delivery.objects.filter(
         status=Delivery.Status.SENDING, sending_since__lt=now - SENDING_STALE
-    ).update(status=Delivery.Status.FAILED, error="a worker stopped during the send; not repeated")
+    ).update(status=Delivery.Status.UNKNOWN, error="a worker stopped during the send; it may have arrived; not repeated")
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEPT).delete()
     # Most minutes nothing is due: one look-up each, before any locking transaction.
     if Reminder.objects.filter(enabled=True, next_due_at__lte=now).exists():
         while _claim_batch(now, batch_size, result) == batch_size:
@@ -342,15 +381,42 @@ def _send_in_thread(delivery_id, loaded):
     return delivery_send(delivery_id=delivery_id, loaded=loaded)
 
 
+def worker_name():
+    """This worker process's name in WorkerHeartbeat: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"[-100:]
+
+
+def worker_heartbeat(name):
+    """This worker process is alive (one statement, whatever the number of workers)."""
+    WorkerHeartbeat.objects.bulk_create([WorkerHeartbeat(name=name, seen_at=timezone.now())], update_conflicts=True,
+                                        unique_fields=["name"], update_fields=["seen_at"])
+
+
 def deliveries_send(delivery_ids: list[int]) -> None:
-    """Send a batch: sends wait on the network, so they go out side by side, not one after another."""
+    """Send a batch: sends wait on the network, so they go out side by side, not one after another.
+
+    The batch is marked as this worker's, and the worker's heartbeat written every
+    HEARTBEAT_EVERY while it sends: when it stops, the tick hands the rest out again.
+    """
+    name = worker_name()
+    worker_heartbeat(name)
+    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING).update(worker=name)
     loaded = deliveries_load(delivery_ids)
     ids = [delivery_id for delivery_id in delivery_ids if delivery_id in loaded[0]]
+    every = HEARTBEAT_EVERY.total_seconds()
     if settings.PUSH_SEND_CONCURRENCY <= 1:
+        last_beat = time.monotonic()
         for delivery_id in ids:
             delivery_send(delivery_id=delivery_id, loaded=loaded)
+            if time.monotonic() - last_beat >= every:
+                worker_heartbeat(name)
+                last_beat = time.monotonic()
         return
-    list(_send_pool().map(_send_in_thread, ids, [loaded] * len(ids)))
+    futures = [_send_pool().submit(_send_in_thread, delivery_id, loaded) for delivery_id in ids]
+    while wait(futures, timeout=every).not_done:
+        worker_heartbeat(name)
+    for future in futures:
+        future.result()  # a send's error is this task's error, as before
 
 
 def _backoff(attempts, retry_after):
@@ -417,9 +483,11 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
             return _finish(delivery, Delivery.Status.SENT, Delivery.Channel.PUSH, now)
         if retry:
             delivery.status, delivery.sending_since, delivery.enqueued_at = Delivery.Status.PENDING, None, None
+            delivery.worker = ""
             delivery.next_attempt_at = now + _backoff(delivery.attempts, retry_after)
             delivery.error = "; ".join(errors)[:300]
-            delivery.save(update_fields=["status", "sending_since", "enqueued_at", "next_attempt_at", "error"])
+            delivery.save(update_fields=["status", "sending_since", "enqueued_at", "worker", "next_attempt_at",
+                                         "error"])
             return delivery.status
         if emailed:
             return _finish(delivery, Delivery.Status.SENT, Delivery.Channel.EMAIL, now, error="; ".join(errors))

@@ -18,6 +18,7 @@ from .models import (
     PushSubscription,
     SafetyPlanVersion,
     Task,
+    Tombstone,
     Urge,
     WeekendPlan,
     WeeklyReflection,
@@ -35,6 +36,14 @@ class PutResult:
 
 class EntryNotFound(Exception):
     """The id belongs to nobody, or to someone else: callers answer both the same way (404)."""
+
+
+class EntryGone(Exception):
+    """The id was deleted (maybe on another device): a late write of it must not bring it back."""
+
+    def __init__(self, *, deleted_at):
+        super().__init__("This entry was deleted.")
+        self.deleted_at = deleted_at
 
 
 class EntryConflict(Exception):
@@ -60,6 +69,12 @@ def _entry_put_once(model, *, participant, id, data, create_defaults=None):
         raise EntryNotFound
     created = entry is None
     if created:
+        # Read after the lock above: a delete that committed meanwhile left its tombstone.
+        tombstone = Tombstone.objects.filter(pk=id).first()
+        if tombstone is not None:
+            if tombstone.participant_id != participant.pk:
+                raise EntryNotFound
+            raise EntryGone(deleted_at=tombstone.deleted_at)
         entry = model(pk=id, participant=participant, **(create_defaults or {}))
     entry.participant = participant  # the row's own participant, with its zone, for clean()
     before = entry.writable_values()
@@ -83,7 +98,8 @@ def _entry_put(model, *, participant, id, data, create_defaults=None):
     A replay of the same data changes nothing (not even `updated_at`). Two writers of one
     new id at once: the loser's insert fails on the primary key, and its second try finds
     the winner's row and goes down the update path, so there is one row either way.
-    Raises ValidationError (bad data), EntryNotFound (someone else's id) or EntryConflict.
+    Raises ValidationError (bad data), EntryNotFound (someone else's id), EntryGone (a deleted
+    id: its tombstone stays) or EntryConflict.
     """
     for attempt in range(3):
         try:
@@ -114,10 +130,19 @@ SCHEDULING_MODELS = (HighRiskTime, Task)
 
 
 def entry_delete(*, entry):
+    """Delete the entry and leave its tombstone (id, kind, owner, when; no content), in one
+    transaction, so a write of the same id queued on another phone cannot bring it back."""
     with transaction.atomic():
+        Tombstone.objects.get_or_create(pk=entry.pk, defaults={"kind": entry._meta.model_name,
+                                                               "participant_id": entry.participant_id})
         entry.delete()
         if isinstance(entry, SCHEDULING_MODELS):
             reminders.reminders_sync(participant=entry.participant)
+
+
+def entry_deleted(*, participant, id) -> bool:
+    """Whether `id` is one of the participant's own deleted entries (a replayed delete is done)."""
+    return Tombstone.objects.filter(pk=id, participant=participant).exists()
 
 
 def participant_update(*, participant, time_zone):

@@ -172,6 +172,9 @@ setUpSignOut();
 
 /* ---- Forms that save through the offline outbox ---- */
 
+// What the outbox says of an entry the server answered 410 Gone for: it stays deleted.
+const DELETED_ELSEWHERE = "Deleted on another device, so not saved again.";
+
 function contacts(text) {
   // "Maria, 555-123-4567" per line: the part after the last comma is a number if it has a digit.
   return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
@@ -304,7 +307,11 @@ function setUpOutboxForms() {
       await requestBackgroundSync();
       const result = await Outbox.flush(csrfToken());
       const stored = await Outbox.get(id);
-      if (!stored) {
+      if (!stored && result && result.gone.includes(id)) {
+        // What was typed stays on the page; saving once more makes a new entry of it.
+        idInput.value = newId();
+        outboxStatus(form, `${DELETED_ELSEWHERE} Save once more to keep what you wrote as a new entry.`, true);
+      } else if (!stored) {
         window.location.assign(form.dataset.done || "/");
       } else if (stored.errors) {
         const rest = showErrors(form, stored.errors);
@@ -323,17 +330,23 @@ async function requestBackgroundSync() {
   } catch (error) { /* not in this browser: the online and open events flush instead */ }
 }
 
-async function showWaiting() {
+async function showWaiting(gone = 0) {
   const banner = document.getElementById("outbox-banner");
   if (!banner) return;
   const items = await Outbox.all();
   const fixes = items.filter((item) => item.status === "needs-fix");
-  banner.hidden = items.length === 0;
-  if (!items.length) return;
+  banner.hidden = items.length === 0 && !gone;
+  if (banner.hidden) return;
   const list = banner.querySelector("ul");
   list.textContent = "";
-  banner.querySelector(".outbox-count").textContent =
+  banner.querySelector(".outbox-count").textContent = items.length === 0 ? "" :
     `${items.length} ${items.length === 1 ? "entry is" : "entries are"} saved on this phone and not synced yet.`;
+  for (let n = 0; n < gone; n += 1) {
+    const entry = document.createElement("li");
+    entry.className = "outbox-gone";
+    entry.textContent = DELETED_ELSEWHERE;
+    list.append(entry);
+  }
   for (const item of fixes) {
     const entry = document.createElement("li");
     const link = document.createElement("a");
@@ -346,8 +359,8 @@ async function showWaiting() {
 
 async function flushAndShow() {
   if (!signedIn) return;
-  await Outbox.flush(csrfToken()).catch(() => {});
-  await showWaiting().catch(() => {});
+  const result = await Outbox.flush(csrfToken()).catch(() => null);
+  await showWaiting(result ? result.gone.length : 0).catch(() => {});
 }
 
 if (typeof Outbox !== "undefined") {
@@ -357,7 +370,7 @@ if (typeof Outbox !== "undefined") {
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") flushAndShow(); });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "synced") showWaiting();
+      if (event.data && event.data.type === "synced") showWaiting(event.data.gone || 0);
     });
   }
 }

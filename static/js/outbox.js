@@ -1,7 +1,8 @@
 /* The offline outbox, shared by the pages and the service worker (importScripts).
    Every entry is kept in IndexedDB under its client-made id until the server answers a PUT of it
    with a 2xx that names that id. A 400 or 409 keeps it, with the server's words, for the person
-   to fix: nothing is ever dropped. */
+   to fix: nothing is ever dropped. A 410 is done too: the entry was deleted (on another device,
+   maybe), and the page says so. */
 "use strict";
 
 const Outbox = (() => {
@@ -48,7 +49,8 @@ const Outbox = (() => {
 
   let flushing = null;
 
-  /* Send every waiting item once; resolve with {sent, failed} counts. One flush at a time.
+  /* Send every waiting item once; resolve with {sent, failed} counts and the ids found deleted
+     ({gone}). One flush at a time.
      A page passes its current CSRF token (signing in again changes it); the service worker,
      which cannot read cookies, uses the one stored with each item. */
   function flush(csrf) {
@@ -58,6 +60,7 @@ const Outbox = (() => {
     }
     flushing = (async () => {
         let sent = 0, failed = 0;
+        const gone = [];
         for (const item of await all()) {
           let response;
           try {
@@ -75,6 +78,10 @@ const Outbox = (() => {
           if (response.ok && answer && answer.id === item.id) {
             await settle(item, null);
             sent += 1;
+          } else if (response.status === 410) {
+            // Deleted since it was written: sending it again would bring it back. Done.
+            await settle(item, null);
+            gone.push(item.id);
           } else if (response.status === 400 || response.status === 409) {
             const errors = answer || { detail: ["The server could not save this."] };
             await settle(item, { ...item, errors, status: "needs-fix" });
@@ -83,7 +90,7 @@ const Outbox = (() => {
             break; // signed out, server trouble: keep everything and try later
           }
         }
-        return { sent, failed };
+        return { sent, failed, gone };
       })().finally(() => { flushing = null; });
     return flushing;
   }

@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -128,6 +129,11 @@ class EntryDetail(APIView):
                                             data=serializer.validated_data, **extra)
         except services.EntryNotFound:
             raise Http404("No such entry.")
+        except services.EntryGone as gone:
+            # The outbox takes this as done: the entry was deleted, maybe on another device.
+            body = {"detail": _("This entry was deleted, maybe on another device. It was not saved again."),
+                    "deleted_at": gone.deleted_at.isoformat()}
+            return Response(body, status=status.HTTP_410_GONE)
         except services.EntryConflict as conflict:
             body = {conflict.field: [conflict.message], "existing_id": str(conflict.existing_id)}
             return Response(body, status=status.HTTP_409_CONFLICT)
@@ -141,8 +147,14 @@ class EntryDetail(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, entry_id, **kwargs):
-        services.entry_delete(entry=self.get_object(entry_id))
+        # A replayed delete (a double tap, an outbox) finds its own tombstone: done already.
+        if not services.entry_deleted(participant=request.participant, id=entry_id):
+            services.entry_delete(entry=self.get_object(entry_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+ENTRY_GONE = inline_serializer("EntryGone", {"detail": serializers.CharField(),
+                                             "deleted_at": serializers.DateTimeField()})
 
 
 def entry_put_schema(serializer, name):
@@ -156,6 +168,9 @@ def entry_put_schema(serializer, name):
             400: OpenApiResponse(description="Field errors: {field: [message, ...]}"),
             404: OpenApiResponse(description="No such entry of yours."),
             409: OpenApiResponse(EntryConflictSerializer, description=f"Another {name} holds this period."),
+            410: OpenApiResponse(ENTRY_GONE, description=(
+                f"This {name} was deleted (maybe on another device): nothing is saved, and a later write of "
+                "this id is refused the same way. Take it as done; a new id is welcome.")),
         },
         description=(
             f"Create or replace your {name} with this client-made id. Sending the same body again "

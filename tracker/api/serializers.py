@@ -435,6 +435,7 @@ class EngagementSerializer(serializers.Serializer):
     opened = serializers.IntegerField()
     missed = serializers.IntegerField()
     failed = serializers.IntegerField()
+    unknown = serializers.IntegerField(help_text="A sender stopped mid-send: it may have arrived. Not failed.")
     skipped = serializers.IntegerField()
     open_rate = serializers.FloatField(allow_null=True)
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, care, exports, progress, selectors, services, triage
@@ -175,6 +176,10 @@ def _care_entry_form(request, participant, kind, entry_id=None):
                              object_id=new_id)
             except services.EntryNotFound:
                 raise Http404("No such entry.")
+            except services.EntryGone:
+                form.add_error(None, _("This %(noun)s was deleted, so it was not saved again. Save once more to "
+                                       "add what you wrote as a new %(noun)s.") % {"noun": spec["noun"]})
+                new_id = uuid.uuid4()
             except ValidationError as error:
                 form.add_error(None, error)
             else:

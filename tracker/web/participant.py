@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
@@ -137,6 +138,13 @@ def _entry_form(request, kind, entry=None):
                 result = spec["put"](participant=participant, id=entry_id, data=form.cleaned_data, **extra)
             except services.EntryNotFound:
                 raise Http404("No such entry.")
+            except services.EntryGone:
+                # Deleted meanwhile (another device, another tab): not brought back. What was
+                # typed stays on the page, under a new id, for the person to save as new.
+                form.add_error(None, _("This %(noun)s was deleted, maybe on another device, so it was not saved "
+                                       "again. Save once more to keep what you wrote as a new %(noun)s.")
+                               % {"noun": spec["noun"]})
+                entry_id = uuid.uuid4()
             except services.EntryConflict as conflict:
                 link = reverse(f"{kind}_edit", args=[conflict.existing_id])
                 form.add_error(

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from .access import counselor_for_user
 from .audit import client_ip
-from .models import AccountState
+from .models import AccountState, Reminder
 
 logger = logging.getLogger("steady.security")
 
@@ -85,10 +85,11 @@ def _note_deactivation(sender, instance, **kwargs):
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _deactivation_ends_sessions(sender, instance, **kwargs):
     """However an account is deactivated (admin site, closing it, a script), every session and
-    token of it ends, and stays ended if it is turned on again."""
+    token of it ends and its reminders stop, and they stay so if it is turned on again."""
     if getattr(instance, "_was_active", False):
         instance._was_active = False
         end_all_sessions(instance)
+        Reminder.objects.filter(participant__user=instance).update(enabled=False)
 
 
 def end_all_sessions(user):

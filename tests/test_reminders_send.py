@@ -5,9 +5,12 @@ missed) and at-most-once sending."""
 import base64
 import datetime as dt
 import json
+import logging
+import socket
 import threading
 from urllib.parse import urlsplit
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -16,6 +19,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from people import reminders_only
+from project.celery import app as celery_app
 from pushservice import PushService
 from tracker import push, reminders, services
 from tracker.models import Delivery, PushSubscription, Reminder
@@ -342,6 +346,52 @@ def test_the_reminders_page_sets_times_and_sends_a_test(alice_client, alice, now
     delivery = Delivery.objects.get(reminder__kind="test")
     send_deliveries([delivery.pk])
     assert push_service.delivered()[0].payload["body"] == "This is a test notification"
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery app's broker is a local port nobody listens on: Redis is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    old_url = celery_app.conf.broker_url
+
+    def use(url):
+        celery_app.conf.broker_url = url
+        kombu.pools.reset()   # drop pooled connections, so the next publish uses this URL
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    use(f"redis://127.0.0.1:{port}/0")
+    yield
+    use(old_url)
+
+
+def warnings_and_worse(caplog):
+    return [(r.name, r.levelname, r.getMessage(), r.exc_info) for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_with_the_broker_down_a_test_notification_logs_one_warning_and_waits(
+        alice_client, now, broker_down, caplog, django_capture_on_commit_callbacks):
+    with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks(execute=True):
+        assert alice_client.post("/reminders/", {"action": "test"}).status_code == 302
+    ((name, level, message, exc_info),) = warnings_and_worse(caplog)
+    assert (name, level, exc_info) == ("tracker.reminders", "WARNING", None)
+    assert message.startswith("reminders: could not reach the broker (") and message.endswith("; 1 deliveries wait")
+    assert "Traceback" not in caplog.text and "IndexError" not in caplog.text
+    delivery = Delivery.objects.get(reminder__kind="test")
+    assert (delivery.status, delivery.enqueued_at) == ("pending", None)   # the next tick hands it over
+
+
+def test_with_the_broker_down_the_tick_logs_one_warning_and_the_delivery_waits(alice, now, broker_down, caplog):
+    daily(alice, dt.time(12, 30))
+    now.shift(dt.timedelta(minutes=31))
+    with caplog.at_level(logging.INFO):
+        result = reminders.reminders_tick(enqueue=enqueue_sends)
+    assert (result.pending, result.enqueued) == (1, 0)
+    ((name, level, _message, exc_info),) = warnings_and_worse(caplog)
+    assert (name, level, exc_info) == ("tracker.reminders", "WARNING", None)
+    assert (Delivery.objects.get().status, Delivery.objects.get().enqueued_at) == ("pending", None)
 
 
 def test_push_subscriptions_are_added_moved_and_removed(api, bob_api, alice, bob, push_service):

@@ -130,6 +130,11 @@ def reminders_replan(*, participant, now=None):
 # The tick
 
 
+class BrokerUnavailable(Exception):
+    """Raised by an enqueue function when the broker cannot be reached (an expected state: the
+    deliveries wait in the database)."""
+
+
 @dataclasses.dataclass
 class TickResult:
     claimed: int = 0
@@ -252,9 +257,15 @@ def _enqueue_ready(now, result, chunk_size, enqueue):
     for start in range(0, len(ids), chunk_size):
         try:
             enqueue(ids[start:start + chunk_size])
+        except BrokerUnavailable as error:
+            # Expected while Redis is down: one line, no traceback. What was not handed over stays
+            # pending for a later tick.
+            logger.warning("reminders: could not reach the broker (%s); %s deliveries wait", error, len(ids) - start)
+            Delivery.objects.filter(pk__in=ids[start:], status=Delivery.Status.PENDING).update(enqueued_at=None)
+            return
         except Exception:
-            # The broker is down: what was not handed over stays pending for a later tick.
-            logger.exception("reminders: could not reach the broker; %s deliveries wait", len(ids) - start)
+            # Not the broker being down but a fault: with its traceback. The rows still wait.
+            logger.exception("reminders: handing deliveries to workers failed; %s deliveries wait", len(ids) - start)
             Delivery.objects.filter(pk__in=ids[start:], status=Delivery.Status.PENDING).update(enqueued_at=None)
             return
         result.enqueued += len(ids[start:start + chunk_size])
@@ -263,7 +274,8 @@ def _enqueue_ready(now, result, chunk_size, enqueue):
 def reminders_tick(*, enqueue: Callable[[list[int]], None], now: dt.datetime | None = None, batch_size: int = 2000,
                    chunk_size: int = 250) -> "TickResult":
     """Claim what is due, write deliveries, advance schedules, hand sends to workers through
-    `enqueue` (given a list of delivery ids; it raises when the broker cannot be reached)."""
+    `enqueue` (given a list of delivery ids; it raises BrokerUnavailable when the broker cannot be
+    reached)."""
     now = now or timezone.now()
     result = TickResult()
     result.given_up = Delivery.objects.filter(

@@ -142,11 +142,19 @@ def test_setting_up_the_second_factor_gives_recovery_codes_that_work_once(carol,
     client = Client()
     sign_in(client, "carol", "carol-password-1")
     assert client.get("/care/")["Location"].startswith("/account/2fa/")
-    page = client.get("/account/2fa/setup/").content.decode()
-    assert "<svg" in page and "otpauth" not in page.split("<svg")[0]
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    # Showing the page writes nothing; the pending device is made by a POST, once.
+    assert "Show my code" in client.get("/account/2fa/setup/").content.decode()
+    assert not TOTPDevice.objects.exists()
+    page = client.post("/account/2fa/setup/", {"action": "start"}, follow=True).content.decode()
+    assert "<svg" in page and "otpauth" not in page.split("<svg")[0]
     device = TOTPDevice.objects.get(user=carol.user, confirmed=False)
+    # Starting again (a reload, a second tab) shows the same key, and still one pending device.
+    again = client.post("/account/2fa/setup/", {"action": "start"}, follow=True).content.decode()
+    key = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
+    assert key.search(again).group(1) == key.search(page).group(1)
+    assert list(TOTPDevice.objects.all()) == [device]
     wrong = client.post("/account/2fa/setup/", {"code": "000000" if current_code(device) != "000000" else "111111"})
     assert "didn’t match" in wrong.content.decode()
     now.shift(5)  # a wrong code slows the next try down (django-otp's throttling)
@@ -159,6 +167,31 @@ def test_setting_up_the_second_factor_gives_recovery_codes_that_work_once(carol,
     again = Client()
     sign_in(again, "carol", "carol-password-1")
     assert again.post("/account/2fa/", {"code": codes[0]}).status_code == 200
+
+
+def test_confirming_the_second_factor_is_all_or_nothing(carol, now, monkeypatch):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client(raise_request_exception=False)
+    sign_in(client, "carol", "carol-password-1")
+    client.post("/account/2fa/setup/", {"action": "start"})
+    device = TOTPDevice.objects.get(user=carol.user)
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away while writing the recovery codes")
+
+    # The recovery codes cannot be written: the app is not confirmed either, so nobody ends up
+    # with a second factor and no recovery codes.
+    monkeypatch.setattr(StaticToken.objects, "bulk_create", fails)
+    assert client.post("/account/2fa/setup/", {"code": current_code(device)}).status_code == 500
+    device.refresh_from_db()
+    assert not device.confirmed and not StaticDevice.objects.exists()
+    monkeypatch.undo()
+    now.shift(30)   # a fresh code
+    done = client.post("/account/2fa/setup/", {"code": current_code(device)}).content.decode()
+    assert len(re.findall(r"<li><code>(\w+)</code></li>", done)) == 10
+    assert list(TOTPDevice.objects.values_list("pk", "confirmed")) == [(device.pk, True)]
 
 
 def test_a_password_reset_does_not_skip_the_second_factor(carol, now, settings):
@@ -185,7 +218,7 @@ def test_a_participant_may_turn_it_on_and_off(alice, carol, now):
     sign_in(client, "alice", "alice-password-1")
     assert client.get("/").status_code == 200
     assert "Turn on two-step sign-in" in client.get("/settings/").content.decode()
-    client.get("/account/2fa/setup/")
+    client.post("/account/2fa/setup/", {"action": "start"})
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.get(user=alice.user)

@@ -11,10 +11,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from people import NOW
+from people import NOW, make_user
 from signin import current_code, verified_login
 from signin import totp_device
 from tracker import services
+from tracker.models import Participant
 # What staff may open before their second factor: written out here, not read from the code.
 NO_DATA_PAGES = ("/account/2fa/", "/signout/", "/static/", "/help/", "/healthz/", "/manifest.webmanifest",
                  "/sw.js", "/offline/", "/signin/")
@@ -55,6 +56,38 @@ def test_failures_for_one_username_do_not_lock_another(alice, bob, now):
     for _ in range(6):
         sign_in(attacker, "alice", "wrong-password-x")
     assert sign_in(attacker, "bob", "bob-password-1").status_code == 302
+
+
+def test_one_address_trying_many_usernames_is_paused_but_the_people_are_not(alice, now, settings):
+    settings.SIGNIN_SPRAY_USERNAMES, settings.SIGNIN_SPRAY_MINUTES = 20, 15
+    sprayer = Client()
+    # One common password against 19 usernames, each tried once: no pair comes near its lockout.
+    for n in range(19):
+        assert sign_in(sprayer, f"user{n:02}", "Spring2026!", address="10.6.6.6").status_code == 200
+    # The 20th different username pauses the whole address, with a message that says why.
+    paused = sign_in(sprayer, "alice", "Spring2026!", address="10.6.6.6")
+    assert paused.status_code == 429 and "many different usernames" in paused.content.decode()
+    refused = sign_in(Client(), "alice", "alice-password-1", address="10.6.6.6")
+    assert refused.status_code == 429 and "many different usernames" in refused.content.decode()
+    # Nobody is locked out from elsewhere: alice (one of the names tried) signs in from her phone.
+    assert sign_in(Client(), "alice", "alice-password-1", address="10.9.9.9").status_code == 302
+    # The pause lasts the window from the last failure it counted, then the address may try again.
+    now.move_to(NOW + dt.timedelta(minutes=14))
+    assert sign_in(Client(), "alice", "alice-password-1", address="10.6.6.6").status_code == 429
+    now.move_to(NOW + dt.timedelta(minutes=16))
+    assert sign_in(Client(), "alice", "alice-password-1", address="10.6.6.6").status_code == 302
+
+
+def test_a_group_room_on_one_clinic_address_is_never_paused(program, now, settings):
+    settings.SIGNIN_SPRAY_USERNAMES, settings.SIGNIN_SPRAY_MINUTES = 20, 15
+    room = [Participant.objects.create(user=make_user(f"member{n:02}"), program=program) for n in range(12)]
+    clients = {p.user.username: Client() for p in room}
+    # Everyone mistypes twice (24 failures, 12 usernames, one address), then everyone gets in.
+    for attempt in range(2):
+        for username, client in clients.items():
+            assert sign_in(client, username, f"typo-{attempt}", address="10.1.1.1").status_code == 200
+    for username, client in clients.items():
+        assert sign_in(client, username, f"{username}-password-1", address="10.1.1.1").status_code == 302
 
 
 def test_long_passphrases_are_allowed(alice, client):

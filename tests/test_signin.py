@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -15,7 +16,7 @@ from people import NOW, make_user
 from signin import current_code, verified_login
 from signin import totp_device
 from tracker import services
-from tracker.models import Participant
+from tracker.models import AuditEvent, Participant
 # What staff may open before their second factor: written out here, not read from the code.
 NO_DATA_PAGES = ("/account/2fa/", "/signout/", "/static/", "/help/", "/healthz/", "/manifest.webmanifest",
                  "/sw.js", "/offline/", "/signin/")
@@ -155,6 +156,39 @@ def test_staff_without_the_second_factor_see_no_participant_data_anywhere(marked
     assert client.get("/admin/").status_code == 302
     token = Client().post("/api/v1/auth/token/", {"username": "carol", "password": "carol-password-1"})
     assert token.status_code == 400
+
+
+def everything_stored():
+    """Every row of Steady's own tables, as plain values (audit rows apart), to compare before and after."""
+    return {model._meta.label: sorted(map(repr, model.objects.values_list()))
+            for model in apps.get_app_config("tracker").get_models() if model is not AuditEvent}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_staff_without_the_second_factor_write_nothing_anywhere(marked, carol, client, method):
+    """Every unsafe method to every API route and every care page (from the URL conf and the
+    schema), signed in with the password but not the code: refused, nothing written."""
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    client.force_login(carol.user)  # password done, code not yet
+    routes = {fill(route, marked) for _, route in all_routes() if route.startswith(("api/", "care/"))}
+    routes |= {re.sub(r"\{(\w+)\}", lambda m: str(marked.get(m.group(1), 1)), p) for p in schema["paths"]}
+    before = everything_stored()
+    body = {"title": "changed", "status": "active", "date": "2026-11-18", "stress": 1, "note": "changed",
+            "flag": "no_checkin", "evidence": "x", "id": str(uuid.uuid4()), "done": "1"}
+    checked = 0
+    for path in sorted(routes):
+        if path.startswith(NO_DATA_PAGES):
+            continue
+        if path.startswith("/api/"):
+            response = getattr(client, method)(path, body, content_type="application/json")
+            assert response.status_code in (401, 403), (method, path, response.status_code)
+        else:
+            response = getattr(client, method)(path, body) if method == "post" else getattr(client, method)(path)
+            assert response.status_code == 302 and response["Location"].startswith("/account/2fa/"), (method, path)
+        checked += 1
+    assert checked >= 40
+    assert everything_stored() == before
+    assert not AuditEvent.objects.filter(action__in=["write", "export"]).exists()
 
 
 def test_a_code_works_once(marked, carol):

@@ -154,6 +154,12 @@ AXES_CLIENT_IP_CALLABLE = "tracker.audit.client_ip"
 AXES_LOCKOUT_TEMPLATE = "tracker/locked_out.html"
 AXES_VERBOSE = False  # Steady logs each failure itself (tracker.security), without the password.
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Password spraying: an address whose failures name this many different usernames within these
+# minutes is paused as a whole (tracker.security.SprayAwareHandler). A group room shares one
+# clinic address, so the limit stays well above a room's worth of people mistyping once or twice.
+AXES_HANDLER = "tracker.security.SprayAwareHandler"
+SIGNIN_SPRAY_USERNAMES = int(os.environ.get("SIGNIN_SPRAY_USERNAMES", "20"))
+SIGNIN_SPRAY_MINUTES = int(os.environ.get("SIGNIN_SPRAY_MINUTES", "15"))
 # Sessions: counselors and admins end after 30 minutes idle and 12 hours in all; participants
 # stay signed in on their own phone (SESSION_COOKIE_AGE) until they sign out.
 STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(30 * 60)))

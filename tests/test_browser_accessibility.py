@@ -35,3 +35,8 @@ def test_every_participant_page_has_no_violations(phone, live_server, alice_with
     for _, path in PAGES + [("history", "/history/"), ("versions", "/safety-plan/versions/")]:
         phone.goto(live_server.url + path)
         assert violations(phone) == [], path
+    # The two-step set-up's second state, shown after its "Show my code" POST.
+    phone.goto(live_server.url + "/account/2fa/setup/")
+    phone.click("text=Show my code")
+    phone.locator(".qr svg").wait_for()
+    assert violations(phone) == [], "/account/2fa/setup/ with the code"

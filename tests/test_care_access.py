@@ -9,6 +9,7 @@ in and leaves no row.
 """
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -18,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from people import make_user
 from signin import verified_login
 from tracker import services
-from tracker.models import AuditEvent, Counselor, Goal, Program, Task
+from tracker.models import AuditEvent, Counselor, Goal, Participant, Program, Task
 
 CARE_PREFIXES = ("care/", "api/v1/care/")
 
@@ -181,3 +182,31 @@ def test_the_caseload_row_names_who_was_shown(world, carol, alice):
     row = AuditEvent.objects.order_by("-pk").first()
     assert row.resource == "caseload" and row.participant_id is None
     assert set(row.participants_shown.strip(",").split(",")) == {str(world["bob"].pk), str(alice.pk)}
+
+
+def test_the_caseload_lists_exactly_the_care_team_on_the_page_and_in_the_api(world, carol, alice, program):
+    # gina is in carol's program but on erin's team only: carol must not see her listed.
+    erin = Counselor.objects.get(user__username="erin")
+    gina = Participant.objects.create(user=make_user("gina"), program=program, time_zone="America/Chicago")
+    gina.care_team.add(erin)
+    team = {alice.pk, world["bob"].pk}
+    page = signed_in(carol.user).get("/care/").content.decode()
+    assert {int(pk) for pk in re.findall(r'href="/care/participants/(\d+)/"', page)} == team
+    api = signed_in(carol.user).get("/api/v1/care/caseload/").json()
+    assert sorted(row["participant_id"] for row in api) == sorted(team)
+    # ... and erin sees gina alone.
+    assert [row["participant_id"] for row in signed_in(erin.user).get("/api/v1/care/caseload/").json()] == [gina.pk]
+    erins_page = signed_in(erin.user).get("/care/").content.decode()
+    assert {int(pk) for pk in re.findall(r'href="/care/participants/(\d+)/"', erins_page)} == {gina.pk}
+
+
+@pytest.mark.parametrize("kind", ["goals", "tasks"])
+def test_a_counselors_delete_through_the_care_api_writes_exactly_one_write_row(world, carol, kind):
+    bob, entry = world["bob"], world["goal" if kind == "goals" else "task"]
+    before = last_pk()
+    response = signed_in(carol.user).delete(f"/api/v1/care/participants/{bob.pk}/{kind}/{entry.pk}/")
+    assert response.status_code == 204
+    assert not type(entry).objects.filter(pk=entry.pk).exists()
+    rows = new_rows(before)
+    assert [(r.action, r.resource, r.participant_id, r.object_id, r.actor_id) for r in rows] == [
+        ("write", kind, bob.pk, str(entry.pk), carol.user.pk)]

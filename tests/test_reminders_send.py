@@ -5,16 +5,21 @@ missed) and at-most-once sending."""
 import base64
 import datetime as dt
 import json
+import logging
+import socket
 import threading
 from urllib.parse import urlsplit
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection, connections
+from django.test import Client
 from rest_framework.test import APIClient
 
 from people import reminders_only
+from project.celery import app as celery_app
 from pushservice import PushService
 from tracker import push, reminders, services
 from tracker.models import Delivery, PushSubscription, Reminder
@@ -240,6 +245,86 @@ def test_a_bad_or_old_token_is_refused(alice, now):
     assert client.post("/api/v1/reminders/snooze/", {"token": token}, format="json").status_code == 404
 
 
+def first_notification(participant, now):
+    """A daily reminder at 12:30 New York time fired once; the notification's token."""
+    reminder = daily(participant, dt.time(12, 30))
+    now.shift(dt.timedelta(minutes=31))
+    reminders.reminders_tick(enqueue=enqueue_sends)
+    return reminder, reminders.payload_for(Delivery.objects.get())["token"]
+
+
+def snooze(token):
+    return APIClient(enforce_csrf_checks=True).post("/api/v1/reminders/snooze/", {"token": token}, format="json")
+
+
+def test_a_snooze_token_does_not_revive_a_closed_accounts_reminders(alice, now):
+    reminder, token = first_notification(alice, now)
+    closing = Client()
+    closing.force_login(alice.user)
+    assert "Your account is closed" in closing.post("/settings/close/", {"password": "alice-password-1"}).text
+    assert snooze(token).status_code == 404
+    reminder.refresh_from_db()
+    assert not reminder.enabled and reminder.snoozed_until is None
+    # Tomorrow, and 30 minutes after the snooze: nothing is written, nothing is due.
+    for later in (dt.timedelta(minutes=30), dt.timedelta(days=1)):
+        now.shift(later)
+        reminders.reminders_tick(enqueue=enqueue_sends)
+    assert Delivery.objects.count() == 1
+
+
+def test_a_deactivated_account_gets_nothing_whoever_turned_it_off(alice, now, api, push_service):
+    subscribe(api, push_service)
+    reminder, token = first_notification(alice, now)
+    pending = Delivery.objects.get()
+    alice.user.is_active = False   # e.g. on the admin site: subscriptions and rows stay
+    alice.user.save()
+    assert snooze(token).status_code == 404
+    send_deliveries([pending.pk])   # the worker gets the delivery the tick wrote before
+    pending.refresh_from_db()
+    assert pending.status == "failed" and "not sent" in pending.error and push_service.delivered() == []
+    # Even with the reminder row turned on again by hand, the tick fires nothing for the account.
+    Reminder.objects.filter(pk=reminder.pk).update(enabled=True, next_due_at=dt.datetime.now(UTC))
+    reminders.reminders_tick(enqueue=enqueue_sends)
+    assert Delivery.objects.count() == 1
+
+
+def test_a_snooze_never_turns_on_a_reminder_that_is_off(alice, now):
+    reminder, token = first_notification(alice, now)
+    Reminder.objects.filter(pk=reminder.pk).update(enabled=False)
+    assert snooze(token).status_code == 404
+    reminder.refresh_from_db()
+    assert not reminder.enabled and reminder.snoozed_until is None
+
+
+def test_a_snooze_token_acts_once_and_only_on_its_own_notification(alice, now):
+    reminder, token = first_notification(alice, now)
+    snoozed = dt.datetime.now(UTC) + dt.timedelta(minutes=30)   # 18:01 UTC
+    assert snooze(token).json() == {"next_due_at": "2026-11-18T18:01:00Z"}
+    now.shift(dt.timedelta(minutes=10))
+    # Tapped again 10 minutes later: the same snooze, not one 30 minutes from now.
+    again = snooze(token)
+    assert again.status_code == 200 and again.json() == {"next_due_at": "2026-11-18T18:01:00Z"}
+    reminder.refresh_from_db()
+    assert reminder.next_due_at == reminder.snoozed_until == snoozed
+    now.shift(dt.timedelta(minutes=20))
+    reminders.reminders_tick(enqueue=enqueue_sends)   # the snooze fires: a second notification
+    assert Delivery.objects.count() == 2
+    # The first notification's token is now stale: it cannot snooze the second one.
+    assert snooze(token).status_code == 404
+    reminder.refresh_from_db()
+    assert reminder.next_due_at == dt.datetime(2026, 11, 19, 17, 30, tzinfo=UTC) and reminder.snoozed_until is None
+
+
+def test_a_test_notification_can_be_snoozed_once_and_then_stays_quiet(alice, alice_client, now):
+    alice_client.post("/reminders/", {"action": "test"})
+    delivery = Delivery.objects.get(reminder__kind="test")
+    assert snooze(reminders.payload_for(delivery)["token"]).status_code == 200
+    now.shift(dt.timedelta(minutes=30))
+    reminders.reminders_tick(enqueue=enqueue_sends)
+    assert Delivery.objects.filter(reminder__kind="test").count() == 2
+    assert Reminder.objects.get(kind="test").next_due_at is None     # no time of its own
+
+
 def test_opening_a_notification_is_recorded(alice, now):
     daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(minutes=31))
@@ -262,6 +347,52 @@ def test_the_reminders_page_sets_times_and_sends_a_test(alice_client, alice, now
     delivery = Delivery.objects.get(reminder__kind="test")
     send_deliveries([delivery.pk])
     assert push_service.delivered()[0].payload["body"] == "This is a test notification"
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery app's broker is a local port nobody listens on: Redis is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    old_url = celery_app.conf.broker_url
+
+    def use(url):
+        celery_app.conf.broker_url = url
+        kombu.pools.reset()   # drop pooled connections, so the next publish uses this URL
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    use(f"redis://127.0.0.1:{port}/0")
+    yield
+    use(old_url)
+
+
+def warnings_and_worse(caplog):
+    return [(r.name, r.levelname, r.getMessage(), r.exc_info) for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_with_the_broker_down_a_test_notification_logs_one_warning_and_waits(
+        alice_client, now, broker_down, caplog, django_capture_on_commit_callbacks):
+    with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks(execute=True):
+        assert alice_client.post("/reminders/", {"action": "test"}).status_code == 302
+    ((name, level, message, exc_info),) = warnings_and_worse(caplog)
+    assert (name, level, exc_info) == ("tracker.reminders", "WARNING", None)
+    assert message.startswith("reminders: could not reach the broker (") and message.endswith("; 1 deliveries wait")
+    assert "Traceback" not in caplog.text and "IndexError" not in caplog.text
+    delivery = Delivery.objects.get(reminder__kind="test")
+    assert (delivery.status, delivery.enqueued_at) == ("pending", None)   # the next tick hands it over
+
+
+def test_with_the_broker_down_the_tick_logs_one_warning_and_the_delivery_waits(alice, now, broker_down, caplog):
+    daily(alice, dt.time(12, 30))
+    now.shift(dt.timedelta(minutes=31))
+    with caplog.at_level(logging.INFO):
+        result = reminders.reminders_tick(enqueue=enqueue_sends)
+    assert (result.pending, result.enqueued) == (1, 0)
+    ((name, level, _message, exc_info),) = warnings_and_worse(caplog)
+    assert (name, level, exc_info) == ("tracker.reminders", "WARNING", None)
+    assert (Delivery.objects.get().status, Delivery.objects.get().enqueued_at) == ("pending", None)
 
 
 def test_push_subscriptions_are_added_moved_and_removed(api, bob_api, alice, bob, push_service):

@@ -7,14 +7,16 @@ import re
 import uuid
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from people import NOW
+from people import NOW, make_user
 from signin import current_code, verified_login
 from signin import totp_device
 from tracker import services
+from tracker.models import AuditEvent, Participant
 # What staff may open before their second factor: written out here, not read from the code.
 NO_DATA_PAGES = ("/account/2fa/", "/signout/", "/static/", "/help/", "/healthz/", "/manifest.webmanifest",
                  "/sw.js", "/offline/", "/signin/")
@@ -55,6 +57,38 @@ def test_failures_for_one_username_do_not_lock_another(alice, bob, now):
     for _ in range(6):
         sign_in(attacker, "alice", "wrong-password-x")
     assert sign_in(attacker, "bob", "bob-password-1").status_code == 302
+
+
+def test_one_address_trying_many_usernames_is_paused_but_the_people_are_not(alice, now, settings):
+    settings.SIGNIN_SPRAY_USERNAMES, settings.SIGNIN_SPRAY_MINUTES = 20, 15
+    sprayer = Client()
+    # One common password against 19 usernames, each tried once: no pair comes near its lockout.
+    for n in range(19):
+        assert sign_in(sprayer, f"user{n:02}", "Spring2026!", address="10.6.6.6").status_code == 200
+    # The 20th different username pauses the whole address, with a message that says why.
+    paused = sign_in(sprayer, "alice", "Spring2026!", address="10.6.6.6")
+    assert paused.status_code == 429 and "many different usernames" in paused.content.decode()
+    refused = sign_in(Client(), "alice", "alice-password-1", address="10.6.6.6")
+    assert refused.status_code == 429 and "many different usernames" in refused.content.decode()
+    # Nobody is locked out from elsewhere: alice (one of the names tried) signs in from her phone.
+    assert sign_in(Client(), "alice", "alice-password-1", address="10.9.9.9").status_code == 302
+    # The pause lasts the window from the last failure it counted, then the address may try again.
+    now.move_to(NOW + dt.timedelta(minutes=14))
+    assert sign_in(Client(), "alice", "alice-password-1", address="10.6.6.6").status_code == 429
+    now.move_to(NOW + dt.timedelta(minutes=16))
+    assert sign_in(Client(), "alice", "alice-password-1", address="10.6.6.6").status_code == 302
+
+
+def test_a_group_room_on_one_clinic_address_is_never_paused(program, now, settings):
+    settings.SIGNIN_SPRAY_USERNAMES, settings.SIGNIN_SPRAY_MINUTES = 20, 15
+    room = [Participant.objects.create(user=make_user(f"member{n:02}"), program=program) for n in range(12)]
+    clients = {p.user.username: Client() for p in room}
+    # Everyone mistypes twice (24 failures, 12 usernames, one address), then everyone gets in.
+    for attempt in range(2):
+        for username, client in clients.items():
+            assert sign_in(client, username, f"typo-{attempt}", address="10.1.1.1").status_code == 200
+    for username, client in clients.items():
+        assert sign_in(client, username, f"{username}-password-1", address="10.1.1.1").status_code == 302
 
 
 def test_long_passphrases_are_allowed(alice, client):
@@ -124,6 +158,39 @@ def test_staff_without_the_second_factor_see_no_participant_data_anywhere(marked
     assert token.status_code == 400
 
 
+def everything_stored():
+    """Every row of Steady's own tables, as plain values (audit rows apart), to compare before and after."""
+    return {model._meta.label: sorted(map(repr, model.objects.values_list()))
+            for model in apps.get_app_config("tracker").get_models() if model is not AuditEvent}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_staff_without_the_second_factor_write_nothing_anywhere(marked, carol, client, method):
+    """Every unsafe method to every API route and every care page (from the URL conf and the
+    schema), signed in with the password but not the code: refused, nothing written."""
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    client.force_login(carol.user)  # password done, code not yet
+    routes = {fill(route, marked) for _, route in all_routes() if route.startswith(("api/", "care/"))}
+    routes |= {re.sub(r"\{(\w+)\}", lambda m: str(marked.get(m.group(1), 1)), p) for p in schema["paths"]}
+    before = everything_stored()
+    body = {"title": "changed", "status": "active", "date": "2026-11-18", "stress": 1, "note": "changed",
+            "flag": "no_checkin", "evidence": "x", "id": str(uuid.uuid4()), "done": "1"}
+    checked = 0
+    for path in sorted(routes):
+        if path.startswith(NO_DATA_PAGES):
+            continue
+        if path.startswith("/api/"):
+            response = getattr(client, method)(path, body, content_type="application/json")
+            assert response.status_code in (401, 403), (method, path, response.status_code)
+        else:
+            response = getattr(client, method)(path, body) if method == "post" else getattr(client, method)(path)
+            assert response.status_code == 302 and response["Location"].startswith("/account/2fa/"), (method, path)
+        checked += 1
+    assert checked >= 40
+    assert everything_stored() == before
+    assert not AuditEvent.objects.filter(action__in=["write", "export"]).exists()
+
+
 def test_a_code_works_once(marked, carol):
     device = totp_device(carol.user)
     code = current_code(device)
@@ -142,11 +209,19 @@ def test_setting_up_the_second_factor_gives_recovery_codes_that_work_once(carol,
     client = Client()
     sign_in(client, "carol", "carol-password-1")
     assert client.get("/care/")["Location"].startswith("/account/2fa/")
-    page = client.get("/account/2fa/setup/").content.decode()
-    assert "<svg" in page and "otpauth" not in page.split("<svg")[0]
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    # Showing the page writes nothing; the pending device is made by a POST, once.
+    assert "Show my code" in client.get("/account/2fa/setup/").content.decode()
+    assert not TOTPDevice.objects.exists()
+    page = client.post("/account/2fa/setup/", {"action": "start"}, follow=True).content.decode()
+    assert "<svg" in page and "otpauth" not in page.split("<svg")[0]
     device = TOTPDevice.objects.get(user=carol.user, confirmed=False)
+    # Starting again (a reload, a second tab) shows the same key, and still one pending device.
+    again = client.post("/account/2fa/setup/", {"action": "start"}, follow=True).content.decode()
+    key = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
+    assert key.search(again).group(1) == key.search(page).group(1)
+    assert list(TOTPDevice.objects.all()) == [device]
     wrong = client.post("/account/2fa/setup/", {"code": "000000" if current_code(device) != "000000" else "111111"})
     assert "didn’t match" in wrong.content.decode()
     now.shift(5)  # a wrong code slows the next try down (django-otp's throttling)
@@ -159,6 +234,31 @@ def test_setting_up_the_second_factor_gives_recovery_codes_that_work_once(carol,
     again = Client()
     sign_in(again, "carol", "carol-password-1")
     assert again.post("/account/2fa/", {"code": codes[0]}).status_code == 200
+
+
+def test_confirming_the_second_factor_is_all_or_nothing(carol, now, monkeypatch):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client(raise_request_exception=False)
+    sign_in(client, "carol", "carol-password-1")
+    client.post("/account/2fa/setup/", {"action": "start"})
+    device = TOTPDevice.objects.get(user=carol.user)
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away while writing the recovery codes")
+
+    # The recovery codes cannot be written: the app is not confirmed either, so nobody ends up
+    # with a second factor and no recovery codes.
+    monkeypatch.setattr(StaticToken.objects, "bulk_create", fails)
+    assert client.post("/account/2fa/setup/", {"code": current_code(device)}).status_code == 500
+    device.refresh_from_db()
+    assert not device.confirmed and not StaticDevice.objects.exists()
+    monkeypatch.undo()
+    now.shift(30)   # a fresh code
+    done = client.post("/account/2fa/setup/", {"code": current_code(device)}).content.decode()
+    assert len(re.findall(r"<li><code>(\w+)</code></li>", done)) == 10
+    assert list(TOTPDevice.objects.values_list("pk", "confirmed")) == [(device.pk, True)]
 
 
 def test_a_password_reset_does_not_skip_the_second_factor(carol, now, settings):
@@ -185,7 +285,7 @@ def test_a_participant_may_turn_it_on_and_off(alice, carol, now):
     sign_in(client, "alice", "alice-password-1")
     assert client.get("/").status_code == 200
     assert "Turn on two-step sign-in" in client.get("/settings/").content.decode()
-    client.get("/account/2fa/setup/")
+    client.post("/account/2fa/setup/", {"action": "start"})
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.get(user=alice.user)

@@ -104,12 +104,25 @@ def enrol(*, token, username, password, time_zone, acknowledged, now=None):
 RECOVERY_CODES = 10
 
 
-def second_factor_confirm(*, device: TOTPDevice) -> list[str]:
-    """Confirm an authenticator app whose code matched, and give the account new recovery codes
-    (the old ones stop working). Returns the codes, shown once."""
+def second_factor_begin(*, user) -> TOTPDevice:
+    """The authenticator app being set up: the person's pending (unconfirmed) device, made now if
+    there is none. Two starts at once may make two; confirming one removes the other."""
     with transaction.atomic():
+        return TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=False)
+
+
+def second_factor_confirm(*, device: TOTPDevice, code: str) -> list[str] | None:
+    """Check a code from the pending authenticator app; if it matches, confirm the app and give the
+    account new recovery codes (the old ones stop working), all in one transaction. Returns the
+    codes, shown once, or None when the code did not match (django-otp counts the failure)."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, confirmed=False).first()
+        if device is None or not device.verify_token(code):
+            return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
         StaticDevice.objects.filter(user=device.user).delete()
         static = StaticDevice.objects.create(user=device.user, name="Recovery codes")
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]

@@ -125,6 +125,8 @@ def reminders_sync(*, participant, now=None):
     changed or new row from `now`. Unchanged rows keep their plan, so a sync never re-fires."""
     now = now or timezone.now()
     desired = _desired_reminders(participant)
+    # A counselor may still write a closed account's tasks: its reminders stay off.
+    open_account = participant.closed_at is None and participant.user.is_active
     with transaction.atomic():
         existing = {
             (r.kind, r.high_risk_time_id, r.task_id): r
@@ -134,12 +136,12 @@ def reminders_sync(*, participant, now=None):
             reminder = existing.pop(key, None)
             if reminder is None:
                 reminder = Reminder(participant=participant, kind=key[0], high_risk_time_id=key[1], task_id=key[2])
-            elif all(getattr(reminder, name) == value for name, value in fields.items()) and reminder.enabled:
+            elif all(getattr(reminder, name) == value for name, value in fields.items()) and reminder.enabled == open_account:
                 continue
             for name, value in fields.items():
                 setattr(reminder, name, value)
             reminder.participant = participant
-            reminder.enabled = True
+            reminder.enabled = open_account
             reminder.snoozed_until = None
             reminder.next_due_at = reminder.next_due(after=now)
             reminder.save()
@@ -159,6 +161,11 @@ def reminders_replan(*, participant, now=None):
 
 # ---------------------------------------------------------------------------------------------
 # The tick
+
+
+class BrokerUnavailable(Exception):
+    """Raised by an enqueue function when the broker cannot be reached (an expected state: the
+    deliveries wait in the database)."""
 
 
 @dataclasses.dataclass
@@ -184,6 +191,10 @@ def _delivery_status(due, now, quiet):
     return Delivery.Status.PENDING, ""
 
 
+# What the tick may fire: a reminder its owner has on, of an account that is open and active.
+# (Closing or deactivating an account turns its reminders off too; this holds whatever path did it.)
+_DUE = Q(enabled=True, participant__closed_at__isnull=True, participant__user__is_active=True)
+
 CLAIM_FIELDS = ("pk", "next_due_at", "local_time", "weekdays", "on_date", "participant__time_zone",
                 "participant__quiet_start", "participant__quiet_end")
 
@@ -195,7 +206,7 @@ def _claim_batch(now, batch_size, result):
     the cost of a tick.
     """
     with transaction.atomic():
-        rows = Reminder.objects.filter(enabled=True, next_due_at__lte=now).order_by("next_due_at")
+        rows = Reminder.objects.filter(_DUE, next_due_at__lte=now).order_by("next_due_at")
         # Two ticks at once take disjoint rows on PostgreSQL; SQLite runs one writer at a time.
         locking = {"skip_locked": True, "of": ("self",)} if connection.features.has_select_for_update_skip_locked else {}
         rows = list(rows.select_for_update(**locking).values_list(*CLAIM_FIELDS)[:batch_size])
@@ -283,9 +294,15 @@ def _enqueue_ready(now, result, chunk_size, enqueue):
     for start in range(0, len(ids), chunk_size):
         try:
             enqueue(ids[start:start + chunk_size])
+        except BrokerUnavailable as error:
+            # Expected while Redis is down: one line, no traceback. What was not handed over stays
+            # pending for a later tick.
+            logger.warning("reminders: could not reach the broker (%s); %s deliveries wait", error, len(ids) - start)
+            Delivery.objects.filter(pk__in=ids[start:], status=Delivery.Status.PENDING).update(enqueued_at=None)
+            return
         except Exception:
-            # The broker is down: what was not handed over stays pending for a later tick.
-            logger.exception("reminders: could not reach the broker; %s deliveries wait", len(ids) - start)
+            # Not the broker being down but a fault: with its traceback. The rows still wait.
+            logger.exception("reminders: handing deliveries to workers failed; %s deliveries wait", len(ids) - start)
             Delivery.objects.filter(pk__in=ids[start:], status=Delivery.Status.PENDING).update(enqueued_at=None)
             return
         result.enqueued += len(ids[start:start + chunk_size])
@@ -294,7 +311,8 @@ def _enqueue_ready(now, result, chunk_size, enqueue):
 def reminders_tick(*, enqueue: Callable[[list[int]], None], now: dt.datetime | None = None, batch_size: int = 2000,
                    chunk_size: int = 250) -> "TickResult":
     """Claim what is due, write deliveries, advance schedules, hand sends to workers through
-    `enqueue` (given a list of delivery ids; it raises when the broker cannot be reached)."""
+    `enqueue` (given a list of delivery ids; it raises BrokerUnavailable when the broker cannot be
+    reached)."""
     now = now or timezone.now()
     result = TickResult()
     # It may have reached the phone or not: unknown, neither sent nor failed, and not repeated.
@@ -303,7 +321,7 @@ def reminders_tick(*, enqueue: Callable[[list[int]], None], now: dt.datetime | N
     ).update(status=Delivery.Status.UNKNOWN, error="a worker stopped during the send; it may have arrived; not repeated")
     WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEPT).delete()
     # Most minutes nothing is due: one look-up each, before any locking transaction.
-    if Reminder.objects.filter(enabled=True, next_due_at__lte=now).exists():
+    if Reminder.objects.filter(_DUE, next_due_at__lte=now).exists():
         while _claim_batch(now, batch_size, result) == batch_size:
             pass
     _enqueue_ready(now, result, chunk_size, enqueue)
@@ -321,12 +339,21 @@ def action_token(delivery):
 
 
 def delivery_for_token(token):
-    """The delivery a notification's action token names, or None if it is bad or too old."""
+    """The delivery a notification's action token names, or None if it is bad or too old, or the
+    account is closed or deactivated (a token needs no session, so it must not outlive the account)."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=settings.REMINDER_ACTION_TOKEN_SECONDS)
     except (signing.BadSignature, TypeError):
         return None
-    return Delivery.objects.filter(pk=data.get("d")).select_related("reminder__participant").first()
+    return Delivery.objects.filter(
+        pk=data.get("d"), reminder__participant__closed_at__isnull=True, reminder__participant__user__is_active=True,
+    ).select_related("reminder__participant").first()
+
+
+def _may_send(reminder):
+    """A reminder may go out only while its owner has it on and the account is open and active."""
+    participant = reminder.participant
+    return reminder.enabled and participant.closed_at is None and participant.user.is_active
 
 
 def payload_for(delivery):
@@ -450,6 +477,8 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
     if loaded is not None:  # read before the claim: bring it up to what the claim wrote
         delivery.status, delivery.sending_since, delivery.attempts = Delivery.Status.SENDING, now, delivery.attempts + 1
     participant = delivery.reminder.participant
+    if not _may_send(delivery.reminder):  # turned off or closed after the tick wrote the delivery
+        return _finish(delivery, Delivery.Status.FAILED, "", now, error="reminder turned off or account closed; not sent")
     outcomes = []
     if participant.remind_by_push:
         payload = payload_for(delivery)
@@ -518,14 +547,25 @@ def _finish(delivery, status, channel, now, error=""):
 
 
 def reminder_snooze(*, delivery, now=None):
-    """Fire this delivery's reminder again in 30 minutes (regular times inside that wait are skipped)."""
+    """Fire this delivery's reminder again in 30 minutes (regular times inside that wait are skipped).
+
+    Returns the reminder, or None when the token's delivery may not snooze it: the reminder is
+    off or the account closed (a snooze never turns anything on), or the reminder has fired again
+    since (a token acts only on the delivery it was made for). Snoozing twice changes nothing more.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().select_related("participant").get(pk=delivery.reminder_id)
+        reminder = (Reminder.objects.select_for_update(of=("self",)).select_related("participant__user")
+                    .filter(pk=delivery.reminder_id).first())
+        if reminder is None or not _may_send(reminder):
+            return None
+        if reminder.deliveries.filter(due_at__gt=delivery.due_at).exists():
+            return None
+        if reminder.snoozed_until is not None:  # this delivery's snooze, still to fire: already done
+            return reminder
         reminder.snoozed_until = now + SNOOZE
         reminder.next_due_at = reminder.snoozed_until
-        reminder.enabled = True
-        reminder.save(update_fields=["snoozed_until", "next_due_at", "enabled"])
+        reminder.save(update_fields=["snoozed_until", "next_due_at"])
     return reminder
 
 
@@ -536,9 +576,10 @@ def delivery_opened(*, delivery, now=None):
 def test_notification_send(*, participant, enqueue: Callable[[list[int]], None], now: dt.datetime | None = None):
     """Queue a notification for right now, through the same path as every reminder."""
     now = now or timezone.now()
-    reminder, _ = Reminder.objects.get_or_create(
+    # On, with no time of its own (next_due_at stays empty): the tick fires it only when snoozed.
+    reminder, _ = Reminder.objects.update_or_create(
         participant=participant, kind=Reminder.Kind.TEST,
-        defaults={"local_time": dt.time(0), "enabled": False},
+        defaults={"enabled": True}, create_defaults={"local_time": dt.time(0), "enabled": True},
     )
     delivery = Delivery.objects.create(reminder=reminder, due_at=now, next_attempt_at=now)
     transaction.on_commit(lambda: _enqueue_ready(now, TickResult(), 100, enqueue))

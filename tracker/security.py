@@ -1,9 +1,12 @@
 """Sign-in and session rules: a second factor for staff, session timeouts, "sign out of all
 devices", no-store caching, and failed sign-ins logged without the password."""
 
+import datetime as dt
 import logging
 import time
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_save, pre_save
@@ -15,7 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from .access import counselor_for_user
 from .audit import client_ip
-from .models import AccountState
+from .models import AccountState, Reminder
 
 logger = logging.getLogger("steady.security")
 
@@ -58,6 +61,40 @@ def second_factor_done(request):
     return bool(getattr(user, "is_verified", None) and user.is_verified())
 
 
+class SprayAwareHandler(AxesDatabaseHandler):
+    """django-axes' database handler (AXES_HANDLER), plus one rule against password spraying.
+
+    axes locks a username from one address after a few wrong passwords, so nobody elsewhere can
+    lock a person out. One password tried against many usernames never trips that. So an address
+    whose failed sign-ins name SIGNIN_SPRAY_USERNAMES different usernames within the last
+    SIGNIN_SPRAY_MINUTES is refused as a whole until those failures are older than that. Counted
+    from axes' own AccessAttempt rows (one per username and address, removed when that person
+    signs in), so a group room on one clinic address, where people mistype and then get in,
+    never comes near it; the same people still sign in from any other address.
+    """
+
+    def is_locked(self, request, credentials=None):
+        return super().is_locked(request, credentials) or self.is_spraying(request)
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is not None and not getattr(request, "axes_locked_out", False) and self.is_spraying(request):
+            logger.warning("sign-in paused for %s: failures for %s or more usernames", request.axes_ip_address,
+                           settings.SIGNIN_SPRAY_USERNAMES)
+            request.axes_locked_out = True   # this failure already answers with the lockout page
+
+    @staticmethod
+    def is_spraying(request):
+        address = getattr(request, "axes_ip_address", None)
+        if not address:
+            return False
+        since = timezone.now() - dt.timedelta(minutes=settings.SIGNIN_SPRAY_MINUTES)
+        usernames = (AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).order_by()
+                     .values("username").distinct().count())
+        request.axes_spraying = usernames >= settings.SIGNIN_SPRAY_USERNAMES
+        return request.axes_spraying
+
+
 @receiver(user_logged_in)
 def _session_starts(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
@@ -85,10 +122,11 @@ def _note_deactivation(sender, instance, **kwargs):
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _deactivation_ends_sessions(sender, instance, **kwargs):
     """However an account is deactivated (admin site, closing it, a script), every session and
-    token of it ends, and stays ended if it is turned on again."""
+    token of it ends and its reminders stop, and they stay so if it is turned on again."""
     if getattr(instance, "_was_active", False):
         instance._was_active = False
         end_all_sessions(instance)
+        Reminder.objects.filter(participant__user=instance).update(enabled=False)
 
 
 def end_all_sessions(user):

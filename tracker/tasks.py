@@ -2,6 +2,7 @@
 
 import logging
 
+import kombu.exceptions
 from celery import shared_task
 from celery.signals import worker_process_shutdown, worker_shutdown
 
@@ -11,8 +12,14 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_sends(delivery_ids):
-    """Hand a batch of deliveries to a worker (the tick and the test notification call this)."""
-    send_deliveries.delay(delivery_ids)
+    """Hand a batch of deliveries to a worker (the tick and the test notification call this).
+
+    kombu raises OperationalError for a broker it cannot reach (its traceback chains the
+    IndexError kombu uses internally when it has no channel to reuse: not a fault of its own)."""
+    try:
+        send_deliveries.delay(delivery_ids)
+    except kombu.exceptions.OperationalError as error:
+        raise reminders.BrokerUnavailable(str(error)) from None
 
 
 @shared_task(ignore_result=True)

@@ -494,6 +494,8 @@ class Snooze(TokenAction):
                                                                                      "format": "date-time"}}}})
     def post(self, request):
         reminder = reminders.reminder_snooze(delivery=self.delivery(request))
+        if reminder is None:  # off, closed, or this notification's reminder has fired again since
+            raise Http404("No such reminder.")
         return Response({"next_due_at": reminder.next_due_at})
 
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -71,16 +72,24 @@ def second_factor_setup(request):
     user = request.user
     if user_has_device(user, confirmed=True) and not second_factor_done(request):
         return redirect("second_factor")  # a new device only after proving the old one
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-        user=user, name="Authenticator app", confirmed=False)
+    if request.method == "POST" and request.POST.get("action") == "start":
+        # The pending device is made by this POST, never by showing the page.
+        accounts.second_factor_begin(user=user)
+        target = _next(request, "")
+        return redirect(reverse("second_factor_setup") + (f"?{urlencode({'next': target})}" if target else ""))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        return render(request, "tracker/account/second_factor_setup.html", {
+            "start": True, "required": is_staff_account(user), "next": _next(request, "")})
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            codes = accounts.second_factor_confirm(device=device)
+        codes = accounts.second_factor_confirm(device=device, code=form.cleaned_data["code"])
+        if codes is not None:
+            device.refresh_from_db()
             otp_login(request, device)
             return render(request, "tracker/account/recovery_codes.html", {
                 "codes": codes, "next": _next(request, _landing(user))})
-        form.add_error("code", "That code didn’t match. Check the time on your phone and try the newest code.")
+        form.add_error("code", _("That code didn’t match. Check the time on your phone and try the newest code."))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1d2725", light="#ffffff", omitsize=True,
                                                              title="Sign-in code for your authenticator app")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")

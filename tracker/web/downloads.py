@@ -1,4 +1,5 @@
-"""File downloads (exports): JSON at once, CSV streamed row by row."""
+"""File downloads (exports): JSON at once, CSV streamed row by row. Every CSV Steady writes goes
+through `download`, so every cell is made safe for spreadsheets here, once."""
 
 import csv
 import json
@@ -13,12 +14,24 @@ class _Echo:
         return value
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: text that would start a formula gets a leading
+    apostrophe (OWASP's advice); numbers stay numbers, so -3 is still -3."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def download(*, fmt, name, data=None, rows=None):
     """A JSON download of `data`, or a CSV download of the iterable `rows`, named name.fmt."""
     if fmt == "json":
         response = HttpResponse(json.dumps(data, indent=1, ensure_ascii=False), content_type="application/json")
     else:
         writer = csv.writer(_Echo())
-        response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse((writer.writerow([spreadsheet_safe(v) for v in row]) for row in rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

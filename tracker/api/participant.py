@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, serializers, status
+from rest_framework import generics, parsers, permissions, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from ..access import own_entry, participant_for_user
 from ..models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 from ..security import needs_second_factor
 from ..tasks import enqueue_sends
+from .parsers import SteadyJSONParser
 from .serializers import (
     AccessEventSerializer,
     ActionTokenSerializer,
@@ -490,6 +491,8 @@ class Opened(TokenAction):
 
 class ObtainParticipantToken(ObtainAuthToken):
     """POST username and password for an API token; refused for accounts with a second factor."""
+
+    parser_classes = [parsers.FormParser, parsers.MultiPartParser, SteadyJSONParser]
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

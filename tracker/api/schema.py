@@ -2,7 +2,8 @@
 
 400: field errors, {field: [message, ...]}. 401/403: not signed in, not allowed, or the second
 factor still owed: {"detail": message}. 404: no such thing of yours (also for an id that is not
-a valid id at all): {"detail": message}. 405: a method the route does not take.
+a valid id at all): {"detail": message}. 405: a method the route does not take. 413: a body
+over API_MAX_BODY_BYTES: {"detail": message}. 500: {"detail": message}, never a page.
 """
 
 ERROR = {
@@ -22,6 +23,9 @@ STANDARD = {
     "404": ("No such resource of yours (or not a valid id).", ERROR),
     "405": ("This route does not take that method.", ERROR),
 }
+WITH_BODY = {
+    "413": ("The body is larger than the API takes (API_MAX_BODY_BYTES).", ERROR),
+}
 
 
 def document_errors(result, generator, request, public):
@@ -29,7 +33,8 @@ def document_errors(result, generator, request, public):
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for status, (description, schema) in STANDARD.items():
+            errors = {**STANDARD, **(WITH_BODY if method in ("put", "post", "patch") else {})}
+            for status, (description, schema) in errors.items():
                 operation["responses"].setdefault(status, {
                     "description": description, "content": {"application/json": {"schema": schema}}})
     return result

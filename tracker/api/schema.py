@@ -29,6 +29,10 @@ WITH_BODY = {
 
 
 def document_errors(result, generator, request, public):
+    # Bodies naming a field the API does not know are refused (serializers.RefuseUnknownFieldsMixin).
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -2,8 +2,6 @@
 their profile, safety plan, progress, patterns and reminders. The care team's API (care.py)
 builds on the entry views here."""
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import audit, push, reminders, selectors, services
+from .. import audit, dates, push, reminders, selectors, services
 from .. import progress as progress_figures
 from ..access import own_entry, participant_for_user
 from ..models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
@@ -55,11 +53,10 @@ class IsParticipant(permissions.BasePermission):
 def _date_param(request, name):
     if name not in request.query_params:
         return None
-    value = request.query_params[name]
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: ["Enter a date as YYYY-MM-DD."]})
+        return dates.parse_query_date(request.query_params[name])
+    except ValueError as error:
+        raise ValidationError({name: [str(error)]})
 
 
 def period_param(request, *, periods, default):

@@ -40,6 +40,14 @@ def test_an_entry_dated_at_the_calendars_edge_is_a_400_naming_its_field(api, now
     assert not any(model.objects.exists() for model in (CheckIn, Urge, WeeklyReflection, WeekendPlan, Task))
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01T00:00:00+05:00",
+                                   "9999-12-31T23:59:59-05:00"])
+def test_an_urge_time_at_the_calendars_edge_with_or_without_an_offset_is_a_400(api, now, value):
+    response = api.put(f"/api/v1/urges/{uuid.uuid4()}/", {"occurred_at": value, "intensity": 3}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["occurred_at"]
+
+
 @pytest.mark.parametrize(("kind", "first_ok", "too_early"), [
     ("checkins", "2000-01-01", "1999-12-31"),
     ("reflections", "2000-01-03", "1999-12-27"),   # Mondays
@@ -103,6 +111,7 @@ def test_the_care_summary_page_shows_the_default_week_for_a_week_far_from_now(ca
 @pytest.mark.parametrize(("path", "fields", "field"), [
     ("/checkin/", {"date": YEAR_1}, "date"),
     ("/urge/", {"occurred_at": "0001-01-01T10:00", "intensity": "5"}, "occurred_at"),
+    ("/urge/", {"occurred_at": "9999-12-31T23:59", "intensity": "5"}, "occurred_at"),
     ("/reflection/", {"week_start": YEAR_1}, "week_start"),
     ("/weekend/", {"weekend_of": YEAR_9999}, "weekend_of"),
     ("/weekend/", {"weekend_of": YEAR_1}, "weekend_of"),

@@ -61,6 +61,17 @@ class LocalTimeField(serializers.TimeField):
         return super().to_internal_value(value)
 
 
+class EdgeSafeDateTimeField(serializers.DateTimeField):
+    """A local time at the calendar's edge ("9999-12-31T23:59" in New York) cannot be moved to
+    UTC; DRF's own check of it overflows (a 500), so it is "out of range" (a 400) here."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class RefuseUnknownFieldsMixin:
     """A body naming a field this serializer does not have is a 400 naming each such field,
     {"field": ["Unknown field."]}, so a client's typo is found the first time rather than
@@ -100,6 +111,7 @@ class StrictModelSerializer(RefuseUnknownFieldsMixin, serializers.ModelSerialize
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
         models.TimeField: LocalTimeField,
+        models.DateTimeField: EdgeSafeDateTimeField,
         models.BooleanField: StrictBooleanField,
     }
 

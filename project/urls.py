@@ -5,8 +5,8 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
-from django.views.defaults import bad_request, page_not_found, server_error
 from django.views.decorators.csp import csp_override
+from django.views.defaults import bad_request, page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 # Swagger UI injects one <style> element; only its page allows inline styles (never scripts).

@@ -14,7 +14,14 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tracker import dates
-from tracker.models import CLOCK_SKEW, CheckIn, Task, Urge, WeekendPlan, WeeklyReflection
+from tracker.models import (
+    CLOCK_SKEW,
+    CheckIn,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+)
 
 # Every zone's today is within a day of UTC's: rows this close to the edges are checked one by one.
 DAY = dt.timedelta(days=1)

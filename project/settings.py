@@ -282,14 +282,19 @@ PUSH_DNS_CACHE_SECONDS = int(os.environ.get("PUSH_DNS_CACHE_SECONDS", "60"))
 # 127.0.0.1, ::1 or localhost). `check --deploy` refuses it.
 PUSH_ALLOW_LOCAL_SERVICE = env_bool("PUSH_ALLOW_LOCAL_SERVICE")
 
+# The largest API body accepted (bytes); a larger one is a 413. The biggest real body, a full
+# safety plan (7 sections of 12 lines of 200 characters), is about 100 KB even with every
+# character escaped.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Session for the app's own pages (DRF enforces CSRF for it), tokens for other clients.
         "tracker.api.authentication.ParticipantTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # JSON only: what the app and any client sends (the token endpoint also takes a form).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only: what the app and any client sends (the token endpoint also takes a form), with a
+    # size and a nesting limit checked before parsing (tracker/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.SteadyJSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.StrictLimitOffsetPagination",

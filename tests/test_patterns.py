@@ -112,4 +112,18 @@ def test_a_high_risk_time_needs_a_day_and_different_start_and_end(api, alice):
     response = api.put(f"/api/v1/high-risk-times/{uuid.uuid4()}/", {"weekdays": [7], "start_time": "17:00",
                                                                      "end_time": "18:00"}, format="json")
     assert response.status_code == 400
+    # Equal start and end, with a good day: the end is named, and nothing is saved.
+    response = api.put(f"/api/v1/high-risk-times/{uuid.uuid4()}/", {"weekdays": [4], "start_time": "17:00",
+                                                                     "end_time": "17:00"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"end_time": ["The end must differ from the start."]}
+    assert not HighRiskTime.objects.exists()
+
+
+def test_the_high_risk_time_page_refuses_equal_start_and_end_next_to_the_end(alice_client, alice):
+    response = alice_client.post("/highrisk/", {"id": uuid.uuid4(), "label": "", "weekdays": "4",
+                                                "start_time": "17:00", "end_time": "17:00"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"end_time": ["The end must differ from the start."]}
+    assert not HighRiskTime.objects.exists()
 

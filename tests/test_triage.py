@@ -178,6 +178,18 @@ def test_nights_before_the_7_days_do_not_count(alice, now):
     assert "sleep" not in flags(alice)
 
 
+@pytest.mark.parametrize(("third_night_ago", "flagged"), [
+    (6, True),   # the 7th night back is the window's first: three poor nights, flagged
+    (7, False),  # the 8th night back is outside it: two poor nights are too few to say
+])
+def test_the_poor_sleep_window_is_exactly_7_nights(alice, now, third_night_ago, flagged):
+    subscribe(alice)
+    services.safety_plan_save(participant=alice, id=uuid.uuid4(), author=alice.user, data={"reasons": ["x"]})
+    for n in (0, 1, third_night_ago):
+        checkin(alice, TODAY - dt.timedelta(days=n), wake=dt.time(1, 0))  # 3 hours a night
+    assert ("sleep" in flags(alice)) is flagged
+
+
 # -- no weekend plan, Thursday to Sunday (the person's own days)
 
 

@@ -17,6 +17,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from . import dates
+
 UTC = dt.UTC
 NOON = dt.time(12, 0)
 # An urge logged a few minutes "in the future" is a phone clock running fast, not a mistake.
@@ -394,6 +396,8 @@ class CheckIn(PrivateNoteMixin, Entry):
         errors = {}
         if self.date and self.participant_id and self.date > self.participant.local_today():
             errors["date"] = "That day hasn’t happened yet. Pick today or an earlier day."
+        elif self.date and (problem := dates.entry_day_error(self.date)):
+            errors["date"] = problem
         sleep_given = [name for name in ("in_bed_at", "tried_sleep_at", "final_wake_at", "out_of_bed_at") if getattr(self, name)]
         if sleep_given and self.in_bed_at is None:
             errors["in_bed_at"] = "Add the time you got into bed, or clear the other sleep times."
@@ -482,6 +486,9 @@ class Urge(PrivateNoteMixin, Entry):
     def clean(self):
         if self.occurred_at and self.occurred_at > timezone.now() + CLOCK_SKEW:
             raise ValidationError({"occurred_at": "That time hasn’t happened yet."})
+        if self.occurred_at and self.participant_id and (
+                problem := dates.entry_instant_error(self.occurred_at, self.participant.zone)):
+            raise ValidationError({"occurred_at": problem})
 
 
 class WeeklyReflection(Entry):
@@ -514,11 +521,13 @@ class WeeklyReflection(Entry):
             self.wins = [line.strip() if isinstance(line, str) else line for line in self.wins if line != ""]
         if self.week_start is None or not self.participant_id:
             return
+        if problem := dates.entry_day_error(self.week_start):
+            raise ValidationError({"week_start": problem})
+        if self.week_start > self.participant.local_today():
+            raise ValidationError({"week_start": "That week hasn’t started yet."})
         if self.week_start.weekday() != 0:
             monday = week_start(self.week_start)
             raise ValidationError({"week_start": f"A week starts on a Monday: use {monday.isoformat()}."})
-        if self.week_start > self.participant.local_today():
-            raise ValidationError({"week_start": "That week hasn’t started yet."})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -694,12 +703,15 @@ class WeekendPlan(Entry):
     def clean(self):
         if self.weekend_of is None or not self.participant_id:
             return
-        if self.weekend_of.weekday() != 4:
-            friday = weekend_friday(self.weekend_of)
-            raise ValidationError({"weekend_of": f"A weekend starts on a Friday: use {friday.isoformat()}."})
+        # The range first: the weekday and review checks below do date arithmetic.
+        if problem := dates.entry_day_error(self.weekend_of):
+            raise ValidationError({"weekend_of": problem})
         today = self.participant.local_today()
         if self.weekend_of > today + dt.timedelta(days=60):
             raise ValidationError({"weekend_of": "Plan up to two months ahead."})
+        if self.weekend_of.weekday() != 4:
+            friday = weekend_friday(self.weekend_of)
+            raise ValidationError({"weekend_of": f"A weekend starts on a Friday: use {friday.isoformat()}."})
         if self.how_it_went and self.weekend_of + dt.timedelta(days=2) > today:
             raise ValidationError({"how_it_went": "You can say how it went once the weekend is over (from Sunday)."})
 
@@ -766,6 +778,9 @@ class Task(Entry):
     def clean(self):
         if self.goal_id and self.participant_id and self.goal.participant_id != self.participant_id:
             raise ValidationError({"goal": "Pick one of your own goals."})
+        if self.due_date and self.participant_id and (
+                problem := dates.plan_day_error(self.due_date, self.participant.local_today())):
+            raise ValidationError({"due_date": problem})
 
 
 def validate_weekdays(value):

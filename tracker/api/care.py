@@ -6,8 +6,6 @@ off the care team) and leaves exactly one audit row per allowed request: a write
 write's transaction, a read's row before the answer goes out.
 """
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +15,7 @@ from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, audit, care, exports, services, triage
+from .. import access, audit, care, dates, exports, services, triage
 from ..models import (
     AuditEvent,
     CheckIn,
@@ -212,10 +210,9 @@ def week_param(value, participant):
     if not value:
         return care.default_week(participant)
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({"week": ["Enter a date as YYYY-MM-DD."]})
-    return week_start(day)
+        return week_start(dates.parse_query_date(value))
+    except ValueError as error:
+        raise ValidationError({"week": [str(error)]})
 
 
 class Summary(CareAccess, APIView):

@@ -2,26 +2,25 @@
 their profile, safety plan, progress, patterns and reminders. The care team's API (care.py)
 builds on the entry views here."""
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, permissions, serializers, status
+from rest_framework import generics, parsers, permissions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import audit, push, reminders, selectors, services
+from .. import audit, dates, push, reminders, selectors, services
 from .. import progress as progress_figures
 from ..access import own_entry, participant_for_user
 from ..models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
 from ..security import needs_second_factor
 from ..tasks import enqueue_sends
+from .parsers import SteadyJSONParser
 from .serializers import (
     AccessEventSerializer,
     ActionTokenSerializer,
@@ -56,11 +55,10 @@ class IsParticipant(permissions.BasePermission):
 def _date_param(request, name):
     if name not in request.query_params:
         return None
-    value = request.query_params[name]
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: ["Enter a date as YYYY-MM-DD."]})
+        return dates.parse_query_date(request.query_params[name])
+    except ValueError as error:
+        raise ValidationError({name: [str(error)]})
 
 
 def period_param(request, *, periods, default):
@@ -510,12 +508,15 @@ class TokenAnswerSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
+
 class ObtainParticipantToken(ObtainAuthToken):
     """POST username and password (JSON) for an API token; refused for accounts with a second
-    factor. Needs no token and ignores any Authorization header: the password is the proof."""
+    factor. Needs no token and ignores any Authorization header: the password is the proof.
+    (A form body is still taken, undocumented, for older scripts.)"""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
+    parser_classes = [parsers.FormParser, parsers.MultiPartParser, SteadyJSONParser]
 
     @extend_schema(request={"application/json": AuthTokenSerializer}, responses={200: TokenAnswerSerializer}, auth=[])
     def post(self, request, *args, **kwargs):

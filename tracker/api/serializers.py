@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
 from django.db import models
@@ -60,12 +61,57 @@ class LocalTimeField(serializers.TimeField):
         return super().to_internal_value(value)
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
+class EdgeSafeDateTimeField(serializers.DateTimeField):
+    """A local time at the calendar's edge ("9999-12-31T23:59" in New York) cannot be moved to
+    UTC; DRF's own check of it overflows (a 500), so it is "out of range" (a 400) here."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
+class RefuseUnknownFieldsMixin:
+    """A body naming a field this serializer does not have is a 400 naming each such field,
+    {"field": ["Unknown field."]}, so a client's typo is found the first time rather than
+    silently dropped. Read-only fields are known (a GET's body can be sent back); nested
+    serializers (a contact in a safety plan) check their own keys the same way.
+
+    No field has ever been dropped from a body the API takes, so every draft saved by any
+    version of the pages (tracker's static/js/app.js formBody sends the form's field names,
+    leaving out "id" and "csrfmiddlewaretoken") is still accepted. When a field is dropped,
+    name it in RETIRED_FIELDS for one release: it is then accepted and ignored."""
+
+    RETIRED_FIELDS = frozenset()
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, Mapping):
+            known = set(self.fields) | self.RETIRED_FIELDS
+            unknown = {name: [_("Unknown field.")] for name in data if name not in known}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, Mapping):
+                raise serializers.ValidationError({**error.detail, **unknown})
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class StrictSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(RefuseUnknownFieldsMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
         models.TimeField: LocalTimeField,
+        models.DateTimeField: EdgeSafeDateTimeField,
         models.BooleanField: StrictBooleanField,
     }
 
@@ -131,7 +177,7 @@ class ParticipantSerializer(StrictModelSerializer):
         read_only_fields = ["username", "program", "level_of_care"]
 
 
-class EntryConflictSerializer(serializers.Serializer):
+class EntryConflictSerializer(StrictSerializer):
     """The 409 answer: which field clashed, in words, and the entry that already holds it."""
 
     existing_id = serializers.UUIDField()
@@ -140,7 +186,7 @@ class EntryConflictSerializer(serializers.Serializer):
     weekend_of = serializers.ListField(child=StrictCharField(), required=False)
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(StrictSerializer):
     name = StrictCharField(max_length=200)
     phone = StrictCharField(max_length=40, allow_blank=True, required=False, default="")
 
@@ -221,13 +267,13 @@ class UrgeBriefSerializer(StrictModelSerializer):
         fields = ["id", "occurred_at", "intensity", "duration_min", "outcome"]
 
 
-class WeekendReviewSerializer(serializers.Serializer):
+class WeekendReviewSerializer(StrictSerializer):
     plan = WeekendPlanSerializer()
     urges = UrgeBriefSerializer(many=True)
     checkins = CheckInSerializer(many=True)
 
 
-class HelperSerializer(serializers.Serializer):
+class HelperSerializer(StrictSerializer):
     key = StrictCharField()
     label = StrictCharField()
     uses = serializers.IntegerField()
@@ -236,7 +282,7 @@ class HelperSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True)
 
 
-class ProgressDaySerializer(serializers.Serializer):
+class ProgressDaySerializer(StrictSerializer):
     # One progress.Day: its check-in's figures (null without one) and its urges in short.
     date = serializers.DateField()
     checked_in = serializers.SerializerMethodField()
@@ -258,7 +304,7 @@ class ProgressDaySerializer(serializers.Serializer):
         return progress.mean([urge.duration_min for urge in day.urges])
 
 
-class WinSerializer(serializers.Serializer):
+class WinSerializer(StrictSerializer):
     # A small win: one (date, text) pair of progress.Progress.wins.
     date = serializers.DateField()
     text = StrictCharField()
@@ -268,7 +314,7 @@ class WinSerializer(serializers.Serializer):
         return super().to_representation({"date": day, "text": text})
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressSerializer(StrictSerializer):
     # A progress.Progress, as it is. (No docstrings here: they would become the schema's descriptions.)
     first = serializers.DateField()
     last = serializers.DateField()
@@ -286,7 +332,7 @@ class ProgressSerializer(serializers.Serializer):
     days = ProgressDaySerializer(many=True)
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(StrictSerializer):
     weekday = serializers.IntegerField()
     start = serializers.TimeField()
     end = serializers.TimeField()
@@ -297,12 +343,12 @@ class SuggestionSerializer(serializers.Serializer):
     explanation = StrictCharField()
 
 
-class PushKeysSerializer(serializers.Serializer):
+class PushKeysSerializer(StrictSerializer):
     p256dh = StrictCharField(max_length=200)
     auth = StrictCharField(max_length=100)
 
 
-class PushSubscriptionSerializer(serializers.Serializer):
+class PushSubscriptionSerializer(StrictSerializer):
     """What a browser's PushSubscription.toJSON() gives."""
 
     endpoint = serializers.URLField(max_length=1000)
@@ -315,7 +361,7 @@ class PushSubscriptionSerializer(serializers.Serializer):
         return value
 
 
-class PushEndpointSerializer(serializers.Serializer):
+class PushEndpointSerializer(StrictSerializer):
     endpoint = serializers.URLField(max_length=1000)
 
 
@@ -340,13 +386,13 @@ class DeliverySerializer(StrictModelSerializer):
         fields = ["id", "kind", "due_at", "status", "channel", "attempts", "sent_at", "opened_at"]
 
 
-class RemindersOverviewSerializer(serializers.Serializer):
+class RemindersOverviewSerializer(StrictSerializer):
     upcoming = ReminderSerializer(many=True)
     recent = DeliverySerializer(many=True)
     push_subscriptions = serializers.IntegerField()
 
 
-class ActionTokenSerializer(serializers.Serializer):
+class ActionTokenSerializer(StrictSerializer):
     token = StrictCharField(max_length=500)
 
 
@@ -371,7 +417,7 @@ class CareUrgeSerializer(SharedNoteMixin, UrgeSerializer):
         fields = [f for f in UrgeSerializer.Meta.fields if f != "note_private"]
 
 
-class FlagSerializer(serializers.Serializer):
+class FlagSerializer(StrictSerializer):
     key = StrictCharField()
     label = StrictCharField()
     text = StrictCharField()
@@ -395,12 +441,12 @@ class FlagSerializer(serializers.Serializer):
         return flag.acknowledgement.note if flag.acknowledgement else None
 
 
-class DayValueSerializer(serializers.Serializer):
+class DayValueSerializer(StrictSerializer):
     date = serializers.DateField()
     value = serializers.FloatField(allow_null=True)
 
 
-class CaseloadRowSerializer(serializers.Serializer):
+class CaseloadRowSerializer(StrictSerializer):
     participant_id = serializers.IntegerField(source="participant.pk")
     name = StrictCharField(source="participant.__str__")
     time_zone = StrictCharField(source="participant.time_zone")
@@ -418,19 +464,19 @@ class CaseloadRowSerializer(serializers.Serializer):
         return [{"date": day, "value": value} for day, value in row.urges]
 
 
-class AcknowledgementSerializer(serializers.Serializer):
+class AcknowledgementSerializer(StrictSerializer):
     flag = serializers.ChoiceField(choices=sorted(triage.LABELS))
     evidence = StrictCharField(max_length=100)
     note = StrictCharField(max_length=300, allow_blank=True, required=False, default="")
 
 
-class TriggerCountSerializer(serializers.Serializer):
+class TriggerCountSerializer(StrictSerializer):
     label = StrictCharField()
     count = serializers.IntegerField()
     share = serializers.FloatField()
 
 
-class EngagementSerializer(serializers.Serializer):
+class EngagementSerializer(StrictSerializer):
     sent = serializers.IntegerField()
     opened = serializers.IntegerField()
     missed = serializers.IntegerField()
@@ -444,7 +490,7 @@ def _series():
     return serializers.ListField(child=serializers.FloatField(allow_null=True))
 
 
-class SeriesSerializer(serializers.Serializer):
+class SeriesSerializer(StrictSerializer):
     labels = serializers.ListField(child=StrictCharField())
     sleep_hours = _series()
     sleep_efficiency = _series()
@@ -457,7 +503,7 @@ class SeriesSerializer(serializers.Serializer):
     adherence = _series()
 
 
-class OverviewSerializer(serializers.Serializer):
+class OverviewSerializer(StrictSerializer):
     period = serializers.IntegerField()
     first = serializers.DateField(source="figures.first")
     last = serializers.DateField(source="figures.last")
@@ -476,7 +522,7 @@ class OverviewSerializer(serializers.Serializer):
         return [{"label": label, "count": n, "share": share} for label, n, share in overview.triggers]
 
 
-class SummaryDaySerializer(serializers.Serializer):
+class SummaryDaySerializer(StrictSerializer):
     date = serializers.DateField()
     checked_in = serializers.SerializerMethodField()
     total_sleep_min = serializers.IntegerField(source="checkin.total_sleep_min", allow_null=True, default=None)
@@ -493,7 +539,7 @@ class SummaryDaySerializer(serializers.Serializer):
         return len(day.urges)
 
 
-class WeekSummarySerializer(serializers.Serializer):
+class WeekSummarySerializer(StrictSerializer):
     week_start = serializers.DateField(source="monday")
     week_end = serializers.DateField(source="sunday")
     days = SummaryDaySerializer(many=True)
@@ -511,7 +557,7 @@ class WeekSummarySerializer(serializers.Serializer):
         return [{"date": day.isoformat(), "text": text} for day, text in summary.wins]
 
 
-class ExportSerializer(serializers.Serializer):
+class ExportSerializer(StrictSerializer):
     notice = StrictCharField(help_text="The 42 CFR Part 2 redisclosure notice (42 CFR 2.32).")
     participant = serializers.DictField()
     exported_at = serializers.DateTimeField()
@@ -520,7 +566,7 @@ class ExportSerializer(serializers.Serializer):
     records = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
 
 
-class AccessEventSerializer(serializers.Serializer):
+class AccessEventSerializer(StrictSerializer):
     at = serializers.DateTimeField()
     who = StrictCharField(source="actor_name")
     action = StrictCharField()

@@ -18,11 +18,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import access, audit, care, exports, progress, selectors, services, triage
+from .. import access, audit, care, dates, exports, progress, selectors, services, triage
 from ..models import AuditEvent, Goal, Participant, SafetyPlanVersion, Task, week_start
 from . import charts
 from .decorators import signed_in
@@ -113,7 +112,8 @@ def _period(request, *, default):
 
 @care_page("summary")
 def summary(request, participant):
-    day = parse_date(request.GET.get("week") or "")
+    # A week outside the range of query dates (or not a date) shows the default week.
+    day = dates.query_date_or_none(request.GET.get("week"))
     monday = week_start(day) if day else care.default_week(participant)
     week = care.week_summary(participant=participant, monday=monday)
     return render(request, "tracker/care/summary.html", _context(

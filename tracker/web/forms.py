@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from .. import dates
 from ..models import (
     PHONE_RE,
     AuditEvent,
@@ -101,6 +102,18 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             field.choices = [c for c in field.choices if c[0] != ""]
 
 
+class SafeDateTimeField(forms.DateTimeField):
+    """A date and time shown in the person's zone; one stored at the calendar's edge (year 1, say,
+    from before the dates had a range) cannot be moved into a zone, so it is shown as stored, for
+    the person to correct, rather than breaking the page."""
+
+    def prepare_value(self, value):
+        try:
+            return super().prepare_value(value)
+        except OverflowError:
+            return value
+
+
 class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
     intensity = forms.TypedChoiceField(
         choices=SCALE_0_10, coerce=int, widget=forms.RadioSelect, label="How strong?",
@@ -121,6 +134,7 @@ class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = Urge
         fields = Urge.WRITABLE
+        field_classes = {"occurred_at": SafeDateTimeField}
         widgets = {
             "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "outcome": forms.RadioSelect,
@@ -309,8 +323,10 @@ class AuditFilterForm(AccessibleErrorsMixin, forms.Form):
     actor = forms.ModelChoiceField(queryset=None, required=False, label="Who", empty_label="Anyone")
     participant = forms.ModelChoiceField(queryset=None, required=False, label="About", empty_label="Anyone")
     action = forms.ChoiceField(choices=[("", "Any")] + list(AuditEvent.Action.choices), required=False, label="What")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=[dates.validate_query_day])
+    until = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=[dates.validate_query_day])
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)

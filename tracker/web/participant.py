@@ -14,14 +14,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import audit, progress, reminders, selectors, services
+from .. import audit, dates, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
     CheckIn,
@@ -76,25 +75,26 @@ KINDS = {
 
 
 def _new_entry_initial(kind, participant, request):
+    # The pages' own links carry ?date= ?week= ?weekend= ?due=; one out of range is ignored.
     today = participant.local_today()
     if kind == "checkin":
-        day = parse_date(request.GET.get("date") or "") or today
+        day = dates.query_date_or_none(request.GET.get("date")) or today
         return {"date": min(day, today)}
     if kind == "urge":
         return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
     if kind == "reflection":
-        day = parse_date(request.GET.get("week") or "") or today
+        day = dates.query_date_or_none(request.GET.get("week")) or today
         return {"week_start": week_start(min(day, today))}
     if kind == "weekend":
         return _new_weekend_initial(participant, request, today)
     if kind == "task":
-        return {"due_date": parse_date(request.GET.get("due") or ""), "goal": request.GET.get("goal") or None}
+        return {"due_date": dates.query_date_or_none(request.GET.get("due")), "goal": request.GET.get("goal") or None}
     return {}
 
 
 def _new_weekend_initial(participant, request, today):
     """This weekend's Friday; unless asked for a blank one, last weekend's plan as a template."""
-    friday = weekend_friday(parse_date(request.GET.get("weekend") or "") or today)
+    friday = weekend_friday(dates.query_date_or_none(request.GET.get("weekend")) or today)
     initial = {"weekend_of": friday}
     if not request.GET.get("blank"):
         previous = WeekendPlan.objects.filter(participant=participant, weekend_of__lt=friday).first()
@@ -166,7 +166,7 @@ def _entry_form(request, kind, entry=None):
     context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
                "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
     if kind == "reflection":
-        context["week"] = parse_date(str(form["week_start"].value()))
+        context["week"] = dates.query_date_or_none(str(form["week_start"].value()))
     if kind == "weekend":
         context.update(_weekend_context(participant, form, entry))
     return render(request, spec["template"], context)
@@ -204,7 +204,7 @@ def today(request):
 
 
 def _weekend_context(participant, form, entry):
-    weekend_of = parse_date(str(form["weekend_of"].value()))
+    weekend_of = dates.query_date_or_none(str(form["weekend_of"].value()))
     plan = entry or WeekendPlan(participant=participant, weekend_of=weekend_of)
     review = selectors.weekend_review(plan=plan) if weekend_of else None
     today = participant.local_today()

@@ -182,11 +182,7 @@ def test_offline_entries_wait_on_the_phone_and_reach_the_server_once_when_back_o
     assert outbox_count(phone) == 3
     assert (alice.checkins.count(), alice.urges.count()) == (0, 0)
     phone.context.set_offline(False)  # the browser fires "online": the page sends the outbox
-    for _ in range(100):
-        if outbox_count(phone) == 0:
-            break
-        phone.wait_for_timeout(100)
-    assert outbox_count(phone) == 0
+    wait_until(phone, lambda: outbox_count(phone) == 0, "the outbox to empty once online")
     assert (alice.checkins.count(), alice.urges.count()) == (1, 2)
     assert alice.checkins.get().small_win == "Walked instead of driving"
     # The same check-in sent again under its first id (a lost answer, a second tab): still one row.

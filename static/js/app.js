@@ -278,6 +278,24 @@ function newId() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+function hasAnswer(form) {
+  // The server's rule, checked before anything reaches the outbox (also offline): a form that
+  // names its answers (data-answers) needs at least one of them filled in or picked.
+  const names = (form.dataset.answers || "").split(" ").filter(Boolean);
+  if (!names.length) return true;
+  return names.some((name) => [...form.querySelectorAll(`[name="${name}"]`)].some((input) =>
+    (input.type === "radio" || input.type === "checkbox") ? input.checked : input.value.trim() !== ""));
+}
+
+function refuseEmpty(form) {
+  // The message is the page's own (translated on the server), shown at the top of the form.
+  outboxStatus(form, form.dataset.emptyMessage, true);
+  const status = form.querySelector(".outbox-status");
+  status.setAttribute("role", "alert");
+  status.tabIndex = -1;
+  status.focus();
+}
+
 function setUpOutboxForms() {
   for (const form of document.querySelectorAll("form[data-outbox]")) {
     const idInput = form.querySelector("input[name=id]");
@@ -296,6 +314,10 @@ function setUpOutboxForms() {
     }
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (!hasAnswer(form)) {
+        refuseEmpty(form);
+        return;
+      }
       const id = idInput.value;
       const item = {
         id, url: `/api/v1/${form.dataset.outbox}/${id}/`, page: `${window.location.pathname}?outbox=${id}`,

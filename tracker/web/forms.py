@@ -56,6 +56,10 @@ class AccessibleErrorsMixin:
 
 
 class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
+    # The page carries these to the phone, which refuses an empty check-in before the outbox.
+    answers = CheckIn.ANSWERS
+    empty_message = CheckIn.EMPTY_MESSAGE
+
     stress = forms.TypedChoiceField(
         choices=SCALE_0_10, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
         label="Stress today", help_text="0 is calm, 10 is the most stressed you can imagine.",
@@ -156,6 +160,9 @@ class LinesField(forms.CharField):
 
 
 class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):
+    answers = ("wins", "hard", "focus")
+    empty_message = WeeklyReflection.EMPTY_MESSAGE
+
     wins = LinesField(
         required=False, label="This week's wins",
         help_text=f"One per line, up to {WeeklyReflection.MAX_WINS}. Small ones count.",

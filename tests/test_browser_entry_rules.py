@@ -82,3 +82,13 @@ def test_a_field_counts_near_its_limit_and_never_cuts_pasted_text(phone, live_se
     phone.click("text=Save check-in")
     phone.wait_for_url(live_server.url + "/")
     assert alice.checkins.get().small_win == "p" * 200
+
+
+def test_the_acknowledgement_note_counts_near_its_limit(phone, live_server, carol_sees_alice):
+    sign_in(phone, live_server.url, "carol", "carol-password-1", lands_on="/care/")
+    phone.click("summary:has-text('Acknowledge')")
+    note = phone.locator("input[name=note]").first
+    note.fill("n" * 240)  # 80% of 300
+    counter = phone.locator(".flag .counter").first
+    assert counter.inner_text() == "240 of 300 characters"
+    check_page(phone, "care-acknowledge-counter")

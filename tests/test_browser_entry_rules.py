@@ -20,8 +20,8 @@ def watch_writes(page):
     return writes
 
 
-def refused_as_empty(page):
-    status = page.locator("form .outbox-status", has_text=EMPTY)
+def refused_as_empty(page, message=EMPTY):
+    status = page.locator("form .outbox-status", has_text=message)
     status.wait_for()
     assert page.evaluate("document.activeElement.classList.contains('outbox-status')")  # focus moved to it
     assert "Saved" not in page.inner_text("main")
@@ -39,6 +39,17 @@ def test_an_empty_check_in_is_refused_on_the_phone_and_nothing_is_sent(phone, li
     phone.click("text=Save check-in")
     phone.wait_for_url(live_server.url + "/")
     assert alice.checkins.get().stress == 0
+
+
+def test_an_empty_weekly_reflection_is_refused_on_the_phone(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    writes = watch_writes(phone)
+    phone.goto(live_server.url + "/reflection/", wait_until="load")
+    phone.fill("#id_wins", "  \n ")
+    phone.click("text=Save the week")
+    refused_as_empty(phone, "Add at least one line: a win, what was hard, or next week’s focus.")
+    check_page(phone, "reflection-empty-refused")
+    assert outbox_count(phone) == 0 and writes == [] and alice.reflections.count() == 0
 
 
 def test_an_empty_check_in_is_refused_offline_too(phone, live_server, alice):

@@ -10,7 +10,7 @@ from people import hidden_id
 from tracker.models import CheckIn, WeeklyReflection
 
 EMPTY_CHECKIN = "Add at least one answer: how you slept, your stress, a win or a note."
-EMPTY_WEEK = "Add at least one line: a win, what was hard, or next week&#x27;s focus."
+EMPTY_WEEK = "Add at least one line: a win, what was hard, or next week’s focus."
 
 
 @pytest.mark.parametrize("body", [
@@ -35,7 +35,7 @@ def test_the_api_refuses_an_empty_reflection(api, now):
     body = {"week_start": "2026-11-16", "wins": ["", "  "], "hard": " ", "focus": ""}
     response = api.put(f"/api/v1/reflections/{uuid.uuid4()}/", body, format="json")
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Add at least one line: a win, what was hard, or next week's focus."]}
+    assert response.json() == {"non_field_errors": ["Add at least one line: a win, what was hard, or next week’s focus."]}
     assert not WeeklyReflection.objects.exists()
     body["focus"] = "Plan Saturday"
     assert api.put(f"/api/v1/reflections/{uuid.uuid4()}/", body, format="json").status_code == 201

@@ -524,7 +524,7 @@ class WeeklyReflection(Entry):
         return f"Week of {self.week_start}"
 
 
-    EMPTY_MESSAGE = _("Add at least one line: a win, what was hard, or next week's focus.")
+    EMPTY_MESSAGE = _("Add at least one line: a win, what was hard, or next week’s focus.")
 
     @property
     def is_empty(self):

@@ -38,8 +38,9 @@ migrate: venv
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 
-run: demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py run_embedded
+# run_embedded checks the port first, then loads missing demo rows, then starts everything.
+run: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_embedded --demo
 
 # The import contracts first (pyproject.toml: the wings sit above the domain code, no cycles).
 # Static files are collected first, as in production: the pages under test use the manifest.

@@ -242,8 +242,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-closed-accounts": {"task": "tracker.tasks.purge_closed_accounts", "schedule": 6 * 3600.0},
 }
 
-# Reminders. The public address is for links in reminder emails.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address: links in reminder emails, and invitation links and their QR codes. Unset,
+# an invitation link uses the address its page was opened at, and emails this computer's.
+SITE_URL_SET = bool(os.environ.get("SITE_URL"))
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 # The care team's triage (/care/): when a flag is raised. See README, "Caseload triage".
 TRIAGE_NO_CHECKIN_DAYS = int(os.environ.get("TRIAGE_NO_CHECKIN_DAYS", "2"))
 TRIAGE_HIGH_URGE = int(os.environ.get("TRIAGE_HIGH_URGE", "8"))

@@ -1,4 +1,8 @@
+import uuid
+
 from django.core.management import call_command
+
+from tracker import services
 
 from tracker.models import CheckIn, Counselor, Participant, Program, Urge, WeeklyReflection
 
@@ -35,3 +39,34 @@ def test_the_demo_tells_the_story_the_readme_promises(db):
         first, last = checkins[:15], checkins[-15:]
         assert sum(c.sleep_efficiency for c in last) > sum(c.sleep_efficiency for c in first)
         assert any(c.small_win for c in checkins)
+
+
+def test_a_second_run_adds_what_is_missing_and_never_changes_what_is_there(db, capsys):
+    call_command("seed_demo")
+    first = counts()
+    sam = Participant.objects.get(user__username="sam")
+    edited, deleted = CheckIn.objects.filter(participant=sam).order_by("-date")[:2]
+    services.checkin_put(participant=sam, id=edited.pk, data={**edited.writable_values(), "small_win": "My own words"})
+    deleted_id, gone_urge = deleted.pk, Urge.objects.filter(participant=sam).first()
+    gone_urge_id = gone_urge.pk
+    services.entry_delete(entry=deleted)  # deleted in the app: it leaves a tombstone
+    services.entry_delete(entry=gone_urge)
+    urge = Urge.objects.filter(participant=sam).last()
+    services.urge_put(participant=sam, id=urge.pk, data={**urge.writable_values(), "intensity": 1, "note": "Mine"})
+    sam.user.set_password("sams-own-password")
+    sam.user.save()
+    # Alex checks in today in the app (the demo has no check-in for Alex today), under a new id.
+    alex = Participant.objects.get(user__username="alex")
+    services.checkin_put(participant=alex, id=uuid.uuid4(), data={"date": alex.local_today(), "stress": 4})
+
+    call_command("seed_demo")
+
+    edited.refresh_from_db()
+    assert edited.small_win == "My own words"
+    urge.refresh_from_db()
+    assert (urge.intensity, urge.note) == (1, "Mine")
+    assert CheckIn.objects.filter(pk=deleted_id).exists() and Urge.objects.filter(pk=gone_urge_id).exists()
+    sam.user.refresh_from_db()
+    assert sam.user.check_password("sams-own-password")
+    assert CheckIn.objects.get(participant=alex, date=alex.local_today()).stress == 4
+    assert counts() == {**first, "CheckIn": first["CheckIn"] + 1}  # only Alex's own check-in is new

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import dates
 
@@ -392,7 +393,21 @@ class CheckIn(PrivateNoteMixin, Entry):
             return None, None, None
         return round(tib), round(tst), round(tst / tib, 4)
 
+    # Any one of these makes a check-in: an empty one would count as a check-in day and hide the
+    # care team's "no check-in" flag. (The date and the private-note switch are not answers.)
+    ANSWERS = ("in_bed_at", "tried_sleep_at", "sleep_latency_min", "awakenings", "awake_min", "final_wake_at",
+               "out_of_bed_at", "sleep_quality", "stress", "mood", "regular_meals", "small_win", "note")
+    EMPTY_MESSAGE = _("Add at least one answer: how you slept, your stress, a win or a note.")
+
+    @property
+    def is_empty(self):
+        return all(getattr(self, name) in (None, "") or (isinstance(getattr(self, name), str)
+                                                        and not getattr(self, name).strip())
+                   for name in self.ANSWERS)
+
     def clean(self):
+        if self.is_empty:
+            raise ValidationError(self.EMPTY_MESSAGE, code="empty")
         errors = {}
         if self.date and self.participant_id and self.date > self.participant.local_today():
             errors["date"] = "That day hasn’t happened yet. Pick today or an earlier day."
@@ -516,9 +531,18 @@ class WeeklyReflection(Entry):
         return f"Week of {self.week_start}"
 
 
+    EMPTY_MESSAGE = _("Add at least one line: a win, what was hard, or next week’s focus.")
+
+    @property
+    def is_empty(self):
+        return not any(isinstance(line, str) and line.strip() for line in self.wins or []) and not (
+            (self.hard or "").strip() or (self.focus or "").strip())
+
     def clean(self):
         if isinstance(self.wins, list):
             self.wins = [line.strip() if isinstance(line, str) else line for line in self.wins if line != ""]
+        if self.is_empty:
+            raise ValidationError(self.EMPTY_MESSAGE, code="empty")
         if self.week_start is None or not self.participant_id:
             return
         if problem := dates.entry_day_error(self.week_start):

@@ -5,6 +5,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from . import audit, push, reminders, triage
 from .models import (
@@ -266,6 +267,12 @@ def flag_acknowledge(*, request, participant: Participant, counselor: Counselor,
     Raises ValidationError (field errors) when the flag is not raised now with that evidence:
     something new has happened since the page was loaded.
     """
+    limit = FlagAcknowledgement._meta.get_field("note").max_length
+    if len(note) > limit:
+        # Refused, never cut: a note that loses its end can say the opposite of what was meant.
+        raise ValidationError({"note": [gettext("The note is %(count)d characters; the most is %(limit)d. Nothing was "
+                                           "acknowledged: shorten the note and try again.")
+                                         % {"count": len(note), "limit": limit}]})
     current = {f.key: f for f in triage.caseload([participant])[0].flags}
     if flag not in current:
         raise ValidationError({"flag": ["This flag is not raised any more."]})

@@ -278,6 +278,24 @@ function newId() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+function hasAnswer(form) {
+  // The server's rule, checked before anything reaches the outbox (also offline): a form that
+  // names its answers (data-answers) needs at least one of them filled in or picked.
+  const names = (form.dataset.answers || "").split(" ").filter(Boolean);
+  if (!names.length) return true;
+  return names.some((name) => [...form.querySelectorAll(`[name="${name}"]`)].some((input) =>
+    (input.type === "radio" || input.type === "checkbox") ? input.checked : input.value.trim() !== ""));
+}
+
+function refuseEmpty(form) {
+  // The message is the page's own (translated on the server), shown at the top of the form.
+  outboxStatus(form, form.dataset.emptyMessage, true);
+  const status = form.querySelector(".outbox-status");
+  status.setAttribute("role", "alert");
+  status.tabIndex = -1;
+  status.focus();
+}
+
 function setUpOutboxForms() {
   for (const form of document.querySelectorAll("form[data-outbox]")) {
     const idInput = form.querySelector("input[name=id]");
@@ -296,6 +314,10 @@ function setUpOutboxForms() {
     }
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (!hasAnswer(form)) {
+        refuseEmpty(form);
+        return;
+      }
       const id = idInput.value;
       const item = {
         id, url: `/api/v1/${form.dataset.outbox}/${id}/`, page: `${window.location.pathname}?outbox=${id}`,
@@ -385,3 +407,46 @@ for (const select of document.querySelectorAll("select[data-browser-zone]:not([d
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (zone && [...select.options].some((option) => option.value === zone)) select.value = zone;
 }
+
+/* ---- Length limits: a counter near the limit, and never a silent cut ----
+   Fields with a limit carry data-max-length and the counter's words (translated on the server),
+   not the browser's maxlength, which cuts pasted text without a word. Text over the limit stays
+   where it is; the form is not sent until it fits. Characters are counted as the server does. */
+function fillIn(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (whole, key) => String(values[key]));
+}
+
+function tooLong(input) {
+  return [...input.value].length > Number(input.dataset.maxLength);
+}
+
+for (const input of document.querySelectorAll("[data-max-length]")) {
+  const limit = Number(input.dataset.maxLength);
+  const counter = document.createElement("p");
+  counter.className = "counter";
+  counter.id = `${input.id || input.name}-counter`;
+  counter.setAttribute("aria-live", "polite");
+  input.after(counter);
+  input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${counter.id}`.trim());
+  const update = () => {
+    const count = [...input.value].length;
+    const over = count > limit;
+    counter.classList.toggle("counter--over", over);
+    // Shown from 80% of the limit on; quiet (and empty) before that.
+    counter.textContent = count < limit * 0.8 ? "" :
+      fillIn(over ? input.dataset.counterOver : input.dataset.counter, { count, limit, over: count - limit });
+    if (over) input.setAttribute("aria-invalid", "true");
+    else if (!input.closest(".field--error")) input.removeAttribute("aria-invalid");
+  };
+  input.addEventListener("input", update);
+  update();
+}
+
+// Capturing, so it runs before any form's own handler (the outbox): nothing over-long is sent.
+document.addEventListener("submit", (event) => {
+  const first = [...event.target.querySelectorAll("[data-max-length]")].find(tooLong);
+  if (!first) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  first.focus();
+}, true);

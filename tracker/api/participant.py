@@ -2,6 +2,7 @@
 their profile, safety plan, progress, patterns and reminders. The care team's API (care.py)
 builds on the entry views here."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .. import audit, dates, push, reminders, selectors, services
@@ -103,6 +105,15 @@ class EntryList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+def field_errors(error):
+    """A model's ValidationError as the API answers it: a model's own rule (clean() without a
+    field, such as "an empty check-in") under non_field_errors, as serializers put theirs."""
+    detail = serializers.as_serializer_error(error)
+    if NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return detail
+
+
 class EntryDetail(APIView):
     """One of your entries by its client-made id: read it, write it (idempotent PUT), delete it."""
 
@@ -136,7 +147,7 @@ class EntryDetail(APIView):
             body = {conflict.field: [conflict.message], "existing_id": str(conflict.existing_id)}
             return Response(body, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
-            raise ValidationError(serializers.as_serializer_error(error))
+            raise ValidationError(field_errors(error))
         # A replay of the write that made the row answers exactly as that write did.
         created = result.created or (not result.changed and result.entry.never_updated)
         return Response(
@@ -354,7 +365,7 @@ class SafetyPlanVersionDetail(APIView):
             return Response({"id": ["This version is saved already and versions never change: "
                                     "send your changes with a new id."]}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
-            raise ValidationError(serializers.as_serializer_error(error))
+            raise ValidationError(field_errors(error))
         return Response(SafetyPlanVersionSerializer(result.entry).data, status=status.HTTP_201_CREATED)
 
 

@@ -2,6 +2,8 @@
 signing out everywhere, closing an account; and the care team's invitations."""
 
 import base64
+import ipaddress
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -148,6 +150,21 @@ def join(request, token):
 # The care team's invitations
 
 
+def invitation_link(request, path):
+    """SITE_URL when it is set (the address phones use), else the address this page was opened at."""
+    return settings.SITE_URL + path if settings.SITE_URL_SET else request.build_absolute_uri(path)
+
+
+def only_this_computer(link):
+    """The host of a link no phone can reach (this computer itself: 127.0.0.1, localhost, ::1), or None."""
+    host = urlsplit(link).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host if host == "localhost" or host.endswith(".localhost") else None
+    return host if address.is_loopback or address.is_unspecified else None
+
+
 @signed_in
 @require_http_methods(["GET", "POST"])
 def invitations(request):
@@ -158,7 +175,7 @@ def invitations(request):
         invitation, token = accounts.invitation_create(
             program=counselor.program, role=form.cleaned_data.get("role", Invitation.Role.PARTICIPANT),
             name=form.cleaned_data["name"], email=form.cleaned_data["email"], created_by=request.user)
-        link = request.build_absolute_uri(reverse("join", args=[token]))
+        link = invitation_link(request, reverse("join", args=[token]))
         created = {"invitation": invitation, "link": link,
                    "qr": segno.make(link, error="m").svg_inline(scale=5, omitsize=True, title=f"Invitation link for {invitation.name}")}
         form = InvitationForm(admin=counselor.is_program_admin)
@@ -166,7 +183,8 @@ def invitations(request):
     if not counselor.is_program_admin:
         mine = mine.filter(created_by=request.user)
     response = render(request, "tracker/care/invitations.html", {
-        "form": form, "created": created, "invitations": mine[:50], "days": settings.INVITATION_DAYS})
+        "form": form, "created": created, "invitations": mine[:50], "days": settings.INVITATION_DAYS,
+        "loopback": only_this_computer(invitation_link(request, "/"))})
     audit.record(request, action="write" if created else "read", resource="invitations",
                  object_id=created["invitation"].pk if created else "")
     return response

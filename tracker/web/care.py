@@ -67,7 +67,7 @@ def caseload(request):
 @require_http_methods(["POST"])
 @care_page("acknowledgement")
 def acknowledge_flag(request, participant):
-    note = request.POST.get("note", "").strip()[:300]
+    note = request.POST.get("note", "").strip()
     try:
         flag = services.flag_acknowledge(request=request, participant=participant, counselor=request.counselor,
                                          flag=request.POST.get("flag", ""), evidence=request.POST.get("evidence", ""),

@@ -3,6 +3,8 @@
 import re
 
 from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
@@ -44,8 +46,39 @@ class NumberInput(forms.NumberInput):
         super().__init__({"inputmode": "numeric", **(attrs or {})})
 
 
+# Text over a field's limit is refused with this, never cut: the browser's maxlength would cut
+# pasted text without a word, so the page counts instead (static/js/app.js) and the server says so.
+TOO_LONG = _("Use at most %(limit_value)d characters (this is %(show_value)d). Nothing was cut: "
+             "shorten it and save again.")
+COUNTER = _("%(count)s of %(limit)s characters")
+COUNTER_OVER = _("%(count)s of %(limit)s characters: %(over)s too many. Shorten it to save.")
+
+
+def count_to_limit(field):
+    """Swap the widget's maxlength for a counter (data attributes the page reads) and the
+    limit's message for TOO_LONG."""
+    limit = getattr(field, "max_length", None)
+    if not limit or not isinstance(field.widget, (forms.TextInput, forms.Textarea)):
+        return
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs.update({"data-max-length": limit, "data-counter": COUNTER, "data-counter-over": COUNTER_OVER})
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(limit, message=TOO_LONG))
+    if isinstance(field.widget, forms.Textarea):
+        # A browser posts a box's line breaks as \r\n: count (and keep) them as the page and the API
+        # do, one character each, or the counter would say "fits" for text the server refuses.
+        to_python = field.to_python
+        field.to_python = lambda value: to_python(value.replace("\r\n", "\n") if isinstance(value, str) else value)
+
+
 class AccessibleErrorsMixin:
-    """Mark fields with errors for screen readers: aria-invalid, and the error's id to read out."""
+    """Mark fields with errors for screen readers: aria-invalid, and the error's id to read out.
+    Fields with a length limit get a counter instead of the browser's silent cut (count_to_limit)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            count_to_limit(field)
 
     def add_error(self, field, error):
         super().add_error(field, error)
@@ -57,6 +90,10 @@ class AccessibleErrorsMixin:
 
 
 class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
+    # The page carries these to the phone, which refuses an empty check-in before the outbox.
+    answers = CheckIn.ANSWERS
+    empty_message = CheckIn.EMPTY_MESSAGE
+
     stress = forms.TypedChoiceField(
         choices=SCALE_0_10, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
         label="Stress today", help_text="0 is calm, 10 is the most stressed you can imagine.",
@@ -170,6 +207,9 @@ class LinesField(forms.CharField):
 
 
 class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):
+    answers = ("wins", "hard", "focus")
+    empty_message = WeeklyReflection.EMPTY_MESSAGE
+
     wins = LinesField(
         required=False, label="This week's wins",
         help_text=f"One per line, up to {WeeklyReflection.MAX_WINS}. Small ones count.",

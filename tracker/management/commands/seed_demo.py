@@ -1,7 +1,9 @@
 """Load a demo program: one counselor and three participants with 60 believable days.
 
-Safe to run again: every row has an id derived from its owner and day, so a second run
-updates what is there instead of adding to it. It only ever writes the demo accounts.
+Safe to run again (`make run` runs it every time): every row has an id derived from its owner
+and day, and a run only creates the rows that are missing. A row that is there is never
+changed, so what someone edited while trying Steady stays as they left it; one they deleted
+comes back. It only ever writes the demo accounts.
 """
 
 import datetime as dt
@@ -15,13 +17,19 @@ from django.db import transaction
 
 from tracker import reminders, services
 from tracker.models import (
+    CheckIn,
     Counselor,
+    Goal,
+    HighRiskTime,
     Participant,
     Program,
     Strategy,
+    Task,
+    Tombstone,
     Trigger,
     Urge,
     WeekendPlan,
+    WeeklyReflection,
     week_start,
     weekend_friday,
 )
@@ -58,19 +66,32 @@ def _id(*parts):
     return uuid.uuid5(NAMESPACE, ":".join(str(part) for part in parts))
 
 
+def _create(put, model, *, participant, id, data, **extra):
+    """Write a demo row only if it is missing: never over a row that is there (edited or not), nor
+    over the participant's own entry for the same day or week. A demo row deleted in the app left a
+    tombstone that would refuse it: the loader's own ids may come back, so it goes first."""
+    if model.objects.filter(pk=id).exists():
+        return
+    one_per = getattr(model, "ONE_PER", None)
+    if one_per and model.objects.filter(participant=participant, **{one_per: data[one_per]}).exists():
+        return
+    Tombstone.objects.filter(pk=id, participant=participant).delete()
+    put(participant=participant, id=id, data=data, **extra)
+
+
 def _clock(minutes_after_midnight):
     minutes = round(minutes_after_midnight) % (24 * 60)
     return dt.time(minutes // 60, minutes % 60)
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the demo program with a counselor and three participants."
+    help = "Load the demo program with a counselor and three participants; a second run adds only what is missing."
 
     def handle(self, *args, **options):
         program, _ = Program.objects.get_or_create(name=DEMO_PROGRAM)
         counselor_user = self._user("counselor", "Casey", "Morgan", staff=True)
-        counselor, _ = Counselor.objects.update_or_create(user=counselor_user,
-                                                          defaults={"program": program, "is_program_admin": True})
+        counselor, _ = Counselor.objects.get_or_create(user=counselor_user,
+                                                       defaults={"program": program, "is_program_admin": True})
         for username, first, zone, story in PEOPLE:
             user = self._user(username, first, "Demo")
             participant, _ = Participant.objects.get_or_create(user=user, defaults={"program": program, "time_zone": zone})
@@ -87,7 +108,7 @@ class Command(BaseCommand):
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"first_name": first, "last_name": last, "is_staff": staff}
         )
-        if created or not user.check_password(DEMO_PASSWORD):
+        if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         return user
@@ -120,7 +141,8 @@ class Command(BaseCommand):
         awakenings = max(0, round(3 - 2 * progress + rng.gauss(0, 0.7)))
         awake = max(0, round(awakenings * (22 - 12 * progress) + rng.gauss(0, 5)))
         wake = 6 * 60 + 40 + rng.gauss(0, 20)
-        services.checkin_put(
+        _create(
+            services.checkin_put, CheckIn,
             participant=participant,
             id=_id(name, "checkin", day),
             data={
@@ -148,14 +170,14 @@ class Command(BaseCommand):
         )
         if is_friday_evening or setback_day:
             count = max(count, 1)
-        written = set()
         for n in range(count):
             hour = rng.uniform(17.2, 19.8) if is_friday_evening and n == 0 else rng.uniform(7, 23.5)
             when = dt.datetime.combine(day, _clock(hour * 60), tzinfo=participant.zone)
             if when > now:
                 continue
             used = setback_day and n == 0
-            services.urge_put(
+            _create(
+                services.urge_put, Urge,
                 participant=participant,
                 id=_id(name, "urge", day, n),
                 data={
@@ -168,13 +190,10 @@ class Command(BaseCommand):
                     "note": "Payday and an old friend called. Told my counselor the next morning." if used else "",
                 },
             )
-            written.add(_id(name, "urge", day, n))
-        # A refreshed run may give a day fewer urges than the last one: drop only the loader's own extras.
-        extras = {_id(name, "urge", day, n) for n in range(MAX_URGES_PER_DAY)} - written
-        Urge.objects.filter(participant=participant, pk__in=extras).delete()
 
     def _reflection(self, participant, name, monday, rng):
-        services.reflection_put(
+        _create(
+            services.reflection_put, WeeklyReflection,
             participant=participant,
             id=_id(name, "reflection", monday),
             data={
@@ -214,8 +233,7 @@ class Command(BaseCommand):
                 continue  # Alex has not planned this weekend yet: Today offers it.
             over = friday + dt.timedelta(days=2) <= today
             reviewed = over and not (weeks_ago == 1 and name == "sam")
-            existing = WeekendPlan.objects.filter(participant=participant, weekend_of=friday).first()
-            services.weekend_plan_put(participant=participant, id=existing.pk if existing else _id(name, "weekend", friday), data={
+            _create(services.weekend_plan_put, WeekendPlan, participant=participant, id=_id(name, "weekend", friday), data={
                 "weekend_of": friday,
                 "friday_evening": "Meeting at 7, then dinner with Ana",
                 "saturday": "Kids' football in the morning, groceries, film night",
@@ -230,8 +248,8 @@ class Command(BaseCommand):
         goals = [("Fewer triggers at home", "So evenings feel calmer for me and the kids."),
                  ("A new morning routine", "Mornings set up the whole day.")]
         for index, (title, why) in enumerate(goals):
-            services.goal_put(participant=participant, id=_id(name, "goal", index), actor=counselor_user,
-                              data={"title": title, "why": why, "status": "active"})
+            _create(services.goal_put, Goal, participant=participant, id=_id(name, "goal", index), actor=counselor_user,
+                    data={"title": title, "why": why, "status": "active"})
         tasks = [
             ("Write down three urges and what helped", 0, today, False),
             ("Plan a call before 6 pm on Friday", 0, today - dt.timedelta(days=1), False),
@@ -239,9 +257,10 @@ class Command(BaseCommand):
             ("Alarm at 7:00 and breakfast before the phone", 1, today + dt.timedelta(days=2), False),
         ]
         for index, (title, goal, due, done) in enumerate(tasks):
-            services.task_put(participant=participant, id=_id(name, "task", index), actor=counselor_user, data={
-                "title": title, "due_date": due, "goal": participant.goals.get(pk=_id(name, "goal", goal)), "done": done})
+            _create(services.task_put, Task, participant=participant, id=_id(name, "task", index), actor=counselor_user,
+                    data={"title": title, "due_date": due, "done": done,
+                          "goal": participant.goals.filter(pk=_id(name, "goal", goal)).first()})
         if name == "jordan":
-            services.high_risk_time_put(participant=participant, id=_id(name, "high-risk", 0), data={
+            _create(services.high_risk_time_put, HighRiskTime, participant=participant, id=_id(name, "high-risk", 0), data={
                 "label": "After work", "weekdays": [0, 1, 2, 3, 4], "start_time": dt.time(17, 30),
                 "end_time": dt.time(19, 30)})

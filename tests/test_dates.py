@@ -23,7 +23,7 @@ def entry_body(kind, day):
     return {
         "checkins": ("date", {"date": day, **NIGHT}),
         "urges": ("occurred_at", {"occurred_at": f"{day}T12:00:00Z", "intensity": 5}),
-        "reflections": ("week_start", {"week_start": day}),
+        "reflections": ("week_start", {"week_start": day, "focus": "Rest"}),
         "weekend-plans": ("weekend_of", {"weekend_of": day}),
         "tasks": ("due_date", {"title": "Call the clinic", "due_date": day}),
     }[kind]
@@ -109,10 +109,10 @@ def test_the_care_summary_page_shows_the_default_week_for_a_week_far_from_now(ca
 
 
 @pytest.mark.parametrize(("path", "fields", "field"), [
-    ("/checkin/", {"date": YEAR_1}, "date"),
+    ("/checkin/", {"date": YEAR_1, "stress": "3"}, "date"),
     ("/urge/", {"occurred_at": "0001-01-01T10:00", "intensity": "5"}, "occurred_at"),
     ("/urge/", {"occurred_at": "9999-12-31T23:59", "intensity": "5"}, "occurred_at"),
-    ("/reflection/", {"week_start": YEAR_1}, "week_start"),
+    ("/reflection/", {"week_start": YEAR_1, "focus": "Rest"}, "week_start"),
     ("/weekend/", {"weekend_of": YEAR_9999}, "weekend_of"),
     ("/weekend/", {"weekend_of": YEAR_1}, "weekend_of"),
     ("/task/", {"title": "Call the clinic", "due_date": YEAR_9999}, "due_date"),

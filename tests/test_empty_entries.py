@@ -66,3 +66,12 @@ def test_the_form_carries_the_rule_and_its_words_to_the_phone(alice_client, alic
     assert f'data-empty-message="{EMPTY_CHECKIN}"' in html
     assert f'data-answers="{" ".join(CheckIn.ANSWERS)}"' in html
     assert 'data-answers="wins hard focus"' in alice_client.get("/reflection/").text
+
+
+def test_an_empty_entry_on_a_wrong_day_hears_about_both_at_once(api, now):
+    # Tuesday 17 November 2026 is not a Monday; the future day 2026-11-20 has not happened yet.
+    reflection = api.put(f"/api/v1/reflections/{uuid.uuid4()}/", {"week_start": "2026-11-17"}, format="json")
+    assert reflection.status_code == 400 and set(reflection.json()) == {"non_field_errors", "week_start"}
+    checkin = api.put(f"/api/v1/checkins/{uuid.uuid4()}/", {"date": "2026-11-20"}, format="json")
+    assert checkin.status_code == 400 and set(checkin.json()) == {"non_field_errors", "date"}
+    assert not CheckIn.objects.exists() and not WeeklyReflection.objects.exists()

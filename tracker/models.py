@@ -12,7 +12,7 @@ import uuid
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -406,9 +406,8 @@ class CheckIn(PrivateNoteMixin, Entry):
                    for name in self.ANSWERS)
 
     def clean(self):
-        if self.is_empty:
-            raise ValidationError(self.EMPTY_MESSAGE, code="empty")
-        errors = {}
+        # Every problem at once: an empty check-in on a wrong day hears about both.
+        errors = {NON_FIELD_ERRORS: [ValidationError(self.EMPTY_MESSAGE, code="empty")]} if self.is_empty else {}
         if self.date and self.participant_id and self.date > self.participant.local_today():
             errors["date"] = "That day hasn’t happened yet. Pick today or an earlier day."
         elif self.date and (problem := dates.entry_day_error(self.date)):
@@ -541,17 +540,18 @@ class WeeklyReflection(Entry):
     def clean(self):
         if isinstance(self.wins, list):
             self.wins = [line.strip() if isinstance(line, str) else line for line in self.wins if line != ""]
-        if self.is_empty:
-            raise ValidationError(self.EMPTY_MESSAGE, code="empty")
-        if self.week_start is None or not self.participant_id:
-            return
-        if problem := dates.entry_day_error(self.week_start):
-            raise ValidationError({"week_start": problem})
-        if self.week_start > self.participant.local_today():
-            raise ValidationError({"week_start": "That week hasn’t started yet."})
-        if self.week_start.weekday() != 0:
-            monday = week_start(self.week_start)
-            raise ValidationError({"week_start": f"A week starts on a Monday: use {monday.isoformat()}."})
+        # Every problem at once: an empty reflection on a wrong day hears about both.
+        errors = {NON_FIELD_ERRORS: [ValidationError(self.EMPTY_MESSAGE, code="empty")]} if self.is_empty else {}
+        if self.week_start is not None and self.participant_id:
+            if problem := dates.entry_day_error(self.week_start):
+                errors["week_start"] = problem
+            elif self.week_start > self.participant.local_today():
+                errors["week_start"] = "That week hasn’t started yet."
+            elif self.week_start.weekday() != 0:
+                monday = week_start(self.week_start)
+                errors["week_start"] = f"A week starts on a Monday: use {monday.isoformat()}."
+        if errors:
+            raise ValidationError(errors)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,3 +35,22 @@ def test_the_demo_tells_the_story_the_readme_promises(db):
         first, last = checkins[:15], checkins[-15:]
         assert sum(c.sleep_efficiency for c in last) > sum(c.sleep_efficiency for c in first)
         assert any(c.small_win for c in checkins)
+
+
+def test_the_demo_caseload_shows_a_mix_of_reminder_states(db):
+    """Issue 15: recent successful deliveries and a phone for some, none for jordan: the caseload
+    shows "Reminders not set up" (grey) for jordan only and "not reaching them" for nobody."""
+    from tracker import triage
+    from tracker import push
+    from tracker.models import Delivery, PushSubscription
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    rows = {row.participant.user.username: {flag.key for flag in row.flags}
+            for row in triage.caseload(Participant.objects.select_related("user"))}
+    assert all("reminders" not in keys for keys in rows.values()), rows
+    assert {name for name, keys in rows.items() if "reminders_setup" in keys} == {"jordan"}
+    for sub in PushSubscription.objects.all():
+        assert push.endpoint_problem(sub.endpoint) is None
+    sent = Delivery.objects.filter(status="sent", reminder__participant__user__username="alex")
+    assert sent.count() == 7 and sent.filter(opened_at__isnull=False).exists()

@@ -91,3 +91,114 @@ def test_the_api_names_each_flags_severity(flagged, carol):
         assert keys
     assert seen == {key: triage.SEVERITY[key] for key in seen}
     assert seen["reminders_setup"] == "setup" and seen["reminders"] == "attention" and seen["high_urge"] == "urgent"
+
+
+# -- the audit log as a table, and its CSV
+
+
+@pytest.fixture
+def admin_client(program):
+    from people import make_user
+    from signin import verified_login
+    from tracker.models import Counselor
+
+    admin = Counselor.objects.create(user=make_user("mia"), program=program, is_program_admin=True)
+    return verified_login(Client(), admin.user)
+
+
+@pytest.fixture
+def logged(alice, bob, carol_client, now):
+    """carol reads alice's page three times and bob's summary once."""
+    for _ in range(3):
+        carol_client.get(f"/care/participants/{alice.pk}/")
+    carol_client.get(f"/care/participants/{bob.pk}/summary/")
+    return alice, bob
+
+
+def csv_rows(response):
+    import csv
+    import io
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="steady-audit-log-')
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_audit_log_is_a_table(logged, admin_client):
+    alice, bob = logged
+    html = admin_client.get("/care/audit/").content.decode()
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', html)
+    assert headers == ["When (UTC)", "Who", "What", "About whom", "Page or address", "From (IP)", "Request id"]
+    assert html.count('<tr class="audit-row">') == 4
+    row = html.split('<tr class="audit-row">')[1]
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert len(cells) == 7
+    assert "carol" in cells[1] and "Read" in cells[2] and f"(#{bob.pk})" in cells[3]
+    assert f"/care/participants/{bob.pk}/summary/" in cells[4] and "127.0.0.1" in cells[5]
+    from tracker.models import AuditEvent
+    newest = AuditEvent.objects.filter(participant_id=bob.pk).first()
+    assert newest.request_id and newest.request_id in cells[6]
+
+
+def test_paging_keeps_the_filters(logged, admin_client, settings):
+    from tracker.models import AuditEvent
+
+    alice, _ = logged
+    for n in range(60):
+        AuditEvent.objects.create(actor_name="carol", program_id=alice.program_id, participant_id=alice.pk,
+                                  action="read", resource="overview", path=f"/x/{n}")
+    html = admin_client.get("/care/audit/", {"participant": alice.pk, "action": "read"}).content.decode()
+    assert html.count('<tr class="audit-row">') == 50
+    assert f'href="?participant={alice.pk}&amp;action=read&amp;page=2"' in html
+    second = admin_client.get(f"/care/audit/?participant={alice.pk}&action=read&page=2").content.decode()
+    assert second.count('<tr class="audit-row">') == 13 and "Page 2 of 2" in second
+    # The CSV link carries the same filters.
+    assert f'href="/care/audit/export.csv?participant={alice.pk}&amp;action=read"' in html
+
+
+def test_the_csv_holds_exactly_the_filtered_events(logged, admin_client):
+    from tracker.models import AuditEvent
+
+    alice, bob = logged
+    for query in ({}, {"participant": alice.pk}, {"participant": bob.pk, "action": "read"}, {"action": "denied"}):
+        before = AuditEvent.objects.order_by("-pk").first().pk
+        rows = csv_rows(admin_client.get("/care/audit/export.csv", query))
+        assert rows[0][:4] == ["when_utc", "who", "action", "resource"]
+        expected = AuditEvent.objects.filter(program_id=alice.program_id, pk__lte=before)
+        if "participant" in query:
+            expected = expected.filter(participant_id=query["participant"])
+        if "action" in query:
+            expected = expected.filter(action=query["action"])
+        assert [row[10] for row in rows[1:]] == [e.request_id for e in expected]
+        assert [(row[1], row[2], row[3], row[8]) for row in rows[1:]] == [
+            (e.actor_name, e.action, e.resource, e.path) for e in expected]
+    only_alice = csv_rows(admin_client.get("/care/audit/export.csv", {"participant": alice.pk}))[1:]
+    assert len(only_alice) == 3 and {row[4] for row in only_alice} == {str(alice.pk)}
+    assert {row[5] for row in only_alice} == {str(alice)}
+
+
+def test_the_download_writes_its_own_audit_row(logged, admin_client):
+    from tracker.models import AuditEvent
+
+    before = AuditEvent.objects.order_by("-pk").first().pk
+    rows = csv_rows(admin_client.get("/care/audit/export.csv", {"action": "read"}))
+    new = list(AuditEvent.objects.filter(pk__gt=before))
+    assert [(e.action, e.resource, e.actor_name) for e in new] == [("export", "audit-log", "mia")]
+    assert new[0].path == "/care/audit/export.csv"
+    assert all(row[10] != new[0].request_id for row in rows[1:])  # the file holds what was there when asked
+
+
+def test_bad_filters_send_the_download_back_to_the_page(admin_client, now):
+    response = admin_client.get("/care/audit/export.csv", {"since": "2026-11-20", "until": "2026-11-01"})
+    assert response.status_code == 302 and response.url.startswith("/care/audit/?since=2026-11-20")
+
+
+def test_a_non_admin_gets_the_same_refusal_as_the_page(logged, carol_client, carol):
+    from tracker.models import AuditEvent
+
+    page = carol_client.get("/care/audit/")
+    before = AuditEvent.objects.order_by("-pk").first().pk
+    download = carol_client.get("/care/audit/export.csv")
+    assert page.status_code == download.status_code == 404
+    assert download.content == page.content
+    assert [(e.action, e.resource) for e in AuditEvent.objects.filter(pk__gt=before)] == [("denied", "audit-log")]

@@ -202,3 +202,74 @@ def test_a_non_admin_gets_the_same_refusal_as_the_page(logged, carol_client, car
     assert page.status_code == download.status_code == 404
     assert download.content == page.content
     assert [(e.action, e.resource) for e in AuditEvent.objects.filter(pk__gt=before)] == [("denied", "audit-log")]
+
+
+# -- small things
+
+
+def test_recovery_codes_come_with_copy_download_and_print(carol, now):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from signin import current_code
+
+    client = Client()
+    client.post("/signin/", {"username": "carol", "password": "carol-password-1"})
+    # Before the second factor: no staff menu (no caseload, no invitations), only a way out.
+    before = client.get("/account/2fa/setup/").content.decode()
+    assert 'aria-label="Care team"' not in before and "/care/invitations/" not in before
+    assert 'action="/signout/"' in before
+    client.post("/account/2fa/setup/", {"action": "start"})
+    device = TOTPDevice.objects.get(user=carol.user, confirmed=False)
+    page = client.post("/account/2fa/setup/", {"code": current_code(device)}).content.decode()
+    codes = re.findall(r"<li><code>(\w+)</code></li>", page)
+    assert len(codes) == 10 and '<ul class="codes" id="recovery-codes">' in page
+    actions = page.split('<div class="copy-actions no-print">')[1].split("</div>")[0]
+    assert 'data-copy="#recovery-codes"' in actions and ">Copy<" in actions
+    assert 'data-download="#recovery-codes" data-download-name="steady-recovery-codes.txt"' in actions
+    assert "data-print" in actions and ">Print<" in actions
+    assert 'role="status" aria-live="polite"' in actions
+    assert "<script>" not in page and "onclick" not in page   # no inline script (strict CSP)
+    # After it: the staff menu.
+    assert 'aria-label="Care team"' in client.get("/care/").content.decode()
+
+
+def test_the_invitation_link_has_a_copy_button(carol_client, now):
+    page = carol_client.post("/care/invitations/", {"name": "Ray", "role": "participant"}).content.decode()
+    assert 'id="invite-link"' in page and 'data-copy="#invite-link"' in page
+    box = page.split('data-copy="#invite-link"')[1].split("</p>")[0]
+    assert 'class="copy-status" role="status" aria-live="polite"' in box
+
+
+def test_staff_get_a_plain_help_link_and_participants_the_big_button(carol_client, alice):
+    staff = carol_client.get("/care/").content.decode()
+    assert '<a class="help-link" href="/help/">I need help now</a>' in staff and 'class="help-now"' not in staff
+    participant = Client()
+    participant.force_login(alice.user)
+    mine = participant.get("/").content.decode()
+    assert 'class="help-now"' in mine and 'class="help-link"' not in mine
+    anonymous = Client().get("/signin/").content.decode()
+    assert 'class="help-now"' in anonymous
+
+
+def test_no_staff_menu_before_the_second_factor(carol):
+    client = Client()
+    client.force_login(carol.user)   # a password, no second factor yet
+    response = client.get("/help/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "I need help now" in page and 'aria-label="Care team"' not in page and "/care/" not in page
+    verified = Client()
+    from signin import verified_login
+    verified_login(verified, carol.user)
+    assert 'aria-label="Care team"' in verified.get("/help/").content.decode()
+
+
+def test_the_weekly_summary_says_each_scale(alice, carol_client, now):
+    services.checkin_put(participant=alice, id=uuid.uuid4(), data={
+        "date": dt.date(2026, 11, 17), "in_bed_at": dt.time(23), "final_wake_at": dt.time(7), "sleep_quality": 4,
+        "stress": 3})
+    services.urge_put(participant=alice, id=uuid.uuid4(), data={
+        "occurred_at": NOW - dt.timedelta(hours=20), "intensity": 7})
+    page = carol_client.get(f"/care/participants/{alice.pk}/summary/").content.decode()
+    assert "<td>Quality 4 of 5</td><td>Stress 3 of 10</td>" in page
+    assert "strongest 7 of 10" in page
+    assert "Sleep quality (1 to 5)" in page and "Stress (0 to 10)" in page

@@ -143,13 +143,13 @@ def test_program_admins_browse_and_filter_their_programs_log(admin, carol_client
     client = Client()
     verified_login(client, admin.user)
     page = client.get("/care/audit/").content.decode()
-    assert page.count("<li><strong>") == 3          # carol twice, zed's denied attempt on alice
+    assert page.count('<tr class="audit-row">') == 3  # (issue 15: a table row each) carol twice, zed's denied attempt on alice
     assert "/care/participants/%d/summary/" % bob.pk in page and "Denied" in page
     assert "yan" not in page and f"(#{outsider.pk})" not in page
     only_bob = client.get("/care/audit/", {"participant": bob.pk}).content.decode()
-    assert only_bob.count("<li><strong>") == 1
+    assert only_bob.count('<tr class="audit-row">') == 1
     denied = client.get("/care/audit/", {"action": "denied"}).content.decode()
-    assert denied.count("<li><strong>") == 1 and "zed" in denied
+    assert denied.count('<tr class="audit-row">') == 1 and "zed" in denied
     bad = client.get("/care/audit/", {"since": "2026-11-20", "until": "2026-11-01"}).content.decode()
     assert "This is before the first day" in bad and 'value="2026-11-20"' in bad
 

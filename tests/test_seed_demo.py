@@ -70,3 +70,21 @@ def test_a_second_run_adds_what_is_missing_and_never_changes_what_is_there(db, c
     assert sam.user.check_password("sams-own-password")
     assert CheckIn.objects.get(participant=alex, date=alex.local_today()).stress == 4
     assert counts() == {**first, "CheckIn": first["CheckIn"] + 1}  # only Alex's own check-in is new
+
+def test_the_demo_caseload_shows_a_mix_of_reminder_states(db):
+    """Issue 15: recent successful deliveries and a phone for some, none for jordan: the caseload
+    shows "Reminders not set up" (grey) for jordan only and "not reaching them" for nobody."""
+    from tracker import triage
+    from tracker import push
+    from tracker.models import Delivery, PushSubscription
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    rows = {row.participant.user.username: {flag.key for flag in row.flags}
+            for row in triage.caseload(Participant.objects.select_related("user"))}
+    assert all("reminders" not in keys for keys in rows.values()), rows
+    assert {name for name, keys in rows.items() if "reminders_setup" in keys} == {"jordan"}
+    for sub in PushSubscription.objects.all():
+        assert push.endpoint_problem(sub.endpoint) is None
+    sent = Delivery.objects.filter(status="sent", reminder__participant__user__username="alex")
+    assert sent.count() == 7 and sent.filter(opened_at__isnull=False).exists()

@@ -226,11 +226,69 @@ def failed_deliveries(p, count, age=dt.timedelta(days=1)):
 def test_no_phone_for_reminders(alice, now):
     checkin(alice, TODAY)
     services.safety_plan_save(participant=alice, id=uuid.uuid4(), author=alice.user, data={"reasons": ["x"]})
-    assert flags(alice)["reminders"].text == "No phone set up for notifications."
+    # Issue 15: no phone set up is a setup matter (grey), not "Reminders not reaching them".
+    found = flags(alice)
+    assert found["reminders_setup"].text == "No phone set up for notifications."
+    assert found["reminders_setup"].severity == "setup"
+    assert "reminders" not in found
     subscribe(alice, failures=5)  # REMINDER_MAX_ATTEMPTS failures in a row: not working
-    assert "reminders" in flags(alice)
+    found = flags(alice)
+    assert found["reminders"].text == "The phone stopped accepting notifications."
+    assert "reminders_setup" not in found
     subscribe(alice)
     assert "reminders" not in flags(alice)
+    assert "reminders_setup" not in flags(alice)
+
+
+def test_reminders_turned_off_is_a_setup_flag_not_a_failure(person):
+    Participant.objects.filter(pk=person.pk).update(
+        checkin_reminder_at=None, high_risk_lead_min=None, weekend_plan_reminder_at=None,
+        weekend_review_reminder_at=None, task_reminder_at=None)
+    found = flags(person)
+    assert found["reminders_setup"].text == "Reminders are turned off."
+    assert "reminders" not in found
+    Participant.objects.filter(pk=person.pk).update(checkin_reminder_at=dt.time(20), remind_by_push=False,
+                                                    remind_by_email=False)
+    assert flags(person)["reminders_setup"].evidence == "off"
+    Participant.objects.filter(pk=person.pk).update(remind_by_email=True)
+    assert flags(person) == {}
+
+
+def test_no_subscription_with_failures_is_setup_and_failing(alice, now):
+    """No subscription: the setup chip, not the failing one; the failing one only once sends failed."""
+    checkin(alice, TODAY)
+    services.safety_plan_save(participant=alice, id=uuid.uuid4(), author=alice.user, data={"reasons": ["x"]})
+    assert set(flags(alice)) == {"reminders_setup"}
+    failed_deliveries(alice, 2)
+    assert set(flags(alice)) == {"reminders_setup", "reminders"}
+
+
+def test_unknown_outcomes_are_not_failures(person):
+    reminders.reminders_sync(participant=person)
+    reminder = Reminder.objects.filter(participant=person).first()
+    for n in range(3):
+        Delivery.objects.create(reminder=reminder, due_at=NOW - dt.timedelta(hours=n + 1), status="unknown")
+    assert "reminders" not in flags(person)
+    Delivery.objects.create(reminder=reminder, due_at=NOW - dt.timedelta(hours=5), status="failed")
+    Delivery.objects.create(reminder=reminder, due_at=NOW - dt.timedelta(hours=6), status="failed")
+    assert flags(person)["reminders"].text == "2 reminders failed in 7 days."
+
+
+def test_flags_ordered_by_severity_then_weight(alice, now):
+    """Setup below attention below urgent, whatever the weights; heavier first within a level."""
+    Participant.objects.filter(pk=alice.pk).update(created_at=NOW - dt.timedelta(days=5))
+    urge(alice, NOW - dt.timedelta(hours=2), intensity=9, outcome="used")
+    keys = [flag.key for flag in triage.caseload([Participant.objects.get(pk=alice.pk)])[0].flags]
+    assert keys == ["high_urge", "setback", "no_checkin", "safety_plan", "reminders_setup"]
+    levels = [triage.SEVERITY[key] for key in keys]
+    assert levels == sorted(levels, key=triage.SEVERITY_ORDER.index)
+
+
+def test_every_flag_has_a_severity_and_label():
+    assert set(triage.SEVERITY) == set(triage.WEIGHTS) == set(triage.LABELS)
+    assert set(triage.SEVERITY.values()) == set(triage.SEVERITY_ORDER)
+    assert triage.SEVERITY["high_urge"] == triage.SEVERITY["setback"] == "urgent"
+    assert triage.SEVERITY["reminders"] == "attention" and triage.SEVERITY["reminders_setup"] == "setup"
 
 
 @pytest.mark.parametrize(("count", "age", "flagged"), [(1, dt.timedelta(days=1), False), (2, dt.timedelta(days=1), True),

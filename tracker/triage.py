@@ -39,6 +39,7 @@ WEIGHTS = {
     "sleep": 1,
     "weekend_plan": 1,
     "reminders": 1,
+    "reminders_setup": 0.5,
 }
 ACKNOWLEDGED_SHARE = 0.1
 LABELS = {
@@ -50,7 +51,25 @@ LABELS = {
     "sleep": "Poor sleep",
     "weekend_plan": "No weekend plan",
     "reminders": "Reminders not reaching them",
+    "reminders_setup": "Reminders not set up",
 }
+# How loud each flag looks, and its place in a person's list: urgent first, then attention,
+# then setup (a grey chip, never red: something to sort out, not a risk).
+SEVERITY = {
+    "high_urge": "urgent",
+    "setback": "urgent",
+    "no_checkin": "attention",
+    "rising": "attention",
+    "sleep": "attention",
+    "weekend_plan": "attention",
+    "safety_plan": "attention",
+    "reminders": "attention",
+    "reminders_setup": "setup",
+}
+SEVERITY_ORDER = ("urgent", "attention", "setup")
+# The participant's settings that each turn one kind of reminder on (empty: off).
+REMINDER_SETTINGS = ("checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at",
+                     "weekend_review_reminder_at", "task_reminder_at")
 
 
 @dataclasses.dataclass
@@ -67,6 +86,14 @@ class Flag:
     @property
     def weight(self):
         return WEIGHTS[self.key] * (ACKNOWLEDGED_SHARE if self.acknowledgement else 1)
+
+    @property
+    def severity(self):
+        return SEVERITY[self.key]
+
+    def order_key(self):
+        """Most severe first; within a level, the heavier flag first."""
+        return (SEVERITY_ORDER.index(self.severity), -WEIGHTS[self.key], self.key)
 
 
 @dataclasses.dataclass
@@ -130,9 +157,12 @@ def caseload(participants, *, now=None):
     fridays = {weekend_friday(day) for day in today.values()}
     weekend_plans = set(WeekendPlan.objects.filter(participant_id__in=ids, weekend_of__in=fridays)
                         .values_list("participant_id", "weekend_of"))
-    working = set(PushSubscription.objects.filter(
-        user_id__in=[p.user_id for p in participants], failures__lt=settings.REMINDER_MAX_ATTEMPTS)
-        .values_list("user_id", flat=True).distinct())
+    subscribed, working = set(), set()
+    for user_id, failures in PushSubscription.objects.filter(
+            user_id__in=[p.user_id for p in participants]).values_list("user_id", "failures"):
+        subscribed.add(user_id)
+        if failures < settings.REMINDER_MAX_ATTEMPTS:
+            working.add(user_id)
     failed = {row["reminder__participant_id"]: row for row in Delivery.objects.filter(
         reminder__participant_id__in=ids, status=Delivery.Status.FAILED,
         due_at__gte=now - dt.timedelta(days=settings.TRIAGE_FAILED_DELIVERY_DAYS))
@@ -150,8 +180,10 @@ def caseload(participants, *, now=None):
         flags = participant_flags(
             participant, now=now, today=today[pid], last_checkin=last_checkin.get(pid), checkins=checkins[pid],
             urges=urges[pid], has_weekend_plan=(pid, weekend_friday(today[pid])) in weekend_plans,
+            has_subscription=participant.user_id in subscribed,
             has_working_subscription=participant.user_id in working, failed=failed.get(pid), plan=plans.get(pid),
         )
+        flags.sort(key=Flag.order_key)
         for flag in flags:
             flag.acknowledgement = acknowledgements.get((pid, flag.key, flag.evidence))
         days = [today[pid] - dt.timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
@@ -167,7 +199,7 @@ def caseload(participants, *, now=None):
 
 
 def participant_flags(participant, *, now, today, last_checkin, checkins, urges, has_weekend_plan,
-                      has_working_subscription, failed, plan):
+                      has_subscription, has_working_subscription, failed, plan):
     """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome)]."""
     s = settings
     flags = []
@@ -228,10 +260,19 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
         friday = weekend_friday(today)
         flags.append(Flag("weekend_plan", f"No plan yet for the weekend of {friday:%a %-d %b}.", f"weekend:{friday}"))
 
+    # Reminders: a setup matter (grey) when they are off or no phone was ever set up; a failure
+    # (amber) only on what really failed: failed sends, or a phone that stopped taking them.
+    # Sends whose outcome is unknown are not counted as failed.
+    reminders_off = (all(getattr(participant, name) is None for name in REMINDER_SETTINGS)
+                     or not (participant.remind_by_push or participant.remind_by_email))
+    if reminders_off:
+        flags.append(Flag("reminders_setup", "Reminders are turned off.", "off"))
+    elif not has_subscription and participant.remind_by_push:
+        flags.append(Flag("reminders_setup", "No phone set up for notifications.", "nosub"))
     problems, evidence = [], []
-    if not has_working_subscription:
-        problems.append("no phone set up for notifications")
-        evidence.append("nosub")
+    if not reminders_off and has_subscription and not has_working_subscription:
+        problems.append("the phone stopped accepting notifications")
+        evidence.append("deadsub")
     if failed and failed["n"] >= s.TRIAGE_FAILED_DELIVERIES:
         problems.append(f"{failed['n']} reminders failed in {s.TRIAGE_FAILED_DELIVERY_DAYS} days")
         evidence.append(f"failed:{failed['last'].isoformat()}")

@@ -450,3 +450,52 @@ document.addEventListener("submit", (event) => {
   event.stopImmediatePropagation();
   first.focus();
 }, true);
+
+/* ---- Copy and download (recovery codes, an invitation link) ----
+   A button with data-copy="#id" copies that element's text (an input's value); one with
+   data-download="#id" saves it as a .txt file made here, never sent anywhere. Hidden without
+   script, shown here; the result is said in the nearby role=status element. */
+function textOf(selector) {
+  const source = document.querySelector(selector);
+  if (!source) return "";
+  if ("value" in source && source.tagName !== "UL" && source.tagName !== "OL") return source.value;
+  const items = source.querySelectorAll("li");
+  return items.length ? [...items].map((item) => item.textContent.trim()).join("\n") : source.textContent.trim();
+}
+
+function statusNear(button) {
+  const box = button.closest(".copy-actions");
+  return box ? box.querySelector(".copy-status") : null;
+}
+
+for (const button of document.querySelectorAll(".copy-actions [data-copy], .copy-actions [data-download], .copy-actions [data-print]")) {
+  button.hidden = false;
+}
+
+for (const button of document.querySelectorAll("[data-copy]")) {
+  button.addEventListener("click", async () => {
+    const status = statusNear(button);
+    try {
+      await navigator.clipboard.writeText(textOf(button.dataset.copy));
+      say(status, "Copied");
+    } catch (error) {
+      const source = document.querySelector(button.dataset.copy);
+      if (source && typeof source.select === "function") source.select();
+      say(status, "Could not copy: select the text and copy it yourself.");
+    }
+  });
+}
+
+for (const button of document.querySelectorAll("[data-download]")) {
+  button.addEventListener("click", () => {
+    const blob = new Blob([textOf(button.dataset.download) + "\n"], { type: "text/plain;charset=utf-8" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = button.dataset.downloadName || "steady.txt";
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    say(statusNear(button), "Downloaded");
+  });
+}

@@ -422,6 +422,8 @@ class FlagSerializer(StrictSerializer):
     label = StrictCharField()
     text = StrictCharField()
     evidence = StrictCharField()
+    severity = serializers.ChoiceField(choices=list(triage.SEVERITY_ORDER),
+                                       help_text="How loud the flag is: urgent, attention or setup.")
     acknowledged = serializers.SerializerMethodField()
     acknowledged_by = serializers.SerializerMethodField()
     acknowledged_at = serializers.SerializerMethodField()

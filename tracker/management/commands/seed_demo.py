@@ -14,15 +14,19 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from tracker import reminders, services
 from tracker.models import (
     CheckIn,
     Counselor,
+    Delivery,
     Goal,
     HighRiskTime,
     Participant,
     Program,
+    PushSubscription,
+    Reminder,
     Strategy,
     Task,
     Tombstone,
@@ -46,6 +50,8 @@ PEOPLE = [
     ("sam", "Sam", "America/Chicago", {"setback_days_ago": 12, "friday_evenings": False}),
     ("jordan", "Jordan", "America/Los_Angeles", {"setback_days_ago": None, "friday_evenings": False}),
 ]
+# Who has no phone set up for notifications in the demo (the grey setup chip on the caseload).
+NO_PHONE = {"jordan"}
 WINS = [
     "Walked to the shop instead of driving past the bar",
     "Cooked dinner for the kids",
@@ -99,10 +105,32 @@ class Command(BaseCommand):
             self._seed(participant, story)
             self._plans(participant, counselor_user)
             reminders.reminders_sync(participant=participant)
+            self._reminder_history(participant)
         self.stdout.write(self.style.SUCCESS("Demo program ready."))
         self.stdout.write(f"  Participants: alex, sam, jordan   password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (caseload at /care/, "
                           "program admin: audit log at /care/audit/)")
+
+    def _reminder_history(self, participant):
+        """A phone set up and a week of check-in reminders that reached it, for everyone but
+        the people in NO_PHONE (who show the grey "Reminders not set up" chip). Rows only,
+        created when missing: the endpoint is never sent to by this command."""
+        name = participant.user.username
+        if name in NO_PHONE:
+            return
+        PushSubscription.objects.get_or_create(
+            endpoint=f"https://fcm.googleapis.com/fcm/send/demo-{_id(name, 'push')}",
+            defaults={"user": participant.user, "p256dh": "demo", "auth": "demo", "user_agent": "Demo phone"})
+        reminder = Reminder.objects.filter(participant=participant, kind=Reminder.Kind.CHECKIN).first()
+        if reminder is None:
+            return
+        now = timezone.now()
+        for days_ago in range(1, 8):
+            due = now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=days_ago)
+            Delivery.objects.get_or_create(reminder=reminder, due_at=due, defaults={
+                "status": Delivery.Status.SENT, "channel": Delivery.Channel.PUSH, "attempts": 1,
+                "sent_at": due + dt.timedelta(seconds=5),
+                "opened_at": due + dt.timedelta(minutes=12) if days_ago % 2 else None})
 
     def _user(self, username, first, last, staff=False):
         user, created = get_user_model().objects.get_or_create(

@@ -69,9 +69,21 @@ class Counselor(models.Model):
     is_program_admin = models.BooleanField(
         "program admin", default=False, help_text="Program admins can read the program's audit log."
     )
+    # The caseload, the audit log and the invitations are shown in the counselor's own zone; a
+    # participant's pages in that participant's zone.
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.DEFAULT_PARTICIPANT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="An IANA time zone name, such as America/New_York.",
+    )
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Participant(models.Model):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, care, dates, exports, progress, selectors, services, triage
-from ..models import AuditEvent, Goal, Participant, SafetyPlanVersion, Task, known_zones, week_start
+from ..models import AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
 from .downloads import download
@@ -144,10 +144,11 @@ def plans(request, participant):
 
 @care_page("safety-plan")
 def safety_plan_version(request, participant, number):
-    version = SafetyPlanVersion.objects.filter(participant=participant, number=number).first()
+    version, changes = selectors.safety_plan_version_with_changes(participant=participant, number=number)
     if version is None:
         raise Http404("No such version.")
-    return render(request, "tracker/care/safety_plan_version.html", _context(participant, "care_plans", plan=version))
+    return render(request, "tracker/care/safety_plan_version.html",
+                  _context(participant, "care_plans", plan=version, changes=changes))
 
 
 @care_page("timeline")

@@ -105,13 +105,17 @@ class NoStoreMiddleware:
 class ParticipantTimezoneMiddleware:
     """Show and read a participant's pages in their own zone, and a counselor's pages (the
     caseload, the audit log, invitations) in the counselor's; everything is stored in UTC.
-    A page about one participant overrides to that participant's zone (care_page)."""
+    A page about one participant overrides to that participant's zone (care_page). The care
+    team's API answers in UTC, as before: its times carry their offset, and a client shows them
+    in the zone it chooses."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        person = participant_for_user(request.user) or counselor_for_user(request.user)
+        person = participant_for_user(request.user)
+        if person is None and not request.path.startswith("/api/"):
+            person = counselor_for_user(request.user)
         if person is not None:
             timezone.activate(person.zone)
         try:

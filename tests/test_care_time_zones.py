@@ -118,3 +118,9 @@ def test_settings_is_for_counselors_only(alice_client):
 
 def test_staff_menu_links_the_settings(madrid_carol, carol_client):
     assert f'href="{reverse("care_settings")}"' in carol_client.get(reverse("care_caseload")).content.decode()
+
+
+def test_the_care_api_answers_in_utc_whatever_the_counselor_zone(now, madrid_carol, bob, carol_client):
+    services.urge_put(participant=bob, id=uuid.uuid4(), data={"occurred_at": NOW, "intensity": 4})
+    urges = carol_client.get(f"/api/v1/care/participants/{bob.pk}/urges/").json()["results"]
+    assert [u["occurred_at"] for u in urges] == ["2026-11-18T17:00:00Z"]

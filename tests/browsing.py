@@ -41,7 +41,8 @@ def care_pages(participant):
             ("care-summary", f"{base}/summary/"), ("care-plans", f"{base}/plans/"),
             ("care-safety-plan-1", f"{base}/safety-plan/1/"), ("care-wins", f"{base}/wins/"),
             ("care-goals", f"{base}/goals/"), ("care-goal-new", f"{base}/goal/"), ("care-task-new", f"{base}/task/"),
-            ("care-goal-edit", f"{base}/goal/{goal.pk}/"), ("care-invitations", "/care/invitations/")]
+            ("care-goal-edit", f"{base}/goal/{goal.pk}/"), ("care-invitations", "/care/invitations/"),
+            ("care-settings", "/care/settings/")]
 
 @pytest.fixture(scope="module")
 def browser():

@@ -220,7 +220,9 @@ def test_plans_show_the_safety_plan_versions_and_weekend_reviews(alice, carol_cl
         "weekend_of": dt.date(2026, 11, 13), "saturday": "Football", "how_it_went": "harder",
         "review_note": "Saturday night was long"}).entry
     page = carol_client.get(f"/care/participants/{alice.pk}/plans/").content.decode()
-    assert "version 2" in page and "Version 1" in page and "changed warning signs" in page
+    assert "version 2" in page and "Version 1" in page
+    assert '<span class="plan-changes__section">Warning signs</span>' in page
+    assert '<span class="plan-change__word">Added:</span> <ins>Skipping meals</ins>' in page
     assert "Harder than I expected: Saturday night was long" in page and "Football" in page
     old = carol_client.get(f"/care/participants/{alice.pk}/safety-plan/1/").content.decode()
     assert "Skipping meals" not in old and "My kids" in old

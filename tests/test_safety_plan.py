@@ -33,7 +33,9 @@ def test_an_old_version_can_still_be_read(api, alice_client, alice):
     page = alice_client.get("/safety-plan/versions/1/").text
     assert "Skipping meals" in page and "Payday" not in page
     history = alice_client.get("/safety-plan/versions/").text
-    assert "Changed: warning signs." in history
+    assert '<span class="plan-changes__section">Warning signs</span>' in history
+    assert '<span class="plan-change__word">Added:</span> <ins>Payday</ins>' in history
+    assert '<span class="plan-change__word">Removed:</span> <del>Skipping meals</del>' in history
 
 
 def test_a_replay_of_a_save_makes_no_second_version(api, alice):

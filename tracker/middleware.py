@@ -1,5 +1,5 @@
 """Every middleware of Steady's own, in the order settings.MIDDLEWARE runs them: the request
-id, the session policy, the second factor, no-store caching, and the participant's time zone."""
+id, the session policy, the second factor, no-store caching, and the person's time zone."""
 
 import re
 import time
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from .access import participant_for_user
+from .access import counselor_for_user, participant_for_user
 from .models import AccountState
 from .security import SECOND_FACTOR_EXEMPT, is_staff_account, needs_second_factor, second_factor_done
 
@@ -103,15 +103,21 @@ class NoStoreMiddleware:
 
 
 class ParticipantTimezoneMiddleware:
-    """Show and read a participant's pages in their own zone; everything is stored in UTC."""
+    """Show and read a participant's pages in their own zone, and a counselor's pages (the
+    caseload, the audit log, invitations) in the counselor's; everything is stored in UTC.
+    A page about one participant overrides to that participant's zone (care_page). The care
+    team's API answers in UTC, as before: its times carry their offset, and a client shows them
+    in the zone it chooses."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        participant = participant_for_user(request.user)
-        if participant is not None:
-            timezone.activate(participant.zone)
+        person = participant_for_user(request.user)
+        if person is None and not request.path.startswith("/api/"):
+            person = counselor_for_user(request.user)
+        if person is not None:
+            timezone.activate(person.zone)
         try:
             return self.get_response(request)
         finally:

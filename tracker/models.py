@@ -5,9 +5,11 @@ check-in) are kept as local values together with the participant's IANA zone, an
 into instants with zoneinfo where a duration is needed.
 """
 
+import collections
 import datetime as dt
 import functools
 import re
+import typing
 import uuid
 import zoneinfo
 
@@ -70,9 +72,21 @@ class Counselor(models.Model):
     is_program_admin = models.BooleanField(
         "program admin", default=False, help_text="Program admins can read the program's audit log."
     )
+    # The caseload, the audit log and the invitations are shown in the counselor's own zone; a
+    # participant's pages in that participant's zone.
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.DEFAULT_PARTICIPANT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="An IANA time zone name, such as America/New_York.",
+    )
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Participant(models.Model):
@@ -655,10 +669,31 @@ class SafetyPlanVersion(Entry):
             for key, (title, hint) in self.SECTIONS.items()
         ]
 
-    def changed_sections(self, previous):
-        if previous is None:
-            return [key for key in self.SECTIONS if getattr(self, key)]
-        return [key for key in self.SECTIONS if getattr(self, key) != getattr(previous, key)]
+    @staticmethod
+    def _item_key(item):
+        """What makes two items the same: a line's words, a contact's name and phone together."""
+        if isinstance(item, dict):
+            return (item.get("name") or "", item.get("phone") or "")
+        return str(item)
+
+    @staticmethod
+    def _item_text(key):
+        return ", ".join(part for part in key if part) if isinstance(key, tuple) else key
+
+    def changes_from(self, previous):
+        """What this version added and removed in each section since `previous` (None for the
+        first version: everything in it was added), in the plan's order. Sections with no change
+        are left out. A contact is its name and phone together, so a changed number is the old
+        contact removed and the new one added; an item written twice counts twice."""
+        changes = []
+        for key, (title, _hint) in self.SECTIONS.items():
+            new = [self._item_key(item) for item in getattr(self, key) or []]
+            old = [self._item_key(item) for item in getattr(previous, key) or []] if previous is not None else []
+            added = [self._item_text(item) for item in _multiset_minus(new, old)]
+            removed = [self._item_text(item) for item in _multiset_minus(old, new)]
+            if added or removed:
+                changes.append(SectionChange(key, title, added, removed))
+        return changes
 
     def clean(self):
         for name in self.SECTIONS:
@@ -672,6 +707,27 @@ class SafetyPlanVersion(Entry):
                     for item in value
                     if not isinstance(item, dict) or (item.get("name") or "").strip() or (item.get("phone") or "").strip()
                 ])
+
+
+class SectionChange(typing.NamedTuple):
+    """What one version of a safety plan added to and removed from one section."""
+
+    key: str
+    title: str
+    added: list
+    removed: list
+
+
+def _multiset_minus(items, others):
+    """The items of `items` not matched one for one in `others`, in their order."""
+    left = collections.Counter(others)
+    kept = []
+    for item in items:
+        if left[item]:
+            left[item] -= 1
+        else:
+            kept.append(item)
+    return kept
 
 
 def weekend_friday(day):

@@ -140,13 +140,21 @@ def current_safety_plan(*, participant):
 
 
 def safety_plan_history(*, participant):
-    """(version, titles of the sections it changed) for every version, newest first."""
+    """(version, its changes from the version before: SafetyPlanVersion.changes_from) for every
+    version, newest first."""
     versions = list(SafetyPlanVersion.objects.filter(participant=participant).order_by("number").select_related("author"))
-    history = [
-        (v, [SafetyPlanVersion.SECTIONS[key][0] for key in v.changed_sections(versions[i - 1] if i else None)])
-        for i, v in enumerate(versions)
-    ]
+    history = [(v, v.changes_from(versions[i - 1] if i else None)) for i, v in enumerate(versions)]
     return list(reversed(history))
+
+
+def safety_plan_version_with_changes(*, participant, number):
+    """(version `number`, its changes from the version before), or (None, []) if there is none."""
+    version = SafetyPlanVersion.objects.filter(participant=participant, number=number).first()
+    if version is None:
+        return None, []
+    previous = (SafetyPlanVersion.objects.filter(participant=participant, number__lt=number)
+                .order_by("-number").first())
+    return version, version.changes_from(previous)
 
 
 GOAL_ORDER = {Goal.Status.ACTIVE: 0, Goal.Status.PAUSED: 1, Goal.Status.ACHIEVED: 2, Goal.Status.CLOSED: 3}

@@ -159,6 +159,14 @@ def participant_update(*, participant, time_zone):
     return participant
 
 
+def counselor_update(*, counselor, time_zone):
+    """The counselor's own settings (their record, not a participant's: no audit row)."""
+    counselor.time_zone = time_zone
+    counselor.full_clean(exclude=["user", "program"])
+    counselor.save(update_fields=["time_zone"])
+    return counselor
+
+
 REMINDER_SETTINGS = ("checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at",
                      "weekend_review_reminder_at", "task_reminder_at", "quiet_start", "quiet_end",
                      "remind_by_push", "remind_by_email")

@@ -126,8 +126,10 @@ def _local(instant, participant):
     return instant.astimezone(participant.zone)
 
 
-def _when(instant, participant):
-    return _local(instant, participant).strftime("%a %-d %b, %H:%M")
+def _when(instant, _participant):
+    """An instant in the words of a flag, in the screen's zone (the active one): the counselor's
+    on the caseload, the participant's on that participant's pages."""
+    return timezone.localtime(instant).strftime("%a %-d %b, %H:%M")
 
 
 def caseload(participants, *, now=None):

@@ -89,6 +89,7 @@ urlpatterns += [
     path("care/", care.caseload, name="care_caseload"),
     path("care/audit/", care.audit_log, name="care_audit"),
     path("care/audit/export.csv", care.audit_log_csv, name="care_audit_csv"),
+    path("care/settings/", care.counselor_settings, name="care_settings"),
     path(f"{P}/", care.participant_view, name="care_participant"),
     path(f"{P}/acknowledge/", care.acknowledge_flag, name="care_acknowledge"),
     path(f"{P}/summary/", care.summary, name="care_summary"),

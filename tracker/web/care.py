@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, care, dates, exports, progress, selectors, services, triage
-from ..models import AuditEvent, Goal, Participant, SafetyPlanVersion, Task, week_start
+from ..models import AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
 from .downloads import download
-from .forms import AuditFilterForm, GoalForm, TaskForm
+from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, TaskForm
 
 Action = AuditEvent.Action
 
@@ -62,6 +62,18 @@ def caseload(request):
     response = render(request, "tracker/care/caseload.html", {"cards": cards, "counselor": counselor})
     audit.record(request, action=Action.READ, resource="caseload", shown=[row.participant.pk for row in rows])
     return response
+
+
+@signed_in
+def counselor_settings(request):
+    """The counselor's own time zone. Their own record, not a participant's: no audit row."""
+    counselor = access.caseload_counselor(request, resource="care-settings")
+    form = CounselorSettingsForm(request.POST or None, instance=counselor)
+    if request.method == "POST" and form.is_valid():
+        services.counselor_update(counselor=counselor, time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Time zone saved."))
+        return redirect("care_settings")
+    return render(request, "tracker/care/settings.html", {"form": form, "zones": sorted(known_zones())})
 
 
 @require_http_methods(["POST"])
@@ -132,10 +144,11 @@ def plans(request, participant):
 
 @care_page("safety-plan")
 def safety_plan_version(request, participant, number):
-    version = SafetyPlanVersion.objects.filter(participant=participant, number=number).first()
+    version, changes = selectors.safety_plan_version_with_changes(participant=participant, number=number)
     if version is None:
         raise Http404("No such version.")
-    return render(request, "tracker/care/safety_plan_version.html", _context(participant, "care_plans", plan=version))
+    return render(request, "tracker/care/safety_plan_version.html",
+                  _context(participant, "care_plans", plan=version, changes=changes))
 
 
 @care_page("timeline")

@@ -7,12 +7,14 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext_lazy as _
 
 from .. import dates
 from ..models import (
     PHONE_RE,
     AuditEvent,
     CheckIn,
+    Counselor,
     Goal,
     HighRiskTime,
     Invitation,
@@ -231,6 +233,18 @@ class TimeZoneForm(AccessibleErrorsMixin, forms.ModelForm):
         fields = ["time_zone"]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
         labels = {"time_zone": "Your time zone"}
+
+
+class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
+    """A counselor's own settings: the zone the caseload, audit log and invitations are shown in."""
+
+    class Meta:
+        model = Counselor
+        fields = ["time_zone"]
+        widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
+        labels = {"time_zone": _("Your time zone")}
+        help_texts = {"time_zone": _("The caseload, the audit log and invitations show times in this zone. "
+                                     "A participant’s pages show times in that participant’s zone.")}
 
 
 class ContactsField(forms.CharField):

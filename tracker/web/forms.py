@@ -3,10 +3,9 @@
 import re
 
 from django import forms
-from django.core.validators import MaxLengthValidator
-from django.utils.translation import gettext_lazy as _
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .. import dates

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, care, dates, exports, progress, selectors, services, triage
@@ -56,12 +57,40 @@ def care_page(resource, action=Action.READ):
 
 @signed_in
 def caseload(request):
+    """The caseload: cards on a phone, a table at desk width (the same rows, both rendered).
+    ?sort= (need, name, last), ?flag= (a flag key present) and ?q= (part of a name) narrow and
+    order it here, in the view; an unknown value falls back to the default. The audit row names
+    only the people shown."""
     counselor = access.caseload_counselor(request)
     rows = triage.caseload(counselor.caseload.select_related("user"))
-    cards = [(row, charts.sleep_sparkline(row), charts.urge_sparkline(row)) for row in rows]
-    response = render(request, "tracker/care/caseload.html", {"cards": cards, "counselor": counselor})
+    total = len(rows)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in CASELOAD_SORTS else "need"
+    present = {flag.key for row in rows for flag in row.flags}
+    flag = request.GET.get("flag", "")
+    flag = flag if flag in present else ""
+    query = request.GET.get("q", "").strip()[:100]
+    if flag:
+        rows = [row for row in rows if any(f.key == flag for f in row.flags)]
+    if query:
+        rows = [row for row in rows if query.casefold() in str(row.participant).casefold()]
+    if sort == "name":
+        rows.sort(key=lambda row: (str(row.participant).casefold(), row.participant.pk))
+    elif sort == "last":  # the longest silence first; nobody's first check-in before anyone's
+        rows.sort(key=lambda row: (row.last_checkin is not None, row.last_checkin or dt.date.min))
+    cards = [(row, charts.sleep_sparkline(row), charts.urge_sparkline(row),
+              max([4, *(count for _, count in row.urges)])) for row in rows]
+    flag_choices = sorted(((key, triage.LABELS[key]) for key in present), key=lambda choice: str(choice[1]))
+    response = render(request, "tracker/care/caseload.html", {
+        "cards": cards, "counselor": counselor, "total": total, "sort": sort, "flag": flag, "q": query,
+        "sorts": [(key, label) for key, label in CASELOAD_SORTS.items()], "flag_choices": flag_choices,
+        "filtered": bool(flag or query)})
     audit.record(request, action=Action.READ, resource="caseload", shown=[row.participant.pk for row in rows])
     return response
+
+
+CASELOAD_SORTS = {"need": _lazy("Most in need first"), "name": _lazy("Name"),
+                  "last": _lazy("Last check-in, longest ago first")}
 
 
 @signed_in

@@ -91,11 +91,16 @@ def test_a_form_body_over_djangos_own_limit_at_the_token_endpoint_is_a_413(db):
     assert response.json() == {"detail": "This body is too large."}
 
 
-def test_an_unexpected_error_under_the_api_answers_json(alice, now, monkeypatch):
+@pytest.fixture
+def broken_progress(monkeypatch):
+    """A bug inside the progress figures: the API and the page both meet it."""
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr("tracker.progress.progress", broken)
+
+
+def test_an_unexpected_error_under_the_api_answers_json(alice, now, broken_progress):
     client = APIClient(raise_request_exception=False)
     client.force_login(alice.user)
     response = client.get("/api/v1/progress/")
@@ -104,11 +109,7 @@ def test_an_unexpected_error_under_the_api_answers_json(alice, now, monkeypatch)
     assert response.json() == {"detail": "Something went wrong on our side. Please try again later."}
 
 
-def test_an_unexpected_error_on_a_page_is_still_the_page(alice, now, monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr("tracker.progress.progress", broken)
+def test_an_unexpected_error_on_a_page_is_still_the_page(alice, now, broken_progress):
     client = APIClient(raise_request_exception=False)
     client.force_login(alice.user)
     response = client.get("/progress/")

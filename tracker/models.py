@@ -58,9 +58,19 @@ def is_quiet(quiet_start, quiet_end, zone, instant):
     return clock >= quiet_start or clock < quiet_end
 
 
+HARM_REDUCTION_DEFAULT = _(
+    "After a break, your body's tolerance is lower than it was. If you use, don't use alone, "
+    "start with less, and keep naloxone near."
+)
+
+
 class Program(models.Model):
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Shown once after a participant logs a setback; the program can reword it or turn it off.
+    harm_reduction_on = models.BooleanField(_("show a harm-reduction line after a setback"), default=True)
+    harm_reduction_text = models.CharField(_("harm-reduction line"), max_length=300, blank=True,
+                                           help_text=_("Empty uses Steady's own wording."))
 
     def __str__(self):
         return self.name
@@ -327,9 +337,13 @@ class CheckIn(PrivateNoteMixin, Entry):
     note = models.TextField(max_length=2000, blank=True)
     note_private = models.BooleanField("keep this note to myself", default=False,
                                        help_text="A private note is never shown to the care team.")
+    # True when the bed and wake times are the person's usual ones, confirmed with one tap
+    # ("Same as usual"), rather than typed: a counselor can tell a default from a report.
+    usual_times = models.BooleanField(_("same as usual"), default=False)
 
     WRITABLE = (
         "date",
+        "usual_times",
         "in_bed_at",
         "tried_sleep_at",
         "sleep_latency_min",
@@ -1092,6 +1106,29 @@ class Tombstone(models.Model):
 
 # ---------------------------------------------------------------------------------------------
 # The care team's side: acknowledgements and the audit log
+
+
+class TalkRequest(Entry):
+    """The participant tapped "I'd like to talk": an urgent flag on the caseload until a
+    counselor acknowledges it. Written like any entry (PUT by client id), so it can wait in
+    the phone's outbox without signal and is never made twice."""
+
+    class Source(models.TextChoices):
+        SUPPORT = "support", _("after a hard moment")
+        TODAY = "today", _("Today")
+        SAFETY_PLAN = "safety_plan", _("the safety plan")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="talk_requests")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.TODAY)
+
+    WRITABLE = ("source",)
+
+    class Meta:
+        indexes = [models.Index(fields=["participant", "-created_at"], name="talk_request_recent")]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Asked to talk {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class FlagAcknowledgement(models.Model):

@@ -61,6 +61,7 @@ def test_trends_at_desk_width(phone, browser, live_server, charted):
     for days in (30, 90, 365):
         phone.goto(f"{live_server.url}{path}?days={days}")
         check_page(phone, f"charts-trends-{days}-360")
+        phone.locator(".chart-grid .chart").first.screenshot(path=str(ARTIFACTS / f"charts-trends-{days}-360-sleep.png"))
         assert labels_fit(phone) == []
     desk = browser.new_context(viewport={"width": 1280, "height": 800}, storage_state=phone.context.storage_state())
     desk.add_init_script(WATCH_CSP)

@@ -65,10 +65,10 @@ def _num(value):
 
 
 def nice_ticks(top):
-    """2 to 4 round ticks from 0 up to at least `top`: [0, step, ..., n * step]."""
+    """2 to 4 round whole-number ticks from 0 up to at least `top`: [0, step, ..., n * step]."""
     top = max(top, 1)
     magnitude = 10 ** math.floor(math.log10(top))
-    for step in (m * magnitude / 10 for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)):
+    for step in (m * magnitude / 10 for m in (1, 2, 5, 10, 20, 50, 100) if m * magnitude >= 10):  # whole numbers
         if math.ceil(top / step - 1e-9) <= 3:
             count = max(1, math.ceil(top / step - 1e-9))
             return [round(step * n, 6) for n in range(count + 1)]

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from browsing import ARTIFACTS, WATCH_CSP, check_page, sign_in, tab_to
+from test_browser_accessibility import violations
 from tracker import services
 from tracker.models import FlagAcknowledgement, Participant
 
@@ -52,6 +53,7 @@ def test_my_progress_at_phone_width(phone, live_server, charted):
         phone.locator(".chart").first.screenshot(path=str(ARTIFACTS / f"charts-progress-{days}-sleep.png"))
         assert phone.locator(".chart-svg").count() == 6
         assert labels_fit(phone) == []
+    assert violations(phone) == []
     assert "of 54 days since you joined" in phone.inner_text("main")
 
 
@@ -73,6 +75,7 @@ def test_trends_at_desk_width(phone, browser, live_server, charted):
             page.locator(".chart-grid").screenshot(path=str(ARTIFACTS / f"charts-trends-{days}-1280-grid.png"))
             assert labels_fit(page) == []
             assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+            assert violations(page) == [], days
         # 365 days: a bar a week since joining (eight weeks ago), across the whole width.
         weeks = page.locator("#c-adherence-caption ~ .chart-plot .bar")
         plot, first, last = (page.locator("#c-adherence-caption ~ .chart-plot svg").bounding_box(),

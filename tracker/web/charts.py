@@ -205,7 +205,7 @@ def bar_chart(*, id, title, description, unit, points, max_value=None, fmt="{:g}
         threshold=(y_of(threshold[0]), threshold[1], _("Dashed line: %(label)s at %(value)s (the caseload's setting).")
                    % {"label": threshold[1], "value": f"{fmt.format(threshold[0])}{unit}"}) if threshold else None,
         # Kinds side by side when they fall on one bar: a setback left, a plan change right.
-        markers=[(LEFT + index * slot + slot / 2 + 5 * (EVENT_KINDS.index(kind) - 1), kind, text)
+        markers=[(LEFT + index * slot + slot / 2 + 9 * (EVENT_KINDS.index(kind) - 1), kind, text)
                  for index, kind, text in events],
     )
 

@@ -7,7 +7,7 @@ and say how many values they rest on, so "no data" is never shown as zero.
 import dataclasses
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from .models import CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
 from .selectors import local_day_bounds, urges_between
@@ -67,6 +67,7 @@ class Helper:
     uses: int
     passed: int
     rank: int | None = None
+    shared: bool = False  # another strategy has the same rank
 
     @property
     def rate(self):
@@ -81,6 +82,21 @@ class Progress:
     wins: list
     helpers: list  # ranked, each used at least MIN_USES_TO_RANK times
     helpers_unranked: list  # used, but too few times to say
+    start: dt.date | None = None  # the join date when it falls inside the period, else `first`
+
+    @property
+    def joined_in_period(self):
+        return self.start is not None and self.start > self.first
+
+    @property
+    def tracked_days(self):
+        """The days since the period's start or the join date, whichever is later."""
+        return [day for day in self.days if self.start is None or day.date >= self.start]
+
+    @property
+    def ranks_differ(self):
+        """Rank numbers say something only when the ranked strategies do not all share one."""
+        return len({helper.rank for helper in self.helpers}) > 1
 
     def _checkin_values(self, attribute):
         return [getattr(day.checkin, attribute) for day in self.days if day.checkin is not None]
@@ -157,6 +173,9 @@ def rank_helpers(urges):
     for index, helper in enumerate(ranked):
         same_as_previous = index and helper.rate == ranked[index - 1].rate
         helper.rank = ranked[index - 1].rank if same_as_previous else index + 1
+    ranks = Counter(helper.rank for helper in ranked)
+    for helper in ranked:
+        helper.shared = ranks[helper.rank] > 1
     unranked = sorted((h for h in helpers if h.uses < MIN_USES_TO_RANK), key=lambda h: (-h.uses, h.label))
     return ranked, unranked
 
@@ -175,9 +194,12 @@ def progress(*, participant, days, now=None):
                                                       week_start__lte=last):
         wins += [(reflection.week_start, line) for line in reflection.wins]
     wins.sort(key=lambda item: item[0], reverse=True)
+    # Charts and counts start at the join date (in their zone) when that is inside the period.
+    joined = participant.created_at.astimezone(zone).date() if participant.created_at else first
     result = Progress(
         days=[Day(day, checkins.get(day), urges_by_day.get(day, [])) for day in period],
         first=first, last=last, wins=wins, helpers=[], helpers_unranked=[],
+        start=joined if first < joined <= last else first,
     )
     result.helpers, result.helpers_unranked = rank_helpers(result.urges)
     return result

@@ -499,3 +499,37 @@ for (const button of document.querySelectorAll("[data-download]")) {
     say(statusNear(button), "Downloaded");
   });
 }
+
+/* ---- Chart tooltips ----
+   Each bar of a server-drawn chart (templates/tracker/_chart.html) is focusable and named by
+   its aria-label ("Sat 14 Nov, sleep: 6.5 h"). On focus, hover or tap that name is shown above
+   the bar; screen readers already hear it, so the tooltip itself is aria-hidden. Without
+   script the table under each chart has the same numbers. */
+function showTip(bar) {
+  const plot = bar.closest(".chart-plot");
+  const tip = plot && plot.querySelector(".chart-tip");
+  if (!tip) return;
+  const box = bar.getBoundingClientRect();
+  const area = plot.getBoundingClientRect();
+  tip.textContent = bar.getAttribute("aria-label");
+  tip.hidden = false;
+  const half = tip.offsetWidth / 2;
+  const centre = Math.min(Math.max(box.left + box.width / 2 - area.left, half), area.width - half);
+  tip.style.left = `${centre}px`;
+  tip.style.top = `${Math.max(box.top - area.top - 4, tip.offsetHeight)}px`;
+}
+
+function hideTip(bar) {
+  const tip = bar.closest(".chart-plot")?.querySelector(".chart-tip");
+  if (tip) tip.hidden = true;
+}
+
+for (const bar of document.querySelectorAll(".chart-svg .bar[aria-label]")) {
+  bar.addEventListener("focus", () => showTip(bar));
+  bar.addEventListener("blur", () => hideTip(bar));
+  bar.addEventListener("pointerenter", () => showTip(bar));
+  bar.addEventListener("pointerleave", () => { if (document.activeElement !== bar) hideTip(bar); });
+}
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.activeElement?.matches(".chart-svg .bar")) hideTip(document.activeElement);
+});

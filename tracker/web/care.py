@@ -140,7 +140,8 @@ def participant_view(request, participant):
     row = triage.caseload([participant])[0]
     return render(request, "tracker/care/participant.html", _context(
         participant, "care_participant", overview=overview, figures=overview.figures, row=row, period=period,
-        periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period),
+        periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period, events=overview.events),
+        event_key=charts.event_key(), events=charts.event_list(overview.events),
         heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK))
 
 

@@ -18,6 +18,7 @@ from .models import (
     Participant,
     PushSubscription,
     SafetyPlanVersion,
+    TalkRequest,
     Task,
     Tombstone,
     Urge,
@@ -124,6 +125,11 @@ def urge_put(*, participant, id, data):
 
 def reflection_put(*, participant, id, data):
     return _entry_put(WeeklyReflection, participant=participant, id=id, data=data)
+
+
+def talk_request_put(*, participant, id, data):
+    """"I'd like to talk": an urgent flag on the caseload (tracker.triage) until acknowledged."""
+    return _entry_put(TalkRequest, participant=participant, id=id, data=data)
 
 
 # Writes that change when reminders are due re-plan them in the same transaction.

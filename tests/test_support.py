@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from people import NOW
-from tracker import services, triage
-from tracker.models import FlagAcknowledgement, Participant, TalkRequest
+from tracker import accounts, services, triage
+from tracker.models import AuditEvent, FlagAcknowledgement, NoticeAcknowledgement, Participant, TalkRequest
 
 
 def urge(p, *, hours_ago=1, intensity=5, helped=(), outcome="passed"):
@@ -182,3 +182,49 @@ def test_without_script_the_talk_button_posts_and_says_when_it_will_be_seen(alic
 def test_the_talk_button_is_on_today_the_safety_plan_and_the_sheet(alice_client, page):
     html = alice_client.get(page).text
     assert 'action="/talk/"' in html and "I’d like to talk" in html
+
+
+# -- the program's harm-reduction line, set by its admins
+
+
+def test_only_a_program_admin_edits_the_harm_reduction_line(carol, carol_client, alice_client, alice, now):
+    assert carol_client.get("/care/settings/program/").status_code == 404  # not an admin (yet)
+    assert carol_client.post("/care/settings/program/", {"harm_reduction_text": "x"}).status_code == 404
+    assert alice_client.get("/care/settings/program/").status_code in (302, 403, 404)
+    assert list(AuditEvent.objects.filter(action="denied", resource="program-settings")
+                .values_list("actor__username", flat=True).order_by("pk")) == ["carol", "carol", "alice"]
+    assert "/care/settings/program/" not in carol_client.get("/care/settings/").text
+
+    carol.is_program_admin = True
+    carol.save()
+    assert "/care/settings/program/" in carol_client.get("/care/settings/").text
+    page = carol_client.get("/care/settings/program/").text
+    assert 'data-max-length="300"' in page and "naloxone" in page  # the counter, and Steady's own wording
+    too_long = carol_client.post("/care/settings/program/", {"harm_reduction_on": "on",
+                                                             "harm_reduction_text": "y" * 301})
+    assert too_long.status_code == 200 and "at most 300 characters" in too_long.text and "y" * 301 in too_long.text
+    response = carol_client.post("/care/settings/program/", {"harm_reduction_text": " Test strips at the desk. "})
+    assert response.status_code == 302
+    alice.program.refresh_from_db()
+    assert (alice.program.harm_reduction_on, alice.program.harm_reduction_text) == (False, "Test strips at the desk.")
+    write, = AuditEvent.objects.filter(action="write", resource="program-settings")
+    assert (write.actor, write.program_id) == (carol.user, alice.program_id)
+    assert "Test strips" not in alice_client.get("/support/?after=setback").text  # turned off
+
+
+# -- the notice of who sees what names the new kind of data
+
+
+def test_a_new_notice_asks_those_who_read_the_old_one_to_read_it_again(alice_client, alice, now):
+    assert "When you tap \"I'd like to talk\"" in accounts.notice_text(alice.program)
+    assert "Read who sees what" not in alice_client.get("/").text  # nothing acknowledged: nothing to redo
+    NoticeAcknowledgement.objects.create(user=alice.user, version="2026-11-28", text="the old one")
+    assert "Read who sees what" in alice_client.get("/").text
+    page = alice_client.get("/settings/notice/").text
+    assert "This changed since you last read it" in page and "I&#x27;d like to talk" in page
+    refused = alice_client.post("/settings/notice/", {})
+    assert refused.status_code == 200 and "tick the box" in refused.text
+    assert alice_client.post("/settings/notice/", {"acknowledged": "on"})["Location"] == "/"
+    newest = NoticeAcknowledgement.objects.filter(user=alice.user).order_by("-acknowledged_at", "-pk").first()
+    assert newest.version == accounts.NOTICE_VERSION and newest.text == accounts.notice_text(alice.program)
+    assert "Read who sees what" not in alice_client.get("/").text

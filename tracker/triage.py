@@ -44,6 +44,7 @@ WEIGHTS = {
     "reminders_setup": 0.5,
 }
 ACKNOWLEDGED_SHARE = 0.1
+TALK_FROM = {"support": "on the sheet after a hard moment", "today": "from Today", "safety_plan": "from the safety plan"}
 # An acknowledged "Asked to talk" stays on the list (marked acknowledged) this long after the request.
 TALK_ACKNOWLEDGED_FOR = dt.timedelta(days=7)
 LABELS = {
@@ -225,7 +226,7 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     if talk is not None:
         # The evidence is the request itself: acknowledging it holds until a new request.
         flags.append(Flag("talk", f"Asked to talk on {_when(talk.created_at, participant)}"
-                          f" (from {talk.get_source_display()}).", f"talk:{talk.pk}"))
+                          f" ({TALK_FROM.get(talk.source, talk.source)}).", f"talk:{talk.pk}"))
 
     # No check-in for N or more days (days since the last one; since enrolment if none yet).
     if last_checkin is not None:

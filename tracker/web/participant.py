@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import audit, dates, progress, reminders, selectors, services
+from .. import accounts, audit, dates, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
     CheckIn,
@@ -209,7 +209,8 @@ def entry_delete(request, kind, entry_id):
 @participant_required
 def today(request):
     summary = selectors.today_summary(participant=request.participant)
-    return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4()})
+    return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(),
+                                                  "notice_outdated": accounts.notice_outdated(request.user)})
 
 
 def _weekend_context(participant, form, entry):

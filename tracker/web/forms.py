@@ -256,7 +256,7 @@ class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {"harm_reduction_text": forms.Textarea(attrs={"rows": 3})}
         labels = {"harm_reduction_on": _("Show a harm-reduction line after a setback"),
                   "harm_reduction_text": _("The line, in your program’s words")}
-        help_texts = {"harm_reduction_text": _("Left empty, participants see Steady’s own wording (below).")}
+        help_texts = {"harm_reduction_text": _("Left empty, participants see Steady’s own wording (above).")}
 
 
 class ContactsField(forms.CharField):

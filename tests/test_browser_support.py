@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from browsing import check_page, sign_in
+from browsing import ARTIFACTS, check_page, sign_in
 from test_browser_pwa import outbox_count, wait_for_worker, wait_until
 from tracker import services
 from tracker.models import TalkRequest
@@ -131,3 +131,22 @@ def test_right_after_sign_in_i_need_help_now_opens_my_own_plan_without_signal(ph
         assert "Call Maria next door" in phone.inner_text("main")
     finally:
         phone.context.set_offline(False)
+
+
+def test_the_care_team_sees_asked_to_talk_as_an_urgent_chip_at_the_desk(browser, live_server, plain_static,
+                                                                         carol_sees_alice, carol):
+    services.talk_request_put(participant=carol_sees_alice, id=uuid.uuid4(), data={"source": "support"})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "carol", "carol-password-1", lands_on="/care/")
+        chip = page.locator(".case-table [data-flag=talk]")
+        assert chip.count() == 1 and "urgent" in chip.get_attribute("class")
+        # Urgent, so alice leads the caseload, and its chip is among her first (with the strong urge).
+        first_row = page.locator(".case-table tbody tr").first
+        assert "alice" in first_row.inner_text().lower()
+        assert "talk" in [first_row.locator("[data-flag]").nth(n).get_attribute("data-flag") for n in range(2)]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "care-caseload-asked-to-talk-1280.png"))
+    finally:
+        context.close()

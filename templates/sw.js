@@ -25,7 +25,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
-  if (event.data === "cache-pages") event.waitUntil(cachePages());
+  if (event.data === "cache-pages") event.waitUntil(cachePages().then(() => notifyClients("pages-cached")));
   if (event.data && event.data.type === "flush") event.waitUntil(notifyClients("flush"));
 });
 
@@ -164,6 +164,7 @@ self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") {
     event.waitUntil((async () => {
       const result = await Outbox.flush();
+      if (result.sent) await cachePages(); // the safety plan and support sheet follow what was saved
       await notifyClients("synced", { gone: result.gone.length });
       // Anything still waiting (not waiting for a fix) makes the browser try this sync again later.
       if ((await Outbox.all()).some((item) => item.status !== "needs-fix")) throw new Error("outbox not empty");

@@ -24,11 +24,12 @@ from .models import (
     Reminder,
 )
 
-NOTICE_VERSION = "2026-11-28"
+NOTICE_VERSION = "2026-11-30"  # a new version asks everyone who acknowledged an older one to read it again
 NOTICE = """\
 Who sees what in Steady
 
 - The counselors on your care team at {program} see what you log here: check-ins (sleep, stress, mood, wins), urges and what helped, weekly reflections, your weekend and safety plans, goals and tasks, and whether reminders reach you. They use it to support you, and may print a one-page summary of your week before a session.
+- When you tap "I'd like to talk", they see that you asked, from where in Steady, and when.
 - A note you mark "Keep this note to myself" is never shown to them.
 - Each time someone on your care team opens, changes or exports your records, Steady writes it down, and you can see that list under Settings.
 - Nobody outside your care team sees your records. Steady sends nothing to advertisers or analytics services.
@@ -39,6 +40,19 @@ Who sees what in Steady
 
 def notice_text(program):
     return NOTICE.format(program=program.name, days=settings.ACCOUNT_RETENTION_DAYS)
+
+
+def notice_outdated(user) -> bool:
+    """Whether this person last acknowledged an older notice: what the care team sees has changed since."""
+    latest = NoticeAcknowledgement.objects.filter(user=user).order_by("-acknowledged_at", "-pk").first()
+    return latest is not None and latest.version != NOTICE_VERSION
+
+
+def notice_acknowledge(*, participant, now=None) -> NoticeAcknowledgement:
+    """The participant read the notice in use (its exact text and version are kept)."""
+    return NoticeAcknowledgement.objects.create(user=participant.user, version=NOTICE_VERSION,
+                                                text=notice_text(participant.program),
+                                                acknowledged_at=now or timezone.now())
 
 
 def _hash(token):

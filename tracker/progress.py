@@ -9,8 +9,10 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 
-from .models import CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
-from .selectors import local_day_bounds, urges_between
+from django.conf import settings
+
+from .models import HARM_REDUCTION_DEFAULT, CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
+from .selectors import current_safety_plan, local_day_bounds, urges_between
 
 PERIODS = (7, 30, 90)
 # "What helps me most" ranks a strategy only once it was used this many times with a known outcome.
@@ -203,6 +205,46 @@ def progress(*, participant, days, now=None):
     )
     result.helpers, result.helpers_unranked = rank_helpers(result.urges)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# After a hard moment: the support sheet shown after a strong urge or a setback.
+
+SUPPORT_LOOKBACK_DAYS = 90
+SUPPORT_STRATEGIES = 2
+
+
+@dataclasses.dataclass
+class SupportSheet:
+    strategies: list  # the person's own words: their top strategies, or their plan's "on my own"
+    from_ranking: bool  # True: "what helps me most"; False: the safety plan's things to do alone
+    call_name: str  # who the one-tap call goes to: the first helper with a number, else 988
+    call_number: str
+    plan: object  # the safety plan in use (an unsaved empty one before the first save)
+    harm_reduction: str  # the program's line after a setback ("" when the program turned it off)
+
+
+def is_hard_moment(*, intensity, outcome):
+    """After this urge, the support sheet is shown: a strong one (the caseload's own threshold)
+    or one that ended in use."""
+    return outcome == Urge.Outcome.USED or (intensity is not None and intensity >= settings.TRIAGE_HIGH_URGE)
+
+
+def support_sheet(*, participant, now=None):
+    last = participant.local_today(now)
+    urges = urges_between(participant, last - dt.timedelta(days=SUPPORT_LOOKBACK_DAYS - 1), last)
+    ranked, _ = rank_helpers(urges)
+    plan = current_safety_plan(participant=participant)
+    if len(ranked) >= SUPPORT_STRATEGIES:
+        strategies, from_ranking = [helper.label for helper in ranked[:SUPPORT_STRATEGIES]], True
+    else:
+        strategies, from_ranking = list(plan.coping_alone), False
+    first = next((person for person in plan.helpers if person.get("phone")), None)
+    program = participant.program
+    harm = (program.harm_reduction_text or str(HARM_REDUCTION_DEFAULT)) if program.harm_reduction_on else ""
+    return SupportSheet(strategies=strategies, from_ranking=from_ranking,
+                        call_name=first["name"] if first else "988", call_number=first["phone"] if first else "988",
+                        plan=plan, harm_reduction=harm)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -296,6 +296,17 @@ function refuseEmpty(form) {
   status.focus();
 }
 
+function nextPage(form, body) {
+  // After a strong urge or a setback, the support sheet (the server's rule, with its threshold
+  // on the form); otherwise the form's own next page. Also offline: the sheet is on the phone.
+  const support = form.dataset.support;
+  const setback = body.outcome === "used";
+  if (support && (setback || Number(body.intensity) >= Number(form.dataset.strong))) {
+    return setback ? `${support}?after=setback` : support;
+  }
+  return form.dataset.done || "/";
+}
+
 function setUpOutboxForms() {
   for (const form of document.querySelectorAll("form[data-outbox]")) {
     const idInput = form.querySelector("input[name=id]");
@@ -333,8 +344,9 @@ function setUpOutboxForms() {
         // What was typed stays on the page; saving once more makes a new entry of it.
         idInput.value = newId();
         outboxStatus(form, `${DELETED_ELSEWHERE} Save once more to keep what you wrote as a new entry.`, true);
-      } else if (!stored) {
-        window.location.assign(form.dataset.done || "/");
+      } else if (!stored || (!stored.errors && nextPage(form, item.body) !== (form.dataset.done || "/"))) {
+        // Saved, or (after a hard moment) waiting on the phone: the banner there says it waits.
+        window.location.assign(nextPage(form, item.body));
       } else if (stored.errors) {
         const rest = showErrors(form, stored.errors);
         outboxStatus(form, ["Saved on this phone, but it needs a fix before it can sync.", ...rest].join(" "), true);
@@ -382,11 +394,51 @@ async function showWaiting(gone = 0) {
 async function flushAndShow() {
   if (!signedIn) return;
   const result = await Outbox.flush(csrfToken()).catch(() => null);
+  if (result && result.sent) cachePages(); // the safety plan and support sheet on the phone follow the saves
+  document.dispatchEvent(new Event("outbox-flushed"));
   await showWaiting(result ? result.gone.length : 0).catch(() => {});
+}
+
+async function cachePages() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.ready;
+  if (registration.active) registration.active.postMessage("cache-pages");
+}
+
+/* ---- "I'd like to talk": one tap, through the outbox, so it waits on the phone without signal ---- */
+function setUpTalkButtons() {
+  for (const form of document.querySelectorAll("form[data-talk]")) {
+    const idInput = form.querySelector("input[name=id]");
+    const status = form.querySelector(".talk-status");
+    idInput.value = newId(); // a cached page's id is old; taps on this page are one request
+    const showIfSent = async () => {
+      if (form.dataset.state === "waiting" && !(await Outbox.get(idInput.value))) {
+        form.dataset.state = "sent";
+        say(status, form.dataset.sent);
+      }
+    };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const id = idInput.value;
+      await Outbox.put({
+        id, url: `/api/v1/talk/${id}/`, page: window.location.pathname, csrf: csrfToken(),
+        body: { source: form.querySelector("input[name=source]").value }, created: new Date().toISOString(),
+        status: "waiting",
+      });
+      form.dataset.state = "waiting";
+      await requestBackgroundSync();
+      await Outbox.flush(csrfToken()).catch(() => null);
+      if (await Outbox.get(id)) say(status, form.dataset.waiting);
+      else await showIfSent();
+    });
+    document.addEventListener("outbox-flushed", showIfSent);
+    if ("serviceWorker" in navigator) navigator.serviceWorker.addEventListener("message", showIfSent);
+  }
 }
 
 if (typeof Outbox !== "undefined") {
   setUpOutboxForms();
+  setUpTalkButtons();
   flushAndShow();
   window.addEventListener("online", flushAndShow);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") flushAndShow(); });
@@ -395,6 +447,12 @@ if (typeof Outbox !== "undefined") {
       if (event.data && event.data.type === "synced") showWaiting(event.data.gone || 0);
     });
   }
+}
+
+/* ---- Parts of a page chosen by its address (?after=setback): a page served from the phone's
+   cache is one copy for every address, so the script shows the part the address asks for. ---- */
+for (const part of document.querySelectorAll("[data-after]")) {
+  part.hidden = new URLSearchParams(window.location.search).get("after") !== part.dataset.after;
 }
 
 /* ---- Print buttons (the counselor's weekly summary) ---- */

@@ -20,6 +20,7 @@ from ..models import (
     Participant,
     SafetyPlanVersion,
     Strategy,
+    TalkRequest,
     Task,
     Trigger,
     Urge,
@@ -131,6 +132,13 @@ class UrgeSerializer(StrictModelSerializer):
     class Meta:
         model = Urge
         fields = ["id", *Urge.WRITABLE, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class TalkRequestSerializer(StrictModelSerializer):
+    class Meta:
+        model = TalkRequest
+        fields = ["id", *TalkRequest.WRITABLE, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 

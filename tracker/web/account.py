@@ -26,7 +26,7 @@ from ..models import Invitation
 from ..security import end_all_sessions, is_staff_account, second_factor_done
 from .decorators import participant_required, signed_in
 from .downloads import download
-from .forms import CloseForm, CodeForm, InvitationForm, JoinForm
+from .forms import CloseForm, CodeForm, InvitationForm, JoinForm, NoticeForm
 
 
 def _next(request, default):
@@ -205,6 +205,20 @@ def invitation_revoke(request, pk):
 
 # ---------------------------------------------------------------------------------------------
 # A participant's own account
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def notice(request):
+    """Who sees what, as it is now; Today asks to read it again after it changed (accounts.NOTICE_VERSION)."""
+    form = NoticeForm(request.POST if request.method == "POST" else None)  # an empty POST (no tick) is a POST
+    if request.method == "POST" and form.is_valid():
+        accounts.notice_acknowledge(participant=request.participant)
+        messages.success(request, _("Thank you for reading it."))
+        return redirect("today")
+    return render(request, "tracker/account/notice.html", {
+        "form": form, "notice": accounts.notice_text(request.participant.program),
+        "outdated": accounts.notice_outdated(request.user)})
 
 
 @participant_required

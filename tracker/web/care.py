@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, care, dates, exports, progress, selectors, services, triage
-from ..models import AuditEvent, Goal, Participant, Task, known_zones, week_start
+from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
 from .downloads import download
-from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, TaskForm
+from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, ProgramSettingsForm, TaskForm
 
 Action = AuditEvent.Action
 
@@ -103,6 +103,20 @@ def counselor_settings(request):
         messages.success(request, _("Time zone saved."))
         return redirect("care_settings")
     return render(request, "tracker/care/settings.html", {"form": form, "zones": sorted(known_zones())})
+
+
+@signed_in
+def program_settings(request):
+    """For the program's admins: the harm-reduction line participants see after a setback."""
+    admin = access.program_admin(request, resource="program-settings")
+    program = admin.program
+    form = ProgramSettingsForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        services.program_settings_update(request=request, program=program, **form.cleaned_data)
+        messages.success(request, _("Program settings saved."))
+        return redirect("care_program_settings")
+    return render(request, "tracker/care/program_settings.html", {
+        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT})
 
 
 @require_http_methods(["POST"])

@@ -18,6 +18,7 @@ from ..models import (
     HighRiskTime,
     Invitation,
     Participant,
+    Program,
     SafetyPlanVersion,
     Strategy,
     Task,
@@ -246,6 +247,18 @@ class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
                                      "A participant’s pages show times in that participant’s zone.")}
 
 
+class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
+    """What a program's admin sets for everyone in it: the harm-reduction line after a setback."""
+
+    class Meta:
+        model = Program
+        fields = ["harm_reduction_on", "harm_reduction_text"]
+        widgets = {"harm_reduction_text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"harm_reduction_on": _("Show a harm-reduction line after a setback"),
+                  "harm_reduction_text": _("The line, in your program’s words")}
+        help_texts = {"harm_reduction_text": _("Left empty, participants see Steady’s own wording (above).")}
+
+
 class ContactsField(forms.CharField):
     """People or places, one per line, with an optional phone number after a comma:
     "Maria, 555-123-4567". Kept as [{"name": ..., "phone": ...}]."""
@@ -458,6 +471,12 @@ class JoinForm(AccessibleErrorsMixin, forms.Form):
         if "acknowledged" in self.fields and not data.get("acknowledged"):
             self.add_error("acknowledged", "Please read the notice above and tick the box to go on.")
         return data
+
+
+class NoticeForm(AccessibleErrorsMixin, forms.Form):
+    acknowledged = forms.BooleanField(label=_("I have read who sees what"), required=True,
+                                      error_messages={"required": _("Please read the notice above and tick the box "
+                                                                    "to go on.")})
 
 
 class InvitationForm(AccessibleErrorsMixin, forms.Form):

@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
@@ -16,17 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import audit, dates, progress, reminders, selectors, services
+from .. import accounts, audit, dates, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
     CheckIn,
     Goal,
     HighRiskTime,
     SafetyPlanVersion,
+    TalkRequest,
     Task,
     Urge,
     WeekendPlan,
@@ -155,6 +158,9 @@ def _entry_form(request, kind, entry=None):
                 form.add_error(None, error)
             else:
                 messages.success(request, _saved_message(kind, result.entry, result.created))
+                if kind == "urge" and progress.is_hard_moment(intensity=result.entry.intensity,
+                                                              outcome=result.entry.outcome):
+                    return redirect(support_url(setback=result.entry.is_setback))
                 return redirect(spec.get("done", "today"))
     else:
         initial = {} if entry else _new_entry_initial(kind, participant, request)
@@ -165,6 +171,9 @@ def _entry_form(request, kind, entry=None):
         form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
     context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
                "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
+    if kind == "urge":
+        # The phone picks the page after a save by the same rule (nextPage in app.js).
+        context.update(support_url=reverse("support"), strong_urge=settings.TRIAGE_HIGH_URGE)
     if kind == "reflection":
         context["week"] = dates.query_date_or_none(str(form["week_start"].value()))
     if kind == "weekend":
@@ -200,7 +209,8 @@ def entry_delete(request, kind, entry_id):
 @participant_required
 def today(request):
     summary = selectors.today_summary(participant=request.participant)
-    return render(request, "tracker/today.html", {"summary": summary})
+    return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(),
+                                                  "notice_outdated": accounts.notice_outdated(request.user)})
 
 
 def _weekend_context(participant, form, entry):
@@ -221,7 +231,39 @@ def _weekend_context(participant, form, entry):
 def safety_plan(request):
     """The person's plan, with crisis lines first: this is where "I need help now" goes."""
     plan = selectors.current_safety_plan(participant=request.participant)
-    return render(request, "tracker/safety_plan.html", {"plan": plan})
+    return render(request, "tracker/safety_plan.html", {"plan": plan, "talk_id": uuid.uuid4()})
+
+
+def support_url(*, setback):
+    return reverse("support") + ("?after=setback" if setback else "")
+
+
+@participant_required
+def support(request):
+    """After a strong urge or a setback: what helps this person, who to call, and help. Kept on
+    the phone from sign-in on (the service worker's participant pages), so it opens offline;
+    the setback part is in the page either way and shown by the address (?after=setback)."""
+    sheet = progress.support_sheet(participant=request.participant)
+    return render(request, "tracker/support.html", {
+        "sheet": sheet, "setback": request.GET.get("after") == "setback", "talk_id": uuid.uuid4()})
+
+
+TALK_SENT = _lazy("Your care team will see this when they are next at work. If you need someone now: 988.")
+TALK_BACK_TO = {TalkRequest.Source.SUPPORT: "support", TalkRequest.Source.SAFETY_PLAN: "safety_plan"}
+
+
+@participant_required
+@require_http_methods(["POST"])
+def talk(request):
+    """"I'd like to talk" without script (the phone sends it through the outbox instead)."""
+    source = request.POST.get("source")
+    source = source if source in TalkRequest.Source.values else TalkRequest.Source.TODAY
+    try:
+        services.talk_request_put(participant=request.participant, id=_posted_uuid(request), data={"source": source})
+    except (services.EntryNotFound, services.EntryGone):
+        raise Http404("No such entry.")
+    messages.success(request, TALK_SENT)
+    return redirect(TALK_BACK_TO.get(source, "today"))
 
 
 @participant_required

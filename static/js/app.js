@@ -499,3 +499,42 @@ for (const button of document.querySelectorAll("[data-download]")) {
     say(statusNear(button), "Downloaded");
   });
 }
+
+/* ---- The quick check-in: "Same as usual" and clock times in the phone's own habit ---- */
+
+function showClockTimes() {
+  // The server writes 24-hour times (HH:MM); the phone's locale says whether it reads 23:15 or 11:15 PM.
+  const format = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+  for (const element of document.querySelectorAll("time[data-clock]")) {
+    const [hours, minutes] = element.getAttribute("datetime").split(":").map(Number);
+    element.textContent = format.format(new Date(2000, 0, 1, hours, minutes));
+  }
+}
+
+function setUpUsualTimes() {
+  // One tap fills the usual bed and wake times; typing other times afterwards unsets it, so a
+  // saved "same as usual" is always the person's confirmation, never a leftover.
+  const toggle = document.querySelector("input[data-usual]");
+  if (!toggle) return;
+  const form = toggle.form;
+  const bed = form.querySelector("[name=in_bed_at]");
+  const wake = form.querySelector("[name=final_wake_at]");
+  const usual = toggle.closest("[data-bed]");
+  if (usual) {
+    toggle.addEventListener("change", () => {
+      if (!toggle.checked) return;
+      bed.value = usual.dataset.bed;
+      wake.value = usual.dataset.wake;
+    });
+  }
+  const confirmed = [bed.value, wake.value].join();
+  for (const input of [bed, wake]) {
+    input.addEventListener("input", () => {
+      const expected = usual ? [usual.dataset.bed, usual.dataset.wake].join() : confirmed;
+      if ([bed.value, wake.value].join() !== expected) toggle.checked = false;
+    });
+  }
+}
+
+showClockTimes();
+setUpUsualTimes();

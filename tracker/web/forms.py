@@ -114,6 +114,7 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "awake_min": NumberInput({"min": 0, "max": 720}),
             "sleep_quality": forms.RadioSelect,
             "mood": forms.RadioSelect,
+            "usual_times": forms.CheckboxInput(attrs={"data-usual": ""}),
             "regular_meals": forms.RadioSelect,
             "small_win": forms.TextInput(attrs={"autocomplete": "off"}),
             "note": forms.Textarea(attrs={"rows": 3}),
@@ -133,11 +134,34 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "small_win": "Anything counts: a walk, a call, a meal.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, usual=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The person's usual times (progress.usual_times), offered on a new check-in only.
+        self.usual = usual
         for name in ("sleep_quality", "mood", "regular_meals"):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0] != ""]
+        self.fields["usual_times"].label = _("Same as usual")
+
+    def clean(self):
+        """"Same as usual" with no times (the page without JavaScript) fills in the usual ones;
+        times that are not the usual ones (or, on an edit, not the confirmed ones any more) were
+        typed, so the check-in no longer says "same as usual"."""
+        cleaned = super().clean()
+        if not cleaned.get("usual_times"):
+            return cleaned
+        times = (cleaned.get("in_bed_at"), cleaned.get("final_wake_at"))
+        if self.usual is not None:
+            usual = (self.usual.in_bed_at, self.usual.final_wake_at)
+        elif self.instance.usual_times:
+            usual = (self.instance.in_bed_at, self.instance.final_wake_at)
+        else:
+            usual = None
+        if usual is not None and times == (None, None):
+            cleaned["in_bed_at"], cleaned["final_wake_at"] = times = usual
+        if times != usual:
+            cleaned["usual_times"] = False
+        return cleaned
 
 
 class SafeDateTimeField(forms.DateTimeField):

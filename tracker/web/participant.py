@@ -111,6 +111,14 @@ def _existing_for_period(kind, participant, initial):
     return model.objects.filter(participant=participant, **{model.ONE_PER: initial[model.ONE_PER]}).first()
 
 
+def _form_extra(kind, participant, entry, data):
+    """A new check-in is offered the person's usual times, from the nights before its day."""
+    if kind != "checkin" or entry is not None:
+        return {}
+    day = dates.query_date_or_none(str(data.get("date") or "")) or participant.local_today()
+    return {"usual": progress.usual_times(participant=participant, before=day)}
+
+
 def _saved_message(kind, entry, created):
     if kind == "urge" and entry.is_setback:
         return "Saved. Thank you for writing it down. A setback does not erase the steps before it."
@@ -131,7 +139,7 @@ def _entry_form(request, kind, entry=None):
     if request.method == "POST":
         entry_id = entry.pk if entry else _posted_uuid(request)
         instance = entry or spec["model"](pk=entry_id, participant=participant)
-        form = spec["form"](request.POST, instance=instance)
+        form = spec["form"](request.POST, instance=instance, **_form_extra(kind, participant, entry, request.POST))
         if form.is_valid():
             extra = {"actor": request.user} if spec.get("actor") else {}
             try:
@@ -162,13 +170,16 @@ def _entry_form(request, kind, entry=None):
         if existing is not None:
             return redirect(f"{kind}_edit", entry_id=existing.pk)
         entry_id = entry.pk if entry else uuid.uuid4()
-        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
+        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial,
+                            **_form_extra(kind, participant, entry, initial))
     context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
                "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
     if kind == "reflection":
         context["week"] = dates.query_date_or_none(str(form["week_start"].value()))
     if kind == "weekend":
         context.update(_weekend_context(participant, form, entry))
+    if kind == "checkin":
+        context["is_today"] = str(form["date"].value()) == str(participant.local_today())
     return render(request, spec["template"], context)
 
 

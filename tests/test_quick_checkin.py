@@ -73,3 +73,20 @@ def test_the_api_stores_usual_times_as_sent(api, alice):
                                                         "in_bed_at": "23:00", "final_wake_at": "07:00"}, format="json")
     assert response.status_code in (200, 201), response.content
     assert response.json()["usual_times"] is True and alice.checkins.get().usual_times is True
+
+
+def test_the_care_team_can_tell_confirmed_usual_times_from_typed_ones(alice, alice_client, carol_client):
+    # No fake clock here: the counselor's session runs on the real one.
+    today = alice.local_today()
+    for days_back in (7, 8, 9):
+        services.checkin_put(participant=alice, id=uuid.uuid4(), data={
+            "date": today - dt.timedelta(days=days_back), "in_bed_at": T(23, 0), "final_wake_at": T(7, 0)})
+    alice_client.post("/checkin/", {"id": str(uuid.uuid4()), "date": str(today), "usual_times": "on"})
+    assert alice.checkins.get(date=today).usual_times
+    page = carol_client.get(f"/care/participants/{alice.pk}/summary/", {"week": str(today)}).content.decode()
+    assert page.count("(same as usual)") == 1   # today's night; the typed ones are in weeks before
+    earlier = carol_client.get(f"/care/participants/{alice.pk}/summary/", {"week": str(today - dt.timedelta(days=8))})
+    assert "(same as usual)" not in earlier.content.decode() and "no check-in" in earlier.content.decode()
+    response = carol_client.get(f"/care/participants/{alice.pk}/export.csv")
+    text = b"".join(response.streaming_content).decode()
+    assert "usual_times" in text and "True" in text

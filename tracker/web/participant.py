@@ -179,7 +179,8 @@ def _entry_form(request, kind, entry=None):
     if kind == "weekend":
         context.update(_weekend_context(participant, form, entry))
     if kind == "checkin":
-        context["is_today"] = str(form["date"].value()) == str(participant.local_today())
+        context["day"] = dates.query_date_or_none(str(form["date"].value()))
+        context["is_today"] = context["day"] == participant.local_today()
     return render(request, spec["template"], context)
 
 

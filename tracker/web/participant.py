@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
@@ -23,6 +25,7 @@ from django_otp import user_has_device
 from .. import audit, dates, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
+    AuditEvent,
     CheckIn,
     Goal,
     HighRiskTime,
@@ -334,12 +337,52 @@ def account_settings(request):
                                                      "has_second_factor": user_has_device(request.user, confirmed=True)})
 
 
+# What the care team opened, in the participant's words (by the audit rows' resource names).
+SEEN_WHAT = {
+    "caseload": _lazy("you in their caseload list"), "checkins": _lazy("your check-ins"), "urges": _lazy("your urges"),
+    "reflections": _lazy("your weekly reflections"), "weekend-plans": _lazy("your weekend plans"),
+    "safety-plan": _lazy("your safety plan"), "goals": _lazy("your goals"), "tasks": _lazy("your tasks"),
+    "overview": _lazy("your progress"), "summary": _lazy("your week’s summary"), "plans": _lazy("your plans"),
+    "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
+    "acknowledgement": _lazy("a follow-up note about you"),
+}
+
+
+def _seen_sentence(who, action, resource, count):
+    what = SEEN_WHAT.get(resource, resource.replace("-", " "))
+    values = {"who": who, "what": what, "count": count}
+    if action == AuditEvent.Action.WRITE:
+        return ngettext("%(who)s changed %(what)s", "%(who)s changed %(what)s %(count)d times", count) % values
+    if action == AuditEvent.Action.EXPORT:
+        return ngettext("%(who)s exported %(what)s", "%(who)s exported %(what)s %(count)d times", count) % values
+    return ngettext("%(who)s viewed %(what)s", "%(who)s viewed %(what)s %(count)d times", count) % values
+
+
+def _access_days(participant, events):
+    """The events as days (in the person's zone, newest first), each a list of sentences: one per
+    person, action and record, with how many times."""
+    team = set(participant.care_team.values_list("user_id", flat=True))
+    days = {}
+    for event in events:
+        counts = days.setdefault(event.at.astimezone(participant.zone).date(), {})
+        key = (event.actor_id, event.action, event.resource)
+        if key not in counts:
+            name = (event.actor.get_full_name() if event.actor else "") or event.actor_name
+            role = _("your counselor") if event.actor_id in team else _("program staff")
+            counts[key] = [f"{name} ({role})", 0]
+        counts[key][1] += 1
+    return [(day, [_seen_sentence(who, action, resource, count)
+                   for (_actor, action, resource), (who, count) in counts.items()])
+            for day, counts in days.items()]
+
+
 @participant_required
 def access_log(request):
-    """Who on the care team has seen or changed my records, newest first."""
-    events = audit.events_about(request.participant)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "tracker/access_log.html", {"page": page})
+    """Who on the care team has seen or changed my records, by day, newest first."""
+    events = audit.events_about(request.participant).select_related("actor")
+    page = Paginator(events, 200).get_page(request.GET.get("page"))
+    return render(request, "tracker/access_log.html", {"page": page,
+                                                       "days": _access_days(request.participant, page)})
 
 
 def help_page(request):

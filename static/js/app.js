@@ -538,3 +538,22 @@ function setUpUsualTimes() {
 
 showClockTimes();
 setUpUsualTimes();
+
+/* ---- Reminders: the test button only once this phone has notifications on ---- */
+
+async function showTestButton() {
+  const form = document.getElementById("test-notification");
+  if (!form || !pushSupported || Notification.permission !== "granted") return;
+  const registration = await navigator.serviceWorker.ready;
+  form.hidden = !(await registration.pushManager.getSubscription());
+}
+
+function setUpTestButton() {
+  const status = document.querySelector("#push-setup .push-status");
+  if (!status) return;
+  // Turning reminders on says so in the status line: look again then.
+  new MutationObserver(() => showTestButton().catch(() => {})).observe(status, { childList: true, characterData: true, subtree: true });
+  showTestButton().catch(() => {});
+}
+
+setUpTestButton();

@@ -26,9 +26,11 @@ from ..models import (
     WeekendPlan,
     WeeklyReflection,
     known_zones,
+    zone_for_city,
 )
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
+HIGH_RISK_LEADS = (0, 15, 30, 60)
 DURATIONS = [(2, "2 min"), (5, "5 min"), (10, "10 min"), (15, "15 min"), (30, "30 min"), (60, "1 hour"), (120, "2 hours")]
 
 
@@ -255,7 +257,20 @@ class TimeZoneForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Participant
         fields = ["time_zone"]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
-        labels = {"time_zone": "Your time zone"}
+        labels = {"time_zone": _("Your time zone")}
+        help_texts = {"time_zone": _("Type a city near you, such as Chicago or Denver, and pick it from the list.")}
+
+    def clean_time_zone(self):
+        # The list shows "New York (America)" and posts the zone's name; a city typed without
+        # picking from the list is taken when exactly one zone has it.
+        value = self.cleaned_data["time_zone"].strip()
+        return value if value in known_zones() else zone_for_city(value) or value
+
+
+class EmailForm(AccessibleErrorsMixin, forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             help_text=_("We send a link to it; the address is saved once you open the link."))
 
 
 class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -385,13 +400,27 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {name: TimeInput() for name in ("checkin_reminder_at", "weekend_plan_reminder_at",
                                                   "weekend_review_reminder_at", "task_reminder_at", "quiet_start",
                                                   "quiet_end")}
-        widgets["high_risk_lead_min"] = NumberInput({"min": 0, "max": 240})
         labels = {"checkin_reminder_at": "Daily check-in", "weekend_plan_reminder_at": "Fridays: plan the weekend",
                   "weekend_review_reminder_at": "Mondays: how the weekend went",
-                  "task_reminder_at": "On the day a task is due",
-                  "high_risk_lead_min": "Minutes before each high-risk time"}
+                  "task_reminder_at": "On the day a task is due"}
         help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
                       "quiet_end": "No reminders between these times (they may run past midnight)."}
+
+    def __init__(self, *args, has_email, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A few lead times to pick from; one set earlier another way (the API takes 0-240) stays valid.
+        current = self.instance.high_risk_lead_min
+        leads = sorted({*HIGH_RISK_LEADS, *([current] if current is not None else [])})
+        self.fields["high_risk_lead_min"] = forms.TypedChoiceField(
+            choices=[("", _("Off"))] + [(n, str(n)) for n in leads],
+            coerce=int, empty_value=None, required=False, widget=forms.RadioSelect,
+            label=_("Remind me … minutes before a high-risk time"), initial=current,
+            help_text=_("0 reminds you when it starts."),
+        )
+        self.order_fields(self.Meta.fields)
+        # Email is offered only with a confirmed address (added in Settings, confirmed by a link).
+        if not has_email:
+            del self.fields["remind_by_email"]
 
 
 class AuditFilterForm(AccessibleErrorsMixin, forms.Form):

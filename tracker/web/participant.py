@@ -36,6 +36,7 @@ from ..models import (
     WeeklyReflection,
     known_zones,
     week_start,
+    zone_label,
     weekend_friday,
 )
 from ..tasks import enqueue_sends
@@ -43,6 +44,7 @@ from . import charts
 from .decorators import counselors_to_caseload, participant_required
 from .forms import (
     CheckInForm,
+    EmailForm,
     GoalForm,
     HighRiskTimeForm,
     ReflectionForm,
@@ -330,10 +332,10 @@ def account_settings(request):
     form = TimeZoneForm(request.POST or None, instance=participant)
     if request.method == "POST" and form.is_valid():
         services.participant_update(participant=participant, time_zone=form.cleaned_data["time_zone"])
-        messages.success(request, "Time zone saved.")
+        messages.success(request, _("Time zone saved."))
         return redirect("settings")
-    zones = sorted(known_zones())
-    return render(request, "tracker/settings.html", {"form": form, "zones": zones,
+    zones = sorted((zone_label(name), name) for name in known_zones())
+    return render(request, "tracker/settings.html", {"form": form, "zones": zones, "email_form": EmailForm(),
                                                      "has_second_factor": user_has_device(request.user, confirmed=True)})
 
 
@@ -409,7 +411,8 @@ def reminder_settings(request):
         reminders.test_notification_send(participant=participant, enqueue=enqueue_sends)
         messages.success(request, "A test notification is on its way.")
         return redirect("reminders")
-    form = ReminderSettingsForm(request.POST or None, instance=participant)
+    has_email = bool(request.user.email)
+    form = ReminderSettingsForm(request.POST or None, instance=participant, has_email=has_email)
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(participant=participant, data=form.cleaned_data)
         messages.success(request, "Reminder settings saved.")
@@ -419,7 +422,7 @@ def reminder_settings(request):
         "upcoming": reminders.upcoming(participant=participant),
         "recent": reminders.recent_deliveries(participant=participant),
         "subscriptions": participant.user.push_subscriptions.count(),
-        "has_email": bool(request.user.email),
+        "has_email": has_email,
     })
 
 

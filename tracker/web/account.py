@@ -250,14 +250,16 @@ def close_account(request):
 @signed_in
 @require_http_methods(["GET", "POST"])
 def password_change(request):
-    """Change the password with the current one; every other device and app token is signed out."""
+    """Change the password with the current one; every other device and app token is signed out.
+    Open to everyone signed in; a participant gets their own page frame and Settings after."""
+    request.participant = access.participant_for_user(request.user)
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
         end_other_sessions(request)
         messages.success(request, _("Password changed. Other devices are signed out."))
-        return redirect("settings" if hasattr(user, "participant") else _landing(user))
+        return redirect("settings" if request.participant else _landing(user))
     return render(request, "tracker/account/password_change.html", {"form": form})
 
 

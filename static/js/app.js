@@ -557,3 +557,18 @@ function setUpTestButton() {
 }
 
 setUpTestButton();
+
+/* ---- A folded part of a form opens when a field in it is marked wrong (e.g. by the outbox) ---- */
+
+function openDetailsWithErrors() {
+  const open = (element) => {
+    for (let details = element.closest("details"); details; details = details.parentElement.closest("details")) details.open = true;
+  };
+  for (const form of document.querySelectorAll("form[data-outbox]")) {
+    new MutationObserver((changes) => {
+      for (const change of changes) if (change.target.getAttribute("aria-invalid") === "true") open(change.target);
+    }).observe(form, { subtree: true, attributes: true, attributeFilter: ["aria-invalid"] });
+  }
+}
+
+openDetailsWithErrors();

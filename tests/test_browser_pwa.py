@@ -285,6 +285,7 @@ def test_a_400_on_sync_keeps_the_entry_and_shows_what_to_fix(phone, live_server,
     wait_for_worker(phone)
     phone.goto(live_server.url + "/checkin/")
     tomorrow = (alice.local_today() + dt.timedelta(days=1)).isoformat()
+    phone.click(".day-line summary")   # "Today, change"
     phone.fill("#id_date", tomorrow)
     phone.fill("#id_small_win", "Kept")
     phone.click("text=Save check-in")
@@ -299,6 +300,7 @@ def test_a_400_on_sync_keeps_the_entry_and_shows_what_to_fix(phone, live_server,
     banner.locator("a", has_text="Needs a fix").click()
     phone.locator(".outbox-status", has_text="needs a fix").wait_for()
     assert "hasn’t happened yet" in phone.inner_text("main")
+    assert phone.is_visible("#id_date")   # the folded day line opened to show what to fix
     assert phone.input_value("#id_small_win") == "Kept" and phone.input_value("#id_date") == tomorrow
     phone.fill("#id_date", alice.local_today().isoformat())  # fixed: it syncs, under its first id
     phone.click("text=Save check-in")

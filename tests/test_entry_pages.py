@@ -159,7 +159,8 @@ def test_an_entry_can_be_opened_from_history_corrected_and_deleted(alice_client,
         "occurred_at": dt.datetime(2026, 11, 10, 23, 0, tzinfo=dt.UTC), "intensity": 5}).entry
     history = alice_client.get("/history/").text
     assert f'href="/urge/{entry.pk}/"' in history
-    assert "Urge at 18:00: 5/10" in history  # New York time
+    assert '<time datetime="18:00" data-clock>18:00</time>' in history  # New York time
+    assert "Strength 5 of 10." in history
     alice_client.post(f"/urge/{entry.pk}/", {"intensity": "3", "occurred_at": "2026-11-10T18:00"})
     entry.refresh_from_db()
     assert entry.intensity == 3

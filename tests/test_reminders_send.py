@@ -339,7 +339,8 @@ def test_the_reminders_page_sets_times_and_sends_a_test(alice_client, alice, now
     alice_client.post("/reminders/", {"checkin_reminder_at": "19:15", "high_risk_lead_min": "15",
                                       "quiet_start": "22:00", "quiet_end": "07:00", "remind_by_push": "on"})
     alice.refresh_from_db()
-    assert (alice.checkin_reminder_at, alice.high_risk_lead_min, alice.remind_by_email) == (dt.time(19, 15), 15, False)
+    # alice has no email, so "by email" is not offered and stays as it was.
+    assert (alice.checkin_reminder_at, alice.high_risk_lead_min, alice.remind_by_email) == (dt.time(19, 15), 15, True)
     assert Reminder.objects.get(kind="checkin").next_due_at == dt.datetime(2026, 11, 19, 0, 15, tzinfo=UTC)
     page = alice_client.get("/reminders/").text
     assert "Daily check-in" in page and "Wed 18 Nov, 19:15" in page

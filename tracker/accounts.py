@@ -1,5 +1,5 @@
 """Accounts: invitations and enrolment, a participant's own export, closing an account and
-the purge that follows."""
+the purge that follows, and confirming a new email address."""
 
 import datetime as dt
 import hashlib
@@ -8,6 +8,8 @@ import secrets
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -201,3 +203,39 @@ def tables_linked_to_participants():
                     and field.related_model in (Participant, user_model):
                 linked.append((model, field.name))
     return linked
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's email: stored only once they open the link sent to it.
+
+EMAIL_CONFIRM_SALT = "steady.email-confirm"
+EMAIL_CONFIRM_MAX_AGE = dt.timedelta(days=2)
+EMAIL_CONFIRM_SUBJECT = "Confirm your email for Steady"   # neutral: it may show on a lock screen
+
+
+class EmailLinkInvalid(ValueError):
+    """The link is expired, changed, for someone else, or older than the address now on file."""
+
+
+def email_change_request(*, user, email: str, link_for) -> None:
+    """Send a confirmation link to `email`; `link_for(token)` makes the page's full address.
+    The token names the person, the new address and the one on file now, so a link for an
+    older change cannot undo a newer one."""
+    token = signing.dumps({"user": user.pk, "email": email, "was": user.email}, salt=EMAIL_CONFIRM_SALT)
+    send_mail(EMAIL_CONFIRM_SUBJECT,
+              f"To use this address for Steady, open this link within 2 days:\n\n{link_for(token)}\n\n"
+              "If you did not ask for this, you can ignore this email.\n",
+              settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def email_confirm(*, user, token: str) -> str:
+    """Store the address the link was sent to, and return it."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
+    except signing.BadSignature as error:   # SignatureExpired is one too
+        raise EmailLinkInvalid from error
+    if data.get("user") != user.pk or data.get("was") != user.email:
+        raise EmailLinkInvalid
+    user.email = data["email"]
+    user.save(update_fields=["email"])
+    return user.email

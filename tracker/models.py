@@ -34,6 +34,20 @@ def known_zones():
     return frozenset(zoneinfo.available_timezones())
 
 
+def zone_label(name):
+    """"America/Argentina/Buenos_Aires" as a person looks for it: "Buenos Aires (America, Argentina)"."""
+    *region, city = name.split("/")
+    city = city.replace("_", " ")
+    return f"{city} ({', '.join(part.replace('_', ' ') for part in region)})" if region else city
+
+
+def zone_for_city(text):
+    """The zone whose city is `text` (as typed, any case), when exactly one zone has that city."""
+    wanted = text.strip().casefold()
+    found = [name for name in known_zones() if "/" in name and name.rsplit("/", 1)[1].replace("_", " ").casefold() == wanted]
+    return found[0] if len(found) == 1 else None
+
+
 def validate_time_zone(value):
     if value not in known_zones():
         raise ValidationError(

@@ -347,3 +347,43 @@ def find_patterns(*, participant, now=None, lookback_days=PATTERN_LOOKBACK_DAYS)
         if len(suggestions) == PATTERN_MAX_SUGGESTIONS:
             break
     return suggestions
+
+
+# "Same as usual": the median of the person's last USUAL_NIGHTS nights with both times,
+# offered once there are at least USUAL_MIN_NIGHTS of them.
+USUAL_NIGHTS = 7
+USUAL_MIN_NIGHTS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class UsualTimes:
+    in_bed_at: dt.time
+    final_wake_at: dt.time
+    nights: int
+
+
+def _minutes_from_noon(time):
+    # A night runs noon to noon (CheckIn's own rule), so 23:30 and 00:30 sit an hour apart.
+    return (time.hour * 60 + time.minute - 12 * 60) % (24 * 60)
+
+
+def _median_time(times):
+    minutes = sorted(_minutes_from_noon(time) for time in times)
+    middle = len(minutes) // 2
+    median = minutes[middle] if len(minutes) % 2 else (minutes[middle - 1] + minutes[middle]) // 2
+    median = (median + 12 * 60) % (24 * 60)
+    return dt.time(median // 60, median % 60)
+
+
+def usual_times(*, participant, before=None):
+    """The person's usual bed and wake times (the quick check-in's two times), or None when
+    fewer than USUAL_MIN_NIGHTS of their last USUAL_NIGHTS logged nights have both. `before`
+    leaves out that day and later (the check-in being written)."""
+    nights = CheckIn.objects.filter(participant=participant, in_bed_at__isnull=False, final_wake_at__isnull=False)
+    if before is not None:
+        nights = nights.filter(date__lt=before)
+    nights = list(nights.order_by("-date").values_list("in_bed_at", "final_wake_at")[:USUAL_NIGHTS])
+    if len(nights) < USUAL_MIN_NIGHTS:
+        return None
+    return UsualTimes(in_bed_at=_median_time([bed for bed, _ in nights]),
+                      final_wake_at=_median_time([wake for _, wake in nights]), nights=len(nights))

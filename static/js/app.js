@@ -591,3 +591,76 @@ for (const bar of document.querySelectorAll(".chart-svg .bar[aria-label]")) {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && document.activeElement?.matches(".chart-svg .bar")) hideTip(document.activeElement);
 });
+
+/* ---- The quick check-in: "Same as usual" and clock times in the phone's own habit ---- */
+
+function showClockTimes() {
+  // The server writes 24-hour times (HH:MM); the phone's locale says whether it reads 23:15 or 11:15 PM.
+  const format = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+  for (const element of document.querySelectorAll("time[data-clock]")) {
+    const [hours, minutes] = element.getAttribute("datetime").split(":").map(Number);
+    element.textContent = format.format(new Date(2000, 0, 1, hours, minutes));
+  }
+}
+
+function setUpUsualTimes() {
+  // One tap fills the usual bed and wake times; typing other times afterwards unsets it, so a
+  // saved "same as usual" is always the person's confirmation, never a leftover.
+  const toggle = document.querySelector("input[data-usual]");
+  if (!toggle) return;
+  const form = toggle.form;
+  const bed = form.querySelector("[name=in_bed_at]");
+  const wake = form.querySelector("[name=final_wake_at]");
+  const usual = toggle.closest("[data-bed]");
+  if (usual) {
+    toggle.addEventListener("change", () => {
+      if (!toggle.checked) return;
+      bed.value = usual.dataset.bed;
+      wake.value = usual.dataset.wake;
+    });
+  }
+  const confirmed = [bed.value, wake.value].join();
+  for (const input of [bed, wake]) {
+    input.addEventListener("input", () => {
+      const expected = usual ? [usual.dataset.bed, usual.dataset.wake].join() : confirmed;
+      if ([bed.value, wake.value].join() !== expected) toggle.checked = false;
+    });
+  }
+}
+
+showClockTimes();
+setUpUsualTimes();
+
+/* ---- Reminders: the test button only once this phone has notifications on ---- */
+
+async function showTestButton() {
+  const form = document.getElementById("test-notification");
+  if (!form || !pushSupported || Notification.permission !== "granted") return;
+  const registration = await navigator.serviceWorker.ready;
+  form.hidden = !(await registration.pushManager.getSubscription());
+}
+
+function setUpTestButton() {
+  const status = document.querySelector("#push-setup .push-status");
+  if (!status) return;
+  // Turning reminders on says so in the status line: look again then.
+  new MutationObserver(() => showTestButton().catch(() => {})).observe(status, { childList: true, characterData: true, subtree: true });
+  showTestButton().catch(() => {});
+}
+
+setUpTestButton();
+
+/* ---- A folded part of a form opens when a field in it is marked wrong (e.g. by the outbox) ---- */
+
+function openDetailsWithErrors() {
+  const open = (element) => {
+    for (let details = element.closest("details"); details; details = details.parentElement.closest("details")) details.open = true;
+  };
+  for (const form of document.querySelectorAll("form[data-outbox]")) {
+    new MutationObserver((changes) => {
+      for (const change of changes) if (change.target.getAttribute("aria-invalid") === "true") open(change.target);
+    }).observe(form, { subtree: true, attributes: true, attributeFilter: ["aria-invalid"] });
+  }
+}
+
+openDetailsWithErrors();

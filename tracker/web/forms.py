@@ -27,9 +27,11 @@ from ..models import (
     WeekendPlan,
     WeeklyReflection,
     known_zones,
+    zone_for_city,
 )
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
+HIGH_RISK_LEADS = (0, 15, 30, 60)
 DURATIONS = [(2, "2 min"), (5, "5 min"), (10, "10 min"), (15, "15 min"), (30, "30 min"), (60, "1 hour"), (120, "2 hours")]
 
 
@@ -115,6 +117,7 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "awake_min": NumberInput({"min": 0, "max": 720}),
             "sleep_quality": forms.RadioSelect,
             "mood": forms.RadioSelect,
+            "usual_times": forms.CheckboxInput(attrs={"data-usual": ""}),
             "regular_meals": forms.RadioSelect,
             "small_win": forms.TextInput(attrs={"autocomplete": "off"}),
             "note": forms.Textarea(attrs={"rows": 3}),
@@ -134,11 +137,34 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "small_win": "Anything counts: a walk, a call, a meal.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, usual=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The person's usual times (progress.usual_times), offered on a new check-in only.
+        self.usual = usual
         for name in ("sleep_quality", "mood", "regular_meals"):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0] != ""]
+        self.fields["usual_times"].label = _("Same as usual")
+
+    def clean(self):
+        """"Same as usual" with no times (the page without JavaScript) fills in the usual ones;
+        times that are not the usual ones (or, on an edit, not the confirmed ones any more) were
+        typed, so the check-in no longer says "same as usual"."""
+        cleaned = super().clean()
+        if not cleaned.get("usual_times"):
+            return cleaned
+        times = (cleaned.get("in_bed_at"), cleaned.get("final_wake_at"))
+        if self.usual is not None:
+            usual = (self.usual.in_bed_at, self.usual.final_wake_at)
+        elif self.instance.usual_times:
+            usual = (self.instance.in_bed_at, self.instance.final_wake_at)
+        else:
+            usual = None
+        if usual is not None and times == (None, None):
+            cleaned["in_bed_at"], cleaned["final_wake_at"] = times = usual
+        if times != usual:
+            cleaned["usual_times"] = False
+        return cleaned
 
 
 class SafeDateTimeField(forms.DateTimeField):
@@ -232,7 +258,20 @@ class TimeZoneForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Participant
         fields = ["time_zone"]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
-        labels = {"time_zone": "Your time zone"}
+        labels = {"time_zone": _("Your time zone")}
+        help_texts = {"time_zone": _("Type a city near you, such as Chicago or Denver, and pick it from the list.")}
+
+    def clean_time_zone(self):
+        # The list shows "New York (America)" and posts the zone's name; a city typed without
+        # picking from the list is taken when exactly one zone has it.
+        value = self.cleaned_data["time_zone"].strip()
+        return value if value in known_zones() else zone_for_city(value) or value
+
+
+class EmailForm(AccessibleErrorsMixin, forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             help_text=_("We send a link to it; the address is saved once you open the link."))
 
 
 class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -374,13 +413,27 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {name: TimeInput() for name in ("checkin_reminder_at", "weekend_plan_reminder_at",
                                                   "weekend_review_reminder_at", "task_reminder_at", "quiet_start",
                                                   "quiet_end")}
-        widgets["high_risk_lead_min"] = NumberInput({"min": 0, "max": 240})
         labels = {"checkin_reminder_at": "Daily check-in", "weekend_plan_reminder_at": "Fridays: plan the weekend",
                   "weekend_review_reminder_at": "Mondays: how the weekend went",
-                  "task_reminder_at": "On the day a task is due",
-                  "high_risk_lead_min": "Minutes before each high-risk time"}
+                  "task_reminder_at": "On the day a task is due"}
         help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
                       "quiet_end": "No reminders between these times (they may run past midnight)."}
+
+    def __init__(self, *args, has_email, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A few lead times to pick from; one set earlier another way (the API takes 0-240) stays valid.
+        current = self.instance.high_risk_lead_min
+        leads = sorted({*HIGH_RISK_LEADS, *([current] if current is not None else [])})
+        self.fields["high_risk_lead_min"] = forms.TypedChoiceField(
+            choices=[("", _("Off"))] + [(n, str(n)) for n in leads],
+            coerce=int, empty_value=None, required=False, widget=forms.RadioSelect,
+            label=_("Remind me … minutes before a high-risk time"), initial=current,
+            help_text=_("0 reminds you when it starts."),
+        )
+        self.order_fields(self.Meta.fields)
+        # Email is offered only with a confirmed address (added in Settings, confirmed by a link).
+        if not has_email:
+            del self.fields["remind_by_email"]
 
 
 class AuditFilterForm(AccessibleErrorsMixin, forms.Form):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
@@ -25,6 +26,7 @@ from django_otp import user_has_device
 from .. import accounts, audit, dates, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
+    AuditEvent,
     CheckIn,
     Goal,
     HighRiskTime,
@@ -36,6 +38,7 @@ from ..models import (
     WeeklyReflection,
     known_zones,
     week_start,
+    zone_label,
     weekend_friday,
 )
 from ..tasks import enqueue_sends
@@ -43,6 +46,7 @@ from . import charts
 from .decorators import counselors_to_caseload, participant_required
 from .forms import (
     CheckInForm,
+    EmailForm,
     GoalForm,
     HighRiskTimeForm,
     ReflectionForm,
@@ -114,6 +118,14 @@ def _existing_for_period(kind, participant, initial):
     return model.objects.filter(participant=participant, **{model.ONE_PER: initial[model.ONE_PER]}).first()
 
 
+def _form_extra(kind, participant, entry, data):
+    """A new check-in is offered the person's usual times, from the nights before its day."""
+    if kind != "checkin" or entry is not None:
+        return {}
+    day = dates.query_date_or_none(str(data.get("date") or "")) or participant.local_today()
+    return {"usual": progress.usual_times(participant=participant, before=day)}
+
+
 def _saved_message(kind, entry, created):
     if kind == "urge" and entry.is_setback:
         return "Saved. Thank you for writing it down. A setback does not erase the steps before it."
@@ -134,7 +146,7 @@ def _entry_form(request, kind, entry=None):
     if request.method == "POST":
         entry_id = entry.pk if entry else _posted_uuid(request)
         instance = entry or spec["model"](pk=entry_id, participant=participant)
-        form = spec["form"](request.POST, instance=instance)
+        form = spec["form"](request.POST, instance=instance, **_form_extra(kind, participant, entry, request.POST))
         if form.is_valid():
             extra = {"actor": request.user} if spec.get("actor") else {}
             try:
@@ -168,7 +180,8 @@ def _entry_form(request, kind, entry=None):
         if existing is not None:
             return redirect(f"{kind}_edit", entry_id=existing.pk)
         entry_id = entry.pk if entry else uuid.uuid4()
-        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
+        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial,
+                            **_form_extra(kind, participant, entry, initial))
     context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
                "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
     if kind == "urge":
@@ -178,6 +191,9 @@ def _entry_form(request, kind, entry=None):
         context["week"] = dates.query_date_or_none(str(form["week_start"].value()))
     if kind == "weekend":
         context.update(_weekend_context(participant, form, entry))
+    if kind == "checkin":
+        context["day"] = dates.query_date_or_none(str(form["date"].value()))
+        context["is_today"] = context["day"] == participant.local_today()
     return render(request, spec["template"], context)
 
 
@@ -357,19 +373,59 @@ def account_settings(request):
     form = TimeZoneForm(request.POST or None, instance=participant)
     if request.method == "POST" and form.is_valid():
         services.participant_update(participant=participant, time_zone=form.cleaned_data["time_zone"])
-        messages.success(request, "Time zone saved.")
+        messages.success(request, _("Time zone saved."))
         return redirect("settings")
-    zones = sorted(known_zones())
-    return render(request, "tracker/settings.html", {"form": form, "zones": zones,
+    zones = sorted((zone_label(name), name) for name in known_zones())
+    return render(request, "tracker/settings.html", {"form": form, "zones": zones, "email_form": EmailForm(),
                                                      "has_second_factor": user_has_device(request.user, confirmed=True)})
+
+
+# What the care team opened, in the participant's words (by the audit rows' resource names).
+SEEN_WHAT = {
+    "caseload": _lazy("you in their caseload list"), "checkins": _lazy("your check-ins"), "urges": _lazy("your urges"),
+    "reflections": _lazy("your weekly reflections"), "weekend-plans": _lazy("your weekend plans"),
+    "safety-plan": _lazy("your safety plan"), "goals": _lazy("your goals"), "tasks": _lazy("your tasks"),
+    "overview": _lazy("your progress"), "summary": _lazy("your week’s summary"), "plans": _lazy("your plans"),
+    "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
+    "acknowledgement": _lazy("a follow-up note about you"),
+}
+
+
+def _seen_sentence(who, action, resource, count):
+    what = SEEN_WHAT.get(resource, resource.replace("-", " "))
+    values = {"who": who, "what": what, "count": count}
+    if action == AuditEvent.Action.WRITE:
+        return ngettext("%(who)s changed %(what)s", "%(who)s changed %(what)s %(count)d times", count) % values
+    if action == AuditEvent.Action.EXPORT:
+        return ngettext("%(who)s exported %(what)s", "%(who)s exported %(what)s %(count)d times", count) % values
+    return ngettext("%(who)s viewed %(what)s", "%(who)s viewed %(what)s %(count)d times", count) % values
+
+
+def _access_days(participant, events):
+    """The events as days (in the person's zone, newest first), each a list of sentences: one per
+    person, action and record, with how many times."""
+    team = set(participant.care_team.values_list("user_id", flat=True))
+    days = {}
+    for event in events:
+        counts = days.setdefault(event.at.astimezone(participant.zone).date(), {})
+        key = (event.actor_id, event.action, event.resource)
+        if key not in counts:
+            name = (event.actor.get_full_name() if event.actor else "") or event.actor_name
+            role = _("your counselor") if event.actor_id in team else _("program staff")
+            counts[key] = [f"{name} ({role})", 0]
+        counts[key][1] += 1
+    return [(day, [_seen_sentence(who, action, resource, count)
+                   for (_actor, action, resource), (who, count) in counts.items()])
+            for day, counts in days.items()]
 
 
 @participant_required
 def access_log(request):
-    """Who on the care team has seen or changed my records, newest first."""
-    events = audit.events_about(request.participant)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "tracker/access_log.html", {"page": page})
+    """Who on the care team has seen or changed my records, by day, newest first."""
+    events = audit.events_about(request.participant).select_related("actor")
+    page = Paginator(events, 200).get_page(request.GET.get("page"))
+    return render(request, "tracker/access_log.html", {"page": page,
+                                                       "days": _access_days(request.participant, page)})
 
 
 def help_page(request):
@@ -396,7 +452,8 @@ def reminder_settings(request):
         reminders.test_notification_send(participant=participant, enqueue=enqueue_sends)
         messages.success(request, "A test notification is on its way.")
         return redirect("reminders")
-    form = ReminderSettingsForm(request.POST or None, instance=participant)
+    has_email = bool(request.user.email)
+    form = ReminderSettingsForm(request.POST or None, instance=participant, has_email=has_email)
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(participant=participant, data=form.cleaned_data)
         messages.success(request, "Reminder settings saved.")
@@ -406,7 +463,7 @@ def reminder_settings(request):
         "upcoming": reminders.upcoming(participant=participant),
         "recent": reminders.recent_deliveries(participant=participant),
         "subscriptions": participant.user.push_subscriptions.count(),
-        "has_email": bool(request.user.email),
+        "has_email": has_email,
     })
 
 

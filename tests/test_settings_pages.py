@@ -107,6 +107,17 @@ def test_reminders_offer_lead_times_and_email_only_with_an_address(alice_client,
     assert bad.status_code == 200 and "Select a valid choice" in bad.text
 
 
+def test_an_address_typed_by_staff_is_not_offered_until_the_person_confirms_it(alice_client, alice):
+    alice.user.email = "alice@example.org"   # as an invitation stores it
+    alice.user.save()
+    assert "not confirmed yet" in alice_client.get("/settings/").text
+    assert 'name="remind_by_email"' not in alice_client.get("/reminders/").text
+    alice_client.post("/settings/email/", {"email": "alice@example.org"})
+    alice_client.get(confirm_link(mail.outbox[-1]))
+    assert "not confirmed yet" not in alice_client.get("/settings/").text
+    assert 'name="remind_by_email"' in alice_client.get("/reminders/").text
+
+
 def test_a_lead_time_set_another_way_stays_valid(alice_client, alice):
     services.reminder_settings_update(participant=alice, data={"high_risk_lead_min": 45})  # the API allows 0-240
     page = alice_client.get("/reminders/").text

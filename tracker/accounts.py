@@ -236,6 +236,14 @@ def email_confirm(*, user, token: str) -> str:
         raise EmailLinkInvalid from error
     if data.get("user") != user.pk or data.get("was") != user.email:
         raise EmailLinkInvalid
-    user.email = data["email"]
-    user.save(update_fields=["email"])
+    with transaction.atomic():
+        user.email = data["email"]
+        user.save(update_fields=["email"])
+        AccountState.objects.update_or_create(user=user, defaults={"email_confirmed": user.email})
     return user.email
+
+
+def email_is_confirmed(user) -> bool:
+    """True when the address on the account is one the person confirmed by link (an address
+    typed on an invitation by staff is not, until the person confirms it)."""
+    return bool(user.email) and AccountState.objects.filter(user=user, email_confirmed=user.email).exists()

@@ -1219,10 +1219,14 @@ class AuditEvent(models.Model):
 
 
 class AccountState(models.Model):
-    """Per-person sign-in state: sessions that began before `sessions_valid_after` are over."""
+    """Per-person account state: sessions that began before `sessions_valid_after` are over, and
+    the email address the person confirmed."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_state")
     sessions_valid_after = models.DateTimeField(null=True, blank=True)
+    # The address the person proved is theirs by opening the link sent to it; email reminders go
+    # only there, and only while it is still the address on the account.
+    email_confirmed = models.EmailField(blank=True)
 
 
 class Invitation(models.Model):

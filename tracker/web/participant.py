@@ -377,6 +377,7 @@ def account_settings(request):
         return redirect("settings")
     zones = sorted((zone_label(name), name) for name in known_zones())
     return render(request, "tracker/settings.html", {"form": form, "zones": zones, "email_form": EmailForm(),
+                                                     "email_confirmed": accounts.email_is_confirmed(request.user),
                                                      "has_second_factor": user_has_device(request.user, confirmed=True)})
 
 
@@ -452,7 +453,7 @@ def reminder_settings(request):
         reminders.test_notification_send(participant=participant, enqueue=enqueue_sends)
         messages.success(request, "A test notification is on its way.")
         return redirect("reminders")
-    has_email = bool(request.user.email)
+    has_email = accounts.email_is_confirmed(request.user)
     form = ReminderSettingsForm(request.POST or None, instance=participant, has_email=has_email)
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(participant=participant, data=form.cleaned_data)

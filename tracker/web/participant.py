@@ -164,7 +164,9 @@ def _entry_form(request, kind, entry=None):
         entry_id = entry.pk if entry else uuid.uuid4()
         form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
     context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
-               "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
+               "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today")),
+               # The page puts the saved entry's id in place of the zeros: a Back to the form opens it.
+               "edit_url": reverse(f"{kind}_edit", args=[uuid.UUID(int=0)])}
     if kind == "reflection":
         context["week"] = dates.query_date_or_none(str(form["week_start"].value()))
     if kind == "weekend":

@@ -284,7 +284,7 @@ function showRefusal(form, errors, lead) {
       const link = document.createElement("a");
       link.href = `#${input.id}`;
       const label = fieldLabel(form, input);
-      link.textContent = label ? `${label}: ${text}` : text;
+      link.textContent = !label ? text : /[?:.]$/.test(label) ? `${label} ${text}` : `${label}: ${text}`;
       link.addEventListener("click", (event) => {
         event.preventDefault();
         const details = input.closest("details");
@@ -344,11 +344,13 @@ function editUrl(form, id) {
 }
 
 function conflictLead(form, answer, edit) {
-  // 409: the words, and a link that opens the entry that already holds the day.
+  // 409: the server's words ("You already have a check-in for this day."), and a link that opens
+  // the entry that already holds the day.
   const link = document.createElement("a");
   link.href = (edit || form.dataset.edit || "").replace(ZERO_ID, (answer && answer.existing_id) || "");
   link.textContent = words.openIt;
-  return [`${words.conflict} `, link];
+  const said = Object.entries(answer || {}).find(([key, value]) => key !== "existing_id" && Array.isArray(value));
+  return [`${said ? said[1].join(" ") : words.conflict} `, link];
 }
 
 /* Where to go after a save. One place, so what follows a save can change here only. */
@@ -378,7 +380,7 @@ function setUpOutboxForms() {
       Outbox.get(queued).then((item) => {
         if (!item) return;
         fillForm(form, item.body);
-        if (item.status === "conflict") showRefusal(form, item.errors, conflictLead(form, item.errors, item.edit));
+        if (item.status === "conflict") showRefusal(form, {}, conflictLead(form, item.errors, item.edit));
         else if (item.status === "needs-fix") showRefusal(form, item.errors, item.code === 413 ? words.tooLarge : words.notSaved);
       });
     }
@@ -419,7 +421,7 @@ function setUpOutboxForms() {
         // A plain form error: nothing is kept anywhere but on this page (and a draft being fixed
         // keeps what was typed, still waiting for the fix).
         if (queued && await Outbox.get(id)) await Outbox.put(Outbox.refused({ ...item, rev: undefined }, result));
-        if (result.outcome === "conflict") showRefusal(form, result.answer, conflictLead(form, result.answer));
+        if (result.outcome === "conflict") showRefusal(form, {}, conflictLead(form, result.answer));
         else showRefusal(form, result.answer, result.code === 413 ? words.tooLarge : words.notSaved);
       } else {
         // No connection, signed out, or server trouble: it waits on this phone and is sent later.

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from browsing import check_page, sign_in
-from test_browser_pwa import outbox_count, wait_for_worker
+from test_browser_pwa import outbox_count, wait_for_worker, wait_until
 from tracker import services
 
 pytestmark = pytest.mark.browser
@@ -153,3 +153,24 @@ def test_undo_of_a_new_urge_deletes_it(phone, live_server, alice):
     assert alice.urges.count() == 0
     phone.goto(live_server.url + "/history/")  # the Undo stays only until the page is left
     assert phone.locator("#saved-note").is_hidden()
+
+
+def test_a_save_refused_for_want_of_a_sign_in_is_kept_and_sent_after_signing_in(phone, live_server, alice):
+    from django.contrib.sessions.models import Session
+
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    phone.goto(live_server.url + "/urge/", wait_until="load")
+    Session.objects.all().delete()  # signed out meanwhile (a session ended elsewhere)
+    phone.click("label[for=id_intensity_5]")
+    phone.click("text=Save urge")
+    phone.locator(".outbox-status", has_text="Sign in to send it").wait_for()
+    banner = phone.locator("#outbox-banner")
+    banner.locator("li.outbox-item", has_text="waiting to sync").wait_for()
+    assert outbox_count(phone) == 1 and alice.urges.count() == 0
+    banner.locator(".outbox-signin a", has_text="Sign in").click()
+    phone.fill("#id_username", "alice")
+    phone.fill("#id_password", "alice-password-1")
+    phone.click("button[type=submit]")
+    phone.wait_for_url(live_server.url + "/urge/**")  # back where they were; this page open sends it
+    wait_until(phone, lambda: outbox_count(phone) == 0, "the outbox to empty after signing in")
+    assert alice.urges.get().intensity == 5

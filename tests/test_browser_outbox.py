@@ -174,3 +174,23 @@ def test_a_save_refused_for_want_of_a_sign_in_is_kept_and_sent_after_signing_in(
     phone.wait_for_url(live_server.url + "/urge/**")  # back where they were; this page open sends it
     wait_until(phone, lambda: outbox_count(phone) == 0, "the outbox to empty after signing in")
     assert alice.urges.get().intensity == 5
+
+
+def test_a_draft_fixed_from_its_form_is_saved_under_its_own_id_and_leaves_the_phone(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    draft = str(uuid.uuid4())
+    tomorrow = (alice.local_today() + dt.timedelta(days=1)).isoformat()
+    phone.evaluate("""([id, date]) => Outbox.put({id, url: `/api/v1/checkins/${id}/`, page: `/checkin/?outbox=${id}`,
+        label: "Check-in, tomorrow", status: "needs-fix", errors: {date: ["That day hasn’t happened yet."]},
+        body: {date, small_win: "Kept"}})""", [draft, tomorrow])
+    writes = watch_writes(phone)
+    phone.goto(live_server.url + "/")
+    phone.locator("#outbox-banner li", has_text="Check-in, tomorrow").locator("a", has_text="Fix").click()
+    phone.locator("form .form-errors", has_text="hasn’t happened yet").wait_for()
+    assert writes == []  # opening pages sent nothing
+    phone.fill("#id_date", alice.local_today().isoformat())
+    phone.click("text=Save check-in")
+    phone.wait_for_url(live_server.url + "/")
+    assert outbox_count(phone) == 0
+    assert [str(pk) for pk in alice.checkins.values_list("pk", flat=True)] == [draft]
+    assert alice.checkins.get().small_win == "Kept"

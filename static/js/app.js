@@ -359,7 +359,9 @@ function nextPage(form, body) {
 }
 
 function rememberForUndo(form, item, before) {
-  // Read by the next page (showSaved): it offers Undo until the person leaves it.
+  // Read by the next page (showSaved): it offers Undo until the person leaves it. Entries only:
+  // a safety plan's versions are kept, never deleted, so its form (no data-edit) has no Undo.
+  if (!form.dataset.edit) return;
   const saved = { url: item.url, label: item.label, undo: before };
   try { sessionStorage.setItem("steady-saved", JSON.stringify(saved)); } catch (error) { /* no Undo then */ }
 }

@@ -45,6 +45,8 @@ CASES = [
      {"week_start": "2026-11-16", "wins": "\n".join(["a"] * 11)}, "wins"),
     ("weekend plan without its Friday", "weekend-plans", {"saturday": "Gym"}, "/weekend/",
      {"weekend_of": "", "saturday": "Gym"}, "weekend_of"),
+    ("high-risk time on no day", "high-risk-times", {"weekdays": [], "start_time": "18:00", "end_time": "20:00"},
+     "/highrisk/", {"start_time": "18:00", "end_time": "20:00"}, "weekdays"),
     ("weekend plan with a made-up answer", "weekend-plans", {"weekend_of": "2026-11-13", "how_it_went": "meh"},
      "/weekend/", {"weekend_of": "2026-11-13", "how_it_went": "meh"}, "how_it_went"),
 ]

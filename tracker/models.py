@@ -949,6 +949,8 @@ class HighRiskTime(Entry):
     end_time = models.TimeField()
 
     WRITABLE = ("label", "weekdays", "start_time", "end_time")
+    MESSAGES = {"weekdays": said(_("Pick at least one day."), *MISSING, "min_length", "empty"),
+                "start_time": A_TIME, "end_time": A_TIME}
 
     class Meta:
         ordering = ["created_at"]

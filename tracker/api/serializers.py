@@ -285,7 +285,8 @@ class TaskSerializer(StrictModelSerializer):
 
 class HighRiskTimeSerializer(StrictModelSerializer):
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), min_length=1,
-                                     max_length=7, help_text="0 is Monday, 6 is Sunday.")
+                                     max_length=7, help_text="0 is Monday, 6 is Sunday.",
+                                     error_messages=HighRiskTime.MESSAGES["weekdays"])
 
     class Meta:
         model = HighRiskTime

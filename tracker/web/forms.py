@@ -343,7 +343,7 @@ class HighRiskTimeForm(AccessibleErrorsMixin, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=list(enumerate(HighRiskTime.WEEKDAYS)), coerce=int,
         widget=forms.CheckboxSelectMultiple(attrs={"data-int": ""}),
-        label="On these days", error_messages={"required": "Pick at least one day."},
+        label="On these days",
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import dates
 from ..models import (
     PHONE_RE,
+    TOO_LONG,
     AuditEvent,
     CheckIn,
     Counselor,
@@ -50,10 +51,8 @@ class NumberInput(forms.NumberInput):
         super().__init__({"inputmode": "numeric", **(attrs or {})})
 
 
-# Text over a field's limit is refused with this, never cut: the browser's maxlength would cut
-# pasted text without a word, so the page counts instead (static/js/app.js) and the server says so.
-TOO_LONG = _("Use at most %(limit_value)d characters (this is %(show_value)d). Nothing was cut: "
-             "shorten it and save again.")
+# Text over a field's limit is refused with TOO_LONG (models.py; the API says it too), never cut: the
+# browser's maxlength would cut pasted text without a word, so the page counts instead (static/js/app.js).
 COUNTER = _("%(count)s of %(limit)s characters")
 COUNTER_OVER = _("%(count)s of %(limit)s characters: %(over)s too many. Shorten it to save.")
 
@@ -77,12 +76,15 @@ def count_to_limit(field):
 
 class AccessibleErrorsMixin:
     """Mark fields with errors for screen readers: aria-invalid, and the error's id to read out.
-    Fields with a length limit get a counter instead of the browser's silent cut (count_to_limit)."""
+    Fields with a length limit get a counter instead of the browser's silent cut (count_to_limit).
+    An entry's fields say what their model's MESSAGES say, as the API does."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        for name, field in self.fields.items():
             count_to_limit(field)
+            field.error_messages.update(getattr(model, "MESSAGES", {}).get(name, {}))
 
     def add_error(self, field, error):
         super().add_error(field, error)
@@ -183,7 +185,6 @@ class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
     intensity = forms.TypedChoiceField(
         choices=SCALE_0_10, coerce=int, widget=forms.RadioSelect, label="How strong?",
         help_text="0 is barely there, 10 is the strongest ever.",
-        error_messages={"required": "Pick how strong it was, from 0 to 10."},
     )
     duration_min = forms.TypedChoiceField(
         choices=DURATIONS, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
@@ -394,7 +395,7 @@ class HighRiskTimeForm(AccessibleErrorsMixin, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=list(enumerate(HighRiskTime.WEEKDAYS)), coerce=int,
         widget=forms.CheckboxSelectMultiple(attrs={"data-int": ""}),
-        label="On these days", error_messages={"required": "Pick at least one day."},
+        label="On these days",
     )
 
     class Meta:

@@ -183,7 +183,9 @@ def _entry_form(request, kind, entry=None):
         form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial,
                             **_form_extra(kind, participant, entry, initial))
     context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
-               "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
+               "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today")),
+               # The page puts the saved entry's id in place of the zeros: a Back to the form opens it.
+               "edit_url": reverse(f"{kind}_edit", args=[uuid.UUID(int=0)])}
     if kind == "urge":
         # The phone picks the page after a save by the same rule (nextPage in app.js).
         context.update(support_url=reverse("support"), strong_urge=settings.TRIAGE_HIGH_URGE)

@@ -66,6 +66,7 @@ def test_a_draft_refused_after_coming_back_online_waits_for_a_fix_and_can_be_thr
     tomorrow = alice.local_today() + dt.timedelta(days=1)
     phone.context.set_offline(True)
     phone.goto(live_server.url + "/checkin/")
+    phone.click(".day-line summary")   # "Today, change"
     phone.fill("#id_date", tomorrow.isoformat())
     phone.fill("#id_small_win", "Kept")
     phone.click("text=Save check-in")
@@ -127,10 +128,10 @@ def test_back_then_save_again_keeps_one_urge_and_undo_puts_back_what_was_there(p
     phone.go_back()  # the form was replaced in the history by the saved urge
     phone.wait_for_url(live_server.url + f"/urge/{urge.pk}/")
     assert phone.is_checked("#id_intensity_6")
-    phone.click("label[for=id_intensity_8]")
+    phone.click("label[for=id_intensity_7]")
     phone.click("text=Save urge")
     phone.wait_for_url(live_server.url + "/")
-    assert list(alice.urges.values_list("pk", "intensity")) == [(urge.pk, 8)]
+    assert list(alice.urges.values_list("pk", "intensity")) == [(urge.pk, 7)]
     check_page(phone, "saved-with-undo")
     note.locator("button", has_text="Undo").focus()  # no time limit, and from the keyboard
     phone.keyboard.press("Enter")

@@ -80,3 +80,20 @@ def test_a_phone_on_a_24_hour_clock_reads_23_15(browser, live_server, plain_stat
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+def test_a_refused_day_opens_its_folded_line_and_keeps_what_was_typed(phone, live_server, alice):
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    phone.goto(live_server.url + "/checkin/", wait_until="load")
+    tomorrow = (alice.local_today() + dt.timedelta(days=1)).isoformat()
+    phone.click(".day-line summary")   # "Today, change"
+    phone.fill("#id_date", tomorrow)
+    phone.click(".day-line summary")   # folded again before saving: the error must open it
+    assert not phone.is_visible("#id_date")
+    phone.fill("#id_small_win", "Kept")
+    phone.click("text=Save check-in")
+    phone.locator("#id_date[aria-invalid=true]").wait_for(state="attached")
+    assert phone.is_visible("#id_date")
+    assert "hasn’t happened yet" in phone.locator("form .form-errors[role=alert]").inner_text()
+    assert phone.input_value("#id_small_win") == "Kept" and phone.input_value("#id_date") == tomorrow
+    assert alice.checkins.count() == 0

@@ -156,8 +156,7 @@ function setUpSignOut() {
       if (typeof Outbox !== "undefined") {
         await Outbox.flush(csrfToken()).catch(() => {});
         const waiting = await Outbox.all().catch(() => []);
-        const question = `${waiting.length} ${waiting.length === 1 ? "entry has" : "entries have"} not reached Steady yet ` +
-          "and will be lost if you sign out now. Sign out anyway?";
+        const question = waiting.length === 1 ? words.signoutOne : fillIn(words.signoutMany || "", { count: waiting.length });
         if (waiting.length && !window.confirm(question)) return;
       }
       form.dataset.ready = "1";

@@ -25,7 +25,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
-  if (event.data === "cache-pages") event.waitUntil(cachePages());
+  if (event.data === "cache-pages") event.waitUntil(cachePages().then(() => notifyClients("pages-cached")));
   if (event.data && event.data.type === "flush") event.waitUntil(notifyClients("flush"));
 });
 
@@ -159,14 +159,19 @@ self.addEventListener("pushsubscriptionchange", (event) => {
   event.waitUntil(notifyClients("resubscribe"));
 });
 
-// Background Sync, where the browser has it: the outbox is sent even with Steady closed.
+// Background Sync, where the browser has it: the outbox is sent even with Steady closed, by the
+// same rules as a page's flush (outbox.js): a refused draft waits for the person, not for this.
 self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") {
     event.waitUntil((async () => {
       const result = await Outbox.flush();
-      await notifyClients("synced", { gone: result.gone.length });
-      // Anything still waiting (not waiting for a fix) makes the browser try this sync again later.
-      if ((await Outbox.all()).some((item) => item.status !== "needs-fix")) throw new Error("outbox not empty");
+      if (result.sent) await cachePages(); // the safety plan and support sheet follow what was saved
+      await notifyClients("synced", { gone: result.gone, signin: result.signin });
+      // Anything still waiting to be sent makes the browser try this sync again later; drafts that
+      // need a fix, or a sign-in, wait for the person instead.
+      if (!result.signin && (await Outbox.all()).some((item) => !item.status || item.status === "waiting")) {
+        throw new Error("outbox not empty");
+      }
     })());
   }
 });

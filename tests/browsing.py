@@ -29,7 +29,8 @@ PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflect
          ("progress", "/progress/"), ("progress-90", "/progress/?days=90"), ("patterns", "/patterns/"),
          ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/"), ("access-log", "/settings/access-log/"),
          ("my-data", "/settings/my-data/"), ("close-account", "/settings/close/"),
-         ("second-factor-setup", "/account/2fa/setup/")]
+         ("second-factor-setup", "/account/2fa/setup/"), ("support", "/support/"),
+         ("support-setback", "/support/?after=setback"), ("notice", "/settings/notice/")]
 
 
 def care_pages(participant):
@@ -42,7 +43,7 @@ def care_pages(participant):
             ("care-safety-plan-1", f"{base}/safety-plan/1/"), ("care-wins", f"{base}/wins/"),
             ("care-goals", f"{base}/goals/"), ("care-goal-new", f"{base}/goal/"), ("care-task-new", f"{base}/task/"),
             ("care-goal-edit", f"{base}/goal/{goal.pk}/"), ("care-invitations", "/care/invitations/"),
-            ("care-settings", "/care/settings/")]
+            ("care-settings", "/care/settings/"), ("care-program-settings", "/care/settings/program/")]
 
 @pytest.fixture(scope="module")
 def browser():

@@ -26,3 +26,12 @@ def reminders_only(participant, **times):
     services.reminder_settings_update(participant=participant, data={
         "checkin_reminder_at": None, "weekend_plan_reminder_at": None, "weekend_review_reminder_at": None,
         "task_reminder_at": None, "high_risk_lead_min": None, **times})
+
+
+def confirm_email(user, address):
+    """The account's email, as if the person had opened the confirmation link sent to it."""
+    from tracker.models import AccountState
+
+    user.email = address
+    user.save(update_fields=["email"])
+    AccountState.objects.update_or_create(user=user, defaults={"email_confirmed": address})

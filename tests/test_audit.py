@@ -163,8 +163,9 @@ def test_a_participant_sees_who_viewed_their_records(carol_client, carol, alice,
     client = Client()
     client.force_login(alice.user)
     page = client.get("/settings/access-log/").content.decode()
-    assert "you in their caseload list" in page and "your plans" in page and "changed your tasks" in page
-    assert page.count("<strong>carol</strong>") == 3      # not bob's overview
+    assert "Carol (your counselor) viewed you in their caseload list<" in page
+    assert "Carol (your counselor) viewed your plans<" in page and "Carol (your counselor) changed your tasks<" in page
+    assert page.count("Carol (your counselor)") == 3      # not bob's overview
     listed = client.get("/api/v1/me/access-log/").json()["results"]
     assert [(e["who"], e["action"], e["what"]) for e in listed] == [
         ("carol", "write", "tasks"), ("carol", "read", "plans"), ("carol", "read", "caseload")]

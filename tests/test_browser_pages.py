@@ -42,12 +42,13 @@ def test_a_check_in_in_the_browser_with_an_error_keeps_what_was_typed(phone, liv
     phone.fill("#id_final_wake_at", "02:00")
     phone.fill("#id_small_win", "Called my sister")
     phone.click("text=Save check-in")
-    # The app's outbox sends it through the API; the server's 400 comes back beside the field.
+    # The page sends it to the API; the server's 400 comes back beside the field, and as a summary.
     described_by = phone.locator("#id_final_wake_at")
     phone.locator("#id_final_wake_at[aria-invalid=true]").wait_for()
     error = phone.locator("#" + described_by.get_attribute("aria-describedby"))
     assert "before your bed time" in error.inner_text()
-    assert "needs a fix" in phone.inner_text(".outbox-status")
+    assert "Nothing was saved yet" in phone.inner_text(".outbox-status")
+    assert phone.evaluate("Outbox.all().then(items => items.length)") == 0
     assert phone.input_value("#id_small_win") == "Called my sister"
     assert alice.checkins.count() == 0
     check_page(phone, "checkin-error")

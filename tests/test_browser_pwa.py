@@ -280,33 +280,6 @@ def test_a_sync_event_dispatched_by_cdp_sends_the_outbox(phone, live_server, ali
     assert wait_until(other, lambda: alice.urges.filter(pk=entry_id).count() == 1)
 
 
-def test_a_400_on_sync_keeps_the_entry_and_shows_what_to_fix(phone, live_server, alice):
-    sign_in(phone, live_server.url, "alice", "alice-password-1")
-    wait_for_worker(phone)
-    phone.goto(live_server.url + "/checkin/")
-    tomorrow = (alice.local_today() + dt.timedelta(days=1)).isoformat()
-    phone.fill("#id_date", tomorrow)
-    phone.fill("#id_small_win", "Kept")
-    phone.click("text=Save check-in")
-    phone.locator("#id_date[aria-invalid=true]").wait_for()
-    error = phone.locator("#" + phone.locator("#id_date").get_attribute("aria-describedby"))
-    assert "hasn’t happened yet" in error.inner_text()
-    assert outbox_count(phone) == 1
-    assert alice.checkins.count() == 0
-    phone.goto(live_server.url + "/")
-    banner = phone.locator("#outbox-banner")
-    banner.locator(".outbox-count", has_text="1 entry is saved on this phone and not synced yet").wait_for()
-    banner.locator("a", has_text="Needs a fix").click()
-    phone.locator(".outbox-status", has_text="needs a fix").wait_for()
-    assert "hasn’t happened yet" in phone.inner_text("main")
-    assert phone.input_value("#id_small_win") == "Kept" and phone.input_value("#id_date") == tomorrow
-    phone.fill("#id_date", alice.local_today().isoformat())  # fixed: it syncs, under its first id
-    phone.click("text=Save check-in")
-    phone.wait_for_url(live_server.url + "/")
-    assert outbox_count(phone) == 0
-    assert alice.checkins.get().small_win == "Kept"
-
-
 def gzipped(page, url):
     body = page.context.request.get(url).body()
     return len(gzip.compress(body, 9))

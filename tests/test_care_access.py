@@ -51,7 +51,7 @@ def test_the_routes_were_found():
             "api-care-caseload", "api-care-overview", "api-care-export", "api-care-checkins",
             "api-care-tasks-detail"} <= names
     assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "care_audit_csv", "api-care-caseload",
-                                                  "care_invitations", "care_settings"}
+                                                  "care_invitations", "care_settings", "care_program_settings"}
 
 
 def test_every_care_path_in_the_schema_is_a_route_here(client):
@@ -162,7 +162,7 @@ def test_only_the_care_team_gets_in(name, route, world):
 @pytest.mark.parametrize(("name", "route"), OTHER_ROUTES, ids=[name for name, _ in OTHER_ROUTES])
 def test_lists_without_a_participant_id(name, route, world):
     url = "/" + route
-    admin_only = name in ("care_audit", "care_audit_csv")   # the program's admin only (carol)
+    admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings")   # the program's admin only (carol)
     allowed = {"team"} if admin_only else {"team", "same_program", "other_program"}
     action = "export" if name == "care_audit_csv" else "read"
     for persona, user in world["personas"].items():
@@ -171,8 +171,9 @@ def test_lists_without_a_participant_id(name, route, world):
         rows = new_rows(before)
         if persona in allowed:
             assert response.status_code == 200, (persona, url)
-            # The counselor's own settings are their record, not participant data: no row.
-            assert [r.action for r in rows] == ([] if name == "care_settings" else [action])
+            # Settings (the counselor's own, the program's) are not participant data: no row for
+            # reading them (a change of the program's is written down).
+            assert [r.action for r in rows] == ([] if name in ("care_settings", "care_program_settings") else [action])
         else:
             assert response.status_code == 404, (persona, url)
             assert [(r.action, r.actor_id) for r in rows] == [("denied", user.pk)]

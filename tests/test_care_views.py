@@ -146,13 +146,14 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
         "weekend_of": dt.date(2026, 11, 20), "saturday": "Football, then groceries", "who_to_call": "Ana"})
     services.high_risk_time_put(participant=week, id=uuid.uuid4(), data={
         "label": "After work", "weekdays": [4], "start_time": dt.time(17), "end_time": dt.time(19)})
+    services.talk_request_put(participant=week, id=uuid.uuid4(), data={"source": "today"})
     services.reflection_put(participant=bob, id=uuid.uuid4(), data={"week_start": dt.date(2026, 11, 16), "hard": "Bob's"})
 
     data = carol_client.get(f"/care/participants/{week.pk}/export.json").json()
     assert data["notice"] == exports.PART2_NOTICE and "42 CFR part 2" in data["notice"]
     counts = {kind: len(rows) for kind, rows in data["records"].items()}
     assert counts == {"checkin": 2, "urge": 3, "reflection": 1, "weekend_plan": 1, "safety_plan_version": 1,
-                      "goal": 1, "task": 1, "high_risk_time": 1}
+                      "goal": 1, "task": 1, "high_risk_time": 1, "talk_request": 1}
     assert {row["date"] for row in data["records"]["checkin"]} == {"2026-11-17", "2026-11-18"}   # none of bob's
     reflection, = data["records"]["reflection"]
     assert (reflection["week_start"], reflection["wins"], reflection["hard"], reflection["focus"]) == (
@@ -168,9 +169,9 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["notice", "", ""] and rows[0][3] == exports.PART2_NOTICE
     records = {(kind, rid) for kind, rid, _, _ in rows[rows.index(["record_type", "record_id", "field", "value"]) + 1:]}
-    assert len(records) == 2 + 3 + 1 + 1 + 1 + 1 + 1 + 1
+    assert len(records) == 2 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1
     assert {kind for kind, _ in records} == {"checkin", "urge", "reflection", "weekend_plan", "safety_plan_version",
-                                             "goal", "task", "high_risk_time"}
+                                             "goal", "task", "high_risk_time", "talk_request"}
     assert ["reflection", reflection["id"], "hard", "Evenings"] in rows
     assert ["weekend_plan", plan["id"], "saturday", "Football, then groceries"] in rows
     assert ["high_risk_time", window["id"], "label", "After work"] in rows

@@ -76,8 +76,8 @@ def test_the_check_in_page_opens_todays_entry_if_there_is_one(alice_client, alic
         ({"in_bed_at": "03:00", "final_wake_at": "02:00"}, "final_wake_at", "before your bed time"),
         ({"date": "2026-11-19"}, "date", "hasn’t happened yet"),
         ({"note": "x" * 2001}, "note", "at most 2000 characters"),
-        ({"stress": "11"}, "stress", "Select a valid choice"),
-        ({"in_bed_at": "half past eleven"}, "in_bed_at", "Enter a valid time"),
+        ({"stress": "11"}, "stress", "Pick your stress from 0 to 10."),
+        ({"in_bed_at": "half past eleven"}, "in_bed_at", "Enter a time like 23:30."),
     ],
 )
 def test_bad_check_in_input_gets_a_message_beside_the_field_and_keeps_what_was_typed(
@@ -122,7 +122,7 @@ def test_a_setback_is_met_with_kind_words(alice_client, now):
 @pytest.mark.parametrize(
     "changes, field, message",
     [
-        ({"intensity": "11"}, "intensity", "Select a valid choice"),
+        ({"intensity": "11"}, "intensity", "Pick how strong it was, from 0 to 10."),
         ({"intensity": ""}, "intensity", "Pick how strong it was"),
         ({"occurred_at": "2026-11-18T18:00"}, "occurred_at", "hasn’t happened yet"),
         ({"trigger_other": "x" * 201}, "trigger_other", "at most 200 characters"),
@@ -159,7 +159,8 @@ def test_an_entry_can_be_opened_from_history_corrected_and_deleted(alice_client,
         "occurred_at": dt.datetime(2026, 11, 10, 23, 0, tzinfo=dt.UTC), "intensity": 5}).entry
     history = alice_client.get("/history/").text
     assert f'href="/urge/{entry.pk}/"' in history
-    assert "Urge at 18:00: 5/10" in history  # New York time
+    assert '<time datetime="18:00" data-clock>18:00</time>' in history  # New York time
+    assert "Strength 5 of 10." in history
     alice_client.post(f"/urge/{entry.pk}/", {"intensity": "3", "occurred_at": "2026-11-10T18:00"})
     entry.refresh_from_db()
     assert entry.intensity == 3

@@ -11,7 +11,17 @@ from signin import verified_login
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tracker import services
-from tracker.models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
+from tracker.models import (
+    CheckIn,
+    Goal,
+    HighRiskTime,
+    SafetyPlanVersion,
+    TalkRequest,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+)
 
 
 def entry_routes():
@@ -55,12 +65,13 @@ def bobs_entries(bob, now):
             "label": "mine", "weekdays": [4], "start_time": dt.time(17), "end_time": dt.time(20)}).entry,
         SafetyPlanVersion: services.safety_plan_save(participant=bob, id=uuid.uuid4(), author=bob.user,
                                                      data={"reasons": ["mine"]}).entry,
+        TalkRequest: services.talk_request_put(participant=bob, id=uuid.uuid4(), data={"source": "today"}).entry,
     }
 
 
 ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection), ("weekend", WeekendPlan),
                 ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
-                ("safety-plan", SafetyPlanVersion)]
+                ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest)]
 
 
 def model_for(route):
@@ -83,6 +94,7 @@ BODIES = {
     Task: {"title": "not yours"},
     HighRiskTime: {"weekdays": [1], "start_time": "10:00", "end_time": "11:00"},
     SafetyPlanVersion: {"reasons": ["not yours"]},
+    TalkRequest: {"source": "support"},
 }
 
 

@@ -18,7 +18,7 @@ from django.db import connection, connections
 from django.test import Client
 from rest_framework.test import APIClient
 
-from people import reminders_only
+from people import confirm_email, reminders_only
 from project.celery import app as celery_app
 from pushservice import PushService
 from tracker import push, reminders, services
@@ -107,8 +107,7 @@ def test_every_send_gets_a_fresh_claims_dict(api, alice, now, push_service):
 
 
 def test_a_gone_subscription_is_removed_and_email_takes_over(api, alice, now, push_service):
-    alice.user.email = "alice@example.org"
-    alice.user.save()
+    confirm_email(alice.user, "alice@example.org")
     subscribe(api, push_service, statuses=[410])
     daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(minutes=31))
@@ -119,6 +118,26 @@ def test_a_gone_subscription_is_removed_and_email_takes_over(api, alice, now, pu
     (message,) = mail.outbox
     assert message.subject == "A reminder from Steady"
     assert "check-in" in message.body and message.to == ["alice@example.org"]
+
+
+def test_an_address_never_confirmed_gets_no_reminder(api, alice, now, push_service):
+    # Typed on an invitation by staff, say: it may not be the person's, so nothing goes there.
+    alice.user.email = "alice@example.org"
+    alice.user.save()
+    subscribe(api, push_service, statuses=[410])
+    daily(alice, dt.time(12, 30))
+    now.shift(dt.timedelta(minutes=31))
+    tick_and_send(now)
+    assert mail.outbox == []
+    assert Delivery.objects.get().status == "failed"
+    # Confirmed for an older address only: still nothing.
+    confirm_email(alice.user, "old@example.org")
+    alice.user.email = "alice@example.org"
+    alice.user.save()
+    daily(alice, dt.time(12, 45))
+    now.shift(dt.timedelta(minutes=15))
+    tick_and_send(now)
+    assert mail.outbox == []
 
 
 def test_429_is_retried_after_its_retry_after(api, alice, now, push_service):
@@ -139,8 +158,7 @@ def test_429_is_retried_after_its_retry_after(api, alice, now, push_service):
 
 
 def test_a_server_error_is_retried_with_backoff_then_email(api, alice, now, push_service):
-    alice.user.email = "alice@example.org"
-    alice.user.save()
+    confirm_email(alice.user, "alice@example.org")
     subscribe(api, push_service, statuses=[503])
     daily(alice, dt.time(12, 30))
     now.shift(dt.timedelta(minutes=31))
@@ -339,7 +357,8 @@ def test_the_reminders_page_sets_times_and_sends_a_test(alice_client, alice, now
     alice_client.post("/reminders/", {"checkin_reminder_at": "19:15", "high_risk_lead_min": "15",
                                       "quiet_start": "22:00", "quiet_end": "07:00", "remind_by_push": "on"})
     alice.refresh_from_db()
-    assert (alice.checkin_reminder_at, alice.high_risk_lead_min, alice.remind_by_email) == (dt.time(19, 15), 15, False)
+    # alice has no email, so "by email" is not offered and stays as it was.
+    assert (alice.checkin_reminder_at, alice.high_risk_lead_min, alice.remind_by_email) == (dt.time(19, 15), 15, True)
     assert Reminder.objects.get(kind="checkin").next_due_at == dt.datetime(2026, 11, 19, 0, 15, tzinfo=UTC)
     page = alice_client.get("/reminders/").text
     assert "Daily check-in" in page and "Wed 18 Nov, 19:15" in page
@@ -458,8 +477,7 @@ def test_two_ticks_at_once_give_one_delivery_and_one_push_each(alice, push_servi
 
 
 def test_a_failed_email_is_tried_again_later_not_lost(alice, now, settings):
-    alice.user.email = "alice@example.org"
-    alice.user.save()
+    confirm_email(alice.user, "alice@example.org")
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                                     "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2}}}  # nothing listens
     daily(alice, dt.time(12, 30))

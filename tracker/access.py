@@ -66,11 +66,11 @@ def caseload_counselor(request, *, resource="caseload"):
     return counselor
 
 
-def program_admin(request):
-    """A counselor who is their program's admin (for the audit log); anyone else gets a 404."""
+def program_admin(request, *, resource="audit-log"):
+    """A counselor who is their program's admin (the audit log, program settings); anyone else gets a 404."""
     counselor = counselor_for_user(request.user)
     if counselor is None or not counselor.is_program_admin:
-        audit.deny(request, resource="audit-log")
+        audit.deny(request, resource=resource)
         raise Http404("No such page.")
     request.counselor = counselor
     return counselor

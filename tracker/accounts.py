@@ -1,5 +1,5 @@
 """Accounts: invitations and enrolment, a participant's own export, closing an account and
-the purge that follows."""
+the purge that follows, and confirming a new email address."""
 
 import datetime as dt
 import hashlib
@@ -8,6 +8,8 @@ import secrets
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -24,11 +26,12 @@ from .models import (
     Reminder,
 )
 
-NOTICE_VERSION = "2026-11-28"
+NOTICE_VERSION = "2026-11-30"  # a new version asks everyone who acknowledged an older one to read it again
 NOTICE = """\
 Who sees what in Steady
 
 - The counselors on your care team at {program} see what you log here: check-ins (sleep, stress, mood, wins), urges and what helped, weekly reflections, your weekend and safety plans, goals and tasks, and whether reminders reach you. They use it to support you, and may print a one-page summary of your week before a session.
+- When you tap "I'd like to talk", they see that you asked, from where in Steady, and when.
 - A note you mark "Keep this note to myself" is never shown to them.
 - Each time someone on your care team opens, changes or exports your records, Steady writes it down, and you can see that list under Settings.
 - Nobody outside your care team sees your records. Steady sends nothing to advertisers or analytics services.
@@ -39,6 +42,19 @@ Who sees what in Steady
 
 def notice_text(program):
     return NOTICE.format(program=program.name, days=settings.ACCOUNT_RETENTION_DAYS)
+
+
+def notice_outdated(user) -> bool:
+    """Whether this person last acknowledged an older notice: what the care team sees has changed since."""
+    latest = NoticeAcknowledgement.objects.filter(user=user).order_by("-acknowledged_at", "-pk").first()
+    return latest is not None and latest.version != NOTICE_VERSION
+
+
+def notice_acknowledge(*, participant, now=None) -> NoticeAcknowledgement:
+    """The participant read the notice in use (its exact text and version are kept)."""
+    return NoticeAcknowledgement.objects.create(user=participant.user, version=NOTICE_VERSION,
+                                                text=notice_text(participant.program),
+                                                acknowledged_at=now or timezone.now())
 
 
 def _hash(token):
@@ -187,3 +203,47 @@ def tables_linked_to_participants():
                     and field.related_model in (Participant, user_model):
                 linked.append((model, field.name))
     return linked
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's email: stored only once they open the link sent to it.
+
+EMAIL_CONFIRM_SALT = "steady.email-confirm"
+EMAIL_CONFIRM_MAX_AGE = dt.timedelta(days=2)
+EMAIL_CONFIRM_SUBJECT = "Confirm your email for Steady"   # neutral: it may show on a lock screen
+
+
+class EmailLinkInvalid(ValueError):
+    """The link is expired, changed, for someone else, or older than the address now on file."""
+
+
+def email_change_request(*, user, email: str, link_for) -> None:
+    """Send a confirmation link to `email`; `link_for(token)` makes the page's full address.
+    The token names the person, the new address and the one on file now, so a link for an
+    older change cannot undo a newer one."""
+    token = signing.dumps({"user": user.pk, "email": email, "was": user.email}, salt=EMAIL_CONFIRM_SALT)
+    send_mail(EMAIL_CONFIRM_SUBJECT,
+              f"To use this address for Steady, open this link within 2 days:\n\n{link_for(token)}\n\n"
+              "If you did not ask for this, you can ignore this email.\n",
+              settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def email_confirm(*, user, token: str) -> str:
+    """Store the address the link was sent to, and return it."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
+    except signing.BadSignature as error:   # SignatureExpired is one too
+        raise EmailLinkInvalid from error
+    if data.get("user") != user.pk or data.get("was") != user.email:
+        raise EmailLinkInvalid
+    with transaction.atomic():
+        user.email = data["email"]
+        user.save(update_fields=["email"])
+        AccountState.objects.update_or_create(user=user, defaults={"email_confirmed": user.email})
+    return user.email
+
+
+def email_is_confirmed(user) -> bool:
+    """True when the address on the account is one the person confirmed by link (an address
+    typed on an invitation by staff is not, until the person confirms it)."""
+    return bool(user.email) and AccountState.objects.filter(user=user, email_confirmed=user.email).exists()

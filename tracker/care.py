@@ -17,6 +17,7 @@ from . import progress, selectors
 from .models import (
     CheckIn,
     Delivery,
+    FlagAcknowledgement,
     Goal,
     HighRiskTime,
     SafetyPlanVersion,
@@ -83,6 +84,7 @@ def series(days, *, weekly):
     weeks = bars if weekly else buckets(days, weekly=True)
     return {
         "labels": [b.label for b in bars],
+        "spans": [(b.first, b.last) for b in bars],
         "sleep_hours": [b.checkin_values("total_sleep_min", 1 / 60) for b in bars],
         "sleep_efficiency": [b.checkin_values("sleep_efficiency", 100) for b in bars],
         "sleep_quality": [b.checkin_values("sleep_quality") for b in bars],
@@ -91,6 +93,7 @@ def series(days, *, weekly):
         "urge_minutes": [b.urge_mean("duration_min") for b in bars],
         "stress": [b.checkin_values("stress") for b in bars],
         "adherence_labels": [w.label for w in weeks],
+        "adherence_spans": [(w.first, w.last) for w in weeks],
         "adherence": [w.adherence for w in weeks],
     }
 
@@ -142,6 +145,7 @@ class Overview:
     triggers: list
     heat: list
     engagement: dict
+    events: list = dataclasses.field(default_factory=list)  # Event, oldest first
 
     @property
     def heat_max(self):
@@ -152,13 +156,36 @@ class Overview:
         return [(WEEKDAYS[d], h, n) for n, d, h in cells[:limit]]
 
 
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """Something a chart marks on its date: a setback, an acknowledged flag, a safety-plan change."""
+    date: dt.date
+    kind: str  # "setback", "acknowledged" or "plan"
+    detail: str  # the flag's key, the plan version's number; empty for a setback
+
+
+def events(participant, figures, first_instant, last_instant):
+    zone = participant.zone
+    found = [Event(u.occurred_at.astimezone(zone).date(), "setback", "") for u in figures.urges
+             if u.outcome == u.Outcome.USED]
+    found += [Event(a.created_at.astimezone(zone).date(), "acknowledged", a.flag)
+              for a in FlagAcknowledgement.objects.filter(participant=participant, created_at__gte=first_instant,
+                                                          created_at__lt=last_instant)]
+    found += [Event(v.created_at.astimezone(zone).date(), "plan", str(v.number))
+              for v in SafetyPlanVersion.objects.filter(participant=participant, created_at__gte=first_instant,
+                                                        created_at__lt=last_instant)]
+    return sorted(found, key=lambda e: (e.date, e.kind))
+
+
 def overview(*, participant, period, now=None):
     figures = progress.progress(participant=participant, days=period, now=now)
-    data = series(figures.days, weekly=period > DAILY_UP_TO)
+    # The charts start at the join date when that is later than the period's start.
+    data = series(figures.tracked_days, weekly=period > DAILY_UP_TO)
     start, end = selectors.local_day_bounds(participant, figures.first, figures.last)
     return Overview(
         participant=participant, period=period, figures=figures, data=data, triggers=rank_triggers(figures.urges),
         heat=heat_map(figures.urges, participant.zone), engagement=engagement(participant, start, end),
+        events=events(participant, figures, start, end),
     )
 
 

@@ -20,6 +20,7 @@ from .models import (
     PushSubscription,
     Reminder,
     SafetyPlanVersion,
+    TalkRequest,
     Task,
     Tombstone,
     Urge,
@@ -59,6 +60,7 @@ EXPORT_KINDS = [
     ("goal", Goal, list(Goal.WRITABLE)),
     ("task", Task, [f for f in Task.WRITABLE if f != "goal"] + ["goal_id", "done_at"]),
     ("high_risk_time", HighRiskTime, list(HighRiskTime.WRITABLE)),
+    ("talk_request", TalkRequest, list(TalkRequest.WRITABLE)),
 ]
 
 

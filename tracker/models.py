@@ -34,6 +34,20 @@ def known_zones():
     return frozenset(zoneinfo.available_timezones())
 
 
+def zone_label(name):
+    """"America/Argentina/Buenos_Aires" as a person looks for it: "Buenos Aires (America, Argentina)"."""
+    *region, city = name.split("/")
+    city = city.replace("_", " ")
+    return f"{city} ({', '.join(part.replace('_', ' ') for part in region)})" if region else city
+
+
+def zone_for_city(text):
+    """The zone whose city is `text` (as typed, any case), when exactly one zone has that city."""
+    wanted = text.strip().casefold()
+    found = [name for name in known_zones() if "/" in name and name.rsplit("/", 1)[1].replace("_", " ").casefold() == wanted]
+    return found[0] if len(found) == 1 else None
+
+
 def validate_time_zone(value):
     if value not in known_zones():
         raise ValidationError(
@@ -259,11 +273,22 @@ def validate_strategies(value):
     _check_choice_list(value, Strategy)
 
 
+# Text over a field's limit, refused (never cut) by the pages' forms and the API alike.
+TOO_LONG = _("Use at most %(limit_value)d characters (this is %(show_value)d). Nothing was cut: "
+             "shorten it and save again.")
+
+# Said by the models' validators and, in the same words, by the API's list fields (serializers.py).
+TOO_MANY_WINS = "Up to %(max)s wins, please."
+TOO_MANY_LINES = "Up to %(max)s lines here, please."
+TOO_MANY_CONTACTS = "Up to %(max)s here, please."
+NEEDS_A_NAME = "Each one needs a name."
+
+
 def validate_wins(value):
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError("Expected a list of short lines.", code="invalid")
     if len(value) > WeeklyReflection.MAX_WINS:
-        raise ValidationError("Up to %(max)s wins, please.", code="too_many", params={"max": WeeklyReflection.MAX_WINS})
+        raise ValidationError(TOO_MANY_WINS, code="too_many", params={"max": WeeklyReflection.MAX_WINS})
     for line in value:
         if len(line) > WeeklyReflection.MAX_WIN_LENGTH:
             raise ValidationError(
@@ -282,6 +307,22 @@ class PrivateNoteMixin:
         return "" if self.note_private else self.note
 
 
+def said(text, *codes):
+    """The same words for each way a value can be wrong: {code: text}. Each entry's MESSAGES are
+    the one place its fields' messages live; the pages' forms (tracker/web/forms.py) and the API's
+    serializers (tracker/api/serializers.py) both take them, so a refusal reads the same from
+    either. The codes are Django's and DRF's for a value missing, badly formed or out of range."""
+    return dict.fromkeys(codes, text)
+
+
+MISSING = ("required", "null", "blank")
+NUMBER = ("invalid", "min_value", "max_value", "max_string_length", "invalid_choice")
+WHEN = ("invalid", "date", "datetime", "make_aware")
+PICK_ONE = said(_("Pick one of the answers shown."), "invalid_choice")
+A_DAY = said(_("Pick a day from the calendar."), *MISSING, *WHEN)
+A_TIME = said(_("Enter a time like 23:30."), "invalid")
+
+
 class Entry(models.Model):
     """What every participant entry shares: a client-made id, an owner, and timestamps.
 
@@ -298,6 +339,8 @@ class Entry(models.Model):
     WRITABLE = ()
     # The field that allows one entry per participant and period, if any.
     ONE_PER = None
+    # Each field's words for a refused value (see said()).
+    MESSAGES = {}
 
     class Meta:
         abstract = True
@@ -409,6 +452,17 @@ class CheckIn(PrivateNoteMixin, Entry):
         "note_private",
     )
     ONE_PER = "date"
+    MESSAGES = {
+        "date": A_DAY,
+        **dict.fromkeys(("in_bed_at", "tried_sleep_at", "final_wake_at", "out_of_bed_at"), A_TIME),
+        "sleep_latency_min": said(_("Enter minutes from 0 to 720 (12 hours)."), *NUMBER),
+        "awake_min": said(_("Enter minutes from 0 to 720 (12 hours)."), *NUMBER),
+        "awakenings": said(_("Enter how many times, from 0 to 50."), *NUMBER),
+        "sleep_quality": PICK_ONE,
+        "mood": PICK_ONE,
+        "regular_meals": PICK_ONE,
+        "stress": said(_("Pick your stress from 0 to 10."), *NUMBER),
+    }
 
     class Meta:
         # Also the index behind "this participant's check-ins between two dates".
@@ -555,6 +609,12 @@ class Urge(PrivateNoteMixin, Entry):
         "note",
         "note_private",
     )
+    MESSAGES = {
+        "intensity": said(_("Pick how strong it was, from 0 to 10."), *MISSING, *NUMBER),
+        "occurred_at": said(_("Enter the day and time it happened."), *MISSING, *WHEN),
+        "duration_min": said(_("Pick how long it lasted (up to a day)."), *NUMBER),
+        "outcome": PICK_ONE,
+    }
 
     class Meta:
         indexes = [
@@ -596,6 +656,7 @@ class WeeklyReflection(Entry):
 
     WRITABLE = ("week_start", "wins", "hard", "focus")
     ONE_PER = "week_start"
+    MESSAGES = {"week_start": A_DAY}
 
     class Meta:
         constraints = [
@@ -644,7 +705,7 @@ def _check_lines(value):
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError("Expected a list of short lines.", code="invalid")
     if len(value) > MAX_PLAN_ITEMS:
-        raise ValidationError("Up to %(max)s lines here, please.", code="too_many", params={"max": MAX_PLAN_ITEMS})
+        raise ValidationError(TOO_MANY_LINES, code="too_many", params={"max": MAX_PLAN_ITEMS})
     for line in value:
         if len(line) > MAX_ITEM_LENGTH:
             raise ValidationError(
@@ -661,12 +722,12 @@ def validate_contacts(value):
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise ValidationError("Expected a list of names with phone numbers.", code="invalid")
     if len(value) > MAX_PLAN_ITEMS:
-        raise ValidationError("Up to %(max)s here, please.", code="too_many", params={"max": MAX_PLAN_ITEMS})
+        raise ValidationError(TOO_MANY_CONTACTS, code="too_many", params={"max": MAX_PLAN_ITEMS})
     for item in value:
         if set(item) - {"name", "phone"} or not isinstance(item.get("name", ""), str):
             raise ValidationError("Each one has a name and, if you like, a phone number.", code="invalid")
         if not item.get("name", "").strip():
-            raise ValidationError("Each one needs a name.", code="required")
+            raise ValidationError(NEEDS_A_NAME, code="required")
         if len(item["name"]) > MAX_ITEM_LENGTH:
             raise ValidationError("Keep each name under %(max)s characters.", code="too_long", params={"max": MAX_ITEM_LENGTH})
         phone = item.get("phone") or ""
@@ -824,6 +885,7 @@ class WeekendPlan(Entry):
     PLAN_FIELDS = ("friday_evening", "saturday", "sunday", "who_to_call", "places_to_avoid", "if_urge", "safe_ride")
     WRITABLE = ("weekend_of", *PLAN_FIELDS, "how_it_went", "review_note")
     ONE_PER = "weekend_of"
+    MESSAGES = {"weekend_of": A_DAY, "how_it_went": PICK_ONE}
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["participant", "weekend_of"], name="weekend_plan_one_per_weekend")]
@@ -950,6 +1012,8 @@ class HighRiskTime(Entry):
     end_time = models.TimeField()
 
     WRITABLE = ("label", "weekdays", "start_time", "end_time")
+    MESSAGES = {"weekdays": said(_("Pick at least one day."), *MISSING, "min_length", "empty"),
+                "start_time": A_TIME, "end_time": A_TIME}
 
     class Meta:
         ordering = ["created_at"]
@@ -1428,10 +1492,14 @@ class AuditEvent(models.Model):
 
 
 class AccountState(models.Model):
-    """Per-person sign-in state: sessions that began before `sessions_valid_after` are over."""
+    """Per-person account state: sessions that began before `sessions_valid_after` are over, and
+    the email address the person confirmed."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_state")
     sessions_valid_after = models.DateTimeField(null=True, blank=True)
+    # The address the person proved is theirs by opening the link sent to it; email reminders go
+    # only there, and only while it is still the address on the account.
+    email_confirmed = models.EmailField(blank=True)
 
 
 class Invitation(models.Model):

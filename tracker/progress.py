@@ -7,10 +7,12 @@ and say how many values they rest on, so "no data" is never shown as zero.
 import dataclasses
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from .models import CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
-from .selectors import local_day_bounds, urges_between
+from django.conf import settings
+
+from .models import HARM_REDUCTION_DEFAULT, CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
+from .selectors import current_safety_plan, local_day_bounds, urges_between
 
 PERIODS = (7, 30, 90)
 # "What helps me most" ranks a strategy only once it was used this many times with a known outcome.
@@ -67,6 +69,7 @@ class Helper:
     uses: int
     passed: int
     rank: int | None = None
+    shared: bool = False  # another strategy has the same rank
 
     @property
     def rate(self):
@@ -81,6 +84,21 @@ class Progress:
     wins: list
     helpers: list  # ranked, each used at least MIN_USES_TO_RANK times
     helpers_unranked: list  # used, but too few times to say
+    start: dt.date | None = None  # the join date when it falls inside the period, else `first`
+
+    @property
+    def joined_in_period(self):
+        return self.start is not None and self.start > self.first
+
+    @property
+    def tracked_days(self):
+        """The days since the period's start or the join date, whichever is later."""
+        return [day for day in self.days if self.start is None or day.date >= self.start]
+
+    @property
+    def ranks_differ(self):
+        """Rank numbers say something only when the ranked strategies do not all share one."""
+        return len({helper.rank for helper in self.helpers}) > 1
 
     def _checkin_values(self, attribute):
         return [getattr(day.checkin, attribute) for day in self.days if day.checkin is not None]
@@ -157,6 +175,9 @@ def rank_helpers(urges):
     for index, helper in enumerate(ranked):
         same_as_previous = index and helper.rate == ranked[index - 1].rate
         helper.rank = ranked[index - 1].rank if same_as_previous else index + 1
+    ranks = Counter(helper.rank for helper in ranked)
+    for helper in ranked:
+        helper.shared = ranks[helper.rank] > 1
     unranked = sorted((h for h in helpers if h.uses < MIN_USES_TO_RANK), key=lambda h: (-h.uses, h.label))
     return ranked, unranked
 
@@ -175,12 +196,55 @@ def progress(*, participant, days, now=None):
                                                       week_start__lte=last):
         wins += [(reflection.week_start, line) for line in reflection.wins]
     wins.sort(key=lambda item: item[0], reverse=True)
+    # Charts and counts start at the join date (in their zone) when that is inside the period.
+    joined = participant.created_at.astimezone(zone).date() if participant.created_at else first
     result = Progress(
         days=[Day(day, checkins.get(day), urges_by_day.get(day, [])) for day in period],
         first=first, last=last, wins=wins, helpers=[], helpers_unranked=[],
+        start=joined if first < joined <= last else first,
     )
     result.helpers, result.helpers_unranked = rank_helpers(result.urges)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# After a hard moment: the support sheet shown after a strong urge or a setback.
+
+SUPPORT_LOOKBACK_DAYS = 90
+SUPPORT_STRATEGIES = 2
+
+
+@dataclasses.dataclass
+class SupportSheet:
+    strategies: list  # the person's own words: their top strategies, or their plan's "on my own"
+    from_ranking: bool  # True: "what helps me most"; False: the safety plan's things to do alone
+    call_name: str  # who the one-tap call goes to: the first helper with a number, else 988
+    call_number: str
+    plan: object  # the safety plan in use (an unsaved empty one before the first save)
+    harm_reduction: str  # the program's line after a setback ("" when the program turned it off)
+
+
+def is_hard_moment(*, intensity, outcome):
+    """After this urge, the support sheet is shown: a strong one (the caseload's own threshold)
+    or one that ended in use."""
+    return outcome == Urge.Outcome.USED or (intensity is not None and intensity >= settings.TRIAGE_HIGH_URGE)
+
+
+def support_sheet(*, participant, now=None):
+    last = participant.local_today(now)
+    urges = urges_between(participant, last - dt.timedelta(days=SUPPORT_LOOKBACK_DAYS - 1), last)
+    ranked, _ = rank_helpers(urges)
+    plan = current_safety_plan(participant=participant)
+    if len(ranked) >= SUPPORT_STRATEGIES:
+        strategies, from_ranking = [helper.label for helper in ranked[:SUPPORT_STRATEGIES]], True
+    else:
+        strategies, from_ranking = list(plan.coping_alone), False
+    first = next((person for person in plan.helpers if person.get("phone")), None)
+    program = participant.program
+    harm = (program.harm_reduction_text or str(HARM_REDUCTION_DEFAULT)) if program.harm_reduction_on else ""
+    return SupportSheet(strategies=strategies, from_ranking=from_ranking,
+                        call_name=first["name"] if first else "988", call_number=first["phone"] if first else "988",
+                        plan=plan, harm_reduction=harm)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,3 +347,43 @@ def find_patterns(*, participant, now=None, lookback_days=PATTERN_LOOKBACK_DAYS)
         if len(suggestions) == PATTERN_MAX_SUGGESTIONS:
             break
     return suggestions
+
+
+# "Same as usual": the median of the person's last USUAL_NIGHTS nights with both times,
+# offered once there are at least USUAL_MIN_NIGHTS of them.
+USUAL_NIGHTS = 7
+USUAL_MIN_NIGHTS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class UsualTimes:
+    in_bed_at: dt.time
+    final_wake_at: dt.time
+    nights: int
+
+
+def _minutes_from_noon(time):
+    # A night runs noon to noon (CheckIn's own rule), so 23:30 and 00:30 sit an hour apart.
+    return (time.hour * 60 + time.minute - 12 * 60) % (24 * 60)
+
+
+def _median_time(times):
+    minutes = sorted(_minutes_from_noon(time) for time in times)
+    middle = len(minutes) // 2
+    median = minutes[middle] if len(minutes) % 2 else (minutes[middle - 1] + minutes[middle]) // 2
+    median = (median + 12 * 60) % (24 * 60)
+    return dt.time(median // 60, median % 60)
+
+
+def usual_times(*, participant, before=None):
+    """The person's usual bed and wake times (the quick check-in's two times), or None when
+    fewer than USUAL_MIN_NIGHTS of their last USUAL_NIGHTS logged nights have both. `before`
+    leaves out that day and later (the check-in being written)."""
+    nights = CheckIn.objects.filter(participant=participant, in_bed_at__isnull=False, final_wake_at__isnull=False)
+    if before is not None:
+        nights = nights.filter(date__lt=before)
+    nights = list(nights.order_by("-date").values_list("in_bed_at", "final_wake_at")[:USUAL_NIGHTS])
+    if len(nights) < USUAL_MIN_NIGHTS:
+        return None
+    return UsualTimes(in_bed_at=_median_time([bed for bed, _ in nights]),
+                      final_wake_at=_median_time([wake for _, wake in nights]), nights=len(nights))

@@ -451,11 +451,17 @@ def _backoff(attempts, retry_after):
     return dt.timedelta(seconds=max(wait, retry_after or 0))
 
 
+def _confirmed_email(user):
+    """The user's address if they confirmed it by link, else "" (no email reminder)."""
+    state = getattr(user, "account_state", None)  # loaded with the delivery; missing: never confirmed
+    return user.email if user.email and state is not None and state.email_confirmed == user.email else ""
+
+
 def deliveries_load(delivery_ids):
     """The deliveries with their reminder, participant and user, and each user's subscriptions:
     what a batch of sends needs, in two queries instead of two per send."""
     deliveries = {d.pk: d for d in Delivery.objects.filter(pk__in=delivery_ids)
-                  .select_related("reminder__participant__user")}
+                  .select_related("reminder__participant__user__account_state")}
     subscriptions = {}
     user_ids = {d.reminder.participant.user_id for d in deliveries.values()}
     for subscription in PushSubscription.objects.filter(user_id__in=user_ids):
@@ -493,7 +499,7 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
     pushed = any(outcome.status == push.OK for _, outcome in outcomes)
     retry = retry_after is not None and not pushed and delivery.attempts < settings.REMINDER_MAX_ATTEMPTS
     emailed = False
-    if not pushed and not retry and participant.remind_by_email and participant.user.email:
+    if not pushed and not retry and participant.remind_by_email and _confirmed_email(participant.user):
         body, url = MESSAGES[delivery.reminder.kind]
         try:
             send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",

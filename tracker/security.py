@@ -131,6 +131,15 @@ def _deactivation_ends_sessions(sender, instance, **kwargs):
 
 def end_all_sessions(user):
     """Every session of this person, on every device, ends at its next request."""
-    AccountState.objects.update_or_create(user=user, defaults={"sessions_valid_after": timezone.now()})
+    now = timezone.now()
+    AccountState.objects.update_or_create(user=user, defaults={"sessions_valid_after": now})
     Token.objects.filter(user=user).delete()
+    return now
+
+
+def end_other_sessions(request):
+    """Every session of this person but this one ends (after a password change, say)."""
+    cut = end_all_sessions(request.user)
+    # This session counts as begun just after the cut, so it alone goes on.
+    request.session["signed_in_at"] = cut.timestamp() + 0.001
 

@@ -16,8 +16,10 @@ from .models import (
     Goal,
     HighRiskTime,
     Participant,
+    Program,
     PushSubscription,
     SafetyPlanVersion,
+    TalkRequest,
     Task,
     Tombstone,
     Urge,
@@ -124,6 +126,11 @@ def urge_put(*, participant, id, data):
 
 def reflection_put(*, participant, id, data):
     return _entry_put(WeeklyReflection, participant=participant, id=id, data=data)
+
+
+def talk_request_put(*, participant, id, data):
+    """"I'd like to talk": an urgent flag on the caseload (tracker.triage) until acknowledged."""
+    return _entry_put(TalkRequest, participant=participant, id=id, data=data)
 
 
 # Writes that change when reminders are due re-plan them in the same transaction.
@@ -266,6 +273,17 @@ def push_subscription_save(*, user, endpoint, keys, user_agent=""):
 def push_subscription_delete(*, user, endpoint):
     deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
     return bool(deleted)
+
+
+def program_settings_update(*, request, program: Program, harm_reduction_on: bool, harm_reduction_text: str) -> Program:
+    """A program admin's settings for the whole program, with its audit row, in one transaction."""
+    with transaction.atomic():
+        program.harm_reduction_on = harm_reduction_on
+        program.harm_reduction_text = harm_reduction_text.strip()
+        program.full_clean()
+        program.save(update_fields=["harm_reduction_on", "harm_reduction_text"])
+        audit.record(request, action=AuditEvent.Action.WRITE, resource="program-settings", object_id=program.pk)
+    return program
 
 
 def flag_acknowledge(*, request, participant: Participant, counselor: Counselor, flag: str, evidence: str,

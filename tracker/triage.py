@@ -23,6 +23,7 @@ from .models import (
     FlagAcknowledgement,
     PushSubscription,
     SafetyPlanVersion,
+    TalkRequest,
     Urge,
     WeekendPlan,
     weekend_friday,
@@ -31,6 +32,7 @@ from .models import (
 SPARK_DAYS = 14
 # How much each flag weighs in the ranking. An acknowledged flag weighs a tenth as much.
 WEIGHTS = {
+    "talk": 8,
     "high_urge": 8,
     "setback": 8,
     "no_checkin": 4,
@@ -42,7 +44,11 @@ WEIGHTS = {
     "reminders_setup": 0.5,
 }
 ACKNOWLEDGED_SHARE = 0.1
+TALK_FROM = {"support": "on the sheet after a hard moment", "today": "from Today", "safety_plan": "from the safety plan"}
+# An acknowledged "Asked to talk" stays on the list (marked acknowledged) this long after the request.
+TALK_ACKNOWLEDGED_FOR = dt.timedelta(days=7)
 LABELS = {
+    "talk": "Asked to talk",
     "high_urge": "Strong urge",
     "setback": "Setback",
     "no_checkin": "No check-in",
@@ -56,6 +62,7 @@ LABELS = {
 # How loud each flag looks, and its place in a person's list: urgent first, then attention,
 # then setup (a grey chip, never red: something to sort out, not a risk).
 SEVERITY = {
+    "talk": "urgent",
     "high_urge": "urgent",
     "setback": "urgent",
     "no_checkin": "attention",
@@ -172,6 +179,11 @@ def caseload(participants, *, now=None):
     newest = SafetyPlanVersion.objects.filter(participant_id=OuterRef("participant_id")).order_by("-number")
     plans = {plan.participant_id: plan for plan in SafetyPlanVersion.objects.filter(
         participant_id__in=ids, number=Subquery(newest.values("number")[:1]))}
+    # The newest "I'd like to talk" of each person: it stays until acknowledged, then for
+    # TALK_ACKNOWLEDGED_DAYS (marked acknowledged); a newer one raises it again.
+    newest_talk = TalkRequest.objects.filter(participant_id=OuterRef("participant_id")).order_by("-created_at", "-pk")
+    talks = {talk.participant_id: talk for talk in TalkRequest.objects.filter(
+        participant_id__in=ids, pk=Subquery(newest_talk.values("pk")[:1]))}
     acknowledgements = {}
     for ack in FlagAcknowledgement.objects.filter(participant_id__in=ids).select_related("counselor__user"):
         acknowledgements.setdefault((ack.participant_id, ack.flag, ack.evidence), ack)
@@ -184,10 +196,14 @@ def caseload(participants, *, now=None):
             urges=urges[pid], has_weekend_plan=(pid, weekend_friday(today[pid])) in weekend_plans,
             has_subscription=participant.user_id in subscribed,
             has_working_subscription=participant.user_id in working, failed=failed.get(pid), plan=plans.get(pid),
+            talk=talks.get(pid),
         )
         flags.sort(key=Flag.order_key)
         for flag in flags:
             flag.acknowledgement = acknowledgements.get((pid, flag.key, flag.evidence))
+        # An acknowledged request to talk is done with after a while; an open one stays.
+        flags = [flag for flag in flags if not (flag.key == "talk" and flag.acknowledgement
+                                                and talks[pid].created_at < now - TALK_ACKNOWLEDGED_FOR)]
         days = [today[pid] - dt.timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
         urge_days = defaultdict(int)
         for occurred_at, _, _ in urges[pid]:
@@ -201,10 +217,16 @@ def caseload(participants, *, now=None):
 
 
 def participant_flags(participant, *, now, today, last_checkin, checkins, urges, has_weekend_plan,
-                      has_subscription, has_working_subscription, failed, plan):
-    """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome)]."""
+                      has_subscription, has_working_subscription, failed, plan, talk=None):
+    """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome)];
+    `talk`: their newest request to talk, if any."""
     s = settings
     flags = []
+
+    if talk is not None:
+        # The evidence is the request itself: acknowledging it holds until a new request.
+        flags.append(Flag("talk", f"Asked to talk on {_when(talk.created_at, participant)}"
+                          f" ({TALK_FROM.get(talk.source, talk.source)}).", f"talk:{talk.pk}"))
 
     # No check-in for N or more days (days since the last one; since enrolment if none yet).
     if last_checkin is not None:

@@ -170,10 +170,14 @@ startServiceWorker().then(() => checkPush(false)).catch(() => {});
 setUpRemindersPage();
 setUpSignOut();
 
-/* ---- Forms that save through the offline outbox ---- */
+/* ---- Forms that save through the offline outbox ----
+   Online, a form is sent straight to the API (a PUT keyed by the entry's client-made id, so a
+   second send changes nothing); only when there is no connection does it wait in the outbox.
+   A refusal is a plain form error, never "saved". The rules for each answer are in outbox.js. */
 
-// What the outbox says of an entry the server answered 410 Gone for: it stays deleted.
-const DELETED_ELSEWHERE = "Deleted on another device, so not saved again.";
+const wordsElement = document.getElementById("steady-words");
+const words = wordsElement ? wordsElement.dataset : {};
+const ZERO_ID = "00000000-0000-0000-0000-000000000000";
 
 function contacts(text) {
   // "Maria, 555-123-4567" per line: the part after the last comma is a number if it has a digit.
@@ -218,40 +222,6 @@ function formBody(form) {
   return body;
 }
 
-function showErrors(form, errors) {
-  for (const old of form.querySelectorAll(".error.from-outbox")) old.remove();
-  const messages = [];
-  for (const [field, list] of Object.entries(errors || {})) {
-    const text = Array.isArray(list) ? list.join(" ") : String(list);
-    const input = form.querySelector(`[name="${field}"]`);
-    if (input) {
-      const note = document.createElement("p");
-      note.className = "error from-outbox";
-      note.id = `outbox-error-${field}`;
-      note.textContent = text;
-      const place = input.closest(".field") || input.parentElement;
-      place.insertBefore(note, place.querySelector("input, textarea, select, .choices"));
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", note.id);
-    } else if (field !== "existing_id") {
-      messages.push(text);
-    }
-  }
-  return messages;
-}
-
-function outboxStatus(form, text, isError) {
-  let status = form.querySelector(".outbox-status");
-  if (!status) {
-    status = document.createElement("p");
-    status.className = "outbox-status";
-    status.setAttribute("role", isError ? "alert" : "status");
-    form.prepend(status);
-  }
-  status.classList.toggle("form-errors", Boolean(isError));
-  status.textContent = text;
-}
-
 function fillForm(form, body) {
   // Put a stored entry back into its form, to be fixed: the same fields formBody() read.
   for (const [name, value] of Object.entries(body)) {
@@ -278,6 +248,77 @@ function newId() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+function fieldLabel(form, input) {
+  const group = input.closest("fieldset");
+  const label = group ? group.querySelector("legend") : form.querySelector(`label[for="${input.id}"]`);
+  return label ? label.textContent.trim() : "";
+}
+
+/* The error summary at the top of the form: what went wrong, a link to each field with its own
+   message, and focus moved to it. Each field also shows its message beside it. */
+function showRefusal(form, errors, lead) {
+  clearStatus(form);
+  const box = document.createElement("div");
+  box.className = "form-errors outbox-status";
+  box.setAttribute("role", "alert");
+  box.tabIndex = -1;
+  const head = document.createElement("p");
+  head.append(...(Array.isArray(lead) ? lead : [lead || words.notSaved]));
+  box.append(head);
+  const list = document.createElement("ul");
+  for (const [field, messages] of Object.entries(errors || {})) {
+    if (field === "existing_id" || field === "deleted_at") continue;
+    const text = (Array.isArray(messages) ? messages : [messages]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ");
+    const input = form.querySelector(`[name="${field}"]`);
+    const item = document.createElement("li");
+    const visible = input && input.type !== "hidden" && input.id;
+    if (visible) {
+      const note = document.createElement("p");
+      note.className = "error from-outbox";
+      note.id = `outbox-error-${field}`;
+      note.textContent = text;
+      const place = input.closest(".field") || input.parentElement;
+      place.insertBefore(note, place.querySelector("input, textarea, select, .choices"));
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+      const link = document.createElement("a");
+      link.href = `#${input.id}`;
+      const label = fieldLabel(form, input);
+      link.textContent = !label ? text : /[?:.]$/.test(label) ? `${label} ${text}` : `${label}: ${text}`;
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const details = input.closest("details");
+        if (details) details.open = true;
+        input.focus();
+      });
+      item.append(link);
+    } else {
+      item.textContent = text;
+    }
+    list.append(item);
+  }
+  if (list.children.length) box.append(list);
+  form.prepend(box);
+  box.focus();
+}
+
+function showStatus(form, text) {
+  clearStatus(form);
+  const status = document.createElement("p");
+  status.className = "outbox-status";
+  status.setAttribute("role", "status");
+  status.textContent = text;
+  form.prepend(status);
+}
+
+function clearStatus(form) {
+  for (const old of form.querySelectorAll(".outbox-status, .error.from-outbox")) old.remove();
+  for (const input of form.querySelectorAll("[aria-invalid][aria-describedby^=outbox-error-]")) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+}
+
 function hasAnswer(form) {
   // The server's rule, checked before anything reaches the outbox (also offline): a form that
   // names its answers (data-answers) needs at least one of them filled in or picked.
@@ -287,13 +328,49 @@ function hasAnswer(form) {
     (input.type === "radio" || input.type === "checkbox") ? input.checked : input.value.trim() !== ""));
 }
 
-function refuseEmpty(form) {
-  // The message is the page's own (translated on the server), shown at the top of the form.
-  outboxStatus(form, form.dataset.emptyMessage, true);
-  const status = form.querySelector(".outbox-status");
-  status.setAttribute("role", "alert");
-  status.tabIndex = -1;
-  status.focus();
+/* "Check-in, Tue 24 Nov": what the entry is (the page's noun) and its day (the form's own date
+   field, or today), in the page's translated short names. */
+function itemLabel(form) {
+  const field = form.dataset.when && form.querySelector(`[name="${form.dataset.when}"]`);
+  const match = field && /^(\d{4})-(\d{2})-(\d{2})/.exec(field.value);
+  const day = match ? new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : new Date();
+  const days = (words.days || "").split(" ");
+  const months = (words.months || "").split(" ");
+  return `${form.dataset.label}, ${days[(day.getDay() + 6) % 7]} ${day.getDate()} ${months[day.getMonth()]}`;
+}
+
+function editUrl(form, id) {
+  return form.dataset.edit ? form.dataset.edit.replace(ZERO_ID, id) : "";
+}
+
+function conflictLead(form, answer, edit) {
+  // 409: the server's words ("You already have a check-in for this day."), and a link that opens
+  // the entry that already holds the day.
+  const link = document.createElement("a");
+  link.href = (edit || form.dataset.edit || "").replace(ZERO_ID, (answer && answer.existing_id) || "");
+  link.textContent = words.openIt;
+  const said = Object.entries(answer || {}).find(([key, value]) => key !== "existing_id" && Array.isArray(value));
+  return [`${said ? said[1].join(" ") : words.conflict} `, link];
+}
+
+/* Where to go after a save. One place, so what follows a save can change here only. */
+function rememberForUndo(form, item, before) {
+  // Read by the next page (showSaved): it offers Undo until the person leaves it. Entries only:
+  // a safety plan's versions are kept, never deleted, so its form (no data-edit) has no Undo.
+  if (!form.dataset.edit) return;
+  const saved = { url: item.url, label: item.label, undo: before };
+  try { sessionStorage.setItem("steady-saved", JSON.stringify(saved)); } catch (error) { /* no Undo then */ }
+}
+
+function nextPage(form, body) {
+  // After a strong urge or a setback, the support sheet (the server's rule, with its threshold
+  // on the form); otherwise the form's own next page. Also offline: the sheet is on the phone.
+  const support = form.dataset.support;
+  const setback = body.outcome === "used";
+  if (support && (setback || Number(body.intensity) >= Number(form.dataset.strong))) {
+    return setback ? `${support}?after=setback` : support;
+  }
+  return form.dataset.done || "/";
 }
 
 function setUpOutboxForms() {
@@ -303,43 +380,73 @@ function setUpOutboxForms() {
     // A new entry gets its id here, on the phone: a page served from the cache carries the id of
     // the day it was cached, and two entries must never share one.
     if (form.dataset.new === "1" && !queued) idInput.value = newId();
+    // What an edit form held when it opened: Undo puts it back.
+    let before = form.dataset.new === "0" ? formBody(form) : "new";
     if (queued) {
+      // A draft from the outbox, opened to fix it: saving it changes that draft, under its id.
+      idInput.value = queued;
+      form.dataset.new = "saved";
       Outbox.get(queued).then((item) => {
         if (!item) return;
-        idInput.value = item.id;
         fillForm(form, item.body);
-        const rest = showErrors(form, item.errors);
-        outboxStatus(form, ["This entry is saved on this phone but needs a fix before it can sync.", ...rest].join(" "), true);
+        if (item.status === "conflict") showRefusal(form, {}, conflictLead(form, item.errors, item.edit));
+        else if (item.status === "needs-fix") showRefusal(form, item.errors, item.code === 413 ? words.tooLarge : words.notSaved);
       });
     }
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!hasAnswer(form)) {
-        refuseEmpty(form);
+        // The message is the page's own (translated on the server), in the summary at the top.
+        showRefusal(form, {}, form.dataset.emptyMessage);
         return;
       }
       const id = idInput.value;
+      const body = formBody(form);
       const item = {
         id, url: `/api/v1/${form.dataset.outbox}/${id}/`, page: `${window.location.pathname}?outbox=${id}`,
-        body: formBody(form), csrf: csrfToken(), created: new Date().toISOString(), status: "waiting",
+        body, csrf: csrfToken(), created: new Date().toISOString(), label: itemLabel(form), edit: form.dataset.edit || "",
       };
-      await Outbox.put(item);
-      outboxStatus(form, "Saved on this phone, will sync.", false);
-      if (form.dataset.new === "1") form.dataset.new = "saved"; // saving again changes this entry
-      await requestBackgroundSync();
-      const result = await Outbox.flush(csrfToken());
-      const stored = await Outbox.get(id);
-      if (!stored && result && result.gone.includes(id)) {
+      const result = await Outbox.send(item, csrfToken());
+      const saved = () => {
+        if (form.dataset.new === "1") form.dataset.new = "saved"; // saving again changes this entry
+        document.dispatchEvent(new CustomEvent("steady:saved", { detail: { kind: form.dataset.outbox, id, body } }));
+      };
+      if (result.outcome === "sent") {
+        if (queued) await Outbox.remove(id).catch(() => {});
+        rememberForUndo(form, item, before);
+        saved();
+        // Back to this form opens the saved entry to edit, never a blank form that would save it twice.
+        const edit = editUrl(form, id);
+        if (edit) window.history.replaceState(null, "", edit);
+        window.location.assign(nextPage(form, body));
+      } else if (result.outcome === "gone") {
+        if (queued) await Outbox.remove(id).catch(() => {});
         // What was typed stays on the page; saving once more makes a new entry of it.
         idInput.value = newId();
-        outboxStatus(form, `${DELETED_ELSEWHERE} Save once more to keep what you wrote as a new entry.`, true);
-      } else if (!stored) {
-        window.location.assign(form.dataset.done || "/");
-      } else if (stored.errors) {
-        const rest = showErrors(form, stored.errors);
-        outboxStatus(form, ["Saved on this phone, but it needs a fix before it can sync.", ...rest].join(" "), true);
-      } else if (result) {
-        outboxStatus(form, "Saved on this phone, will sync when there is a connection.", false);
+        form.dataset.new = "1";
+        before = "new";
+        showRefusal(form, {}, `${words.deleted} ${words.saveAsNew}`);
+      } else if (result.outcome === "refused" || result.outcome === "conflict") {
+        // A plain form error: nothing is kept anywhere but on this page (and a draft being fixed
+        // keeps what was typed, still waiting for the fix).
+        if (queued && await Outbox.get(id)) await Outbox.put(Outbox.refused({ ...item, rev: undefined }, result));
+        if (result.outcome === "conflict") showRefusal(form, {}, conflictLead(form, result.answer));
+        else showRefusal(form, result.answer, result.code === 413 ? words.tooLarge : words.notSaved);
+      } else {
+        // No connection, signed out, or server trouble: it waits on this phone and is sent later.
+        await Outbox.put({ ...item, status: "waiting" });
+        saved();
+        window.history.replaceState(null, "", item.page);
+        await requestBackgroundSync();
+        const next = nextPage(form, body);
+        if (result.outcome !== "signin" && next !== (form.dataset.done || "/")) {
+          // After a hard moment the support sheet comes next, also offline (it is on the phone);
+          // the banner there says the urge waits on this phone.
+          window.location.assign(next);
+          return;
+        }
+        showStatus(form, result.outcome === "signin" ? words.signin : words.savedHere);
+        if (result.outcome === "signin") await showWaiting([], true).catch(() => {});
       }
     });
   }
@@ -352,29 +459,89 @@ async function requestBackgroundSync() {
   } catch (error) { /* not in this browser: the online and open events flush instead */ }
 }
 
-async function showWaiting(gone = 0) {
+function button(text, className) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = className || "button";
+  element.textContent = text;
+  return element;
+}
+
+/* Discard asks once, in the page: the question and two buttons take the place of the item's own. */
+function askToDiscard(entry, item) {
+  const actions = entry.querySelector(".outbox-actions");
+  const ask = document.createElement("div");
+  ask.className = "outbox-ask";
+  const question = document.createElement("p");
+  question.textContent = words.discardAsk;
+  const yes = button(words.discardYes, "button button--danger");
+  const keep = button(words.keep);
+  ask.append(question, yes, keep);
+  actions.hidden = true;
+  entry.append(ask);
+  yes.focus();
+  keep.addEventListener("click", () => {
+    ask.remove();
+    actions.hidden = false;
+    actions.querySelector("button").focus();
+  });
+  yes.addEventListener("click", async () => {
+    await Outbox.remove(item.id);
+    const banner = document.getElementById("outbox-banner");
+    await showWaiting();
+    if (banner && !banner.hidden) {
+      banner.tabIndex = -1;
+      banner.focus();
+    }
+    say(document.querySelector("#saved-note p"), words.discarded);
+    document.getElementById("saved-note").hidden = false;
+  });
+}
+
+/* The banner on every page: each draft on this phone once, by what it is and when, with Fix and
+   Discard for those that wait for the person; the ones found deleted; a sign-in link if needed. */
+async function showWaiting(gone = [], signin = false) {
   const banner = document.getElementById("outbox-banner");
   if (!banner) return;
   const items = await Outbox.all();
-  const fixes = items.filter((item) => item.status === "needs-fix");
-  banner.hidden = items.length === 0 && !gone;
+  banner.hidden = items.length === 0 && !gone.length;
+  banner.querySelector(".outbox-signin").hidden = !(signin && items.length);
   if (banner.hidden) return;
-  const list = banner.querySelector("ul");
+  const list = banner.querySelector(".outbox-list");
   list.textContent = "";
   banner.querySelector(".outbox-count").textContent = items.length === 0 ? "" :
-    `${items.length} ${items.length === 1 ? "entry is" : "entries are"} saved on this phone and not synced yet.`;
-  for (let n = 0; n < gone; n += 1) {
+    items.length === 1 ? words.oneWaiting : fillIn(words.manyWaiting, { count: items.length });
+  for (const item of gone) {
     const entry = document.createElement("li");
     entry.className = "outbox-gone";
-    entry.textContent = DELETED_ELSEWHERE;
+    entry.textContent = item.label ? `${item.label}: ${words.deleted}` : words.deleted;
     list.append(entry);
   }
-  for (const item of fixes) {
+  for (const item of items) {
     const entry = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = item.page;
-    link.textContent = "Needs a fix: open it";
-    entry.append(link);
+    entry.className = "outbox-item";
+    const what = document.createElement("p");
+    const name = document.createElement("strong");
+    name.textContent = item.label || "";
+    what.append(name);
+    if (item.status === "conflict") {
+      what.append(": ", ...conflictLead(document.createElement("form"), item.errors, item.edit));
+    } else {
+      what.append(`: ${item.status === "needs-fix" ? words.needsFix : words.waiting}`);
+    }
+    entry.append(what);
+    if (item.status === "needs-fix" || item.status === "conflict") {
+      const actions = document.createElement("p");
+      actions.className = "outbox-actions";
+      const fix = document.createElement("a");
+      fix.className = "button";
+      fix.href = item.page;
+      fix.textContent = words.fix;
+      const discard = button(words.discard);
+      discard.addEventListener("click", () => askToDiscard(entry, item));
+      actions.append(fix, discard);
+      entry.append(actions);
+    }
     list.append(entry);
   }
 }
@@ -382,19 +549,100 @@ async function showWaiting(gone = 0) {
 async function flushAndShow() {
   if (!signedIn) return;
   const result = await Outbox.flush(csrfToken()).catch(() => null);
-  await showWaiting(result ? result.gone.length : 0).catch(() => {});
+  if (result && result.sent) cachePages(); // the safety plan and support sheet on the phone follow the saves
+  document.dispatchEvent(new Event("outbox-flushed"));
+  await showWaiting(result ? result.gone : [], Boolean(result && result.signin)).catch(() => {});
+}
+
+/* ---- Saved, with Undo ----
+   The page after a save says so, with an Undo that stays until the person leaves the page.
+   Undo of a new entry deletes it; Undo of an edit puts the earlier answers back. */
+function showSaved() {
+  const note = document.getElementById("saved-note");
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem("steady-saved") || "null");
+    sessionStorage.removeItem("steady-saved");
+  } catch (error) { saved = null; }
+  if (!note || !saved) return;
+  const text = note.querySelector("p");
+  const undo = note.querySelector("button");
+  text.textContent = fillIn(words.saved, { label: saved.label });
+  note.hidden = false;
+  undo.hidden = false;
+  undo.addEventListener("click", async () => {
+    undo.disabled = true;
+    let response = null;
+    try {
+      response = saved.undo === "new" ? await api("DELETE", saved.url) : await api("PUT", saved.url, saved.undo);
+    } catch (error) { response = null; }
+    undo.disabled = false;
+    if (response && response.ok) {
+      undo.hidden = true;
+      text.textContent = saved.undo === "new" ? words.undoneNew : words.undoneEdit;
+      note.tabIndex = -1;
+      note.focus();
+    } else {
+      text.textContent = words.undoFailed;
+    }
+  });
+}
+
+async function cachePages() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.ready;
+  if (registration.active) registration.active.postMessage("cache-pages");
+}
+
+/* ---- "I'd like to talk": one tap, through the outbox, so it waits on the phone without signal ---- */
+function setUpTalkButtons() {
+  for (const form of document.querySelectorAll("form[data-talk]")) {
+    const idInput = form.querySelector("input[name=id]");
+    const status = form.querySelector(".talk-status");
+    idInput.value = newId(); // a cached page's id is old; taps on this page are one request
+    const showIfSent = async () => {
+      if (form.dataset.state === "waiting" && !(await Outbox.get(idInput.value))) {
+        form.dataset.state = "sent";
+        say(status, form.dataset.sent);
+      }
+    };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const id = idInput.value;
+      await Outbox.put({
+        id, url: `/api/v1/talk/${id}/`, page: window.location.pathname, csrf: csrfToken(),
+        body: { source: form.querySelector("input[name=source]").value }, created: new Date().toISOString(),
+        status: "waiting", label: itemLabel(form),
+      });
+      form.dataset.state = "waiting";
+      await requestBackgroundSync();
+      await Outbox.flush(csrfToken()).catch(() => null);
+      if (await Outbox.get(id)) say(status, form.dataset.waiting);
+      else await showIfSent();
+    });
+    document.addEventListener("outbox-flushed", showIfSent);
+    if ("serviceWorker" in navigator) navigator.serviceWorker.addEventListener("message", showIfSent);
+  }
 }
 
 if (typeof Outbox !== "undefined") {
   setUpOutboxForms();
+  setUpTalkButtons();
+  showSaved();
   flushAndShow();
   window.addEventListener("online", flushAndShow);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") flushAndShow(); });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "synced") showWaiting(event.data.gone || 0);
+      if (event.data && event.data.type === "synced") showWaiting(event.data.gone || [], event.data.signin).catch(() => {});
     });
   }
+}
+
+/* ---- Parts of a page chosen by its address (?after=setback): a page served from the phone's
+   cache is one copy for every address, so the script shows the part the address asks for. ---- */
+for (const part of document.querySelectorAll("[data-after]")) {
+  part.hidden = new URLSearchParams(window.location.search).get("after") !== part.dataset.after;
 }
 
 /* ---- Print buttons (the counselor's weekly summary) ---- */
@@ -499,3 +747,110 @@ for (const button of document.querySelectorAll("[data-download]")) {
     say(statusNear(button), "Downloaded");
   });
 }
+
+/* ---- Chart tooltips ----
+   Each bar of a server-drawn chart (templates/tracker/_chart.html) is focusable and named by
+   its aria-label ("Sat 14 Nov, sleep: 6.5 h"). On focus, hover or tap that name is shown above
+   the bar; screen readers already hear it, so the tooltip itself is aria-hidden. Without
+   script the table under each chart has the same numbers. */
+function showTip(bar) {
+  const plot = bar.closest(".chart-plot");
+  const tip = plot && plot.querySelector(".chart-tip");
+  if (!tip) return;
+  const box = bar.getBoundingClientRect();
+  const area = plot.getBoundingClientRect();
+  tip.textContent = bar.getAttribute("aria-label");
+  tip.hidden = false;
+  const half = tip.offsetWidth / 2;
+  const centre = Math.min(Math.max(box.left + box.width / 2 - area.left, half), area.width - half);
+  tip.style.left = `${centre}px`;
+  tip.style.top = `${Math.max(box.top - area.top - 4, tip.offsetHeight)}px`;
+}
+
+function hideTip(bar) {
+  const tip = bar.closest(".chart-plot")?.querySelector(".chart-tip");
+  if (tip) tip.hidden = true;
+}
+
+for (const bar of document.querySelectorAll(".chart-svg .bar[aria-label]")) {
+  bar.addEventListener("focus", () => showTip(bar));
+  bar.addEventListener("blur", () => hideTip(bar));
+  bar.addEventListener("pointerenter", () => showTip(bar));
+  bar.addEventListener("pointerleave", () => { if (document.activeElement !== bar) hideTip(bar); });
+}
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.activeElement?.matches(".chart-svg .bar")) hideTip(document.activeElement);
+});
+
+/* ---- The quick check-in: "Same as usual" and clock times in the phone's own habit ---- */
+
+function showClockTimes() {
+  // The server writes 24-hour times (HH:MM); the phone's locale says whether it reads 23:15 or 11:15 PM.
+  const format = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+  for (const element of document.querySelectorAll("time[data-clock]")) {
+    const [hours, minutes] = element.getAttribute("datetime").split(":").map(Number);
+    element.textContent = format.format(new Date(2000, 0, 1, hours, minutes));
+  }
+}
+
+function setUpUsualTimes() {
+  // One tap fills the usual bed and wake times; typing other times afterwards unsets it, so a
+  // saved "same as usual" is always the person's confirmation, never a leftover.
+  const toggle = document.querySelector("input[data-usual]");
+  if (!toggle) return;
+  const form = toggle.form;
+  const bed = form.querySelector("[name=in_bed_at]");
+  const wake = form.querySelector("[name=final_wake_at]");
+  const usual = toggle.closest("[data-bed]");
+  if (usual) {
+    toggle.addEventListener("change", () => {
+      if (!toggle.checked) return;
+      bed.value = usual.dataset.bed;
+      wake.value = usual.dataset.wake;
+    });
+  }
+  const confirmed = [bed.value, wake.value].join();
+  for (const input of [bed, wake]) {
+    input.addEventListener("input", () => {
+      const expected = usual ? [usual.dataset.bed, usual.dataset.wake].join() : confirmed;
+      if ([bed.value, wake.value].join() !== expected) toggle.checked = false;
+    });
+  }
+}
+
+showClockTimes();
+setUpUsualTimes();
+
+/* ---- Reminders: the test button only once this phone has notifications on ---- */
+
+async function showTestButton() {
+  const form = document.getElementById("test-notification");
+  if (!form || !pushSupported || Notification.permission !== "granted") return;
+  const registration = await navigator.serviceWorker.ready;
+  form.hidden = !(await registration.pushManager.getSubscription());
+}
+
+function setUpTestButton() {
+  const status = document.querySelector("#push-setup .push-status");
+  if (!status) return;
+  // Turning reminders on says so in the status line: look again then.
+  new MutationObserver(() => showTestButton().catch(() => {})).observe(status, { childList: true, characterData: true, subtree: true });
+  showTestButton().catch(() => {});
+}
+
+setUpTestButton();
+
+/* ---- A folded part of a form opens when a field in it is marked wrong (e.g. by the outbox) ---- */
+
+function openDetailsWithErrors() {
+  const open = (element) => {
+    for (let details = element.closest("details"); details; details = details.parentElement.closest("details")) details.open = true;
+  };
+  for (const form of document.querySelectorAll("form[data-outbox]")) {
+    new MutationObserver((changes) => {
+      for (const change of changes) if (change.target.getAttribute("aria-invalid") === "true") open(change.target);
+    }).observe(form, { subtree: true, attributes: true, attributeFilter: ["aria-invalid"] });
+  }
+}
+
+openDetailsWithErrors();

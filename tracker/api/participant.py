@@ -19,7 +19,17 @@ from rest_framework.views import APIView
 from .. import audit, dates, push, reminders, selectors, services
 from .. import progress as progress_figures
 from ..access import own_entry, participant_for_user
-from ..models import CheckIn, Goal, HighRiskTime, SafetyPlanVersion, Task, Urge, WeekendPlan, WeeklyReflection
+from ..models import (
+    CheckIn,
+    Goal,
+    HighRiskTime,
+    SafetyPlanVersion,
+    TalkRequest,
+    Task,
+    Urge,
+    WeekendPlan,
+    WeeklyReflection,
+)
 from ..security import needs_second_factor
 from ..tasks import enqueue_sends
 from .parsers import SteadyJSONParser
@@ -39,6 +49,7 @@ from .serializers import (
     RemindersOverviewSerializer,
     SafetyPlanVersionSerializer,
     SuggestionSerializer,
+    TalkRequestSerializer,
     TaskSerializer,
     UrgeSerializer,
     WeekendPlanSerializer,
@@ -214,6 +225,19 @@ class UrgeDetail(EntryDetail):
     put_service = staticmethod(services.urge_put)
 
     @entry_put_schema(UrgeSerializer, "urge")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class TalkRequestDetail(EntryDetail):
+    """"I'd like to talk": written like an entry, so it can wait in the phone's outbox."""
+
+    model = TalkRequest
+    serializer_class = TalkRequestSerializer
+    put_service = staticmethod(services.talk_request_put)
+    http_method_names = ["get", "put", "options"]  # a request once sent stays (the care team acts on it)
+
+    @entry_put_schema(TalkRequestSerializer, "request to talk")
     def put(self, request, entry_id, **kwargs):
         return super().put(request, entry_id, **kwargs)
 

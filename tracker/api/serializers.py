@@ -6,11 +6,18 @@ from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import progress, push, triage
 from ..models import (
+    MAX_PLAN_ITEMS,
+    NEEDS_A_NAME,
+    TOO_LONG,
+    TOO_MANY_CONTACTS,
+    TOO_MANY_LINES,
+    TOO_MANY_WINS,
     known_zones,
     CheckIn,
     Delivery,
@@ -20,12 +27,18 @@ from ..models import (
     Participant,
     SafetyPlanVersion,
     Strategy,
+    TalkRequest,
     Task,
     Trigger,
     Urge,
     WeekendPlan,
     WeeklyReflection,
 )
+
+
+def model_words(message, **params):
+    """A model validator's message with its numbers filled in, read (translated) when used."""
+    return lazy(lambda: str(message) % params, str)()
 
 
 class StrictCharField(serializers.CharField):
@@ -37,7 +50,8 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         if self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
+            raise serializers.ValidationError(TOO_LONG % {"limit_value": self.max_length, "show_value": len(data)},
+                                              code="max_length")
         return super().to_internal_value(data)
 
 
@@ -115,6 +129,22 @@ class StrictModelSerializer(RefuseUnknownFieldsMixin, serializers.ModelSerialize
         models.BooleanField: StrictBooleanField,
     }
 
+    def get_extra_kwargs(self):
+        # A refused value reads as the page's form says it (the model's MESSAGES, one place for both).
+        extra = super().get_extra_kwargs()
+        for name, messages in getattr(self.Meta.model, "MESSAGES", {}).items():
+            extra[name] = {**extra.get(name, {}),
+                           "error_messages": {**extra.get(name, {}).get("error_messages", {}), **messages}}
+        return extra
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self._declared_fields:
+            messages = getattr(self.Meta.model, "MESSAGES", {}).get(name)
+            if messages and name in fields:
+                fields[name].error_messages.update(messages)
+        return fields
+
 
 class CheckInSerializer(StrictModelSerializer):
     class Meta:
@@ -134,11 +164,19 @@ class UrgeSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+class TalkRequestSerializer(StrictModelSerializer):
+    class Meta:
+        model = TalkRequest
+        fields = ["id", *TalkRequest.WRITABLE, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
 class ReflectionSerializer(StrictModelSerializer):
     wins = serializers.ListField(
         child=StrictCharField(max_length=WeeklyReflection.MAX_WIN_LENGTH, allow_blank=True),
         max_length=WeeklyReflection.MAX_WINS,
         required=False,
+        error_messages={"max_length": model_words(TOO_MANY_WINS, max=WeeklyReflection.MAX_WINS)},
     )
 
     class Meta:
@@ -187,17 +225,19 @@ class EntryConflictSerializer(StrictSerializer):
 
 
 class ContactSerializer(StrictSerializer):
-    name = StrictCharField(max_length=200)
+    name = StrictCharField(max_length=200, error_messages={"blank": NEEDS_A_NAME, "required": NEEDS_A_NAME})
     phone = StrictCharField(max_length=40, allow_blank=True, required=False, default="")
 
 
 def _lines():
-    return serializers.ListField(child=StrictCharField(max_length=200, allow_blank=True), max_length=12,
-                                 required=False)
+    return serializers.ListField(child=StrictCharField(max_length=200, allow_blank=True), max_length=MAX_PLAN_ITEMS,
+                                 required=False,
+                                 error_messages={"max_length": model_words(TOO_MANY_LINES, max=MAX_PLAN_ITEMS)})
 
 
 def _contacts():
-    return serializers.ListField(child=ContactSerializer(), max_length=12, required=False)
+    return serializers.ListField(child=ContactSerializer(), max_length=MAX_PLAN_ITEMS, required=False,
+                                 error_messages={"max_length": model_words(TOO_MANY_CONTACTS, max=MAX_PLAN_ITEMS)})
 
 
 class SafetyPlanVersionSerializer(StrictModelSerializer):
@@ -253,7 +293,8 @@ class TaskSerializer(StrictModelSerializer):
 
 class HighRiskTimeSerializer(StrictModelSerializer):
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), min_length=1,
-                                     max_length=7, help_text="0 is Monday, 6 is Sunday.")
+                                     max_length=7, help_text="0 is Monday, 6 is Sunday.",
+                                     error_messages=HighRiskTime.MESSAGES["weekdays"])
 
     class Meta:
         model = HighRiskTime

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +24,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import access, accounts, audit, exports
 from ..models import Invitation
-from ..security import end_all_sessions, is_staff_account, second_factor_done
+from ..security import end_all_sessions, end_other_sessions, is_staff_account, second_factor_done
 from .decorators import participant_required, signed_in
 from .downloads import download
-from .forms import CloseForm, CodeForm, InvitationForm, JoinForm
+from .forms import CloseForm, CodeForm, EmailForm, InvitationForm, JoinForm, NoticeForm
 
 
 def _next(request, default):
@@ -208,6 +209,20 @@ def invitation_revoke(request, pk):
 
 
 @participant_required
+@require_http_methods(["GET", "POST"])
+def notice(request):
+    """Who sees what, as it is now; Today asks to read it again after it changed (accounts.NOTICE_VERSION)."""
+    form = NoticeForm(request.POST if request.method == "POST" else None)  # an empty POST (no tick) is a POST
+    if request.method == "POST" and form.is_valid():
+        accounts.notice_acknowledge(participant=request.participant)
+        messages.success(request, _("Thank you for reading it."))
+        return redirect("today")
+    return render(request, "tracker/account/notice.html", {
+        "form": form, "notice": accounts.notice_text(request.participant.program),
+        "outdated": accounts.notice_outdated(request.user)})
+
+
+@participant_required
 def my_data(request):
     return render(request, "tracker/account/my_data.html", {"retention": settings.ACCOUNT_RETENTION_DAYS})
 
@@ -244,3 +259,43 @@ def close_account(request):
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
     return render(request, "tracker/account/close.html", {"form": form, "retention": settings.ACCOUNT_RETENTION_DAYS})
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change the password with the current one; every other device and app token is signed out.
+    Open to everyone signed in; a participant gets their own page frame and Settings after."""
+    request.participant = access.participant_for_user(request.user)
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        end_other_sessions(request)
+        messages.success(request, _("Password changed. Other devices are signed out."))
+        return redirect("settings" if request.participant else _landing(user))
+    return render(request, "tracker/account/password_change.html", {"form": form})
+
+
+@participant_required
+@require_http_methods(["POST"])
+def email_change(request):
+    form = EmailForm(request.POST)
+    if form.is_valid():
+        accounts.email_change_request(
+            user=request.user, email=form.cleaned_data["email"],
+            link_for=lambda token: request.build_absolute_uri(reverse("email_confirm", args=[token])))
+        messages.success(request, _("We sent a link to %(email)s. Open it within 2 days to use this address.")
+                         % {"email": form.cleaned_data["email"]})
+        return redirect("settings")
+    return render(request, "tracker/account/email_change.html", {"email_form": form})
+
+
+@participant_required
+def email_confirm(request, token):
+    try:
+        email = accounts.email_confirm(user=request.user, token=token)
+    except accounts.EmailLinkInvalid:
+        return render(request, "tracker/account/email_link_invalid.html", status=400)
+    messages.success(request, _("Email confirmed: %(email)s.") % {"email": email})
+    return redirect("settings")

@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, care, dates, exports, progress, selectors, services, triage
-from ..models import AuditEvent, Goal, Participant, Task, known_zones, week_start
+from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
 from .downloads import download
-from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, TaskForm
+from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, ProgramSettingsForm, TaskForm
 
 Action = AuditEvent.Action
 
@@ -105,6 +105,20 @@ def counselor_settings(request):
     return render(request, "tracker/care/settings.html", {"form": form, "zones": sorted(known_zones())})
 
 
+@signed_in
+def program_settings(request):
+    """For the program's admins: the harm-reduction line participants see after a setback."""
+    admin = access.program_admin(request, resource="program-settings")
+    program = admin.program
+    form = ProgramSettingsForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        services.program_settings_update(request=request, program=program, **form.cleaned_data)
+        messages.success(request, _("Program settings saved."))
+        return redirect("care_program_settings")
+    return render(request, "tracker/care/program_settings.html", {
+        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT})
+
+
 @require_http_methods(["POST"])
 @care_page("acknowledgement")
 def acknowledge_flag(request, participant):
@@ -140,7 +154,8 @@ def participant_view(request, participant):
     row = triage.caseload([participant])[0]
     return render(request, "tracker/care/participant.html", _context(
         participant, "care_participant", overview=overview, figures=overview.figures, row=row, period=period,
-        periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period),
+        periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period, events=overview.events),
+        event_key=charts.event_key(), events=charts.event_list(overview.events),
         heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK))
 
 

@@ -6,13 +6,73 @@ numbers in a table, so a screen reader gets them all. The numbers come from the 
 """
 
 import dataclasses
+import math
 
-from django.utils.html import format_html, format_html_join
+from django.conf import settings
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .. import progress
 from ..care import DAILY_UP_TO, WEEKDAYS
+from ..triage import LABELS as FLAG_LABELS
 
-WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM = 320, 120, 8, 18
+# The drawing area, in SVG user units (the SVG scales to the width it is given; at 360 px a
+# chart is about 300 px wide, so 12 units of text are 11 px or more). Left: y-axis labels;
+# bottom: event markers, then the dates.
+WIDTH, HEIGHT = 320, 168
+LEFT, RIGHT, TOP = 40, 6, 10
+BASELINE = HEIGHT - 40
+MARKER_Y = BASELINE + 9
+DATE_Y = HEIGHT - 6
+CHAR = 7.2  # about how wide a character of 12-unit text is, to keep labels inside the picture
+
+# One colour per measure, in static/css/steady.css as --m-<measure> and the class m-<measure>:
+# the charts, the caseload's sparklines and the heat map all use these names.
+MEASURES = ("sleep", "efficiency", "quality", "urges", "intensity", "duration", "stress", "checkins")
+
+EVENT_KINDS = ("setback", "acknowledged", "plan")
+
+
+def _event_legend():
+    return {"setback": _("Setback (used)"), "acknowledged": _("Flag acknowledged"),
+            "plan": _("Safety plan changed")}
+
+
+def event_key():
+    """(kind, label) for the legend of the event markers."""
+    return list(_event_legend().items())
+
+
+def event_list(events):
+    """(kind, text) for each event (tracker.care.Event), oldest first: the list under the legend."""
+    legend = _event_legend()
+
+    def text(event):
+        words = f"{event.date:%a %-d %b}: {legend[event.kind]}"
+        if event.kind == "acknowledged":
+            return f"{words} ({FLAG_LABELS.get(event.detail, event.detail)})"
+        if event.kind == "plan":
+            return f"{words} " + _("(version %(number)s)") % {"number": event.detail}
+        return words
+
+    return [(event.kind, text(event)) for event in events]
+
+
+def _num(value):
+    """A coordinate for the SVG: short, no exponent."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def nice_ticks(top):
+    """2 to 4 round whole-number ticks from 0 up to at least `top`: [0, step, ..., n * step]."""
+    top = max(top, 1)
+    magnitude = 10 ** math.floor(math.log10(top))
+    for step in (m * magnitude / 10 for m in (1, 2, 5, 10, 20, 50, 100) if m * magnitude >= 10):  # whole numbers
+        if math.ceil(top / step - 1e-9) <= 3:
+            count = max(1, math.ceil(top / step - 1e-9))
+            return [round(step * n, 6) for n in range(count + 1)]
+    return [0, top]
 
 
 @dataclasses.dataclass
@@ -21,9 +81,10 @@ class Bar:
     y: float
     width: float
     height: float
-    label: str
+    label: str  # the day or week in full: "Sat 14 Nov", "Week of 16 Nov"
     value: float | None
-    text: str
+    text: str  # the value with its unit: "6.5 h", or "no entry"
+    name: str = ""  # the accessible name: "Sat 14 Nov, sleep: 6.5 h"
 
 
 @dataclasses.dataclass
@@ -34,49 +95,119 @@ class Chart:
     unit: str
     bars: list
     max_value: float
+    measure: str = "sleep"
     width: int = WIDTH
     height: int = HEIGHT
     axis_labels: list = dataclasses.field(default_factory=list)  # (x, text) under the bars
+    ticks: list = dataclasses.field(default_factory=list)  # (y, text) on the y-axis
+    band: tuple | None = None  # (y_top, y_bottom, text): the healthy range, shaded
+    threshold: tuple | None = None  # (y, text, legend): the caseload's flag threshold, dashed
+    markers: list = dataclasses.field(default_factory=list)  # (x, kind, text)
 
     @property
     def baseline(self):
-        return self.height - PAD_BOTTOM
+        return BASELINE
 
     @property
     def has_data(self):
         return any(bar.value is not None for bar in self.bars)
 
-    # The bars and the table rows as ready markup: a year of bars is hundreds of elements, and
-    # formatting each number through the template engine costs more than the rest of the page.
+    # The SVG and the table rows as ready markup, escaped once per string: a year of bars is
+    # hundreds of elements, and formatting each through the template engine costs more than
+    # the rest of the page.
     @property
-    def bars_svg(self):
-        return format_html_join("", '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
-                                ((str(b.x), str(b.y), str(b.width), str(b.height), b.label, b.text)
-                                 for b in self.bars if b.value is not None))
+    def svg(self):
+        right = WIDTH - RIGHT
+        parts = []
+        if self.band:
+            top, bottom, _text = self.band
+            parts.append(f'<rect class="band" x="{LEFT}" y="{_num(top)}" width="{right - LEFT}" '
+                         f'height="{_num(bottom - top)}"/>'
+                         f'<line class="band-edge" x1="{LEFT}" x2="{right}" y1="{_num(top)}" y2="{_num(top)}"/>'
+                         f'<line class="band-edge" x1="{LEFT}" x2="{right}" y1="{_num(bottom)}" y2="{_num(bottom)}"/>')
+        for y, text in self.ticks:
+            parts.append(f'<line class="grid" x1="{LEFT}" x2="{right}" y1="{_num(y)}" y2="{_num(y)}"/>'
+                         f'<text class="axis-label" x="{LEFT - 4}" y="{_num(y + 4)}" text-anchor="end">{escape(text)}</text>')
+        parts.append(f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{BASELINE}" y2="{BASELINE}"/>')
+        parts.extend(f'<rect class="bar" tabindex="0" role="img" aria-label="{escape(b.name)}" x="{_num(b.x)}" '
+                     f'y="{_num(b.y)}" width="{_num(b.width)}" height="{_num(b.height)}"/>'
+                     for b in self.bars if b.value is not None)
+        if self.threshold:
+            y, text, _legend = self.threshold
+            parts.append(f'<line class="threshold" x1="{LEFT}" x2="{right}" y1="{_num(y)}" y2="{_num(y)}"/>'
+                         f'<text class="threshold-label" x="{right}" y="{_num(max(y - 3, 10))}" '
+                         f'text-anchor="end">{escape(text)}</text>')
+        if self.markers:
+            parts.append('<g class="events" aria-hidden="true">')
+            parts.extend(_marker(x, kind, text) for x, kind, text in self.markers)
+            parts.append("</g>")
+        parts.extend(f'<text class="axis-label" x="{_num(x)}" y="{DATE_Y}" text-anchor="middle">{escape(text)}</text>'
+                     for x, text in self.axis_labels)
+        return mark_safe("".join(parts))
 
     @property
     def rows_html(self):
-        return format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', ((b.label, b.text) for b in self.bars))
+        return mark_safe("".join(f'<tr><th scope="row">{escape(b.label)}</th><td>{escape(b.text)}</td></tr>'
+                                 for b in self.bars))
 
 
-def bar_chart(*, id, title, description, unit, points, max_value=None, fmt="{:g}"):
-    """points: [(label, value or None)] in order. A None is a gap, not a zero."""
-    values = [v for _, v in points if v is not None]
-    top = max_value if max_value is not None else (max(values) if values else 1) or 1
-    slot = WIDTH / max(len(points), 1)
-    usable = HEIGHT - PAD_TOP - PAD_BOTTOM
+def _marker(x, kind, text):
+    """An event's mark on the x-axis; each kind has its own shape, not only its own colour."""
+    title = f"<title>{escape(text)}</title>"
+    if kind == "setback":  # a triangle pointing up
+        return f'<path class="event event--setback" d="M{_num(x)} {MARKER_Y - 4}l4.5 8h-9z">{title}</path>'
+    if kind == "acknowledged":
+        return f'<circle class="event event--acknowledged" cx="{_num(x)}" cy="{MARKER_Y}" r="4">{title}</circle>'
+    return (f'<rect class="event event--plan" x="{_num(x - 3.5)}" y="{MARKER_Y - 3.5}" width="7" height="7">'
+            f'{title}</rect>')
+
+
+def bar_chart(*, id, title, description, unit, points, max_value=None, fmt="{:g}", measure="sleep", noun="",
+              ticks=None, tick_unit="", band=None, threshold=None, events=()):
+    """points: [(label, axis label, value or None)] in order; a None is a gap, not a zero.
+
+    band: (low, high, text) shaded; threshold: (value, text) dashed; events: [(index, kind, text)]
+    marked under the bar at that index.
+    """
+    values = [v for _, _, v in points if v is not None]
+    reach = max([*values, *(band[:2] if band else ()), *((threshold[0],) if threshold else ()), 0])
+    if ticks is None:
+        ticks = nice_ticks(max_value if max_value is not None else reach)
+    top = max(max_value or 0, ticks[-1]) or 1
+    plot = WIDTH - RIGHT - LEFT
+    usable = BASELINE - TOP
+    slot = plot / max(len(points), 1)
+
+    def y_of(value):
+        return BASELINE - usable * min(value, top) / top
+
     bars = []
-    for index, (label, value) in enumerate(points):
+    for index, (label, _axis, value) in enumerate(points):
         height = 0 if value is None else max(1.5, usable * min(value, top) / top) if value else 0
+        text = _("no entry") if value is None else f"{fmt.format(value)}{unit}"
         bars.append(Bar(
-            x=round(index * slot + slot * 0.15, 2), y=round(HEIGHT - PAD_BOTTOM - height, 2),
-            width=round(slot * 0.7, 2), height=round(height, 2), label=label, value=value,
-            text="no entry" if value is None else f"{fmt.format(value)}{unit}",
+            x=LEFT + index * slot + slot * 0.15, y=BASELINE - height, width=slot * 0.7, height=height,
+            label=label, value=value, text=text, name=f"{label}, {noun or title.lower()}: {text}",
         ))
-    step = max(1, len(points) // 6)
-    axis = [(round(index * slot + slot / 2, 2), label.removeprefix("Week of ")) for index, (label, _) in enumerate(points)
-            if index % step == 0][:7]
-    return Chart(id=id, title=title, description=description, unit=unit, bars=bars, max_value=top, axis_labels=axis)
+    # As many dates as fit, always the last one; each kept inside the picture.
+    widest = max((len(axis) for _, axis, _ in points), default=1) * CHAR
+    every = max(1, math.ceil(len(points) / max(1, int(plot // (widest + 14)))))
+    axis = []
+    for index in range(len(points) - 1, -1, -every):
+        text = points[index][1]
+        half = len(text) * CHAR / 2
+        axis.append((min(max(LEFT + index * slot + slot / 2, LEFT + half - 6), WIDTH - half), text))
+    tick_marks = [(y_of(t), f"{t:g}{tick_unit}") for t in ticks]
+    return Chart(
+        id=id, title=title, description=description, unit=unit, bars=bars, max_value=top, measure=measure,
+        axis_labels=axis[::-1], ticks=tick_marks,
+        band=(y_of(band[1]), y_of(band[0]), band[2]) if band else None,
+        threshold=(y_of(threshold[0]), threshold[1], _("Dashed line: %(label)s at %(value)s (the caseload's setting).")
+                   % {"label": threshold[1], "value": f"{fmt.format(threshold[0])}{unit}"}) if threshold else None,
+        # Kinds side by side when they fall on one bar: a setback left, a plan change right.
+        markers=[(LEFT + index * slot + slot / 2 + 9 * (EVENT_KINDS.index(kind) - 1), kind, text)
+                 for index, kind, text in events],
+    )
 
 
 @dataclasses.dataclass
@@ -85,6 +216,7 @@ class Sparkline:
     width: int
     height: int
     summary: str  # what a screen reader hears instead of the picture
+    measure: str = "sleep"  # its colour, as on the charts (MEASURES)
 
     @property
     def rects_svg(self):
@@ -92,7 +224,7 @@ class Sparkline:
                                 ((str(x), str(y), str(w), str(h)) for x, y, w, h in self.bars))
 
 
-def sparkline(values, *, top, unit, what, width=112, height=28):
+def sparkline(values, *, top, unit, what, measure, width=112, height=28):
     """A tiny bar chart of recent days, oldest first; None leaves a gap."""
     slot = width / max(len(values), 1)
     bars = []
@@ -108,17 +240,18 @@ def sparkline(values, *, top, unit, what, width=112, height=28):
         average = sum(known) / len(known)
         summary = (f"{what}, last {len(values)} days: {len(known)} days logged, average {average:.1f}{unit}, "
                    f"latest {known[-1]:g}{unit}.")
-    return Sparkline(bars=bars, width=width, height=height, summary=summary)
+    return Sparkline(bars=bars, width=width, height=height, summary=summary, measure=measure)
 
 
 
 def sleep_sparkline(row):
     """A caseload row's (tracker.triage.Row) last nights of sleep."""
-    return sparkline([v for _, v in row.sleep], top=10, unit=" h", what="Sleep each night")
+    return sparkline([v for _, v in row.sleep], top=10, unit=" h", what="Sleep each night", measure="sleep")
 
 
 def urge_sparkline(row):
-    return sparkline([v for _, v in row.urges], top=max(4, *(v for _, v in row.urges)), unit="", what="Urges each day")
+    return sparkline([v for _, v in row.urges], top=max(4, *(v for _, v in row.urges)), unit="", what="Urges each day",
+                     measure="urges")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,71 +265,131 @@ class Spec:
     unit: str
     key: str  # which series of the data
     description: str
+    measure: str  # its colour (MEASURES)
+    noun: str = ""  # in each bar's accessible name: "Sat 14 Nov, sleep: 6.5 h"
     max_value: float | None = None
     fmt: str = "{:g}"
-    labels: str = "labels"  # which series holds the bars' labels
+    spans: str = "spans"  # which series holds the bars' (first, last) dates
+    ticks: tuple | None = None
+    tick_unit: str = ""
+    band: tuple | None = None  # (low, high, text)
+    threshold: tuple | None = None  # (value, text)
 
 
-def chart_set(data, specs):
-    """One bar chart per spec, each from data[spec.key] against data[spec.labels]."""
-    return [bar_chart(id=spec.id, title=spec.title, unit=spec.unit, description=spec.description,
-                      points=list(zip(data[spec.labels], data[spec.key])), max_value=spec.max_value, fmt=spec.fmt)
-            for spec in specs]
+def span_label(first, last):
+    """A bar's day or week in full (accessible names, the table)."""
+    return f"{first:%a %-d %b}" if first == last else _("Week of %(day)s") % {"day": f"{first:%-d %b}"}
+
+
+def _index_of(spans, day):
+    for index, (first, last) in enumerate(spans):
+        if first <= day <= last:
+            return index
+    return None
+
+
+def chart_set(data, specs, *, events=(), short=lambda first: f"{first:%-d %b}"):
+    """One bar chart per spec, each from data[spec.key] against data[spec.spans] (a bar's dates).
+
+    events: tracker.care.Event, marked under the bar whose day or week holds them.
+    """
+    legend = _event_legend()
+    charts = []
+    for spec in specs:
+        spans = data[spec.spans]
+        marks = [(index, event.kind, f"{span_label(event.date, event.date)}: {legend[event.kind]}")
+                 for event in events if (index := _index_of(spans, event.date)) is not None]
+        charts.append(bar_chart(
+            id=spec.id, title=spec.title, unit=spec.unit, description=spec.description, measure=spec.measure,
+            noun=spec.noun, points=[(span_label(*span), short(span[0]), value) for span, value in zip(spans, data[spec.key])],
+            max_value=spec.max_value, fmt=spec.fmt, ticks=spec.ticks, tick_unit=spec.tick_unit, band=spec.band,
+            threshold=spec.threshold, events=marks))
+    return charts
+
+
+def sleep_band():
+    return 7, 9, _("Shaded: 7 to 9 hours, a healthy night's sleep.")
+
+
+def efficiency_band():
+    return 85, 100, _("Shaded: 85% or more, healthy sleep efficiency.")
 
 
 def progress_charts(figures, days):
-    """A participant's own charts on My progress: one bar a day."""
-    label = (lambda d: d.strftime("%a")) if days <= 7 else (lambda d: d.strftime("%-d %b"))
+    """A participant's own charts on My progress: one bar a day, from the join date if later."""
+    tracked = figures.tracked_days
+    short = (lambda d: d.strftime("%a")) if days <= 7 else (lambda d: d.strftime("%-d %b"))
 
     def of(attribute, scale=1):
         return [None if day.checkin is None or getattr(day.checkin, attribute) is None
-                else round(getattr(day.checkin, attribute) * scale, 1) for day in figures.days]
+                else round(getattr(day.checkin, attribute) * scale, 1) for day in tracked]
 
     def average_duration(day):
         value = progress.mean([urge.duration_min for urge in day.urges])
         return None if value is None else round(value, 1)
 
     data = {
-        "labels": [label(day.date) for day in figures.days],
+        "spans": [(day.date, day.date) for day in tracked],
         "sleep": of("total_sleep_min", 1 / 60), "efficiency": of("sleep_efficiency", 100),
         "quality": of("sleep_quality"), "stress": of("stress"),
-        "urges": [day.urge_count for day in figures.days],
-        "duration": [average_duration(day) for day in figures.days],
+        "urges": [day.urge_count for day in tracked],
+        "duration": [average_duration(day) for day in tracked],
     }
     return chart_set(data, [
-        Spec("sleep", "Sleep each night", " h", "sleep", f"Hours of sleep each night over the last {days} days."),
-        Spec("efficiency", "Sleep efficiency", "%", "efficiency", "Share of the time in bed spent asleep, each night.",
-             max_value=100),
-        Spec("quality", "Sleep quality", " of 5", "quality",
-             "How well you slept, from 1 (very poor) to 5 (very good).", max_value=5),
-        Spec("urges", "Urges each day", "", "urges", f"How many urges you logged each day over the last {days} days."),
-        Spec("duration", "How long urges lasted", " min", "duration",
-             "Average minutes an urge lasted, each day with an urge. Shorter bars: urges fade faster."),
-        Spec("stress", "Stress", " of 10", "stress", "Your stress from 0 to 10 each day you checked in.", max_value=10),
-    ])
+        Spec("sleep", _("Sleep each night"), " h", "sleep", _("Hours of sleep each night."), "sleep", _("sleep"),
+             tick_unit=" h", band=sleep_band()),
+        Spec("efficiency", _("Sleep efficiency"), "%", "efficiency",
+             _("Share of the time in bed spent asleep, each night."), "efficiency", _("sleep efficiency"),
+             max_value=100, tick_unit="%", band=efficiency_band()),
+        Spec("quality", _("Sleep quality"), " of 5", "quality",
+             _("How well you slept, from 1 (very poor) to 5 (very good)."), "quality", _("sleep quality"),
+             max_value=5, ticks=(1, 3, 5)),
+        Spec("urges", _("Urges each day"), "", "urges", _("How many urges you logged each day."), "urges",
+             _("urges")),
+        Spec("duration", _("How long urges lasted"), " min", "duration",
+             _("Average minutes an urge lasted, each day with an urge. Shorter bars: urges fade faster."),
+             "duration", _("minutes an urge lasted")),
+        Spec("stress", _("Stress"), " of 10", "stress", _("Your stress from 0 to 10 each day you checked in."),
+             "stress", _("stress"), max_value=10),
+    ], short=short)
 
 
-def trend_charts(data, *, period):
-    """A counselor's trend charts (tracker.care.series): a bar a day, or a week past 90 days."""
-    per = "week (averages)" if period > DAILY_UP_TO else "day"
+def trend_charts(data, *, period, events=()):
+    """A counselor's trend charts (tracker.care.series): a bar a day, or a week past 90 days.
+
+    Sleep and urge strength get a dashed line at the caseload's own flag threshold (the TRIAGE_*
+    settings tracker.triage flags by), and the healthy-range bands of the participant's charts.
+    """
+    per = _("week (averages)") if period > DAILY_UP_TO else _("day")
+    flag = _("flag threshold")
+    hours = settings.TRIAGE_SLEEP_MIN_HOURS
+    efficiency = settings.TRIAGE_SLEEP_MIN_EFFICIENCY * 100
     return chart_set(data, [
-        Spec("c-sleep", "Total sleep time", " h", "sleep_hours",
-             f"Hours asleep each night, one bar per {per}, last {period} days.", fmt="{:.1f}"),
-        Spec("c-efficiency", "Sleep efficiency", "%", "sleep_efficiency",
-             f"Share of time in bed spent asleep, one bar per {per}.", max_value=100, fmt="{:.0f}"),
-        Spec("c-quality", "Sleep quality", " of 5", "sleep_quality", f"Sleep quality from 1 to 5, one bar per {per}.",
-             max_value=5, fmt="{:.1f}"),
-        Spec("c-urges", "Urges", "", "urges",
-             f"Number of urges logged, one bar per {'week' if period > DAILY_UP_TO else 'day'}."),
-        Spec("c-intensity", "Urge intensity", " of 10", "urge_intensity",
-             f"Average urge strength, 0 to 10, one bar per {per}.", max_value=10, fmt="{:.1f}"),
-        Spec("c-duration", "Urge duration", " min", "urge_minutes", f"Average minutes an urge lasted, one bar per {per}.",
-             fmt="{:.0f}"),
-        Spec("c-stress", "Stress", " of 10", "stress", f"Stress from 0 to 10, one bar per {per}.", max_value=10,
-             fmt="{:.1f}"),
-        Spec("c-adherence", "Check-in days", "%", "adherence", "Share of each week's days with a check-in.",
-             max_value=100, fmt="{:.0f}", labels="adherence_labels"),
-    ])
+        Spec("c-sleep", _("Total sleep time"), " h", "sleep_hours",
+             _("Hours asleep each night, one bar per %(per)s.") % {"per": per}, "sleep", _("sleep"), fmt="{:.1f}",
+             tick_unit=" h", band=sleep_band(), threshold=(hours, flag)),
+        Spec("c-efficiency", _("Sleep efficiency"), "%", "sleep_efficiency",
+             _("Share of time in bed spent asleep, one bar per %(per)s.") % {"per": per}, "efficiency",
+             _("sleep efficiency"), max_value=100, fmt="{:.0f}", tick_unit="%", band=efficiency_band(),
+             threshold=(efficiency, flag)),
+        Spec("c-quality", _("Sleep quality"), " of 5", "sleep_quality",
+             _("Sleep quality from 1 to 5, one bar per %(per)s.") % {"per": per}, "quality", _("sleep quality"),
+             max_value=5, fmt="{:.1f}", ticks=(1, 3, 5)),
+        Spec("c-urges", _("Urges"), "", "urges",
+             _("Number of urges logged, one bar per %(per)s.") % {"per": _("week") if period > DAILY_UP_TO else _("day")},
+             "urges", _("urges")),
+        Spec("c-intensity", _("Urge intensity"), " of 10", "urge_intensity",
+             _("Average urge strength, 0 to 10, one bar per %(per)s.") % {"per": per}, "intensity",
+             _("urge strength"), max_value=10, fmt="{:.1f}", threshold=(settings.TRIAGE_HIGH_URGE, flag)),
+        Spec("c-duration", _("Urge duration"), " min", "urge_minutes",
+             _("Average minutes an urge lasted, one bar per %(per)s.") % {"per": per}, "duration",
+             _("minutes an urge lasted"), fmt="{:.0f}"),
+        Spec("c-stress", _("Stress"), " of 10", "stress", _("Stress from 0 to 10, one bar per %(per)s.") % {"per": per},
+             "stress", _("stress"), max_value=10, fmt="{:.1f}"),
+        Spec("c-adherence", _("Check-in days"), "%", "adherence", _("Share of each week's days with a check-in."),
+             "checkins", _("days with a check-in"), max_value=100, fmt="{:.0f}", spans="adherence_spans",
+             tick_unit="%"),
+    ], events=events)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,9 +430,9 @@ class HeatMap:
 
     @property
     def axes_svg(self):
-        rows = format_html_join("", '<text class="tick" x="0" y="{}">{}</text>',
+        rows = format_html_join("", '<text class="axis-label" x="0" y="{}">{}</text>',
                                 ((str(d * HEAT_ROW + 14), name[0]) for d, name in enumerate(WEEKDAYS)))
-        hours = format_html_join("", '<text class="tick" x="{}" y="146">{}h</text>', ((_heat_x(h), h) for h in (0, 6, 12, 18)))
+        hours = format_html_join("", '<text class="axis-label" x="{}" y="146">{}h</text>', ((_heat_x(h), h) for h in (0, 6, 12, 18)))
         return rows + hours
 
     @property

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import dates
 from ..models import (
     PHONE_RE,
+    TOO_LONG,
     AuditEvent,
     CheckIn,
     Counselor,
@@ -18,6 +19,7 @@ from ..models import (
     HighRiskTime,
     Invitation,
     Participant,
+    Program,
     SafetyPlanVersion,
     Strategy,
     Task,
@@ -26,9 +28,11 @@ from ..models import (
     WeekendPlan,
     WeeklyReflection,
     known_zones,
+    zone_for_city,
 )
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
+HIGH_RISK_LEADS = (0, 15, 30, 60)
 DURATIONS = [(2, "2 min"), (5, "5 min"), (10, "10 min"), (15, "15 min"), (30, "30 min"), (60, "1 hour"), (120, "2 hours")]
 
 
@@ -47,10 +51,8 @@ class NumberInput(forms.NumberInput):
         super().__init__({"inputmode": "numeric", **(attrs or {})})
 
 
-# Text over a field's limit is refused with this, never cut: the browser's maxlength would cut
-# pasted text without a word, so the page counts instead (static/js/app.js) and the server says so.
-TOO_LONG = _("Use at most %(limit_value)d characters (this is %(show_value)d). Nothing was cut: "
-             "shorten it and save again.")
+# Text over a field's limit is refused with TOO_LONG (models.py; the API says it too), never cut: the
+# browser's maxlength would cut pasted text without a word, so the page counts instead (static/js/app.js).
 COUNTER = _("%(count)s of %(limit)s characters")
 COUNTER_OVER = _("%(count)s of %(limit)s characters: %(over)s too many. Shorten it to save.")
 
@@ -74,12 +76,15 @@ def count_to_limit(field):
 
 class AccessibleErrorsMixin:
     """Mark fields with errors for screen readers: aria-invalid, and the error's id to read out.
-    Fields with a length limit get a counter instead of the browser's silent cut (count_to_limit)."""
+    Fields with a length limit get a counter instead of the browser's silent cut (count_to_limit).
+    An entry's fields say what their model's MESSAGES say, as the API does."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        for name, field in self.fields.items():
             count_to_limit(field)
+            field.error_messages.update(getattr(model, "MESSAGES", {}).get(name, {}))
 
     def add_error(self, field, error):
         super().add_error(field, error)
@@ -114,6 +119,7 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "awake_min": NumberInput({"min": 0, "max": 720}),
             "sleep_quality": forms.RadioSelect,
             "mood": forms.RadioSelect,
+            "usual_times": forms.CheckboxInput(attrs={"data-usual": ""}),
             "regular_meals": forms.RadioSelect,
             "small_win": forms.TextInput(attrs={"autocomplete": "off"}),
             "note": forms.Textarea(attrs={"rows": 3}),
@@ -133,11 +139,34 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "small_win": "Anything counts: a walk, a call, a meal.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, usual=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The person's usual times (progress.usual_times), offered on a new check-in only.
+        self.usual = usual
         for name in ("sleep_quality", "mood", "regular_meals"):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0] != ""]
+        self.fields["usual_times"].label = _("Same as usual")
+
+    def clean(self):
+        """"Same as usual" with no times (the page without JavaScript) fills in the usual ones;
+        times that are not the usual ones (or, on an edit, not the confirmed ones any more) were
+        typed, so the check-in no longer says "same as usual"."""
+        cleaned = super().clean()
+        if not cleaned.get("usual_times"):
+            return cleaned
+        times = (cleaned.get("in_bed_at"), cleaned.get("final_wake_at"))
+        if self.usual is not None:
+            usual = (self.usual.in_bed_at, self.usual.final_wake_at)
+        elif self.instance.usual_times:
+            usual = (self.instance.in_bed_at, self.instance.final_wake_at)
+        else:
+            usual = None
+        if usual is not None and times == (None, None):
+            cleaned["in_bed_at"], cleaned["final_wake_at"] = times = usual
+        if times != usual:
+            cleaned["usual_times"] = False
+        return cleaned
 
 
 class SafeDateTimeField(forms.DateTimeField):
@@ -156,7 +185,6 @@ class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
     intensity = forms.TypedChoiceField(
         choices=SCALE_0_10, coerce=int, widget=forms.RadioSelect, label="How strong?",
         help_text="0 is barely there, 10 is the strongest ever.",
-        error_messages={"required": "Pick how strong it was, from 0 to 10."},
     )
     duration_min = forms.TypedChoiceField(
         choices=DURATIONS, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
@@ -231,7 +259,20 @@ class TimeZoneForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Participant
         fields = ["time_zone"]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
-        labels = {"time_zone": "Your time zone"}
+        labels = {"time_zone": _("Your time zone")}
+        help_texts = {"time_zone": _("Type a city near you, such as Chicago or Denver, and pick it from the list.")}
+
+    def clean_time_zone(self):
+        # The list shows "New York (America)" and posts the zone's name; a city typed without
+        # picking from the list is taken when exactly one zone has it.
+        value = self.cleaned_data["time_zone"].strip()
+        return value if value in known_zones() else zone_for_city(value) or value
+
+
+class EmailForm(AccessibleErrorsMixin, forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             help_text=_("We send a link to it; the address is saved once you open the link."))
 
 
 class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -244,6 +285,18 @@ class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
         labels = {"time_zone": _("Your time zone")}
         help_texts = {"time_zone": _("The caseload, the audit log and invitations show times in this zone. "
                                      "A participant’s pages show times in that participant’s zone.")}
+
+
+class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
+    """What a program's admin sets for everyone in it: the harm-reduction line after a setback."""
+
+    class Meta:
+        model = Program
+        fields = ["harm_reduction_on", "harm_reduction_text"]
+        widgets = {"harm_reduction_text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"harm_reduction_on": _("Show a harm-reduction line after a setback"),
+                  "harm_reduction_text": _("The line, in your program’s words")}
+        help_texts = {"harm_reduction_text": _("Left empty, participants see Steady’s own wording (above).")}
 
 
 class ContactsField(forms.CharField):
@@ -342,7 +395,7 @@ class HighRiskTimeForm(AccessibleErrorsMixin, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=list(enumerate(HighRiskTime.WEEKDAYS)), coerce=int,
         widget=forms.CheckboxSelectMultiple(attrs={"data-int": ""}),
-        label="On these days", error_messages={"required": "Pick at least one day."},
+        label="On these days",
     )
 
     class Meta:
@@ -361,13 +414,27 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
         widgets = {name: TimeInput() for name in ("checkin_reminder_at", "weekend_plan_reminder_at",
                                                   "weekend_review_reminder_at", "task_reminder_at", "quiet_start",
                                                   "quiet_end")}
-        widgets["high_risk_lead_min"] = NumberInput({"min": 0, "max": 240})
         labels = {"checkin_reminder_at": "Daily check-in", "weekend_plan_reminder_at": "Fridays: plan the weekend",
                   "weekend_review_reminder_at": "Mondays: how the weekend went",
-                  "task_reminder_at": "On the day a task is due",
-                  "high_risk_lead_min": "Minutes before each high-risk time"}
+                  "task_reminder_at": "On the day a task is due"}
         help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
                       "quiet_end": "No reminders between these times (they may run past midnight)."}
+
+    def __init__(self, *args, has_email, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A few lead times to pick from; one set earlier another way (the API takes 0-240) stays valid.
+        current = self.instance.high_risk_lead_min
+        leads = sorted({*HIGH_RISK_LEADS, *([current] if current is not None else [])})
+        self.fields["high_risk_lead_min"] = forms.TypedChoiceField(
+            choices=[("", _("Off"))] + [(n, str(n)) for n in leads],
+            coerce=int, empty_value=None, required=False, widget=forms.RadioSelect,
+            label=_("Remind me … minutes before a high-risk time"), initial=current,
+            help_text=_("0 reminds you when it starts."),
+        )
+        self.order_fields(self.Meta.fields)
+        # Email is offered only with a confirmed address (added in Settings, confirmed by a link).
+        if not has_email:
+            del self.fields["remind_by_email"]
 
 
 class AuditFilterForm(AccessibleErrorsMixin, forms.Form):
@@ -458,6 +525,12 @@ class JoinForm(AccessibleErrorsMixin, forms.Form):
         if "acknowledged" in self.fields and not data.get("acknowledged"):
             self.add_error("acknowledged", "Please read the notice above and tick the box to go on.")
         return data
+
+
+class NoticeForm(AccessibleErrorsMixin, forms.Form):
+    acknowledged = forms.BooleanField(label=_("I have read who sees what"), required=True,
+                                      error_messages={"required": _("Please read the notice above and tick the box "
+                                                                    "to go on.")})
 
 
 class InvitationForm(AccessibleErrorsMixin, forms.Form):

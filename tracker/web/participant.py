@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
@@ -16,23 +17,28 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import audit, dates, progress, reminders, selectors, services
+from .. import accounts, audit, dates, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
+    AuditEvent,
     CheckIn,
     Goal,
     HighRiskTime,
     SafetyPlanVersion,
+    TalkRequest,
     Task,
     Urge,
     WeekendPlan,
     WeeklyReflection,
     known_zones,
     week_start,
+    zone_label,
     weekend_friday,
 )
 from ..tasks import enqueue_sends
@@ -40,6 +46,7 @@ from . import charts
 from .decorators import counselors_to_caseload, participant_required
 from .forms import (
     CheckInForm,
+    EmailForm,
     GoalForm,
     HighRiskTimeForm,
     ReflectionForm,
@@ -111,6 +118,14 @@ def _existing_for_period(kind, participant, initial):
     return model.objects.filter(participant=participant, **{model.ONE_PER: initial[model.ONE_PER]}).first()
 
 
+def _form_extra(kind, participant, entry, data):
+    """A new check-in is offered the person's usual times, from the nights before its day."""
+    if kind != "checkin" or entry is not None:
+        return {}
+    day = dates.query_date_or_none(str(data.get("date") or "")) or participant.local_today()
+    return {"usual": progress.usual_times(participant=participant, before=day)}
+
+
 def _saved_message(kind, entry, created):
     if kind == "urge" and entry.is_setback:
         return "Saved. Thank you for writing it down. A setback does not erase the steps before it."
@@ -131,7 +146,7 @@ def _entry_form(request, kind, entry=None):
     if request.method == "POST":
         entry_id = entry.pk if entry else _posted_uuid(request)
         instance = entry or spec["model"](pk=entry_id, participant=participant)
-        form = spec["form"](request.POST, instance=instance)
+        form = spec["form"](request.POST, instance=instance, **_form_extra(kind, participant, entry, request.POST))
         if form.is_valid():
             extra = {"actor": request.user} if spec.get("actor") else {}
             try:
@@ -155,6 +170,9 @@ def _entry_form(request, kind, entry=None):
                 form.add_error(None, error)
             else:
                 messages.success(request, _saved_message(kind, result.entry, result.created))
+                if kind == "urge" and progress.is_hard_moment(intensity=result.entry.intensity,
+                                                              outcome=result.entry.outcome):
+                    return redirect(support_url(setback=result.entry.is_setback))
                 return redirect(spec.get("done", "today"))
     else:
         initial = {} if entry else _new_entry_initial(kind, participant, request)
@@ -162,13 +180,22 @@ def _entry_form(request, kind, entry=None):
         if existing is not None:
             return redirect(f"{kind}_edit", entry_id=existing.pk)
         entry_id = entry.pk if entry else uuid.uuid4()
-        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial)
+        form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial,
+                            **_form_extra(kind, participant, entry, initial))
     context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
-               "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today"))}
+               "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today")),
+               # The page puts the saved entry's id in place of the zeros: a Back to the form opens it.
+               "edit_url": reverse(f"{kind}_edit", args=[uuid.UUID(int=0)])}
+    if kind == "urge":
+        # The phone picks the page after a save by the same rule (nextPage in app.js).
+        context.update(support_url=reverse("support"), strong_urge=settings.TRIAGE_HIGH_URGE)
     if kind == "reflection":
         context["week"] = dates.query_date_or_none(str(form["week_start"].value()))
     if kind == "weekend":
         context.update(_weekend_context(participant, form, entry))
+    if kind == "checkin":
+        context["day"] = dates.query_date_or_none(str(form["date"].value()))
+        context["is_today"] = context["day"] == participant.local_today()
     return render(request, spec["template"], context)
 
 
@@ -200,7 +227,8 @@ def entry_delete(request, kind, entry_id):
 @participant_required
 def today(request):
     summary = selectors.today_summary(participant=request.participant)
-    return render(request, "tracker/today.html", {"summary": summary})
+    return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(),
+                                                  "notice_outdated": accounts.notice_outdated(request.user)})
 
 
 def _weekend_context(participant, form, entry):
@@ -221,7 +249,39 @@ def _weekend_context(participant, form, entry):
 def safety_plan(request):
     """The person's plan, with crisis lines first: this is where "I need help now" goes."""
     plan = selectors.current_safety_plan(participant=request.participant)
-    return render(request, "tracker/safety_plan.html", {"plan": plan})
+    return render(request, "tracker/safety_plan.html", {"plan": plan, "talk_id": uuid.uuid4()})
+
+
+def support_url(*, setback):
+    return reverse("support") + ("?after=setback" if setback else "")
+
+
+@participant_required
+def support(request):
+    """After a strong urge or a setback: what helps this person, who to call, and help. Kept on
+    the phone from sign-in on (the service worker's participant pages), so it opens offline;
+    the setback part is in the page either way and shown by the address (?after=setback)."""
+    sheet = progress.support_sheet(participant=request.participant)
+    return render(request, "tracker/support.html", {
+        "sheet": sheet, "setback": request.GET.get("after") == "setback", "talk_id": uuid.uuid4()})
+
+
+TALK_SENT = _lazy("Your care team will see this when they are next at work. If you need someone now: 988.")
+TALK_BACK_TO = {TalkRequest.Source.SUPPORT: "support", TalkRequest.Source.SAFETY_PLAN: "safety_plan"}
+
+
+@participant_required
+@require_http_methods(["POST"])
+def talk(request):
+    """"I'd like to talk" without script (the phone sends it through the outbox instead)."""
+    source = request.POST.get("source")
+    source = source if source in TalkRequest.Source.values else TalkRequest.Source.TODAY
+    try:
+        services.talk_request_put(participant=request.participant, id=_posted_uuid(request), data={"source": source})
+    except (services.EntryNotFound, services.EntryGone):
+        raise Http404("No such entry.")
+    messages.success(request, TALK_SENT)
+    return redirect(TALK_BACK_TO.get(source, "today"))
 
 
 @participant_required
@@ -315,19 +375,60 @@ def account_settings(request):
     form = TimeZoneForm(request.POST or None, instance=participant)
     if request.method == "POST" and form.is_valid():
         services.participant_update(participant=participant, time_zone=form.cleaned_data["time_zone"])
-        messages.success(request, "Time zone saved.")
+        messages.success(request, _("Time zone saved."))
         return redirect("settings")
-    zones = sorted(known_zones())
-    return render(request, "tracker/settings.html", {"form": form, "zones": zones,
+    zones = sorted((zone_label(name), name) for name in known_zones())
+    return render(request, "tracker/settings.html", {"form": form, "zones": zones, "email_form": EmailForm(),
+                                                     "email_confirmed": accounts.email_is_confirmed(request.user),
                                                      "has_second_factor": user_has_device(request.user, confirmed=True)})
+
+
+# What the care team opened, in the participant's words (by the audit rows' resource names).
+SEEN_WHAT = {
+    "caseload": _lazy("you in their caseload list"), "checkins": _lazy("your check-ins"), "urges": _lazy("your urges"),
+    "reflections": _lazy("your weekly reflections"), "weekend-plans": _lazy("your weekend plans"),
+    "safety-plan": _lazy("your safety plan"), "goals": _lazy("your goals"), "tasks": _lazy("your tasks"),
+    "overview": _lazy("your progress"), "summary": _lazy("your week’s summary"), "plans": _lazy("your plans"),
+    "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
+    "acknowledgement": _lazy("a follow-up note about you"),
+}
+
+
+def _seen_sentence(who, action, resource, count):
+    what = SEEN_WHAT.get(resource, resource.replace("-", " "))
+    values = {"who": who, "what": what, "count": count}
+    if action == AuditEvent.Action.WRITE:
+        return ngettext("%(who)s changed %(what)s", "%(who)s changed %(what)s %(count)d times", count) % values
+    if action == AuditEvent.Action.EXPORT:
+        return ngettext("%(who)s exported %(what)s", "%(who)s exported %(what)s %(count)d times", count) % values
+    return ngettext("%(who)s viewed %(what)s", "%(who)s viewed %(what)s %(count)d times", count) % values
+
+
+def _access_days(participant, events):
+    """The events as days (in the person's zone, newest first), each a list of sentences: one per
+    person, action and record, with how many times."""
+    team = set(participant.care_team.values_list("user_id", flat=True))
+    days = {}
+    for event in events:
+        counts = days.setdefault(event.at.astimezone(participant.zone).date(), {})
+        key = (event.actor_id, event.action, event.resource)
+        if key not in counts:
+            name = (event.actor.get_full_name() if event.actor else "") or event.actor_name
+            role = _("your counselor") if event.actor_id in team else _("program staff")
+            counts[key] = [f"{name} ({role})", 0]
+        counts[key][1] += 1
+    return [(day, [_seen_sentence(who, action, resource, count)
+                   for (_actor, action, resource), (who, count) in counts.items()])
+            for day, counts in days.items()]
 
 
 @participant_required
 def access_log(request):
-    """Who on the care team has seen or changed my records, newest first."""
-    events = audit.events_about(request.participant)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "tracker/access_log.html", {"page": page})
+    """Who on the care team has seen or changed my records, by day, newest first."""
+    events = audit.events_about(request.participant).select_related("actor")
+    page = Paginator(events, 200).get_page(request.GET.get("page"))
+    return render(request, "tracker/access_log.html", {"page": page,
+                                                       "days": _access_days(request.participant, page)})
 
 
 def help_page(request):
@@ -354,7 +455,8 @@ def reminder_settings(request):
         reminders.test_notification_send(participant=participant, enqueue=enqueue_sends)
         messages.success(request, "A test notification is on its way.")
         return redirect("reminders")
-    form = ReminderSettingsForm(request.POST or None, instance=participant)
+    has_email = accounts.email_is_confirmed(request.user)
+    form = ReminderSettingsForm(request.POST or None, instance=participant, has_email=has_email)
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(participant=participant, data=form.cleaned_data)
         messages.success(request, "Reminder settings saved.")
@@ -364,7 +466,7 @@ def reminder_settings(request):
         "upcoming": reminders.upcoming(participant=participant),
         "recent": reminders.recent_deliveries(participant=participant),
         "subscriptions": participant.user.push_subscriptions.count(),
-        "has_email": bool(request.user.email),
+        "has_email": has_email,
     })
 
 

@@ -57,8 +57,9 @@ def manifest(request):
 
 # Public pages any visitor may get offline; a signed-in person's own pages are added on app open.
 SHELL_PAGES = ["/offline/", "/help/"]
-PARTICIPANT_PAGES = ["/", "/checkin/", "/urge/", "/reflection/", "/safety-plan/", "/safety-plan/edit/", "/weekend/",
-                     "/tasks/"]
+# The safety plan and the support sheet come first: they are what a hard moment without signal needs.
+PARTICIPANT_PAGES = ["/safety-plan/", "/support/", "/", "/checkin/", "/urge/", "/reflection/", "/safety-plan/edit/",
+                     "/weekend/", "/tasks/"]
 
 
 @require_GET

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0009_talk_requests_usual_times_harm_reduction'),
+        ('tracker', '0010_email_confirmed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

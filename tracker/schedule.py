@@ -9,10 +9,20 @@ repeated autumn hour counts once (its first occurrence), as reminders do
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from tracker.models import Attendance, ClosureDay, Group, GroupMembership, GroupSession, local_instant
+from tracker.models import (
+    Attendance,
+    AuditEvent,
+    ClosureDay,
+    Group,
+    GroupMembership,
+    GroupSession,
+    local_instant,
+)
 
 PLAN_WEEKS = 8
 
@@ -126,3 +136,166 @@ def next_sessions(participant_ids, now):
         if len(found) == len(participant_ids):
             break
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes: the program admin's changes to groups, members, sessions and closure days.
+#
+# Every change goes through one of these functions, in one transaction with its audit row (when
+# `request` is given), so the session reminders can hook in here. None of them ever deletes an
+# Attendance row: a session with attendance is moved or cancelled, never removed.
+
+def _audit(request, resource, object_id):
+    if request is not None:
+        from . import audit  # audit is a sibling; imported here to keep this module's import list short
+        audit.record(request, action=AuditEvent.Action.WRITE, resource=resource, object_id=str(object_id))
+
+
+def _touched(session):
+    """True when a session must be left alone by replanning: it has attendance (any mark), it was
+    moved away from its planned time, or it is an extra one."""
+    if session.planned_for is None or session.attendance.exists() or session.notices.exists():
+        return True
+    starts_at, ends_at = session_times(session.group, session.planned_for, session.group.program.zone)
+    return (session.starts_at, session.ends_at) != (starts_at, ends_at)
+
+
+def group_save(*, request, group, facilitators, now, old=None):
+    """Create or change a group and plan its sessions at once.
+
+    `old` is (weekdays, start_time, length_min, active_from, active_to) before the change. When the
+    schedule changed, each FUTURE planned session (starting after `now`) that is still scheduled,
+    has no attendance and no notice, and was never moved, is deleted and planned again from the
+    new schedule. Everything else stays as it is: past sessions, sessions with any attendance or
+    notice, moved sessions, extra sessions, cancelled ones. A kept session on a day the group no
+    longer meets stays too; the admin cancels it by hand if it should not happen.
+    """
+    with transaction.atomic():
+        group.full_clean()
+        group.save()
+        group.facilitators.set(facilitators)
+        replanned = 0
+        schedule = (group.weekdays, group.start_time, group.length_min, group.active_from, group.active_to)
+        if old is not None and tuple(old) != schedule:
+            future = (GroupSession.objects.filter(group=group, starts_at__gt=now, planned_for__isnull=False,
+                                                  status=GroupSession.Status.SCHEDULED)
+                      .select_related("group__program"))
+            stale = [s.pk for s in future if not _touched(s)]
+            replanned = len(stale)
+            GroupSession.objects.filter(pk__in=stale).delete()
+        plan_sessions(group.program, now)
+        _audit(request, "group", group.pk)
+    return replanned
+
+
+def membership_add(*, request, group, participant, joined_on):
+    if participant.program_id != group.program_id:
+        raise ValidationError({"participant": [_("Pick a participant of this program.")]})
+    with transaction.atomic():
+        membership = GroupMembership(group=group, participant=participant, joined_on=joined_on)
+        membership.full_clean()
+        membership.save()
+        _audit(request, "group-member", membership.pk)
+    return membership
+
+
+def membership_end(*, request, membership, left_on):
+    """End a membership: from the day after `left_on` the person is on no roll of the group."""
+    if left_on < membership.joined_on:
+        raise ValidationError({"left_on": [_("The last day cannot be before the day they joined.")]})
+    with transaction.atomic():
+        membership.left_on = left_on
+        membership.save(update_fields=["left_on"])
+        _audit(request, "group-member", membership.pk)
+    return membership
+
+
+def session_move(*, request, session, day, start_time, length_min, now):
+    """Move a session to a new local day and time. Its attendance and notices stay with it."""
+    zone = session.group.program.zone
+    starts_at = local_instant(day, start_time, zone)
+    if starts_at <= now:
+        raise ValidationError({"day": [_("Pick a time that has not passed yet.")]})
+    with transaction.atomic():
+        session.starts_at, session.ends_at = starts_at, starts_at + dt.timedelta(minutes=length_min)
+        session.save(update_fields=["starts_at", "ends_at"])
+        _audit(request, "group-session", session.pk)
+    return session
+
+
+def session_cancel(*, request, session, reason):
+    """Cancel one session with its reason; attendance already recorded stays."""
+    with transaction.atomic():
+        session.status = GroupSession.Status.CANCELLED
+        session.cancel_reason = reason.strip()
+        session.save(update_fields=["status", "cancel_reason"])
+        _audit(request, "group-session", session.pk)
+    return session
+
+
+def session_restore(*, request, session):
+    """Un-cancel one session (by hand: removing a closure day does not do it)."""
+    with transaction.atomic():
+        session.status = GroupSession.Status.SCHEDULED
+        session.cancel_reason = ""
+        session.save(update_fields=["status", "cancel_reason"])
+        _audit(request, "group-session", session.pk)
+    return session
+
+
+def session_set_topic(*, request, session, topic, place=None):
+    with transaction.atomic():
+        session.topic = topic.strip()
+        fields = ["topic"]
+        if place is not None:
+            session.place = place.strip()
+            fields.append("place")
+        session.save(update_fields=fields)
+        _audit(request, "group-session", session.pk)
+    return session
+
+
+def session_add(*, request, group, day, start_time, length_min, topic, now):
+    """An extra session outside the weekly pattern (it has no `planned_for`)."""
+    starts_at = local_instant(day, start_time, group.program.zone)
+    if starts_at <= now:
+        raise ValidationError({"day": [_("Pick a time that has not passed yet.")]})
+    with transaction.atomic():
+        session = GroupSession.objects.create(group=group, starts_at=starts_at,
+                                              ends_at=starts_at + dt.timedelta(minutes=length_min), topic=topic.strip())
+        _audit(request, "group-session", session.pk)
+    return session
+
+
+def closure_add(*, request, program, date, reason):
+    """Close the program for a day: that day's scheduled sessions are cancelled with the reason
+    (sessions planned later on that day are created cancelled by plan_sessions)."""
+    if ClosureDay.objects.filter(program=program, date=date).exists():
+        raise ValidationError({"date": [_("That day is already a closure day.")]})
+    with transaction.atomic():
+        closure = ClosureDay.objects.create(program=program, date=date, reason=reason.strip())
+        zone = program.zone
+        start, end = local_instant(date, dt.time(0, 0), zone), local_instant(date + dt.timedelta(days=1), dt.time(0, 0), zone)
+        cancelled = []
+        for session in GroupSession.objects.filter(group__program=program, status=GroupSession.Status.SCHEDULED,
+                                                   starts_at__gte=start, starts_at__lt=end):
+            session_cancel(request=None, session=session, reason=closure.reason or _("The program is closed"))
+            cancelled.append(session)
+        _audit(request, "closure-day", closure.pk)
+    return closure, cancelled
+
+
+def closure_remove(*, request, closure):
+    """Remove a closure day. Sessions it cancelled stay cancelled: an admin restores them one by one."""
+    with transaction.atomic():
+        pk = closure.pk
+        closure.delete()
+        _audit(request, "closure-day", pk)
+
+
+def plan_due(now):
+    """The beat (tracker.tasks.plan_group_sessions, hourly beside the reminders tick): plan the
+    sessions of every program that has groups, eight weeks ahead. Cheap: a few queries per program,
+    and rows are created only for days that became due since the last run."""
+    from .models import Program
+    return sum(plan_sessions(program, now) for program in Program.objects.filter(groups__isnull=False).distinct())

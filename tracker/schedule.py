@@ -151,13 +151,13 @@ def _audit(request, resource, object_id):
         audit.record(request, action=AuditEvent.Action.WRITE, resource=resource, object_id=str(object_id))
 
 
-def _touched(session):
-    """True when a session must be left alone by replanning: it has attendance (any mark), it was
-    moved away from its planned time, or it is an extra one."""
-    if session.planned_for is None or session.attendance.exists() or session.notices.exists():
+def _touched(session, start_time, length_min, zone):
+    """True when replanning must leave a session alone: it has attendance (any mark) or a notice,
+    or it is not where the old schedule (`start_time`, `length_min`) put it (moved by hand)."""
+    if session.attendance.exists() or session.notices.exists():
         return True
-    starts_at, ends_at = session_times(session.group, session.planned_for, session.group.program.zone)
-    return (session.starts_at, session.ends_at) != (starts_at, ends_at)
+    starts_at = local_instant(session.planned_for, start_time, zone)
+    return (session.starts_at, session.ends_at) != (starts_at, starts_at + dt.timedelta(minutes=length_min))
 
 
 def group_save(*, request, group, facilitators, now, old=None):
@@ -177,10 +177,9 @@ def group_save(*, request, group, facilitators, now, old=None):
         replanned = 0
         schedule = (group.weekdays, group.start_time, group.length_min, group.active_from, group.active_to)
         if old is not None and tuple(old) != schedule:
-            future = (GroupSession.objects.filter(group=group, starts_at__gt=now, planned_for__isnull=False,
-                                                  status=GroupSession.Status.SCHEDULED)
-                      .select_related("group__program"))
-            stale = [s.pk for s in future if not _touched(s)]
+            future = GroupSession.objects.filter(group=group, starts_at__gt=now, planned_for__isnull=False,
+                                                 status=GroupSession.Status.SCHEDULED)
+            stale = [s.pk for s in future if not _touched(s, old[1], old[2], group.program.zone)]
             replanned = len(stale)
             GroupSession.objects.filter(pk__in=stale).delete()
         plan_sessions(group.program, now)

@@ -112,6 +112,7 @@ def program_settings(request):
     the words after a setback or a missed group, and its closure days (tracker.web.groups)."""
     admin = access.program_admin(request, resource="program-settings")
     program = admin.program
+    closures = closure_context(program)  # before the form: a refused zone stays off the program
     form = ProgramSettingsForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
         services.program_settings_update(request=request, program=program, **form.cleaned_data)
@@ -119,7 +120,7 @@ def program_settings(request):
         return redirect("care_program_settings")
     return render(request, "tracker/care/program_settings.html", {
         "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT, "zones": sorted(known_zones()),
-        **closure_context(program)})
+        **closures})
 
 
 @require_http_methods(["POST"])

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from tracker import audit
 from tracker.models import (
     Attendance,
     AuditEvent,
@@ -21,6 +22,7 @@ from tracker.models import (
     Group,
     GroupMembership,
     GroupSession,
+    Program,
     local_instant,
 )
 
@@ -147,7 +149,6 @@ def next_sessions(participant_ids, now):
 
 def _audit(request, resource, object_id):
     if request is not None:
-        from . import audit  # audit is a sibling; imported here to keep this module's import list short
         audit.record(request, action=AuditEvent.Action.WRITE, resource=resource, object_id=str(object_id))
 
 
@@ -296,5 +297,4 @@ def plan_due(now):
     """The beat (tracker.tasks.plan_group_sessions, hourly beside the reminders tick): plan the
     sessions of every program that has groups, eight weeks ahead. Cheap: a few queries per program,
     and rows are created only for days that became due since the last run."""
-    from .models import Program
     return sum(plan_sessions(program, now) for program in Program.objects.filter(groups__isnull=False).distinct())

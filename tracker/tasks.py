@@ -5,7 +5,6 @@ import logging
 import kombu.exceptions
 from celery import shared_task
 from celery.signals import worker_process_shutdown, worker_shutdown
-
 from django.utils import timezone
 
 from . import accounts, reminders, schedule

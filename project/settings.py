@@ -238,6 +238,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Claim due reminders and hand their sends to workers.
     "reminders-tick": {"task": "tracker.tasks.reminders_tick", "schedule": 60.0},
+    # Group sessions eight weeks ahead, for every program (idempotent; hourly is plenty).
+    "plan-group-sessions": {"task": "tracker.tasks.plan_group_sessions", "schedule": 3600.0},
     # Closed accounts past their retention period: health data removed, audit rows kept.
     "purge-closed-accounts": {"task": "tracker.tasks.purge_closed_accounts", "schedule": 6 * 3600.0},
 }

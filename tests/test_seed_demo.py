@@ -4,9 +4,22 @@ from django.core.management import call_command
 
 from tracker import services
 
-from tracker.models import CheckIn, Counselor, Participant, Program, Urge, WeeklyReflection
+from tracker.models import (
+    AbsenceNotice,
+    Attendance,
+    CheckIn,
+    Counselor,
+    Group,
+    GroupMembership,
+    GroupSession,
+    Participant,
+    Program,
+    Urge,
+    WeeklyReflection,
+)
 
-MODELS = (Program, Counselor, Participant, CheckIn, Urge, WeeklyReflection)
+MODELS = (Program, Counselor, Participant, CheckIn, Urge, WeeklyReflection, Group, GroupMembership, GroupSession,
+          Attendance, AbsenceNotice)
 
 
 def counts():
@@ -18,7 +31,7 @@ def test_the_demo_loader_runs_twice_without_duplicating_anything(db, capsys):
     first = counts()
     call_command("seed_demo")
     assert counts() == first
-    assert first["Participant"] == 3 and first["Counselor"] == 1
+    assert first["Participant"] == 3 + 21 and first["Counselor"] == 1  # the story's three, and group members
     assert first["CheckIn"] > 3 * 45  # most of 60 days
     assert "password: steady-demo" in capsys.readouterr().out
 
@@ -28,7 +41,7 @@ def test_the_demo_tells_the_story_the_readme_promises(db):
     sam = Participant.objects.get(user__username="sam")
     setbacks = Urge.objects.filter(participant=sam, outcome=Urge.Outcome.USED)
     assert setbacks.count() == 1
-    for participant in Participant.objects.all():
+    for participant in Participant.objects.filter(user__username__in=["alex", "sam", "jordan"]):
         urges = list(Urge.objects.filter(participant=participant).order_by("occurred_at"))
         checkins = list(CheckIn.objects.filter(participant=participant).order_by("date"))
         early, late = urges[: len(urges) // 3], urges[-len(urges) // 3:]
@@ -81,10 +94,51 @@ def test_the_demo_caseload_shows_a_mix_of_reminder_states(db):
     call_command("seed_demo")
     call_command("seed_demo")
     rows = {row.participant.user.username: {flag.key for flag in row.flags}
-            for row in triage.caseload(Participant.objects.select_related("user"))}
+            for row in triage.caseload(Counselor.objects.get().caseload.select_related("user"))}
     assert all("reminders" not in keys for keys in rows.values()), rows
     assert {name for name, keys in rows.items() if "reminders_setup" in keys} == {"jordan"}
     for sub in PushSubscription.objects.all():
         assert push.endpoint_problem(sub.endpoint) is None
     sent = Delivery.objects.filter(status="sent", reminder__participant__user__username="alex")
     assert sent.count() == 7 and sent.filter(opened_at__isnull=False).exists()
+
+
+def test_the_demo_program_runs_two_groups_with_eight_weeks_of_attendance(db):
+    """Issue 16, item 8: an evening group (Mon/Wed/Thu 18:00-21:00) and a morning group
+    (Tue/Thu/Fri 09:00-12:00) of twelve each, eight weeks of believable attendance with a few
+    absences and notices, one person who missed the last two sessions, and next week planned."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tracker.models import week_start
+    call_command("seed_demo")
+    program = Program.objects.get()
+    zone = program.zone
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    shapes = {g.name: (g.weekdays, g.start_time, g.length_min, g.memberships.count()) for g in Group.objects.all()}
+    assert shapes == {"Evening group": ([0, 2, 3], dt.time(18), 180, 12), "Morning group": ([1, 3, 4], dt.time(9), 180, 12)}
+    assert set(Group.objects.get(name="Evening group").memberships.values_list("participant__user__username", flat=True)) \
+        >= {"alex", "sam", "jordan"}
+    for group in Group.objects.all():
+        held = group.sessions.filter(ends_at__lt=now).order_by("starts_at")
+        assert held.first().starts_at.astimezone(zone).date() <= week_start(today) - dt.timedelta(weeks=8) + dt.timedelta(days=4)
+        assert held.count() >= 8 * 3
+        marks = Attendance.objects.filter(session__group=group)
+        assert marks.count() == held.count() * 12  # everyone marked at every held session
+        present = marks.filter(status__in=["present", "late", "left_early"]).count()
+        assert 0.8 < present / marks.count() < 0.97  # believable: mostly there, a few absences
+        # Next week's sessions are planned, at the group's local time.
+        monday = week_start(today) + dt.timedelta(days=7)
+        ahead = group.sessions.filter(planned_for__range=(monday, monday + dt.timedelta(days=6)))
+        assert sorted(s.planned_for.weekday() for s in ahead) == group.weekdays
+        assert {s.starts_at.astimezone(zone).time() for s in ahead} == {group.start_time}
+    assert AbsenceNotice.objects.count() >= 4
+    for notice in AbsenceNotice.objects.select_related("session"):
+        assert notice.ahead and Attendance.objects.get(session=notice.session, participant=notice.participant).status == "excused"
+    # One person drifting away: two misses in a row, at the last two sessions.
+    drifting = [p for p in Participant.objects.all()
+                if list(Attendance.objects.filter(participant=p).order_by("-session__starts_at")
+                        .values_list("status", flat=True)[:2]) == ["absent", "absent"]]
+    assert [p.user.username for p in drifting] == ["devon"]

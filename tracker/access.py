@@ -6,7 +6,7 @@
 from django.http import Http404
 
 from . import audit
-from .models import Counselor, Participant
+from .models import Counselor, GroupSession, Participant
 
 
 def participant_for_user(user):
@@ -74,3 +74,30 @@ def program_admin(request, *, resource="audit-log"):
         raise Http404("No such page.")
     request.counselor = counselor
     return counselor
+
+
+def group_session_for_staff(request, session_id, *, resource):
+    """A group session the signed-in counselor may run: a facilitator of its group, or an admin
+    of its program. They see roll-level facts (names, attendance, notice given, hours); flags,
+    reasons and entries stay with each member's care team (`care_participant`).
+    Anyone else, and any id naming nothing, get a 404 and a denied audit row."""
+    counselor = counselor_for_user(request.user)
+    session = None
+    if counselor is not None:
+        session = (GroupSession.objects.filter(pk=session_id, group__program_id=counselor.program_id)
+                   .select_related("group__program").first())
+        if session is not None and not counselor.is_program_admin and \
+                not session.group.facilitators.filter(pk=counselor.pk).exists():
+            session = None
+    if session is None:
+        audit.deny(request, resource=resource, object_id=str(session_id))
+        raise Http404("No such session.")
+    request.counselor = counselor
+    return session
+
+
+def may_run_group(counselor, group):
+    """True for the group's facilitators and its program's admins."""
+    if counselor is None or group.program_id != counselor.program_id:
+        return False
+    return counselor.is_program_admin or group.facilitators.filter(pk=counselor.pk).exists()

@@ -78,6 +78,23 @@ HARM_REDUCTION_DEFAULT = _(
 )
 
 
+def office_weekdays_default():
+    return [0, 1, 2, 3, 4]
+
+
+def group_hours_targets_default():
+    return {"iop": 9}
+
+
+def validate_group_hours_targets(value):
+    levels = {"php", "iop", "op", "aftercare"}
+    if not isinstance(value, dict) or not all(
+        key in levels and isinstance(hours, (int, float)) and not isinstance(hours, bool) and 0 <= hours <= 60
+        for key, hours in value.items()
+    ):
+        raise ValidationError(_("Give whole or half hours from 0 to 60 per level of care."), code="invalid")
+
+
 class Program(models.Model):
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,6 +102,29 @@ class Program(models.Model):
     harm_reduction_on = models.BooleanField(_("show a harm-reduction line after a setback"), default=True)
     harm_reduction_text = models.CharField(_("harm-reduction line"), max_length=300, blank=True,
                                            help_text=_("Empty uses Steady's own wording."))
+    # The schedule: group sessions are planned, shown and counted in the program's own zone.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.DEFAULT_PARTICIPANT_TIME_ZONE,
+                                 validators=[validate_time_zone],
+                                 help_text=_("An IANA time zone name, such as America/New_York."))
+    phone = models.CharField(_("main phone number"), max_length=30, blank=True)
+    office_weekdays = models.JSONField(_("office days"), default=office_weekdays_default, blank=True,
+                                       help_text=_("0 is Monday, 6 is Sunday."))
+    office_opens = models.TimeField(_("office opens"), default=dt.time(9, 0))
+    office_closes = models.TimeField(_("office closes"), default=dt.time(17, 0))
+    # Weekly group hours a participant is expected to attend, per level of care ({"iop": 9}).
+    group_hours_targets = models.JSONField(_("group hours per week"), default=group_hours_targets_default,
+                                           blank=True, validators=[validate_group_hours_targets])
+    # Said to a person who missed group because they used; the program can reword it.
+    still_welcome_text = models.CharField(_("words after \"I used\""), max_length=300, blank=True,
+                                          help_text=_("Empty uses Steady's own wording."))
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def group_hours_target(self, level_of_care):
+        """The weekly group hours expected at a level of care, or None where the program sets none."""
+        return (self.group_hours_targets or {}).get(level_of_care)
 
     def __str__(self):
         return self.name
@@ -145,6 +185,15 @@ class Participant(models.Model):
     weekend_review_reminder_at = models.TimeField("Monday: how did the weekend go", null=True, blank=True,
                                                   default=dt.time(10, 0))
     task_reminder_at = models.TimeField("on the day a task is due", null=True, blank=True, default=dt.time(9, 0))
+    class SessionReminder(models.TextChoices):
+        OFF = "off", _("Off")
+        MIN_30 = "30", _("30 minutes before")
+        MIN_60 = "60", _("1 hour before")
+        MIN_120 = "120", _("2 hours before")
+        EVENING_BEFORE = "evening", _("At 19:00 the day before")
+
+    session_reminder = models.CharField(_("group session reminder"), max_length=8,
+                                        choices=SessionReminder.choices, default=SessionReminder.MIN_60)
     quiet_start = models.TimeField("quiet from", null=True, blank=True)
     quiet_end = models.TimeField("quiet until", null=True, blank=True)
     remind_by_push = models.BooleanField("on this phone (notifications)", default=True)
@@ -1024,6 +1073,174 @@ def next_due(local_time, weekdays, on_date, zone, after):
     return None
 
 
+# ---------------------------------------------------------------------------------------------
+# The program's schedule: groups, their sessions, who attends
+
+
+class ClosureDay(models.Model):
+    """A day the program is closed (a holiday): that day's group sessions are cancelled."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="closure_days")
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=120, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "date"], name="closure_day_once")]
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.reason}".strip()
+
+
+class Group(models.Model):
+    """A recurring group: its weekdays, start time and length are in the program's zone."""
+
+    class Kind(models.TextChoices):
+        PROCESS = "process", _("Process group")
+        RELAPSE_PREVENTION = "relapse_prevention", _("Relapse prevention")
+        SKILLS = "skills", _("Skills group")
+        EDUCATION = "education", _("Education group")
+        FAMILY = "family", _("Family session")
+        OTHER = "other", _("Other group")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.PROCESS)
+    facilitators = models.ManyToManyField(Counselor, related_name="facilitated_groups", blank=True)
+    weekdays = models.JSONField(_("days"), validators=[validate_weekdays], help_text=_("0 is Monday, 6 is Sunday."))
+    start_time = models.TimeField(_("starts at"))
+    length_min = models.PositiveSmallIntegerField(_("length in minutes"), default=180,
+                                                  validators=[MinValueValidator(15), MaxValueValidator(600)])
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
+    active_from = models.DateField(_("from"))
+    active_to = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GroupMembership(models.Model):
+    """A participant belongs to a group from `joined_on` to `left_on` (inclusive; open while empty)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="group_memberships")
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("joined_on")),
+                                   name="membership_dates_in_order"),
+        ]
+        indexes = [models.Index(fields=["participant", "group"], name="membership_lookup")]
+
+    def __str__(self):
+        return f"{self.participant} in {self.group}"
+
+
+class GroupSession(models.Model):
+    """One meeting of a group. Named so because Django's own sessions are `Session`.
+
+    Planned ones carry `planned_for`, the local date the group's schedule gave them, so planning
+    again never makes a second one; a moved session keeps it. An extra session has none."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    planned_for = models.DateField(null=True, blank=True, editable=False)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True, help_text=_("Empty: the group's usual place."))
+    cancel_reason = models.CharField(_("why it is cancelled"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "planned_for"], name="group_session_planned_once"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="group_session_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["starts_at"], name="group_session_starts")]
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return f"{self.group} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def length_min(self):
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class Attendance(models.Model):
+    """One member at one session, as a facilitator recorded it. The latest recorded time wins."""
+
+    class Status(models.TextChoices):
+        UNMARKED = "unmarked", _("Not marked yet")
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        LEFT_EARLY = "left_early", _("Left early")
+        EXCUSED = "excused", _("Excused")
+        ABSENT = "absent", _("Absent")
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.UNMARKED)
+    minutes = models.PositiveSmallIntegerField(_("minutes attended"), null=True, blank=True,
+                                               validators=[MaxValueValidator(600)])
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    # When the mark was made on the facilitator's device (an offline roll is sent later).
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "participant"], name="attendance_once")]
+        indexes = [models.Index(fields=["participant", "session"], name="attendance_by_participant")]
+
+    def __str__(self):
+        return f"{self.participant} {self.status} {self.session}"
+
+
+class AbsenceNotice(Entry):
+    """"Can't make it" (before a session) or "I missed it" (after), with one reason."""
+
+    class Reason(models.TextChoices):
+        RIDE = "ride", _("No ride")
+        WORK = "work", _("Work")
+        CHILDCARE = "childcare", _("Childcare")
+        SICK = "sick", _("I'm sick")
+        USED = "used", _("I used")
+        FORGOT = "forgot", _("I forgot")
+        OTHER = "other", _("Something else")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="absence_notices")
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="notices")
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    words = models.CharField(_("in your words"), max_length=300, blank=True)
+
+    WRITABLE = ("session", "reason", "words")
+    ONE_PER = "session"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "session"], name="absence_notice_once")]
+        ordering = ["-created_at"]
+
+    @property
+    def ahead(self):
+        """Given before the session started ("Can't make it"), not after ("I missed it")."""
+        return self.created_at < self.session.starts_at
+
+    def __str__(self):
+        return f"{self.participant} {self.reason} {self.session}"
+
+
 class Reminder(models.Model):
     """One reminder schedule: a local time on some weekdays (or on one date), with its next due
     instant in UTC. The tick fires rows whose `next_due_at` has come; nothing waits in a broker."""
@@ -1034,6 +1251,8 @@ class Reminder(models.Model):
         WEEKEND_PLAN = "weekend_plan", "Plan the weekend"
         WEEKEND_REVIEW = "weekend_review", "How the weekend went"
         TASK = "task", "Task due"
+        SESSION = "session", "Group session"
+        SCHEDULE_CHANGE = "schedule_change", "A change to the schedule"
         TEST = "test", "Test notification"
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
@@ -1043,6 +1262,8 @@ class Reminder(models.Model):
                                        related_name="reminders", db_index=False)
     task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders",
                              db_index=False)
+    group_session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, null=True, blank=True,
+                                      related_name="reminders", db_index=False)
     local_time = models.TimeField()
     weekdays = models.JSONField(default=list, blank=True, help_text="0 is Monday; empty with a date: once.")
     on_date = models.DateField(null=True, blank=True, help_text="For a reminder that happens once.")
@@ -1059,6 +1280,8 @@ class Reminder(models.Model):
             models.Index(fields=["high_risk_time"], name="reminder_high_risk_time",
                          condition=models.Q(high_risk_time__isnull=False)),
             models.Index(fields=["task"], name="reminder_task", condition=models.Q(task__isnull=False)),
+            models.Index(fields=["group_session"], name="reminder_group_session",
+                         condition=models.Q(group_session__isnull=False)),
         ]
 
     def __str__(self):

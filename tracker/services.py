@@ -275,13 +275,20 @@ def push_subscription_delete(*, user, endpoint):
     return bool(deleted)
 
 
-def program_settings_update(*, request, program: Program, harm_reduction_on: bool, harm_reduction_text: str) -> Program:
-    """A program admin's settings for the whole program, with its audit row, in one transaction."""
+PROGRAM_SETTINGS = ("time_zone", "phone", "office_weekdays", "office_opens", "office_closes", "group_hours_targets",
+                    "harm_reduction_on", "harm_reduction_text", "still_welcome_text")
+
+
+def program_settings_update(*, request, program: Program, **values) -> Program:
+    """A program admin's settings for the whole program (PROGRAM_SETTINGS), with its audit row, in
+    one transaction. Sessions already planned keep their UTC times when the zone changes."""
     with transaction.atomic():
-        program.harm_reduction_on = harm_reduction_on
-        program.harm_reduction_text = harm_reduction_text.strip()
+        for name, value in values.items():
+            if name not in PROGRAM_SETTINGS:
+                raise TypeError(name)
+            setattr(program, name, value.strip() if isinstance(value, str) else value)
         program.full_clean()
-        program.save(update_fields=["harm_reduction_on", "harm_reduction_text"])
+        program.save(update_fields=list(values))
         audit.record(request, action=AuditEvent.Action.WRITE, resource="program-settings", object_id=program.pk)
     return program
 

@@ -5,8 +5,9 @@ import logging
 import kombu.exceptions
 from celery import shared_task
 from celery.signals import worker_process_shutdown, worker_shutdown
+from django.utils import timezone
 
-from . import accounts, reminders
+from . import accounts, reminders, schedule
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,12 @@ def enqueue_sends(delivery_ids):
 @shared_task(ignore_result=True)
 def reminders_tick():
     reminders.reminders_tick(enqueue=enqueue_sends)
+
+
+@shared_task(ignore_result=True)
+def plan_group_sessions():
+    """Group sessions planned eight weeks ahead, for every program (beside the reminders tick)."""
+    schedule.plan_due(timezone.now())
 
 
 @shared_task(ignore_result=True)

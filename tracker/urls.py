@@ -3,7 +3,7 @@ from django.urls import path
 
 from .api import care as care_api
 from .api import participant as api
-from .web import account, care, participant, pwa
+from .web import account, care, groups, participant, pwa
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -144,4 +144,18 @@ urlpatterns += [
     path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+# Issue 16, the program's groups (tracker.web.groups): groups, members, sessions, closure days.
+urlpatterns += [
+    path("care/groups/", groups.groups, name="care_groups"),
+    path("care/groups/new/", groups.group_edit, name="care_group_new"),
+    path("care/groups/<int:group_id>/", groups.group_detail, name="care_group"),
+    path("care/groups/<int:group_id>/edit/", groups.group_edit, name="care_group_edit"),
+    path("care/groups/<int:group_id>/members/", groups.member_add, name="care_group_member_add"),
+    path("care/groups/<int:group_id>/sessions/", groups.session_add, name="care_group_session_add"),
+    path("care/groups/members/<int:membership_id>/end/", groups.member_end, name="care_group_member_end"),
+    path("care/groups/sessions/<int:session_id>/", groups.session_edit, name="care_session"),
+    path("care/settings/program/closures/", groups.closure_add, name="care_closure_add"),
+    path("care/settings/program/closures/<int:closure_id>/remove/", groups.closure_remove, name="care_closure_remove"),
 ]

@@ -28,6 +28,7 @@ from . import charts
 from .decorators import signed_in
 from .downloads import download
 from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, ProgramSettingsForm, TaskForm
+from .groups import closure_context
 
 Action = AuditEvent.Action
 
@@ -107,16 +108,19 @@ def counselor_settings(request):
 
 @signed_in
 def program_settings(request):
-    """For the program's admins: the harm-reduction line participants see after a setback."""
+    """For the program's admins: the program's zone, phone, office hours, group-hours targets,
+    the words after a setback or a missed group, and its closure days (tracker.web.groups)."""
     admin = access.program_admin(request, resource="program-settings")
     program = admin.program
+    closures = closure_context(program)  # before the form: a refused zone stays off the program
     form = ProgramSettingsForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
         services.program_settings_update(request=request, program=program, **form.cleaned_data)
         messages.success(request, _("Program settings saved."))
         return redirect("care_program_settings")
     return render(request, "tracker/care/program_settings.html", {
-        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT})
+        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT, "zones": sorted(known_zones()),
+        **closures})
 
 
 @require_http_methods(["POST"])

@@ -287,16 +287,77 @@ class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
                                      "A participant’s pages show times in that participant’s zone.")}
 
 
+WEEKDAY_CHOICES = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")),
+                   (5, _("Sat")), (6, _("Sun"))]
+
+
 class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
-    """What a program's admin sets for everyone in it: the harm-reduction line after a setback."""
+    """What a program's admin sets for everyone in it: its zone, phone and office hours, the weekly
+    group hours per level of care, and the words participants see after a setback or a missed group."""
+
+    office_weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Office days"))
 
     class Meta:
         model = Program
-        fields = ["harm_reduction_on", "harm_reduction_text"]
-        widgets = {"harm_reduction_text": forms.Textarea(attrs={"rows": 3})}
-        labels = {"harm_reduction_on": _("Show a harm-reduction line after a setback"),
-                  "harm_reduction_text": _("The line, in your program’s words")}
-        help_texts = {"harm_reduction_text": _("Left empty, participants see Steady’s own wording (above).")}
+        fields = ["time_zone", "phone", "office_weekdays", "office_opens", "office_closes",
+                  "harm_reduction_on", "harm_reduction_text", "still_welcome_text"]
+        widgets = {"harm_reduction_text": forms.Textarea(attrs={"rows": 3}),
+                   "still_welcome_text": forms.Textarea(attrs={"rows": 2}),
+                   "time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+                   "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+                   "office_opens": TimeInput(), "office_closes": TimeInput()}
+        labels = {"time_zone": _("The program’s time zone"), "phone": _("Main phone number"),
+                  "office_opens": _("Office opens"), "office_closes": _("Office closes"),
+                  "harm_reduction_on": _("Show a harm-reduction line after a setback"),
+                  "harm_reduction_text": _("The line, in your program’s words"),
+                  "still_welcome_text": _("“Still welcome in group”, in your program’s words")}
+        help_texts = {"time_zone": _("Groups meet at clock times in this zone. Type a city and pick it from the list."),
+                      "phone": _("Participants see “Call the program” with this number."),
+                      "harm_reduction_text": _("Left empty, participants see Steady’s own wording (above)."),
+                      "still_welcome_text": _("Shown to someone who missed group because they used. "
+                                                  "Left empty, Steady’s own wording.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = self.instance.group_hours_targets or {}
+        # One number per level of care; empty means the program sets no target for it.
+        for level, label in Participant.LevelOfCare.choices:
+            self.fields[f"hours_{level}"] = forms.DecimalField(
+                label=_("%(level)s: group hours per week") % {"level": label}, required=False, min_value=0,
+                max_value=60, decimal_places=1, initial=targets.get(level),
+                widget=NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+
+    def hours_fields(self):
+        return [self[f"hours_{level}"] for level in Participant.LevelOfCare.values]
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        return value if value in known_zones() else zone_for_city(value) or value
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if value and not re.match(PHONE_RE, value):
+            raise forms.ValidationError(_("That doesn’t look like a phone number. Use digits, spaces, + - ( )."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("office_opens"), data.get("office_closes")
+        if opens and closes and closes <= opens:
+            self.add_error("office_closes", _("The office closes after it opens."))
+        targets = {}
+        for level in Participant.LevelOfCare.values:
+            hours = data.pop(f"hours_{level}", None)
+            if hours is not None:
+                if hours * 2 != int(hours * 2):
+                    self.add_error(f"hours_{level}", _("Give whole or half hours."))
+                    continue
+                targets[level] = int(hours) if hours == int(hours) else float(hours)
+        data["group_hours_targets"] = targets
+        data["office_weekdays"] = sorted(data.get("office_weekdays") or [])
+        return data
 
 
 class ContactsField(forms.CharField):

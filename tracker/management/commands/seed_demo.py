@@ -16,12 +16,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import reminders, services
+from tracker import reminders, schedule, services
 from tracker.models import (
+    AbsenceNotice,
+    Attendance,
     CheckIn,
     Counselor,
     Delivery,
     Goal,
+    Group,
+    GroupMembership,
+    GroupSession,
     HighRiskTime,
     Participant,
     Program,
@@ -34,6 +39,7 @@ from tracker.models import (
     Urge,
     WeekendPlan,
     WeeklyReflection,
+    local_instant,
     week_start,
     weekend_friday,
 )
@@ -66,6 +72,22 @@ WINS = [
     "Ate breakfast",
     "Played football with my son",
 ]
+
+
+# The program's two groups (issue 16): (name, kind, weekdays, start, place, members). The three
+# demo people are in the evening group; the other members are group-only accounts (no entries,
+# not on the demo counselor's caseload), who sign in with the same password.
+GROUP_WEEKS = 8
+GROUPS = [
+    ("Evening group", "process", [0, 2, 3], dt.time(18, 0), "Room 2",
+     ["alex", "sam", "jordan", "riley", "blake", "cameron", "devon", "jamie", "quinn", "avery", "taylor", "reese"]),
+    ("Morning group", "relapse_prevention", [1, 3, 4], dt.time(9, 0), "Room 1",
+     ["drew", "harper", "kai", "logan", "parker", "rowan", "sky", "emery", "finley", "hayden", "jesse", "marley"]),
+]
+# Who drifts away: present at first, then misses more, and missed the last two sessions.
+DRIFTING = "devon"
+# Notices given for some absences: (reason, words).
+NOTICE_REASONS = [("ride", "Car broke down"), ("work", "Double shift"), ("childcare", ""), ("sick", "Flu")]
 
 
 def _id(*parts):
@@ -106,10 +128,77 @@ class Command(BaseCommand):
             self._plans(participant, counselor_user)
             reminders.reminders_sync(participant=participant)
             self._reminder_history(participant)
+        self._groups(program, counselor)
         self.stdout.write(self.style.SUCCESS("Demo program ready."))
         self.stdout.write(f"  Participants: alex, sam, jordan   password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Group members (Groups at /care/groups/): riley, drew and 19 more   password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (caseload at /care/, "
                           "program admin: audit log at /care/audit/)")
+
+    def _groups(self, program, counselor):
+        """Two groups of twelve, eight weeks of sessions with attendance and a few notices, and
+        the sessions ahead (planned eight weeks out, as the beat does). Rows are created only when
+        missing (bulk inserts that skip what is there), never changed."""
+        zone = program.zone
+        now = timezone.now()
+        today = now.astimezone(zone).date()
+        first = week_start(today) - dt.timedelta(weeks=GROUP_WEEKS)
+        for name, kind, weekdays, start, place, members in GROUPS:
+            group, _ = Group.objects.get_or_create(program=program, name=name, defaults={
+                "kind": kind, "weekdays": weekdays, "start_time": start, "length_min": 180, "place": place,
+                "active_from": first})
+            group.facilitators.add(counselor)
+            people = []
+            for username in members:
+                user = self._user(username, username.capitalize(), "Demo")
+                participant, _ = Participant.objects.get_or_create(user=user, defaults={
+                    "program": program, "time_zone": program.time_zone})
+                GroupMembership.objects.get_or_create(group=group, participant=participant,
+                                                      defaults={"joined_on": group.active_from})
+                people.append(participant)
+            # The past eight weeks (planned back then), held; then the weeks ahead.
+            past = [GroupSession(group=group, planned_for=day, status=GroupSession.Status.HELD,
+                                 starts_at=local_instant(day, start, zone),
+                                 ends_at=local_instant(day, start, zone) + dt.timedelta(minutes=group.length_min))
+                    for day in schedule.planned_days(group, group.active_from, today)
+                    if local_instant(day, start, zone) + dt.timedelta(minutes=group.length_min) < now]
+            GroupSession.objects.bulk_create(past, ignore_conflicts=True)
+            sessions = list(group.sessions.filter(ends_at__lt=now, planned_for__isnull=False).order_by("starts_at"))
+            self._attendance(sessions, people, counselor, now)
+            sys.stdout.write(f"  {name}: {len(people)} members, {len(sessions)} sessions held\n")
+        schedule.plan_sessions(program, now)
+
+    def _attendance(self, sessions, people, counselor, now):
+        marks, notices = [], []
+        for index, session in enumerate(sessions):
+            from_end = len(sessions) - index  # 1 is the last session held
+            for person in people:
+                name = person.user.username
+                rng = random.Random(f"{name}:{session.planned_for}")
+                if name == DRIFTING:
+                    missed = from_end <= 2 or (from_end <= 8 and rng.random() < 0.5)
+                else:
+                    missed = rng.random() < 0.08
+                status, minutes, reason = Attendance.Status.PRESENT, None, ""
+                if missed:
+                    notice = rng.random() < 0.5 and name != DRIFTING
+                    status = Attendance.Status.EXCUSED if notice else Attendance.Status.ABSENT
+                    if notice:
+                        reason, words = rng.choice(NOTICE_REASONS)
+                        notices.append(AbsenceNotice(
+                            id=_id(name, "notice", session.planned_for), participant=person, session=session,
+                            reason=reason, words=words, created_at=session.starts_at - dt.timedelta(hours=5),
+                            updated_at=session.starts_at - dt.timedelta(hours=5)))
+                elif rng.random() < 0.06:
+                    status, minutes = Attendance.Status.LATE, session.length_min - rng.choice([15, 20, 30])
+                elif rng.random() < 0.04:
+                    status, minutes = Attendance.Status.LEFT_EARLY, session.length_min - 60
+                marks.append(Attendance(session=session, participant=person, status=status, minutes=minutes,
+                                        reason=reason, recorded_by=counselor.user,
+                                        recorded_at=session.ends_at - dt.timedelta(minutes=5)))
+        # Only what is missing: a notice or mark that is there (changed or not) stays as it is.
+        AbsenceNotice.objects.bulk_create(notices, ignore_conflicts=True)
+        Attendance.objects.bulk_create(marks, ignore_conflicts=True)
 
     def _reminder_history(self, participant):
         """A phone set up and a week of check-in reminders that reached it, for everyone but

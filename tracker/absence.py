@@ -93,7 +93,7 @@ def next_steps(participant, session, *, now=None):
     also = (GroupSession.objects.filter(group__program=program, group__kind=session.group.kind,
                                         status=GroupSession.Status.SCHEDULED,
                                         starts_at__gte=max(now, start), starts_at__lt=end)
-            .exclude(pk=session.pk).select_related("group__program").order_by("starts_at").first())
+            .exclude(group=session.group_id).select_related("group__program").order_by("starts_at").first())
     following = schedule.next_sessions([participant.pk], max(now, session.ends_at)).get(participant.pk)
     plan = (WeekendPlan.objects.filter(participant=participant, weekend_of__lte=day + dt.timedelta(days=3))
             .exclude(safe_ride="").order_by("-weekend_of").first())

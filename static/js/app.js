@@ -904,7 +904,7 @@ function setUpNoticeForms() {
         own.textContent = words;
         own.parentElement.hidden = !words;
       }
-      for (const control of form.querySelectorAll("button, input[name=words]")) control.disabled = true;
+      for (const part of form.querySelectorAll(".reasons, .field")) part.hidden = true; // sent or waiting: done here
       steps.hidden = false;
       say(status, form.dataset.state === "waiting" ? form.dataset.waiting : form.dataset.sent);
       steps.querySelector("h2").focus();

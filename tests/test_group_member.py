@@ -218,6 +218,10 @@ def test_i_used_raises_the_setback_flag(evening, alice, api, now):
 
 # ---- API and who sees what ------------------------------------------------------------------------
 
+def listed(body):
+    return body["results"] if isinstance(body, dict) else body  # paginated or not
+
+
 def test_api_shows_only_own_groups_and_sessions(evening, alice, bob, api, program, now):
     other = Group.objects.create(program=program, name="Morning group", weekdays=[1], start_time=dt.time(9),
                                  active_from=dt.date(2026, 9, 1))
@@ -226,12 +230,10 @@ def test_api_shows_only_own_groups_and_sessions(evening, alice, bob, api, progra
     tonight = session_on(evening, dt.date(2026, 11, 18))
     mark(session_on(evening, MONDAY), alice, Attendance.Status.LATE, minutes=120)
     put_notice(api, tonight, "ride")
-    groups = api.get("/api/v1/groups/").json()
-    assert [g["name"] for g in groups["results"] if True] if isinstance(groups, dict) else [g["name"] for g in groups]
-    names = [g["name"] for g in (groups["results"] if isinstance(groups, dict) else groups)]
-    assert names == ["Evening group"]
-    sessions = api.get("/api/v1/sessions/").json()
-    sessions = sessions["results"] if isinstance(sessions, dict) else sessions
+    groups = listed(api.get("/api/v1/groups/").json())
+    assert [(g["name"], g["joined_on"], g["time_zone"]) for g in groups] == [
+        ("Evening group", "2026-10-01", "America/New_York")]
+    sessions = listed(api.get("/api/v1/sessions/").json())
     assert {s["group_name"] for s in sessions} == {"Evening group"}
     by_id = {s["id"]: s for s in sessions}
     assert by_id[session_on(evening, MONDAY).pk]["attendance"] == "late"

@@ -268,3 +268,16 @@ def test_exports_include_notices_and_attendance(evening, alice, api, carol_clien
     client.force_login(alice.user)
     own = client.get("/settings/my-data.json").json()["records"]
     assert own["absence_notice"][0]["reason"] == "work" and len(own["attendance"]) == 2
+
+
+def test_bad_input_is_refused_with_words_and_kept(evening, alice, api, client, now):
+    tonight = session_on(evening, dt.date(2026, 11, 18))
+    client.force_login(alice.user)
+    long_words = "x" * 301
+    page = client.post(f"/group/{tonight.pk}/cant-make-it/", {"id": str(uuid.uuid4()), "reason": "other",
+                                                               "words": long_words})
+    html = page.content.decode()
+    assert page.status_code == 400 and "Nothing was saved yet" in html and f'value="{long_words}"' in html
+    _, response = put_notice(api, tonight, reason="bored")
+    assert response.status_code == 400 and "reason" in response.json()
+    assert not AbsenceNotice.objects.exists()

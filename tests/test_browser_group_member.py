@@ -46,7 +46,7 @@ def test_cant_make_it_without_signal_shows_the_ride_and_is_sent_once(phone, live
         steps = phone.locator("[data-next-step=ride]")
         steps.wait_for()
         assert "Sam from church, 555-0199" in steps.inner_text()
-        assert not phone.locator("[data-next-step=used]").is_visible()
+        assert not phone.locator("[data-next-step=used]").is_visible() and not phone.locator(".reasons").is_visible()
         assert outbox_count(phone) == 1 and AbsenceNotice.objects.count() == 0
         check_page(phone, "group-next-step-ride")
     finally:

@@ -12,7 +12,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tracker import services
 from tracker.models import (
+    AbsenceNotice,
     CheckIn,
+    Group,
+    GroupMembership,
+    GroupSession,
     Goal,
     HighRiskTime,
     SafetyPlanVersion,
@@ -49,8 +53,15 @@ def test_the_routes_were_found():
 
 
 @pytest.fixture
-def bobs_entries(bob, now):
+def bobs_entries(bob, alice, now):
     goal = services.goal_put(participant=bob, id=uuid.uuid4(), actor=bob.user, data={"title": "mine"}).entry
+    # A group both belong to: Alice's PUT of Bob's notice id names a session of her own.
+    group = Group.objects.create(program=bob.program, name="Evening", weekdays=[3], start_time=dt.time(18),
+                                 active_from=dt.date(2026, 1, 1))
+    for member in (alice, bob):
+        GroupMembership.objects.create(group=group, participant=member, joined_on=dt.date(2026, 1, 1))
+    session = GroupSession.objects.create(group=group, starts_at=dt.datetime(2026, 11, 19, 23, tzinfo=dt.UTC),
+                                          ends_at=dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC))
     return {
         CheckIn: services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": dt.date(2026, 11, 17), "stress": 4}).entry,
         Urge: services.urge_put(participant=bob, id=uuid.uuid4(), data={
@@ -66,12 +77,14 @@ def bobs_entries(bob, now):
         SafetyPlanVersion: services.safety_plan_save(participant=bob, id=uuid.uuid4(), author=bob.user,
                                                      data={"reasons": ["mine"]}).entry,
         TalkRequest: services.talk_request_put(participant=bob, id=uuid.uuid4(), data={"source": "today"}).entry,
+        AbsenceNotice: services.absence_notice_put(participant=bob, id=uuid.uuid4(), data={
+            "session": session, "reason": "used", "words": "mine"}).entry,
     }
 
 
 ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection), ("weekend", WeekendPlan),
                 ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
-                ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest)]
+                ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest), ("notices", AbsenceNotice)]
 
 
 def model_for(route):
@@ -95,6 +108,7 @@ BODIES = {
     HighRiskTime: {"weekdays": [1], "start_time": "10:00", "end_time": "11:00"},
     SafetyPlanVersion: {"reasons": ["not yours"]},
     TalkRequest: {"source": "support"},
+    AbsenceNotice: lambda notice: {"session": notice.session_id, "reason": "work"},
 }
 
 
@@ -107,10 +121,11 @@ def test_alice_gets_the_same_404_for_bobs_entry_as_for_a_missing_one(api, alice_
     client = api if is_api else alice_client
     methods = ["get", "put", "delete"] if is_api else ["get", "post"]
     statuses = set()
+    body = BODIES[model](target) if callable(BODIES[model]) else BODIES[model]
     for method in methods:
-        kwargs = {"format": "json", "data": BODIES[model]} if is_api and method == "put" else {}
+        kwargs = {"format": "json", "data": body} if is_api and method == "put" else {}
         if not is_api and method == "post":
-            kwargs = {"data": {k: v for k, v in BODIES[model].items() if not isinstance(v, list)}}
+            kwargs = {"data": {k: v for k, v in body.items() if not isinstance(v, list)}}
         theirs = getattr(client, method)(path_for(route, target.pk), **kwargs)
         # A method the route does not take answers 405 for any id, Bob's or none.
         assert theirs.status_code in (404, 405), (method, route, theirs.status_code)

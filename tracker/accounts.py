@@ -26,13 +26,14 @@ from .models import (
     Reminder,
 )
 
-NOTICE_VERSION = "2026-11-30"  # a new version asks everyone who acknowledged an older one to read it again
+NOTICE_VERSION = "2026-12-01"  # a new version asks everyone who acknowledged an older one to read it again
 NOTICE = """\
 Who sees what in Steady
 
 - The counselors on your care team at {program} see what you log here: check-ins (sleep, stress, mood, wins), urges and what helped, weekly reflections, your weekend and safety plans, goals and tasks, and whether reminders reach you. They use it to support you, and may print a one-page summary of your week before a session.
 - When you tap "I'd like to talk", they see that you asked, from where in Steady, and when.
 - A note you mark "Keep this note to myself" is never shown to them.
+- The counselors who lead a group you belong to see, for that group, your name, whether you came (present, late, left early, excused or absent), whether you gave notice, and your group hours. They do not see your entries or why you missed a session: when you tell us "Can't make it" or "I missed it", the reason is seen only by your care team.
 - Each time someone on your care team opens, changes or exports your records, Steady writes it down, and you can see that list under Settings.
 - Nobody outside your care team sees your records. Steady sends nothing to advertisers or analytics services.
 - Your records are protected by federal rules for substance use treatment records (42 CFR Part 2) and by HIPAA.

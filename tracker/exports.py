@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from . import audit
 from .models import (
+    AbsenceNotice,
+    Attendance,
     CheckIn,
     Delivery,
     FlagAcknowledgement,
@@ -61,6 +63,7 @@ EXPORT_KINDS = [
     ("task", Task, [f for f in Task.WRITABLE if f != "goal"] + ["goal_id", "done_at"]),
     ("high_risk_time", HighRiskTime, list(HighRiskTime.WRITABLE)),
     ("talk_request", TalkRequest, list(TalkRequest.WRITABLE)),
+    ("absence_notice", AbsenceNotice, ["session_id", "reason", "words"]),
 ]
 
 
@@ -88,6 +91,12 @@ def export_records(*, participant, include_private=False):
     for kind, model, fields in EXPORT_KINDS:
         for entry in model.objects.filter(participant=participant).order_by("created_at", "pk").iterator(chunk_size=500):
             yield kind, _row(entry, fields, include_private)
+    # Group attendance as the roll recorded it (issue 16): one row per session marked.
+    for mark in (Attendance.objects.filter(participant=participant).select_related("session__group")
+                 .order_by("session__starts_at", "pk").iterator(chunk_size=500)):
+        yield "attendance", {"id": mark.pk, "session_id": mark.session_id, "group": mark.session.group.name,
+                             "starts_at": mark.session.starts_at.isoformat(), "status": mark.status,
+                             "minutes": mark.minutes, "reason": mark.reason, "recorded_at": mark.recorded_at.isoformat()}
 
 
 def care_export_header(*, participant, user, now=None):
@@ -103,7 +112,7 @@ def care_export_header(*, participant, user, now=None):
 
 def care_export_json(*, participant, user):
     data = care_export_header(participant=participant, user=user)
-    data["records"] = {kind: [] for kind, _, _ in EXPORT_KINDS}
+    data["records"] = {kind: [] for kind, _, _ in EXPORT_KINDS} | {"attendance": []}
     for kind, row in export_records(participant=participant):
         data["records"][kind].append(row)
     return data

@@ -1228,6 +1228,10 @@ class AbsenceNotice(Entry):
     WRITABLE = ("session", "reason", "words")
     ONE_PER = "session"
 
+    def writable_values(self):
+        # By the session's id: a new notice has no session yet when its values are first read.
+        return {"session": self.session_id, "reason": self.reason, "words": self.words}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["participant", "session"], name="absence_notice_once")]
         ordering = ["-created_at"]

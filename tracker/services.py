@@ -5,10 +5,11 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
-from . import audit, push, reminders, triage
+from . import absence, audit, push, reminders, triage
 from .models import (
+    AbsenceNotice,
     AuditEvent,
     CheckIn,
     Counselor,
@@ -63,6 +64,7 @@ CONFLICT_MESSAGES = {
     CheckIn: "You already have a check-in for this day. Open it to change it.",
     WeeklyReflection: "You already have a reflection for this week. Open it to change it.",
     WeekendPlan: "You already have a plan for this weekend. Open it to change it.",
+    AbsenceNotice: gettext_lazy("You already told us about this session."),
 }
 
 
@@ -131,6 +133,25 @@ def reflection_put(*, participant, id, data):
 def talk_request_put(*, participant, id, data):
     """"I'd like to talk": an urgent flag on the caseload (tracker.triage) until acknowledged."""
     return _entry_put(TalkRequest, participant=participant, id=id, data=data)
+
+
+def absence_notice_put(*, participant, id, data, now=None):
+    """"Can't make it" (before the session) or "I missed it" (after): one per session. Given ahead,
+    it marks the roll excused with "notice given" where nothing is marked yet (tracker.absence)."""
+    session = data.get("session")
+    replay = session is not None and AbsenceNotice.objects.filter(pk=id, participant=participant,
+                                                                  session=session).exists()
+    if session is not None and not replay:
+        refusal = absence.check_notice(participant, session, now=now)
+        if refusal is None and not absence.belongs(participant, session):
+            refusal = gettext("This is not one of your sessions.")
+        if refusal is not None:
+            raise ValidationError({"session": [refusal]})
+    with transaction.atomic():
+        result = _entry_put(AbsenceNotice, participant=participant, id=id, data=data)
+        if result.changed:
+            absence.pre_mark(result.entry)
+    return result
 
 
 # Writes that change when reminders are due re-plan them in the same transaction.

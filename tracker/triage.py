@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .progress import mean
 from .models import (
+    AbsenceNotice,
     CheckIn,
     Delivery,
     FlagAcknowledgement,
@@ -163,6 +164,13 @@ def caseload(participants, *, now=None):
             participant_id__in=ids, occurred_at__gte=now - urge_window, occurred_at__lte=now).values_list(
             "participant_id", "occurred_at", "intensity", "outcome").order_by("occurred_at"):
         urges[pid].append((occurred_at, intensity, outcome))
+    # "I used" given as the reason for missing group is a setback too (issue 16).
+    used_notices = defaultdict(list)
+    for pid, created_at in AbsenceNotice.objects.filter(
+            participant_id__in=ids, reason=AbsenceNotice.Reason.USED,
+            created_at__gte=now - dt.timedelta(days=settings.TRIAGE_SETBACK_DAYS), created_at__lte=now).values_list(
+            "participant_id", "created_at").order_by("created_at"):
+        used_notices[pid].append(created_at)
     fridays = {weekend_friday(day) for day in today.values()}
     weekend_plans = set(WeekendPlan.objects.filter(participant_id__in=ids, weekend_of__in=fridays)
                         .values_list("participant_id", "weekend_of"))
@@ -196,7 +204,7 @@ def caseload(participants, *, now=None):
             urges=urges[pid], has_weekend_plan=(pid, weekend_friday(today[pid])) in weekend_plans,
             has_subscription=participant.user_id in subscribed,
             has_working_subscription=participant.user_id in working, failed=failed.get(pid), plan=plans.get(pid),
-            talk=talks.get(pid),
+            talk=talks.get(pid), used_notices=used_notices[pid],
         )
         flags.sort(key=Flag.order_key)
         for flag in flags:
@@ -217,9 +225,10 @@ def caseload(participants, *, now=None):
 
 
 def participant_flags(participant, *, now, today, last_checkin, checkins, urges, has_weekend_plan,
-                      has_subscription, has_working_subscription, failed, plan, talk=None):
+                      has_subscription, has_working_subscription, failed, plan, talk=None, used_notices=()):
     """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome)];
-    `talk`: their newest request to talk, if any."""
+    `talk`: their newest request to talk, if any; `used_notices`: when they told us they missed
+    group because they used (each counts as a setback)."""
     s = settings
     flags = []
 
@@ -259,7 +268,8 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
                               f"days, {before_avg:.1f} in the {s.TRIAGE_RISING_BASELINE_DAYS} before.",
                               f"to:{newest.isoformat()}"))
 
-    setbacks = [u[0] for u in urges if u[2] == Urge.Outcome.USED and u[0] >= now - dt.timedelta(days=s.TRIAGE_SETBACK_DAYS)]
+    setbacks = sorted([u[0] for u in urges if u[2] == Urge.Outcome.USED
+                       and u[0] >= now - dt.timedelta(days=s.TRIAGE_SETBACK_DAYS)] + list(used_notices))
     if setbacks:
         flags.append(Flag("setback", f"Setback logged on {_when(setbacks[-1], participant)}"
                           + (f" ({len(setbacks)} in {s.TRIAGE_SETBACK_DAYS} days)." if len(setbacks) > 1 else "."),

@@ -2,8 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .api import care as care_api
+from .api import member as member_api
 from .api import participant as api
-from .web import account, care, groups, participant, pwa
+from .web import account, care, groups, member, participant, pwa
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -158,4 +159,14 @@ urlpatterns += [
     path("care/groups/sessions/<int:session_id>/", groups.session_edit, name="care_session"),
     path("care/settings/program/closures/", groups.closure_add, name="care_closure_add"),
     path("care/settings/program/closures/<int:closure_id>/remove/", groups.closure_remove, name="care_closure_remove"),
+]
+
+# Issue 16, the participant's side of group (tracker.web.member, tracker.api.member).
+urlpatterns += [
+    path("group/<int:session_id>/cant-make-it/", member.notice_new, {"ahead": True}, name="notice_cant_make_it"),
+    path("group/<int:session_id>/missed/", member.notice_new, {"ahead": False}, name="notice_missed"),
+    path("group/notices/<uuid:entry_id>/", member.notice_done, name="notice_done"),
+    path("api/v1/groups/", member_api.Groups.as_view(), name="api-groups"),
+    path("api/v1/sessions/", member_api.Sessions.as_view(), name="api-sessions"),
+    path("api/v1/notices/<uuid:entry_id>/", member_api.NoticeDetail.as_view(), name="api-notices-detail"),
 ]

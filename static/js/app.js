@@ -853,3 +853,64 @@ function openDetailsWithErrors() {
 }
 
 openDetailsWithErrors();
+
+/* ---- Issue 16, the participant's side of group: "Can't make it" / "I missed it" ----
+   One tap on a reason puts the notice in the outbox (PUT /api/v1/notices/<id>/, so it waits on the
+   phone without signal and is never made twice) and shows that reason's next step, which is in the
+   page already (offline too). 409: a notice for this session exists; its page says "You already told us". */
+function setUpNoticeForms() {
+  for (const form of document.querySelectorAll("form[data-notice]")) {
+    const idInput = form.querySelector("input[name=id]");
+    const status = form.querySelector(".notice-status");
+    const steps = document.querySelector("[data-next-steps]");
+    const showIfSent = async () => {
+      if (form.dataset.state === "waiting" && !(await Outbox.get(idInput.value))) {
+        form.dataset.state = "sent";
+        say(status, form.dataset.sent);
+      }
+    };
+    form.addEventListener("submit", async (event) => {
+      const reason = event.submitter && event.submitter.value;
+      if (!reason) return;
+      event.preventDefault();
+      const id = idInput.value;
+      const words = form.querySelector("input[name=words]").value;
+      const item = {
+        id, url: `/api/v1/notices/${id}/`, page: window.location.pathname, csrf: csrfToken(),
+        body: { session: Number(form.dataset.session), reason, words }, created: new Date().toISOString(),
+        status: "waiting", label: form.dataset.label,
+      };
+      await Outbox.put(item);
+      const result = await Outbox.send(item, csrfToken());
+      if (result.outcome === "conflict" && result.answer && result.answer.existing_id) {
+        await Outbox.remove(id);
+        window.location.assign(`/group/notices/${result.answer.existing_id}/?again=1`);
+        return;
+      }
+      if (result.outcome === "refused") {
+        await Outbox.remove(id);
+        const said = result.answer ? Object.values(result.answer).flat().join(" ") : "";
+        say(status, said);
+        return;
+      }
+      if (result.outcome === "sent" || result.outcome === "gone") await Outbox.remove(id);
+      else {
+        form.dataset.state = "waiting";
+        await requestBackgroundSync();
+      }
+      for (const part of steps.querySelectorAll("[data-next-step]")) part.hidden = part.dataset.nextStep !== reason;
+      for (const own of steps.querySelectorAll("[data-own-words]")) {
+        own.textContent = words;
+        own.parentElement.hidden = !words;
+      }
+      for (const part of form.querySelectorAll(".reasons, .field")) part.hidden = true; // sent or waiting: done here
+      steps.hidden = false;
+      say(status, form.dataset.state === "waiting" ? form.dataset.waiting : form.dataset.sent);
+      steps.querySelector("h2").focus();
+    });
+    document.addEventListener("outbox-flushed", showIfSent);
+    if ("serviceWorker" in navigator) navigator.serviceWorker.addEventListener("message", showIfSent);
+  }
+}
+
+if (typeof Outbox !== "undefined") setUpNoticeForms();

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import access, audit, care, dates, exports, progress, selectors, services, triage
+from .. import absence, access, audit, care, dates, exports, progress, selectors, services, triage
 from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
@@ -160,7 +160,8 @@ def participant_view(request, participant):
         participant, "care_participant", overview=overview, figures=overview.figures, row=row, period=period,
         periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period, events=overview.events),
         event_key=charts.event_key(), events=charts.event_list(overview.events),
-        heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK))
+        heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK,
+        notices=absence.recent_notices(participant)))  # issue 16: reasons are for the care team only
 
 
 def _period(request, *, default):

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import accounts, audit, dates, progress, reminders, selectors, services
+from .. import absence, accounts, audit, dates, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
     AuditEvent,
@@ -227,7 +227,12 @@ def entry_delete(request, kind, entry_id):
 @participant_required
 def today(request):
     summary = selectors.today_summary(participant=request.participant)
-    return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(),
+    group = absence.group_today(request.participant)  # issue 16: the next session and this week's hours
+    if group.next_session is not None:
+        group.when = absence.when_words(group.next_session, request.participant.zone)
+    if group.missed is not None:
+        group.missed_when = absence.when_words(group.missed, request.participant.zone)
+    return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(), "group": group,
                                                   "notice_outdated": accounts.notice_outdated(request.user)})
 
 

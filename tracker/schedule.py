@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 
+from tracker import reminders
 from tracker.models import Attendance, ClosureDay, Group, GroupMembership, GroupSession, local_instant
 
 PLAN_WEEKS = 8
@@ -43,7 +44,8 @@ def plan_sessions(program, now, weeks=PLAN_WEEKS):
 
     Idempotent (one session per group and planned local day, by a unique constraint), so the
     beat can run it every tick. A planned day that is a closure day is created cancelled. It
-    never changes or deletes a session that exists: moves and cancellations are kept.
+    never changes or deletes a session that exists: moves and cancellations are kept. The new
+    sessions' members get their session reminders (tracker.reminders.session_reminders_sync).
     """
     zone = program.zone
     today = now.astimezone(zone).date()
@@ -66,6 +68,11 @@ def plan_sessions(program, now, weeks=PLAN_WEEKS):
             rows.append(session)
     # Two ticks at once: the unique constraint keeps one of each, the other is skipped.
     GroupSession.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:  # their members' reminders (read back: ignore_conflicts leaves the new rows without ids)
+        new = Q()
+        for session in rows:
+            new |= Q(group_id=session.group_id, planned_for=session.planned_for)
+        reminders.session_reminders_sync(sessions=GroupSession.objects.filter(new), now=now)
     return len(rows)
 
 

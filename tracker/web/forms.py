@@ -410,13 +410,15 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at", "weekend_review_reminder_at",
-                  "task_reminder_at", "quiet_start", "quiet_end", "remind_by_push", "remind_by_email"]
+                  "task_reminder_at", "session_reminder", "quiet_start", "quiet_end", "remind_by_push",
+                  "remind_by_email"]
         widgets = {name: TimeInput() for name in ("checkin_reminder_at", "weekend_plan_reminder_at",
                                                   "weekend_review_reminder_at", "task_reminder_at", "quiet_start",
                                                   "quiet_end")}
+        widgets["session_reminder"] = forms.RadioSelect
         labels = {"checkin_reminder_at": "Daily check-in", "weekend_plan_reminder_at": "Fridays: plan the weekend",
                   "weekend_review_reminder_at": "Mondays: how the weekend went",
-                  "task_reminder_at": "On the day a task is due"}
+                  "task_reminder_at": "On the day a task is due", "session_reminder": _("Group sessions")}
         help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
                       "quiet_end": "No reminders between these times (they may run past midnight)."}
 

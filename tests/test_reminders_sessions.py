@@ -244,3 +244,23 @@ def test_the_reminders_page_and_the_api_set_session_reminders(alice_client, api,
     assert response.status_code == 400 and "session_reminder" in response.json()
     alice.refresh_from_db()
     assert alice.session_reminder == "evening"
+    alice_client.post("/reminders/", {"session_reminder": "120", "remind_by_push": "on"})
+    alice.refresh_from_db()
+    assert alice.session_reminder == "120"
+
+
+@pytest.mark.browser
+def test_the_group_session_choice_fits_a_phone_and_saves(phone, live_server, alice):
+    from browsing import check_page, sign_in
+
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    phone.goto(live_server.url + "/reminders/", wait_until="load")
+    check_page(phone, "reminders-group-sessions")
+    legend = phone.locator("legend", has_text="Group sessions")
+    legend.scroll_into_view_if_needed()
+    phone.locator("fieldset", has=legend).screenshot(path="test-artifacts/screenshots/reminders-group-sessions-field.png")
+    phone.get_by_label("At 19:00 the day before").check()
+    phone.click("text=Save reminder settings")
+    phone.wait_for_load_state("load")
+    alice.refresh_from_db()
+    assert alice.session_reminder == "evening"

@@ -433,10 +433,16 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
             label=_("Remind me … minutes before a high-risk time"), initial=current,
             help_text=_("0 reminds you when it starts."),
         )
+        # One of the choices is always checked; a form sent without any keeps what was set.
+        self.fields["session_reminder"].required = False
         self.order_fields(self.Meta.fields)
         # Email is offered only with a confirmed address (added in Settings, confirmed by a link).
         if not has_email:
             del self.fields["remind_by_email"]
+
+
+    def clean_session_reminder(self):
+        return self.cleaned_data["session_reminder"] or self.instance.session_reminder
 
 
 class AuditFilterForm(AccessibleErrorsMixin, forms.Form):

@@ -222,6 +222,19 @@ def test_a_member_who_left_is_not_reminded_after(program, alice, bob):
     assert [d.day for d in local(dues(bob), zoneinfo.ZoneInfo(bob.time_zone))] == [23, 25]
 
 
+def test_a_move_to_another_zone_keeps_the_instant_and_shows_the_new_local_time(program, alice, api):
+    start = dt.datetime(2026, 11, 20, 12, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        sessions_only(alice, "60")
+    group_of(program, [0], dt.time(18), [alice])
+    plan(program, start)
+    with time_machine.travel(start, tick=False):
+        assert api.patch("/api/v1/me/", {"time_zone": "America/Los_Angeles"}, format="json").status_code == 200
+    reminder = Reminder.objects.get(kind="session")
+    assert (reminder.on_date, reminder.local_time) == (dt.date(2026, 11, 23), dt.time(14))  # 17:00 in New York
+    assert reminder.next_due_at == dt.datetime(2026, 11, 23, 22, tzinfo=UTC)
+
+
 def test_planning_syncs_in_a_few_queries_whatever_the_number_of_members(program, django_assert_max_num_queries):
     people = [Participant.objects.create(user=make_user(f"p{n}"), program=program) for n in range(15)]
     group = group_of(program, [0, 2, 3], dt.time(18), people[:5])

@@ -38,18 +38,22 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import close_old_connections, connection, connections, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import push
 from .models import (
     Delivery,
+    GroupMembership,
+    GroupSession,
     HighRiskTime,
+    Participant,
     PushSubscription,
     Reminder,
     Task,
     WorkerHeartbeat,
     is_quiet,
+    local_instant,
     next_due,
 )
 
@@ -80,7 +84,12 @@ MESSAGES = {
     Reminder.Kind.WEEKEND_REVIEW: ("How did your weekend go?", "/weekend/"),
     Reminder.Kind.TASK: ("A small task for today", "/tasks/"),
     Reminder.Kind.TEST: ("This is a test notification", "/reminders/"),
+    # A group session: its start in the person's own zone, and not what the group is.
+    Reminder.Kind.SESSION: ("Coming up at {time}", "/"),
+    Reminder.Kind.SCHEDULE_CHANGE: ("A change to your schedule", "/"),
 }
+SESSION_TOMORROW = "Coming up tomorrow at {time}"
+
 EMAIL_SUBJECT = "A reminder from Steady"
 
 
@@ -130,7 +139,8 @@ def reminders_sync(*, participant, now=None):
     with transaction.atomic():
         existing = {
             (r.kind, r.high_risk_time_id, r.task_id): r
-            for r in Reminder.objects.select_for_update().filter(participant=participant).exclude(kind=Reminder.Kind.TEST)
+            for r in Reminder.objects.select_for_update().filter(participant=participant)
+            .exclude(kind__in=(Reminder.Kind.TEST, *SESSION_KINDS))
         }
         for key, fields in desired.items():
             reminder = existing.pop(key, None)
@@ -146,17 +156,199 @@ def reminders_sync(*, participant, now=None):
             reminder.next_due_at = reminder.next_due(after=now)
             reminder.save()
         Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+        session_reminders_sync(participant=participant, now=now)
 
 
 def reminders_replan(*, participant, now=None):
-    """Plan every reminder of the person afresh from now, e.g. after a change of time zone."""
+    """Plan every reminder of the person afresh from now, e.g. after a change of time zone.
+    (Session reminders and notices are exact instants: session_reminders_sync plans those.)"""
     now = now or timezone.now()
     with transaction.atomic():
-        for reminder in Reminder.objects.select_for_update().filter(participant=participant, enabled=True):
+        for reminder in (Reminder.objects.select_for_update().filter(participant=participant, enabled=True)
+                         .exclude(kind__in=SESSION_KINDS)):
             reminder.participant = participant
             reminder.snoozed_until = None
             reminder.next_due_at = reminder.next_due(after=now)
             reminder.save(update_fields=["next_due_at", "snoozed_until"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Group sessions: one reminder per member and session, and a notice when a session changes
+
+SESSION_KINDS = (Reminder.Kind.SESSION, Reminder.Kind.SCHEDULE_CHANGE)
+SESSION_EVENING_AT = dt.time(19)
+# A session reminder held back by quiet hours goes out when they end if that is still this long
+# before the session; otherwise it is skipped.
+QUIET_MARGIN = dt.timedelta(minutes=15)
+
+
+def _quiet_ends_after(instant, quiet_end, zone):
+    """The first end of quiet hours after `instant` (a local time, so DST-correct)."""
+    day = instant.astimezone(zone).date()
+    end = local_instant(day, quiet_end, zone)
+    return end if end > instant else local_instant(day + dt.timedelta(days=1), quiet_end, zone)
+
+
+def session_reminder_due(starts_at, setting, zone, quiet_start=None, quiet_end=None):
+    """The UTC instant a session starting at `starts_at` is reminded, or None when `setting` is off.
+
+    `setting` is Participant.session_reminder: minutes before the start ("30", "60", "120": an
+    instant, so daylight-saving changes cannot shift it), or "evening": 19:00 on the day before
+    the session's day, both in the person's own zone `zone`. A reminder in quiet hours moves to
+    their end if that is at least QUIET_MARGIN before the start; if not, it stays where it is
+    and the tick records it as skipped (quiet hours), as it does every reminder in quiet hours.
+    """
+    if setting == Participant.SessionReminder.OFF:
+        return None
+    if setting == Participant.SessionReminder.EVENING_BEFORE:
+        day_before = starts_at.astimezone(zone).date() - dt.timedelta(days=1)
+        due = local_instant(day_before, SESSION_EVENING_AT, zone)
+    else:
+        due = starts_at - dt.timedelta(minutes=int(setting))
+    if is_quiet(quiet_start, quiet_end, zone, due):
+        after_quiet = _quiet_ends_after(due, quiet_end, zone)
+        if after_quiet <= starts_at - QUIET_MARGIN:
+            return after_quiet
+    return due
+
+
+def _open(participant):
+    return participant.closed_at is None and participant.user.is_active
+
+
+def _holds_on(membership, day):
+    return membership.joined_on <= day and (membership.left_on is None or membership.left_on >= day)
+
+
+def _session_day(session):
+    """The session's local day in its program's zone (what memberships are dated by)."""
+    return session.starts_at.astimezone(session.group.program.zone).date()
+
+
+def _at(reminder, due, zone):
+    """Set a once-reminder to fire at the instant `due`: its local date and time in `zone` (what
+    the page shows) and the exact instant (a repeated autumn hour stays the one meant)."""
+    local = due.astimezone(zone)
+    reminder.on_date, reminder.local_time, reminder.weekdays = local.date(), local.time(), []
+
+
+def session_reminders_sync(*, sessions=None, participant=None, now=None):
+    """Make the session reminders of sessions that have not started match the schedule.
+
+    Call it with `sessions` (GroupSession rows or a queryset) when sessions are planned, moved,
+    cancelled or added, and with `participant` when their memberships change (join, leave) or
+    their session setting, quiet hours, time zone or account does (reminders_sync calls it for
+    the last ones). Both together: those sessions, for that person only.
+
+    Each member of a scheduled session (a membership holding on the session's day in the
+    program's zone) whose setting is not off has one once-reminder (`on_date` + `local_time` in
+    their own zone, `next_due_at` the exact instant from session_reminder_due). A session that
+    is cancelled, a member who left, a setting turned off, a closed account: the reminder is
+    withdrawn (disabled, never deleted, so what was sent stays listed). An unchanged reminder
+    keeps its plan, so syncing again never fires one twice; a changed one (a moved session, a new
+    setting) is planned afresh. A session that has started is left as it is.
+
+    A few queries whatever the number of sessions and members: the beat's planning calls it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = GroupSession.objects.filter(starts_at__gt=now)
+        if sessions is not None:
+            rows = rows.filter(pk__in=sessions if isinstance(sessions, QuerySet) else [s.pk for s in sessions])
+        if participant is not None:
+            rows = rows.filter(Q(group__memberships__participant=participant)
+                               | Q(reminders__participant=participant, reminders__kind=Reminder.Kind.SESSION))
+        # Locking the sessions makes two syncs of the same session (two ticks planning at once)
+        # take turns, so the second sees the first's reminders and makes none twice.
+        locked = rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True)
+        session_list = list(GroupSession.objects.filter(pk__in=list(locked)).select_related("group__program"))
+        memberships = GroupMembership.objects.filter(group_id__in={s.group_id for s in session_list})
+        existing = Reminder.objects.filter(kind=Reminder.Kind.SESSION, group_session__in=session_list)
+        if participant is not None:
+            memberships = memberships.filter(participant=participant)
+            existing = existing.filter(participant=participant)
+        by_group = {}
+        for membership in memberships.select_related("participant__user"):
+            if participant is not None:
+                membership.participant = participant
+            by_group.setdefault(membership.group_id, []).append(membership)
+        existing = {(r.group_session_id, r.participant_id): r for r in existing}
+        created, changed = [], []
+        for session in session_list:
+            day = _session_day(session)
+            members = {m.participant_id: m.participant for m in by_group.get(session.group_id, ())
+                       if session.status == GroupSession.Status.SCHEDULED and _holds_on(m, day)}
+            for member in members.values():
+                due = session_reminder_due(session.starts_at, member.session_reminder, member.zone,
+                                           member.quiet_start, member.quiet_end)
+                if due is None:
+                    continue  # its reminder, if any, is withdrawn below
+                reminder = existing.pop((session.pk, member.pk), None) or Reminder(
+                    participant=member, kind=Reminder.Kind.SESSION, group_session=session)
+                before = (reminder.on_date, reminder.local_time, reminder.enabled)
+                _at(reminder, due, member.zone)
+                if reminder.pk and before == (reminder.on_date, reminder.local_time, _open(member)):
+                    continue  # unchanged: keeps its plan (fired or not)
+                (changed if reminder.pk else created).append(reminder)
+                reminder.enabled = _open(member)
+                reminder.snoozed_until = None
+                reminder.next_due_at = due if due > now else None
+        for reminder in existing.values():  # not wanted any more: withdrawn
+            if reminder.enabled or reminder.next_due_at is not None:
+                reminder.enabled, reminder.next_due_at, reminder.snoozed_until = False, None, None
+                changed.append(reminder)
+        Reminder.objects.bulk_create(created, batch_size=1000)
+        Reminder.objects.bulk_update(changed, ["on_date", "local_time", "weekdays", "enabled", "next_due_at",
+                                               "snoozed_until"], batch_size=1000)
+
+
+def _schedule_change_notice(session, now):
+    """One neutral notice ("A change to your schedule"), due now, to each member of the session on
+    its day whose account is open, whatever their session setting (a session they would travel
+    to has changed). In their quiet hours it waits for their end. Another change of the same
+    session sends one more; none for a session that has ended."""
+    if session.ends_at <= now:
+        return
+    day = _session_day(session)
+    members = {m.participant_id: m.participant for m in
+               GroupMembership.objects.filter(group_id=session.group_id).select_related("participant__user")
+               if _holds_on(m, day) and _open(m.participant)}
+    existing = {r.participant_id: r for r in
+                Reminder.objects.filter(kind=Reminder.Kind.SCHEDULE_CHANGE, group_session=session)}
+    created, changed = [], []
+    for member in members.values():
+        due = now
+        if member.is_quiet(now):
+            due = _quiet_ends_after(now, member.quiet_end, member.zone)
+        reminder = existing.get(member.pk)
+        if reminder is None:
+            reminder = Reminder(participant=member, kind=Reminder.Kind.SCHEDULE_CHANGE, group_session=session)
+            created.append(reminder)
+        else:
+            changed.append(reminder)
+        _at(reminder, due, member.zone)
+        reminder.enabled, reminder.next_due_at, reminder.snoozed_until = True, due, None
+    Reminder.objects.bulk_create(created)
+    Reminder.objects.bulk_update(changed, ["on_date", "local_time", "weekdays", "enabled", "next_due_at",
+                                           "snoozed_until"])
+
+
+def session_moved(session, now=None):
+    """After a session's start or end was changed (saved): its members' reminders move with it,
+    and each member gets one notice that the schedule changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session_reminders_sync(sessions=[session], now=now)
+        _schedule_change_notice(session, now)
+
+
+def session_cancelled(session, now=None):
+    """After a session was cancelled (saved): its reminders are withdrawn before they fire, and
+    each member gets one notice that the schedule changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session_reminders_sync(sessions=[session], now=now)
+        _schedule_change_notice(session, now)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,8 +548,21 @@ def _may_send(reminder):
     return reminder.enabled and participant.closed_at is None and participant.user.is_active
 
 
+def message_for(delivery):
+    """(the words a lock screen or an email shows, the page it opens) for a delivery: neutral words."""
+    reminder = delivery.reminder
+    body, url = MESSAGES[reminder.kind]
+    if reminder.kind == Reminder.Kind.SESSION:
+        zone = reminder.participant.zone
+        starts = reminder.group_session.starts_at.astimezone(zone)
+        if starts.date() != delivery.due_at.astimezone(zone).date():
+            body = SESSION_TOMORROW
+        body = body.format(time=f"{starts:%H:%M}")
+    return body, url
+
+
 def payload_for(delivery):
-    body, url = MESSAGES[delivery.reminder.kind]
+    body, url = message_for(delivery)
     return {
         "title": "Steady",
         "body": body,
@@ -461,7 +666,7 @@ def deliveries_load(delivery_ids):
     """The deliveries with their reminder, participant and user, and each user's subscriptions:
     what a batch of sends needs, in two queries instead of two per send."""
     deliveries = {d.pk: d for d in Delivery.objects.filter(pk__in=delivery_ids)
-                  .select_related("reminder__participant__user__account_state")}
+                  .select_related("reminder__participant__user__account_state", "reminder__group_session")}
     subscriptions = {}
     user_ids = {d.reminder.participant.user_id for d in deliveries.values()}
     for subscription in PushSubscription.objects.filter(user_id__in=user_ids):
@@ -500,7 +705,7 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
     retry = retry_after is not None and not pushed and delivery.attempts < settings.REMINDER_MAX_ATTEMPTS
     emailed = False
     if not pushed and not retry and participant.remind_by_email and _confirmed_email(participant.user):
-        body, url = MESSAGES[delivery.reminder.kind]
+        body, url = message_for(delivery)
         try:
             send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",
                       settings.DEFAULT_FROM_EMAIL, [participant.user.email])

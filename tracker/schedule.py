@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tracker import audit
+from tracker import audit, reminders
 from tracker.models import (
     Attendance,
     AuditEvent,
@@ -55,7 +55,8 @@ def plan_sessions(program, now, weeks=PLAN_WEEKS):
 
     Idempotent (one session per group and planned local day, by a unique constraint), so the
     beat can run it every tick. A planned day that is a closure day is created cancelled. It
-    never changes or deletes a session that exists: moves and cancellations are kept.
+    never changes or deletes a session that exists: moves and cancellations are kept. The new
+    sessions' members get their session reminders (tracker.reminders.session_reminders_sync).
     """
     zone = program.zone
     today = now.astimezone(zone).date()
@@ -78,6 +79,11 @@ def plan_sessions(program, now, weeks=PLAN_WEEKS):
             rows.append(session)
     # Two ticks at once: the unique constraint keeps one of each, the other is skipped.
     GroupSession.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:  # their members' reminders (read back: ignore_conflicts leaves the new rows without ids)
+        new = Q()
+        for session in rows:
+            new |= Q(group_id=session.group_id, planned_for=session.planned_for)
+        reminders.session_reminders_sync(sessions=GroupSession.objects.filter(new), now=now)
     return len(rows)
 
 
@@ -195,6 +201,7 @@ def membership_add(*, request, group, participant, joined_on):
         membership = GroupMembership(group=group, participant=participant, joined_on=joined_on)
         membership.full_clean()
         membership.save()
+        reminders.session_reminders_sync(participant=participant)
         _audit(request, "group-member", membership.pk)
     return membership
 
@@ -206,6 +213,7 @@ def membership_end(*, request, membership, left_on):
     with transaction.atomic():
         membership.left_on = left_on
         membership.save(update_fields=["left_on"])
+        reminders.session_reminders_sync(participant=membership.participant)
         _audit(request, "group-member", membership.pk)
     return membership
 
@@ -219,6 +227,7 @@ def session_move(*, request, session, day, start_time, length_min, now):
     with transaction.atomic():
         session.starts_at, session.ends_at = starts_at, starts_at + dt.timedelta(minutes=length_min)
         session.save(update_fields=["starts_at", "ends_at"])
+        reminders.session_moved(session, now=now)  # reminders move; members hear of the change
         _audit(request, "group-session", session.pk)
     return session
 
@@ -229,6 +238,7 @@ def session_cancel(*, request, session, reason):
         session.status = GroupSession.Status.CANCELLED
         session.cancel_reason = reason.strip()
         session.save(update_fields=["status", "cancel_reason"])
+        reminders.session_cancelled(session)  # reminders withdrawn; members hear of the change
         _audit(request, "group-session", session.pk)
     return session
 
@@ -239,6 +249,7 @@ def session_restore(*, request, session):
         session.status = GroupSession.Status.SCHEDULED
         session.cancel_reason = ""
         session.save(update_fields=["status", "cancel_reason"])
+        reminders.session_moved(session)  # on again: reminders back, and members hear of it
         _audit(request, "group-session", session.pk)
     return session
 
@@ -263,6 +274,7 @@ def session_add(*, request, group, day, start_time, length_min, topic, now):
     with transaction.atomic():
         session = GroupSession.objects.create(group=group, starts_at=starts_at,
                                               ends_at=starts_at + dt.timedelta(minutes=length_min), topic=topic.strip())
+        reminders.session_reminders_sync(sessions=[session], now=now)
         _audit(request, "group-session", session.pk)
     return session
 

@@ -196,7 +196,7 @@ def counselor_update(*, counselor, time_zone):
 
 
 REMINDER_SETTINGS = ("checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at",
-                     "weekend_review_reminder_at", "task_reminder_at", "quiet_start", "quiet_end",
+                     "weekend_review_reminder_at", "task_reminder_at", "session_reminder", "quiet_start", "quiet_end",
                      "remind_by_push", "remind_by_email")
 
 

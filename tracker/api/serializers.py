@@ -410,7 +410,8 @@ class ReminderSettingsSerializer(StrictModelSerializer):
     class Meta:
         model = Participant
         fields = ["checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at", "weekend_review_reminder_at",
-                  "task_reminder_at", "quiet_start", "quiet_end", "remind_by_push", "remind_by_email"]
+                  "task_reminder_at", "session_reminder", "quiet_start", "quiet_end", "remind_by_push",
+                  "remind_by_email"]
 
 
 class ReminderSerializer(StrictModelSerializer):

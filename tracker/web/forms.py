@@ -471,13 +471,15 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at", "weekend_review_reminder_at",
-                  "task_reminder_at", "quiet_start", "quiet_end", "remind_by_push", "remind_by_email"]
+                  "task_reminder_at", "session_reminder", "quiet_start", "quiet_end", "remind_by_push",
+                  "remind_by_email"]
         widgets = {name: TimeInput() for name in ("checkin_reminder_at", "weekend_plan_reminder_at",
                                                   "weekend_review_reminder_at", "task_reminder_at", "quiet_start",
                                                   "quiet_end")}
+        widgets["session_reminder"] = forms.RadioSelect
         labels = {"checkin_reminder_at": "Daily check-in", "weekend_plan_reminder_at": "Fridays: plan the weekend",
                   "weekend_review_reminder_at": "Mondays: how the weekend went",
-                  "task_reminder_at": "On the day a task is due"}
+                  "task_reminder_at": "On the day a task is due", "session_reminder": _("Group sessions")}
         help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
                       "quiet_end": "No reminders between these times (they may run past midnight)."}
 
@@ -492,10 +494,16 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
             label=_("Remind me … minutes before a high-risk time"), initial=current,
             help_text=_("0 reminds you when it starts."),
         )
+        # One of the choices is always checked; a form sent without any keeps what was set.
+        self.fields["session_reminder"].required = False
         self.order_fields(self.Meta.fields)
         # Email is offered only with a confirmed address (added in Settings, confirmed by a link).
         if not has_email:
             del self.fields["remind_by_email"]
+
+
+    def clean_session_reminder(self):
+        return self.cleaned_data["session_reminder"] or self.instance.session_reminder
 
 
 class AuditFilterForm(AccessibleErrorsMixin, forms.Form):

@@ -270,4 +270,5 @@ def test_the_caseload_page_reads_in_a_fixed_number_of_queries(program, now):
         assert response.status_code == 200 and response.content.decode().count('class="case card"') == size
         counts[size] = len(queries)
     assert counts[5] == counts[50], counts
-    assert counts[50] <= 20, counts
+    # 20 before issue 16; +1 for the group absences (triage), +2 for each person's next group.
+    assert counts[50] <= 23, counts

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, F, Max, OuterRef, Subquery, Window
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -227,23 +227,28 @@ def caseload(participants, *, now=None):
 
 
 def group_absences(ids, *, now):
-    """Two queries for everyone: ({id: their newest unexcused absence in the last
+    """One query for everyone: ({id: their newest unexcused absence in the last
     TRIAGE_MISSED_GROUP_DAYS days}, {id: their last TRIAGE_MISSED_IN_A_ROW marked sessions, newest first}).
     Each is a (session id, starts_at, group name, status). Only sessions that began and were not
     cancelled count; an unmarked roll says nothing."""
+    recent = Case(When(status=Attendance.Status.ABSENT, session__starts_at__gte=now - dt.timedelta(
+        days=settings.TRIAGE_MISSED_GROUP_DAYS), then=Value(True)), default=Value(False))
+    newest_first = [F("session__starts_at").desc(), F("session_id").desc()]
     marks = (Attendance.objects.filter(participant_id__in=ids, session__starts_at__lte=now)
-             .exclude(status=Attendance.Status.UNMARKED).exclude(session__status=GroupSession.Status.CANCELLED))
-    fields = ("participant_id", "session_id", "session__starts_at", "session__group__name", "status")
-    missed = {}
-    for pid, *mark in marks.filter(status=Attendance.Status.ABSENT, session__starts_at__gte=now - dt.timedelta(
-            days=settings.TRIAGE_MISSED_GROUP_DAYS)).order_by("session__starts_at").values_list(*fields):
-        missed[pid] = tuple(mark)
-    last = defaultdict(list)
-    newest_first = Window(RowNumber(), partition_by=[F("participant_id")],
-                          order_by=[F("session__starts_at").desc(), F("session_id").desc()])
-    for pid, *mark in (marks.annotate(n=newest_first).filter(n__lte=settings.TRIAGE_MISSED_IN_A_ROW)
-                       .order_by("participant_id", "n").values_list(*fields)):
-        last[pid].append(tuple(mark))
+             .exclude(status=Attendance.Status.UNMARKED).exclude(session__status=GroupSession.Status.CANCELLED)
+             .annotate(recent=recent,
+                       n=Window(RowNumber(), partition_by=[F("participant_id")], order_by=newest_first),
+                       nth_recent=Window(RowNumber(), partition_by=[F("participant_id"), recent], order_by=newest_first))
+             .filter(Q(n__lte=settings.TRIAGE_MISSED_IN_A_ROW) | Q(nth_recent=1))
+             .order_by("participant_id", "n")
+             .values_list("participant_id", "n", "recent", "nth_recent", "session_id", "session__starts_at",
+                          "session__group__name", "status"))
+    missed, last = {}, defaultdict(list)
+    for pid, n, is_recent, nth_recent, *mark in marks:
+        if is_recent and nth_recent == 1:
+            missed[pid] = tuple(mark)
+        if n <= settings.TRIAGE_MISSED_IN_A_ROW:
+            last[pid].append(tuple(mark))
     return missed, last
 
 

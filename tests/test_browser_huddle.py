@@ -5,11 +5,12 @@ Screenshots in test-artifacts."""
 import datetime as dt
 
 import pytest
-import time_machine
+from django.test import Client
 
 from browsing import ARTIFACTS, check_page, sign_in, tab_to
 from groups import join, make_group, mark, session_at
 from people import make_user
+from signin import verified_login
 from test_browser_accessibility import violations
 from tracker.models import AbsenceNotice, Attendance, Counselor, Participant, Task
 
@@ -21,6 +22,7 @@ NAMES = ["Yara", "Ben", "Omar", "Lena", "Ivo", "Quinn", "Ada", "Hugo", "Wes", "N
 def session(program, carol, alice):
     program.time_zone = "America/New_York"
     program.save()
+    verified_login(Client(), carol.user)  # her second factor is set up
     group = make_group(program, place="Room 2")
     group.facilitators.add(carol)
     other = Counselor.objects.create(user=make_user("olga"), program=program)

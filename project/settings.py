@@ -263,6 +263,9 @@ TRIAGE_SLEEP_MIN_EFFICIENCY = float(os.environ.get("TRIAGE_SLEEP_MIN_EFFICIENCY"
 TRIAGE_SLEEP_MIN_NIGHTS = int(os.environ.get("TRIAGE_SLEEP_MIN_NIGHTS", "3"))
 TRIAGE_FAILED_DELIVERIES = int(os.environ.get("TRIAGE_FAILED_DELIVERIES", "2"))
 TRIAGE_FAILED_DELIVERY_DAYS = int(os.environ.get("TRIAGE_FAILED_DELIVERY_DAYS", "7"))
+# Group: an unexcused absence in the last N days; the last N marked sessions all absent.
+TRIAGE_MISSED_GROUP_DAYS = int(os.environ.get("TRIAGE_MISSED_GROUP_DAYS", "7"))
+TRIAGE_MISSED_IN_A_ROW = int(os.environ.get("TRIAGE_MISSED_IN_A_ROW", "2"))
 # Behind a reverse proxy: how many proxies add to X-Forwarded-For (0: use the socket's address).
 TRUSTED_PROXIES = int(os.environ.get("STEADY_TRUSTED_PROXIES", "0"))
 

@@ -42,10 +42,11 @@ def care_routes():
 ROUTES = care_routes()
 PARTICIPANT_ROUTES = [(name, route) for name, route in ROUTES if "<int:participant_id>" in route]
 # Lists without a participant id (an invitation's revoke has its own test).
-# The program's groups (issue 16: tests/test_groups_admin.py covers who may read and write them).
+# The program's groups and a group session's pages have their own access tests (issue 16:
+# tests/test_groups_admin.py, tests/test_huddle.py).
 GROUP_ROUTES = ("care_group", "care_session", "care_closure")
 OTHER_ROUTES = [(name, route) for name, route in ROUTES if "<int:participant_id>" not in route and "<int:pk>" not in route
-                and not name.startswith(GROUP_ROUTES)]
+                and not name.startswith(GROUP_ROUTES) and "<int:session_id>" not in route]
 
 
 def test_the_routes_were_found():

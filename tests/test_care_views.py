@@ -271,4 +271,5 @@ def test_the_caseload_page_reads_in_a_fixed_number_of_queries(program, now):
         assert response.status_code == 200 and response.content.decode().count('class="case card"') == size
         counts[size] = len(queries)
     assert counts[5] == counts[50], counts
-    assert counts[50] <= 21, counts  # 21: "I used" notices count as setbacks (issue 16)
+    # 20 before issue 16; +1 for "I used" notices (setbacks), +1 for the group absences, +2 for each person's next group.
+    assert counts[50] <= 24, counts

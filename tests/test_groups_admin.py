@@ -376,3 +376,27 @@ def test_the_beat_keeps_eight_weeks_planned(evening, program):
     newest = evening.sessions.order_by("-starts_at").first().planned_for
     assert newest > last and newest <= dt.date(2026, 12, 2) + dt.timedelta(weeks=8)
     assert evening.sessions.filter(planned_for__range=(last, newest)).exclude(planned_for=last).count() == 6
+
+
+def test_the_admins_schedule_changes_reach_the_members_reminders(evening, admin, alice, bob):
+    from tracker.models import Reminder
+
+    client = signed_in(admin)
+    session = evening.sessions.get(planned_for=dt.date(2026, 11, 23))
+    reminder = Reminder.objects.get(kind=Reminder.Kind.SESSION, group_session=session, participant=alice)
+    assert reminder.enabled and reminder.next_due_at == session.starts_at - dt.timedelta(hours=1)
+    client.post(f"/care/groups/sessions/{session.pk}/",
+                {"action": "move", "day": "2026-11-24", "start_time": "17:30", "length_min": "150"})
+    session.refresh_from_db()
+    reminder.refresh_from_db()
+    assert reminder.next_due_at == session.starts_at - dt.timedelta(hours=1)  # the reminder moved with it
+    notices = Reminder.objects.filter(kind=Reminder.Kind.SCHEDULE_CHANGE, group_session=session)
+    assert {r.participant_id for r in notices} == {alice.pk, bob.pk}
+    client.post(f"/care/groups/sessions/{session.pk}/", {"action": "cancel", "cancel_reason": "Facilitator ill"})
+    reminder.refresh_from_db()
+    assert not reminder.enabled  # withdrawn before it fires
+    later = evening.sessions.get(planned_for=dt.date(2026, 11, 25))
+    membership = evening.memberships.get(participant=bob)
+    client.post(f"/care/groups/members/{membership.pk}/end/", {"left_on": "2026-11-24"})
+    assert not Reminder.objects.get(kind=Reminder.Kind.SESSION, group_session=later, participant=bob).enabled
+    assert Reminder.objects.get(kind=Reminder.Kind.SESSION, group_session=later, participant=alice).enabled

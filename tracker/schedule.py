@@ -7,6 +7,7 @@ repeated autumn hour counts once (its first occurrence), as reminders do
 (`tracker.models.local_instant`).
 """
 
+import dataclasses
 import datetime as dt
 
 from django.core.exceptions import ValidationError
@@ -310,3 +311,41 @@ def plan_due(now):
     sessions of every program that has groups, eight weeks ahead. Cheap: a few queries per program,
     and rows are created only for days that became due since the last run."""
     return sum(plan_sessions(program, now) for program in Program.objects.filter(groups__isnull=False).distinct())
+
+
+# Issue 16, summaries (the weekly summary and trends): one person's group week.
+@dataclasses.dataclass(frozen=True)
+class GroupWeek:
+    monday: dt.date
+    attended: int  # sessions marked present, late or left early
+    scheduled: int  # their sessions that week (member on the day, not cancelled), and any walk-in
+    minutes: int
+    target: float | None  # weekly group hours at their level of care; None where the program sets none
+
+    @property
+    def hours(self):
+        return round(self.minutes / 60, 1)
+
+
+def group_week(participant, monday):
+    """Sessions attended of scheduled, and group hours against the target, in the program's week
+    (Monday to Sunday in its zone) that begins on `monday`."""
+    program = participant.program
+    start, end = week_bounds(program, monday)
+    memberships = list(GroupMembership.objects.filter(participant=participant))
+    sessions = (GroupSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
+                .filter(Q(group_id__in={m.group_id for m in memberships}) | Q(attendance__participant=participant))
+                .exclude(status=GroupSession.Status.CANCELLED).select_related("group__program").distinct())
+    marks = dict(Attendance.objects.filter(participant=participant, session__in=sessions)
+                 .values_list("session_id", "status"))
+    scheduled = attended = 0
+    for session in sessions:
+        day = local_day(session)
+        member = any(m.group_id == session.group_id and m.joined_on <= day and (m.left_on is None or m.left_on >= day)
+                     for m in memberships)
+        came = marks.get(session.pk) in ATTENDED
+        scheduled += member or came
+        attended += came
+    return GroupWeek(monday=monday, attended=attended, scheduled=scheduled,
+                     minutes=attended_minutes([participant.pk], start, end)[participant.pk],
+                     target=program.group_hours_target(participant.level_of_care))

@@ -13,13 +13,16 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .progress import mean
 from .models import (
     AbsenceNotice,
+    Attendance,
     CheckIn,
+    GroupSession,
     Delivery,
     FlagAcknowledgement,
     PushSubscription,
@@ -36,7 +39,9 @@ WEIGHTS = {
     "talk": 8,
     "high_urge": 8,
     "setback": 8,
+    "missed_two": 8,
     "no_checkin": 4,
+    "missed_group": 4,
     "rising": 3,
     "safety_plan": 2,
     "sleep": 1,
@@ -52,7 +57,9 @@ LABELS = {
     "talk": "Asked to talk",
     "high_urge": "Strong urge",
     "setback": "Setback",
+    "missed_two": "Missed two in a row",
     "no_checkin": "No check-in",
+    "missed_group": "Missed group",
     "rising": "Urges getting stronger",
     "safety_plan": "Safety plan empty",
     "sleep": "Poor sleep",
@@ -66,7 +73,9 @@ SEVERITY = {
     "talk": "urgent",
     "high_urge": "urgent",
     "setback": "urgent",
+    "missed_two": "urgent",
     "no_checkin": "attention",
+    "missed_group": "attention",
     "rising": "attention",
     "sleep": "attention",
     "weekend_plan": "attention",
@@ -192,6 +201,7 @@ def caseload(participants, *, now=None):
     newest_talk = TalkRequest.objects.filter(participant_id=OuterRef("participant_id")).order_by("-created_at", "-pk")
     talks = {talk.participant_id: talk for talk in TalkRequest.objects.filter(
         participant_id__in=ids, pk=Subquery(newest_talk.values("pk")[:1]))}
+    missed, last_two = group_absences(ids, now=now)
     acknowledgements = {}
     for ack in FlagAcknowledgement.objects.filter(participant_id__in=ids).select_related("counselor__user"):
         acknowledgements.setdefault((ack.participant_id, ack.flag, ack.evidence), ack)
@@ -205,6 +215,7 @@ def caseload(participants, *, now=None):
             has_subscription=participant.user_id in subscribed,
             has_working_subscription=participant.user_id in working, failed=failed.get(pid), plan=plans.get(pid),
             talk=talks.get(pid), used_notices=used_notices[pid],
+            missed=missed.get(pid), last_two=last_two.get(pid, []),
         )
         flags.sort(key=Flag.order_key)
         for flag in flags:
@@ -224,13 +235,52 @@ def caseload(participants, *, now=None):
     return rows
 
 
+def group_absences(ids, *, now):
+    """One query for everyone: ({id: their newest unexcused absence in the last
+    TRIAGE_MISSED_GROUP_DAYS days}, {id: their last TRIAGE_MISSED_IN_A_ROW marked sessions, newest first}).
+    Each is a (session id, starts_at, group name, status). Only sessions that began and were not
+    cancelled count; an unmarked roll says nothing."""
+    recent = Case(When(status=Attendance.Status.ABSENT, session__starts_at__gte=now - dt.timedelta(
+        days=settings.TRIAGE_MISSED_GROUP_DAYS), then=Value(True)), default=Value(False))
+    newest_first = [F("session__starts_at").desc(), F("session_id").desc()]
+    marks = (Attendance.objects.filter(participant_id__in=ids, session__starts_at__lte=now)
+             .exclude(status=Attendance.Status.UNMARKED).exclude(session__status=GroupSession.Status.CANCELLED)
+             .annotate(recent=recent,
+                       n=Window(RowNumber(), partition_by=[F("participant_id")], order_by=newest_first),
+                       nth_recent=Window(RowNumber(), partition_by=[F("participant_id"), recent], order_by=newest_first))
+             .filter(Q(n__lte=settings.TRIAGE_MISSED_IN_A_ROW) | Q(nth_recent=1))
+             .order_by("participant_id", "n")
+             .values_list("participant_id", "n", "recent", "nth_recent", "session_id", "session__starts_at",
+                          "session__group__name", "status"))
+    missed, last = {}, defaultdict(list)
+    for pid, n, is_recent, nth_recent, *mark in marks:
+        if is_recent and nth_recent == 1:
+            missed[pid] = tuple(mark)
+        if n <= settings.TRIAGE_MISSED_IN_A_ROW:
+            last[pid].append(tuple(mark))
+    return missed, last
+
+
 def participant_flags(participant, *, now, today, last_checkin, checkins, urges, has_weekend_plan,
-                      has_subscription, has_working_subscription, failed, plan, talk=None, used_notices=()):
+                      has_subscription, has_working_subscription, failed, plan, talk=None, used_notices=(),
+                      missed=None, last_two=()):
     """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome)];
     `talk`: their newest request to talk, if any; `used_notices`: when they told us they missed
-    group because they used (each counts as a setback)."""
+    group because they used (each counts as a setback); `missed`, `last_two`: see group_absences."""
     s = settings
     flags = []
+
+    # Group: the last N marked sessions all absent is urgent and says it all; otherwise an
+    # unexcused absence in the last days. The evidence is the newest absent session, so an
+    # acknowledgement holds until the next one.
+    absent = Attendance.Status.ABSENT
+    if len(last_two) >= s.TRIAGE_MISSED_IN_A_ROW and all(mark[3] == absent for mark in last_two):
+        flags.append(Flag("missed_two", f"Missed the last {len(last_two)} sessions of group "
+                          f"({', '.join(f'{_when(m[1], participant)} {m[2]}' for m in last_two)}).",
+                          f"session:{last_two[0][0]}"))
+    elif missed is not None:
+        flags.append(Flag("missed_group", f"Missed group on {_when(missed[1], participant)} ({missed[2]}), "
+                          "no notice of a reason marked.", f"session:{missed[0]}"))
 
     if talk is not None:
         # The evidence is the request itself: acknowledging it holds until a new request.

@@ -4,7 +4,7 @@ from django.urls import path
 from .api import care as care_api
 from .api import member as member_api
 from .api import participant as api
-from .web import account, care, groups, member, participant, pwa
+from .web import account, care, groups, huddle, member, participant, pwa
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -110,6 +110,11 @@ urlpatterns += [
     path("settings/access-log/", participant.access_log, name="access_log"),
     path("api/v1/me/access-log/", api.AccessLog.as_view(), name="api-access-log"),
     path("api/v1/care/caseload/", care_api.Caseload.as_view(), name="api-care-caseload"),
+]
+# Issue 16, the huddle before group (tracker.web.huddle).
+urlpatterns += [
+    path("care/sessions/<int:session_id>/huddle/", huddle.huddle, name="care_huddle"),
+    path("care/sessions/<int:session_id>/huddle/task/", huddle.practice_task, name="care_huddle_task"),
 ]
 A = "api/v1/care/participants/<int:participant_id>"
 urlpatterns += [

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import absence, access, audit, care, dates, exports, progress, selectors, services, triage
+from .. import absence, access, audit, care, dates, exports, progress, schedule, selectors, services, triage
 from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
@@ -79,6 +79,10 @@ def caseload(request):
         rows.sort(key=lambda row: (str(row.participant).casefold(), row.participant.pk))
     elif sort == "last":  # the longest silence first; nobody's first check-in before anyone's
         rows.sort(key=lambda row: (row.last_checkin is not None, row.last_checkin or dt.date.min))
+    # Each person's next group session (one batch), shown in the counselor's zone.
+    upcoming = schedule.next_sessions([row.participant.pk for row in rows], timezone.now())
+    for row in rows:
+        row.next_session = upcoming.get(row.participant.pk)
     cards = [(row, charts.sleep_sparkline(row), charts.urge_sparkline(row),
               max([4, *(count for _, count in row.urges)])) for row in rows]
     flag_choices = sorted(((key, triage.LABELS[key]) for key in present), key=lambda choice: str(choice[1]))
@@ -161,7 +165,9 @@ def participant_view(request, participant):
         periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period, events=overview.events),
         event_key=charts.event_key(), events=charts.event_list(overview.events),
         heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK,
-        notices=absence.recent_notices(participant)))  # issue 16: reasons are for the care team only
+        notices=absence.recent_notices(participant),  # issue 16: reasons are for the care team only
+        group_week=schedule.group_week(participant, schedule.week_start(
+            timezone.now().astimezone(participant.program.zone).date()))))
 
 
 def _period(request, *, default):
@@ -180,6 +186,7 @@ def summary(request, participant):
     return render(request, "tracker/care/summary.html", _context(
         participant, "care_summary", week=week, figures=week.figures, flags=triage.caseload([participant])[0].flags,
         previous=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7),
+        group_week=schedule.group_week(participant, monday),
         is_current=monday >= week_start(participant.local_today())))
 
 

@@ -2,8 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .api import care as care_api
+from .api import groups as groups_api
 from .api import participant as api
-from .web import account, care, participant, pwa
+from .web import account, care, participant, pwa, roll
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -144,4 +145,14 @@ urlpatterns += [
     path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+# Issue 16, the roll (attendance): the facilitator's pages and API (tracker.web.roll, tracker.api.groups).
+urlpatterns += [
+    path("care/roll/", roll.today, name="care_roll_today"),
+    path("care/sessions/<int:session_id>/roll/", roll.session_roll, name="care_roll"),
+    path("api/v1/care/sessions/today/", groups_api.TodaysSessions.as_view(), name="api-care-sessions-today"),
+    path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
+    path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
+         name="api-care-attendance"),
 ]

@@ -57,8 +57,9 @@ def is_member(session, participant_id):
         participant_id=participant_id).exists()
 
 
-def mark(request, session, participant, *, status, minutes=None, reason="", recorded_at, walk_in=False):
-    """Write one mark (see the module's rules); return (attendance, changed).
+def mark(request, session, participant, *, status, minutes=None, reason=None, recorded_at, walk_in=False):
+    """Write one mark (see the module's rules); return (attendance, changed). A `reason` of
+    None keeps the stored one (the roll itself never shows or changes reasons).
 
     Sending the same mark again (same recorded time and values) changes nothing but is still a
     write the audit log names. Two facilitators at once: the row is locked, so the later
@@ -71,8 +72,9 @@ def mark(request, session, participant, *, status, minutes=None, reason="", reco
         raise Refused("not_member", _("This person is not a member of this group on the session's day. "
                                       "Add them as a walk-in instead."))
     minutes = check_minutes(session, status, minutes)
-    values = {"status": status, "minutes": minutes, "reason": reason, "recorded_at": recorded_at,
-              "recorded_by": request.user}
+    values = {"status": status, "minutes": minutes, "recorded_at": recorded_at, "recorded_by": request.user}
+    if reason is not None:
+        values["reason"] = reason
     with transaction.atomic():
         row = Attendance.objects.select_for_update().filter(session=session, participant=participant).first()
         if row is None:

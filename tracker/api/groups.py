@@ -34,7 +34,8 @@ class MarkSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=Attendance.Status.choices)
     minutes = serializers.IntegerField(min_value=0, max_value=600, required=False, allow_null=True,
                                        help_text="Empty: the session's scheduled length (present, late, left early).")
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   help_text="Left out: the stored reason is kept.")
     recorded_at = serializers.DateTimeField(help_text="When the mark was made on the device; the later one wins.")
     walk_in = serializers.BooleanField(required=False, default=False,
                                        help_text="Mark a participant of the program who is not a member.")
@@ -151,7 +152,7 @@ class Mark(SessionAccess):
         try:
             with transaction.atomic():
                 row, _changed = attendance.mark(request, session, participant, status=data["status"],
-                                                minutes=data.get("minutes"), reason=data["reason"],
+                                                minutes=data.get("minutes"), reason=data.get("reason"),
                                                 recorded_at=data["recorded_at"], walk_in=data["walk_in"])
         except ValueError as error:
             return Response({"minutes": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)

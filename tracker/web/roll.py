@@ -82,7 +82,7 @@ def session_roll(request, session_id):
                 with transaction.atomic():
                     for row, status, minutes in marks:
                         attendance.mark(request, session, row.participant, status=status, minutes=minutes,
-                                        reason=row.attendance.reason if row.attendance else "", recorded_at=now,
+                                        recorded_at=now,
                                         walk_in=row.walk_in)
             except attendance.Refused as refused:
                 messages.error(request, refused.message)

@@ -6,6 +6,9 @@ const PAGES = {{ pages|safe }};
 const STATIC = {{ static_prefix|safe }};
 const PAGE_TIMEOUT_MS = 3000;
 const NEVER_CACHED = ["/api/", "/admin/", "/care/"];
+// The one exception to NEVER_CACHED: today's roll, names and marks only, for a group room
+// without signal (see rollPage). Cleared at sign-out with everything else (Clear-Site-Data).
+const ROLL_PAGES = /^\/care\/(roll|sessions\/\d+\/roll)\/$/;
 const ACCOUNT_PAGES = ["/signin/", "/signout/", "/j/", "/password-reset/", "/account/"];
 importScripts("{% load static %}{% static 'js/outbox.js' %}");
 
@@ -70,6 +73,41 @@ async function networkOnly(request) {
   }
 }
 
+/* Today's roll. Online, the page comes from the network as it is; the copy kept on the device is
+   the list of today's sessions, and each roll's names-only version (?names=1), which the server
+   marks X-Steady-Roll-Today only for a session meeting today. Offline, a copy from an earlier
+   day is thrown away, not shown. */
+async function keep(cache, path, response) {
+  const headers = new Headers(response.headers);
+  headers.set("X-Steady-Kept", String(Date.now()));
+  await cache.put(path, new Response(await response.blob(), { status: response.status, headers }));
+}
+
+async function rollPage(request) {
+  const cache = await caches.open(CACHE);
+  const path = new URL(request.url).pathname;
+  try {
+    const response = await Promise.race([fetch(request), timeout(PAGE_TIMEOUT_MS)]);
+    if (response.ok && !response.redirected) {
+      if (path === "/care/roll/") {
+        await keep(cache, path, response.clone());
+      } else {
+        fetch(`${path}?names=1`, { credentials: "same-origin", redirect: "manual" }).then((copy) => {
+          if (copy.ok && copy.headers.get("X-Steady-Roll-Today") === "1") return keep(cache, path, copy);
+          return cache.delete(path);
+        }).catch(() => {});
+      }
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(path);
+    const day = (date) => new Date(date).toDateString();
+    if (cached && day(Number(cached.headers.get("X-Steady-Kept"))) === day(Date.now())) return cached;
+    if (cached) await cache.delete(path);
+    return (await cache.match("/offline/")) || Response.error();
+  }
+}
+
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
@@ -83,8 +121,13 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && ROLL_PAGES.test(url.pathname) && !url.search) {
+    event.respondWith(rollPage(request));
+    return;
+  }
   // Never from cache, never into it: the API, the admin site, and the care team's pages, which
-  // show other people's records and must not stay behind on a counselor's device.
+  // show other people's records and must not stay behind on a counselor's device (today's roll,
+  // above, is the one narrow exception).
   if (NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix))) return;
   // Signing in and account pages: from the network only, never stored (they carry one-time
   // tokens, and a sign-in page opened right after sign-out must not bring back the cache that
@@ -169,7 +212,9 @@ self.addEventListener("sync", (event) => {
       await notifyClients("synced", { gone: result.gone, signin: result.signin });
       // Anything still waiting to be sent makes the browser try this sync again later; drafts that
       // need a fix, or a sign-in, wait for the person instead.
-      if (!result.signin && (await Outbox.all()).some((item) => !item.status || item.status === "waiting")) {
+      // (A facilitator's roll marks wait for a page signed in as that person: not this.)
+      if (!result.signin && (await Outbox.all()).some((item) => (!item.status || item.status === "waiting")
+          && item.user === undefined)) {
         throw new Error("outbox not empty");
       }
     })());

@@ -5,7 +5,7 @@ cutting pasted text."""
 import pytest
 
 from browsing import check_page, sign_in
-from test_browser_pwa import outbox_count, wait_for_worker
+from test_browser_pwa import outbox_count, wait_for_worker, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +68,9 @@ def test_an_empty_check_in_is_refused_offline_too(phone, live_server, alice):
         assert outbox_count(phone) == 1
     finally:
         phone.context.set_offline(False)
+    # Back online the page sends it: wait for that, so no request is still in flight when the
+    # test's database is emptied (a PUT racing the flush deadlocked it once on a loaded machine).
+    wait_until(phone, lambda: outbox_count(phone) == 0 and alice.checkins.count() == 1, "the check-in to sync", 60)
 
 
 def test_a_field_counts_near_its_limit_and_never_cuts_pasted_text(phone, live_server, alice):

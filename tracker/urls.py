@@ -2,9 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .api import care as care_api
+from .api import groups as groups_api
 from .api import member as member_api
 from .api import participant as api
-from .web import account, care, groups, huddle, member, participant, pwa
+from .web import account, care, groups, huddle, member, participant, pwa, roll
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -174,4 +175,14 @@ urlpatterns += [
     path("api/v1/groups/", member_api.Groups.as_view(), name="api-groups"),
     path("api/v1/sessions/", member_api.Sessions.as_view(), name="api-sessions"),
     path("api/v1/notices/<uuid:entry_id>/", member_api.NoticeDetail.as_view(), name="api-notices-detail"),
+]
+
+# Issue 16, the roll (attendance): the facilitator's pages and API (tracker.web.roll, tracker.api.groups).
+urlpatterns += [
+    path("care/roll/", roll.today, name="care_roll_today"),
+    path("care/sessions/<int:session_id>/roll/", roll.session_roll, name="care_roll"),
+    path("api/v1/care/sessions/today/", groups_api.TodaysSessions.as_view(), name="api-care-sessions-today"),
+    path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
+    path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
+         name="api-care-attendance"),
 ]

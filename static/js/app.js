@@ -154,9 +154,10 @@ function setUpSignOut() {
         }
       } catch (error) { /* the server's Clear-Site-Data still clears this phone */ }
       if (typeof Outbox !== "undefined") {
-        await Outbox.flush(csrfToken()).catch(() => {});
+        await Outbox.flush(csrfToken(), document.body.dataset.user).catch(() => {});
         const waiting = await Outbox.all().catch(() => []);
-        const question = waiting.length === 1 ? words.signoutOne : fillIn(words.signoutMany || "", { count: waiting.length });
+        const said = (document.getElementById("signout-words") || { dataset: {} }).dataset;
+        const question = waiting.length === 1 ? said.one : fillIn(said.many || "", { count: waiting.length });
         if (waiting.length && !window.confirm(question)) return;
       }
       form.dataset.ready = "1";
@@ -914,3 +915,78 @@ function setUpNoticeForms() {
 }
 
 if (typeof Outbox !== "undefined") setUpNoticeForms();
+
+/* ---- The roll (issue 16, attendance) ----
+   Each mark is a PUT keyed by session and participant, saved first in the outbox with the
+   signed-in staff member's id and the time of the tap (the later recorded time wins on the
+   server). Marks wait through no signal and an expired sign-in; they are sent only from a page
+   signed in as the same person (with the second factor: the API refuses anyone else). */
+
+function setUpRoll() {
+  const form = document.querySelector("form.roll-form");
+  if (!form || typeof Outbox === "undefined") return;
+  const { session, user } = form.dataset;
+  const status = form.querySelector(".roll-status");
+  const prefix = `attendance-${session}-`;
+  const tapped = {};
+  const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+  const rowOf = (id) => form.querySelector(`.roll-row[data-participant="${id.slice(prefix.length)}"]`);
+
+  form.addEventListener("change", (event) => {
+    const row = event.target.closest(".roll-row");
+    if (row) tapped[row.dataset.participant] = new Date().toISOString();
+  });
+
+  const ours = async () => (await Outbox.all().catch(() => [])).filter((item) => item.id.startsWith(prefix) && String(item.user) === user);
+
+  async function send() {
+    const before = (await ours()).length;
+    if (!before) return 0;
+    await Outbox.flush(csrfToken(), user).catch(() => null);
+    const mine = await ours();
+    const lines = [];
+    for (const item of mine) {
+      const row = rowOf(item.id);
+      const name = item.label || "";
+      if (item.status === "conflict" && item.errors && item.errors.current) {
+        // A later mark is on the server: show it, and drop ours.
+        const radio = row && row.querySelector(`input[value="${item.errors.current.status}"]`);
+        if (radio) radio.checked = true;
+        lines.push(fill(form.dataset.stale, { name }));
+        await Outbox.remove(item.id);
+      } else if (item.status === "needs-fix") {
+        lines.push(fill(form.dataset.refused, { name, reason: (item.errors && (item.errors.detail || JSON.stringify(item.errors))) || "" }));
+        await Outbox.remove(item.id);
+      }
+    }
+    const waiting = mine.filter((item) => !item.status || item.status === "waiting");
+    if (waiting.length) lines.push(navigator.onLine ? form.dataset.signin : form.dataset.savedHere);
+    else if (!lines.length) lines.push(form.dataset.sent);
+    status.textContent = lines.join(" ");
+    return before;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const now = new Date().toISOString();
+    for (const row of form.querySelectorAll(".roll-row")) {
+      const id = row.dataset.participant;
+      const checked = row.querySelector("input[type=radio]:checked");
+      // Only what was tapped here, or a pre-marked row never saved: a mark shown from the server
+      // is not sent back (it could undo a later one made on another device).
+      if (!checked || !(tapped[id] || row.dataset.marked === "0")) continue;
+      const body = { status: checked.value, recorded_at: tapped[id] || now, walk_in: row.dataset.walkIn === "1" };
+      const typed = row.querySelector("input[type=number]").value.trim();
+      if (typed !== "" && ["present", "late", "left_early"].includes(checked.value)) body.minutes = Number(typed);
+      await Outbox.put({ id: `${prefix}${id}`, url: `/api/v1/care/sessions/${session}/attendance/${id}/`, body, user,
+        csrf: csrfToken(), label: row.dataset.name, page: window.location.pathname, created: now });
+      delete tapped[id];
+      row.dataset.marked = "1";
+    }
+    if (!(await send())) status.textContent = form.dataset.sent;
+  });
+  window.addEventListener("online", () => send().catch(() => {}));
+  send().catch(() => {});
+}
+
+setUpRoll();

@@ -97,17 +97,21 @@ const Outbox = (() => {
      resolve with {sent, failed, gone, signin}: counts, the items found deleted ({id, label}),
      and whether the server asked to sign in. One flush at a time.
      A page passes its current CSRF token (signing in again changes it); the service worker,
-     which cannot read cookies, uses the one stored with each item. */
-  function flush(csrf) {
+     which cannot read cookies, uses the one stored with each item. `user`: the signed-in
+     person's id, which items stored with a `user` must match. */
+  function flush(csrf, user) {
     if (flushing) {
       // One flush at a time; a flush asked for meanwhile runs after it, so new items go too.
-      return flushing.then(() => flush(csrf));
+      return flushing.then(() => flush(csrf, user));
     }
     flushing = (async () => {
         let sent = 0, failed = 0, signin = false;
         const gone = [];
         for (const item of await all()) {
           if (item.status && item.status !== "waiting") continue; // waits for a fix or a discard
+          // An item kept for one person (a facilitator's roll marks) goes only when a page signed in
+          // as that same person flushes: never from the service worker, never for someone else.
+          if (item.user !== undefined && String(item.user) !== String(user)) continue;
           const result = await send(item, csrf);
           if (result.outcome === "sent") {
             await settle(item, null);

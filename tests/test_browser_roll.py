@@ -1,0 +1,85 @@
+"""The roll in Chromium on a facilitator's phone: 12 present is 13 taps; a roll taken with no
+signal (context.set_offline) waits on the device and is sent once when the signal is back; marks
+kept for one person are not sent for anyone else. Screenshots at 360 and 1280."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from browsing import ARTIFACTS, check_page, sign_in
+from signin import totp_device
+from test_browser_pwa import outbox_count, wait_for_worker, wait_until
+from tests.people import make_user
+from tracker.models import Attendance, Counselor, Group, GroupMembership, GroupSession, Participant, local_instant
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def todays_roll(program):
+    program.time_zone = "America/New_York"
+    program.save()
+    frank = Counselor.objects.create(user=make_user("frank", first_name="Frank"), program=program)
+    group = Group.objects.create(program=program, name="Evening group", weekdays=[0, 1, 2, 3, 4, 5, 6],
+                                 start_time=dt.time(18, 0), length_min=180, active_from=dt.date(2026, 1, 1),
+                                 place="Room 2")
+    group.facilitators.add(frank)
+    totp_device(frank.user)  # staff sign in with their second factor
+    today = timezone.now().astimezone(program.zone).date()
+    starts_at = local_instant(today, dt.time(18, 0), program.zone)
+    session = GroupSession.objects.create(group=group, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=3))
+    names = ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea"]
+    for name in names:
+        person = Participant.objects.create(user=make_user(name.lower(), first_name=name), program=program)
+        GroupMembership.objects.create(group=group, participant=person, joined_on=today - dt.timedelta(days=30))
+    return frank, session
+
+
+def test_a_roll_taken_offline_is_sent_once_when_the_signal_is_back(phone, live_server, todays_roll):
+    frank, session = todays_roll
+    base = live_server.url
+    path = f"/care/sessions/{session.pk}/roll/"
+    sign_in(phone, base, "frank", "frank-password-1", lands_on="/care/")
+    wait_for_worker(phone)
+    phone.goto(base + "/care/roll/")
+    phone.click("text=Evening group")
+    phone.wait_for_url(base + path)
+    check_page(phone, "care-roll")
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    phone.screenshot(path=str(ARTIFACTS / "care-roll-1280.png"), full_page=True)
+    phone.set_viewport_size({"width": 360, "height": 740})
+    # The names-only copy of today's roll is kept on the device.
+    wait_until(phone, lambda: phone.evaluate(f"""caches.keys().then(async keys => {{
+        for (const key of keys) if (await (await caches.open(key)).match("{path}")) return true;
+        return false; }})"""), "the roll kept on the device")
+    writes = []
+    phone.on("response", lambda response: response.request.method == "PUT" and "/attendance/" in response.url
+             and writes.append(response.url))  # answered: a try with no signal has no answer
+
+    phone.context.set_offline(True)
+    phone.goto(base + path)
+    assert "group hours" not in phone.inner_text("main")  # names only, from the device
+    # Someone else's marks on this device wait for them; this page never sends them.
+    phone.evaluate("""Outbox.put({id: "attendance-0-0", url: "/api/v1/care/sessions/0/attendance/0/",
+                                  body: {status: "present"}, user: "999999"})""")
+    taps = 0
+    for row in phone.locator(".roll-row").all():
+        row.locator(".roll-present").click()
+        taps += 1
+    phone.click(".roll-save")
+    taps += 1
+    assert taps == 13
+    phone.locator(".roll-status", has_text="Saved on this device").wait_for()
+    assert outbox_count(phone) == 13 and Attendance.objects.count() == 0 and writes == []
+    check_page(phone, "care-roll-offline")
+
+    phone.context.set_offline(False)  # the page's "online" event sends the marks
+    phone.locator(".roll-status", has_text="The roll is saved.").wait_for()
+    assert Attendance.objects.filter(session=session, status="present", minutes=180).count() == 12
+    assert len(writes) == 12 and len(set(writes)) == 12
+    assert all(row.recorded_by == frank.user for row in Attendance.objects.all())
+    phone.goto(base + path)
+    phone.evaluate(f"Outbox.flush(undefined, '{frank.user.pk}')")
+    assert len(writes) == 12  # sent once
+    assert phone.evaluate("Outbox.all().then(items => items.map(item => item.id))") == ["attendance-0-0"]

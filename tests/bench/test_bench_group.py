@@ -9,8 +9,9 @@ of triage reads real tables. Timed with Django's test Client, signed in, warm, R
 median and best in ms (the whole request: middleware, queries, template, audit row):
 - the caseload GET /care/ (triage with both group flags, and the Next group column);
 - the huddle GET /care/sessions/<id>/huddle/ of a 15-person session (the counselor facilitates
-  it, and is on the care team of every member).
-The roll page is timed by its own benchmark.
+  it, and is on the care team of every member);
+- the roll GET /care/sessions/<id>/roll/ of the same 15-person session (what a facilitator
+  opens in the room), and its offline copy (?names=1, names and marks only).
 """
 
 import datetime as dt
@@ -138,7 +139,9 @@ def test_group_pages_figures(seeded):
     say(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, Python {platform.python_version()}")
     for name, url in (("caseload, 60 people with attendance", "/care/"),
-                      ("huddle, 15 members", f"/care/sessions/{session.pk}/huddle/")):
+                      ("huddle, 15 members", f"/care/sessions/{session.pk}/huddle/"),
+                      ("roll, 15 members", f"/care/sessions/{session.pk}/roll/"),
+                      ("roll's offline copy, 15 members", f"/care/sessions/{session.pk}/roll/?names=1")):
         say(f"timing {name} ({RUNS} runs) ...")
         median, best = measure(client, url)
         say(f"  {name}: median {median:.1f} ms, best {best:.1f} ms")

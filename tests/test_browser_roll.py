@@ -83,3 +83,31 @@ def test_a_roll_taken_offline_is_sent_once_when_the_signal_is_back(phone, live_s
     phone.evaluate(f"Outbox.flush(undefined, '{frank.user.pk}')")
     assert len(writes) == 12  # sent once
     assert phone.evaluate("Outbox.all().then(items => items.map(item => item.id))") == ["attendance-0-0"]
+
+
+def test_marks_outlive_an_expired_sign_in_and_are_sent_after_signing_in_again(phone, live_server, todays_roll):
+    from django.contrib.sessions.models import Session
+
+    frank, session = todays_roll
+    base = live_server.url
+    path = f"/care/sessions/{session.pk}/roll/"
+    sign_in(phone, base, "frank", "frank-password-1", lands_on="/care/")
+    phone.goto(base + path)
+    Session.objects.all().delete()  # the staff session expires in the middle of the roll
+    rows = phone.locator(".roll-row").all()
+    for row in rows[:2]:
+        row.locator(".roll-present").click()
+    phone.click(".roll-save")
+    phone.locator(".roll-status", has_text=phone.locator("form.roll-form").get_attribute("data-signin")).wait_for()
+    assert outbox_count(phone) == 2 and Attendance.objects.count() == 0  # kept on the device, not sent
+    # Signing in again (password and second factor) as the same person sends them from the roll.
+    # The code of the first sign-in may not be used twice: as if the next 30 seconds had come.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=frank.user).update(last_t=-1)
+    sign_in(phone, base, "frank", "frank-password-1", lands_on="/care/")
+    phone.goto(base + path)
+    wait_until(phone, lambda: Attendance.objects.filter(session=session, status="present").count() == 2,
+               "the kept marks to arrive", 60)
+    wait_until(phone, lambda: outbox_count(phone) == 0, "the device to let go of them", 30)
+    assert all(row.recorded_by == frank.user for row in Attendance.objects.all())

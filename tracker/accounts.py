@@ -26,7 +26,7 @@ from .models import (
     Reminder,
 )
 
-NOTICE_VERSION = "2026-12-01"  # a new version asks everyone who acknowledged an older one to read it again
+NOTICE_VERSION = "2026-11-30.2"  # a new version asks everyone who acknowledged an older one to read it again
 NOTICE = """\
 Who sees what in Steady
 

@@ -200,10 +200,12 @@ def test_only_a_program_admin_edits_the_harm_reduction_line(carol, carol_client,
     assert "/care/settings/program/" in carol_client.get("/care/settings/").text
     page = carol_client.get("/care/settings/program/").text
     assert 'data-max-length="300"' in page and "naloxone" in page  # the counter, and Steady's own wording
-    too_long = carol_client.post("/care/settings/program/", {"harm_reduction_on": "on",
+    # The page also holds the program's schedule settings (issue 16): sent as they are.
+    kept = {"time_zone": alice.program.time_zone, "office_opens": "09:00", "office_closes": "17:00", "hours_iop": "9"}
+    too_long = carol_client.post("/care/settings/program/", {**kept, "harm_reduction_on": "on",
                                                              "harm_reduction_text": "y" * 301})
     assert too_long.status_code == 200 and "at most 300 characters" in too_long.text and "y" * 301 in too_long.text
-    response = carol_client.post("/care/settings/program/", {"harm_reduction_text": " Test strips at the desk. "})
+    response = carol_client.post("/care/settings/program/", {**kept, "harm_reduction_text": " Test strips at the desk. "})
     assert response.status_code == 302
     alice.program.refresh_from_db()
     assert (alice.program.harm_reduction_on, alice.program.harm_reduction_text) == (False, "Test strips at the desk.")

@@ -65,7 +65,7 @@ class RollRowSerializer(serializers.Serializer):
     hours_target = serializers.FloatField(allow_null=True)
 
 
-class SessionSerializer(serializers.Serializer):
+class RollSessionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     group = serializers.CharField()
     starts_at = serializers.DateTimeField()
@@ -75,7 +75,7 @@ class SessionSerializer(serializers.Serializer):
 
 
 class RollSerializer(serializers.Serializer):
-    session = SessionSerializer()
+    session = RollSessionSerializer()
     members = RollRowSerializer(many=True)
 
 
@@ -108,12 +108,12 @@ class SessionAccess(APIView):
 
 
 class TodaysSessions(SessionAccess):
-    @extend_schema(responses={200: SessionSerializer(many=True)},
+    @extend_schema(responses={200: RollSessionSerializer(many=True)},
                    description="Today's sessions (in the program's zone) of the groups you facilitate.")
     def get(self, request):
         counselor = access.caseload_counselor(request, resource="roll")
         sessions = attendance.todays_sessions(counselor, timezone.now())
-        response = Response(SessionSerializer([session_body(s) for s in sessions], many=True).data)
+        response = Response(RollSessionSerializer([session_body(s) for s in sessions], many=True).data)
         audit.record(request, action=AuditEvent.Action.READ, resource="roll")
         return response
 

@@ -59,7 +59,7 @@ class OwnNoticeSerializer(serializers.ModelSerializer):
         fields = ["id", "reason", "words", "created_at"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class MySessionSerializer(serializers.ModelSerializer):
     group = serializers.IntegerField(source="group_id", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True)
     kind = serializers.CharField(source="group.kind", read_only=True)
@@ -108,7 +108,7 @@ class Sessions(generics.ListAPIView):
     notice: only sessions on days you belonged to the group."""
 
     permission_classes = [permissions.IsAuthenticated, IsParticipant]
-    serializer_class = SessionSerializer
+    serializer_class = MySessionSerializer
 
     def get_queryset(self):
         participant = self.request.participant

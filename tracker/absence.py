@@ -22,8 +22,7 @@ MISSED_WITHIN = dt.timedelta(days=7)
 
 def _member_on(memberships, session):
     day = schedule.local_day(session)
-    return any(m.group_id == session.group_id and m.joined_on <= day and (m.left_on is None or m.left_on >= day)
-               for m in memberships)
+    return any(m.group_id == session.group_id and m.holds_on(day) for m in memberships)
 
 
 def belongs(participant, session):

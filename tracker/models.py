@@ -1141,6 +1141,10 @@ class GroupMembership(models.Model):
     def __str__(self):
         return f"{self.participant} in {self.group}"
 
+    def holds_on(self, day):
+        """True when the person is a member on the local `day` (on that day's roll)."""
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
+
 
 class GroupSession(models.Model):
     """One meeting of a group. Named so because Django's own sessions are `Session`.

@@ -216,10 +216,6 @@ def _open(participant):
     return participant.closed_at is None and participant.user.is_active
 
 
-def _holds_on(membership, day):
-    return membership.joined_on <= day and (membership.left_on is None or membership.left_on >= day)
-
-
 def _session_day(session):
     """The session's local day in its program's zone (what memberships are dated by)."""
     return session.starts_at.astimezone(session.group.program.zone).date()
@@ -277,7 +273,7 @@ def session_reminders_sync(*, sessions=None, participant=None, now=None):
         for session in session_list:
             day = _session_day(session)
             members = {m.participant_id: m.participant for m in by_group.get(session.group_id, ())
-                       if session.status == GroupSession.Status.SCHEDULED and _holds_on(m, day)}
+                       if session.status == GroupSession.Status.SCHEDULED and m.holds_on(day)}
             for member in members.values():
                 due = session_reminder_due(session.starts_at, member.session_reminder, member.zone,
                                            member.quiet_start, member.quiet_end)
@@ -312,7 +308,7 @@ def _schedule_change_notice(session, now):
     day = _session_day(session)
     members = {m.participant_id: m.participant for m in
                GroupMembership.objects.filter(group_id=session.group_id).select_related("participant__user")
-               if _holds_on(m, day) and _open(m.participant)}
+               if m.holds_on(day) and _open(m.participant)}
     existing = {r.participant_id: r for r in
                 Reminder.objects.filter(kind=Reminder.Kind.SCHEDULE_CHANGE, group_session=session)}
     created, changed = [], []

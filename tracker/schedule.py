@@ -140,7 +140,7 @@ def next_sessions(participant_ids, now):
     for session in sessions.iterator():
         day = local_day(session)
         for membership in memberships[session.group_id]:
-            if membership.joined_on <= day and (membership.left_on is None or membership.left_on >= day):
+            if membership.holds_on(day):
                 found.setdefault(membership.participant_id, session)
         if len(found) == len(participant_ids):
             break
@@ -341,8 +341,7 @@ def group_week(participant, monday):
     scheduled = attended = 0
     for session in sessions:
         day = local_day(session)
-        member = any(m.group_id == session.group_id and m.joined_on <= day and (m.left_on is None or m.left_on >= day)
-                     for m in memberships)
+        member = any(m.group_id == session.group_id and m.holds_on(day) for m in memberships)
         came = marks.get(session.pk) in ATTENDED
         scheduled += member or came
         attended += came

@@ -26,12 +26,14 @@ from .models import (
     Reminder,
 )
 
-NOTICE_VERSION = "2026-11-30.2"  # a new version asks everyone who acknowledged an older one to read it again
+NOTICE_VERSION = "2026-11-30.3"  # a new version asks everyone who acknowledged an older one to read it again
 NOTICE = """\
 Who sees what in Steady
 
 - The counselors on your care team at {program} see what you log here: check-ins (sleep, stress, mood, wins), urges and what helped, weekly reflections, your weekend and safety plans, goals and tasks, and whether reminders reach you. They use it to support you, and may print a one-page summary of your week before a session.
 - When you tap "I'd like to talk", they see that you asked, from where in Steady, and when.
+- When your program asks you to fill in a short questionnaire (about your mood, worry, or alcohol and drug use), they see your answers and scores. They also see your answers to "Did you use alcohol or drugs today?" and "Took my medication today?", and the names and times of medications you enter.
+- Steady is not watched around the clock. If an answer says you have had thoughts of being better off dead or of hurting yourself, your care team and the program's on-call contact are told at once, but they may not see it until they are next at work. If you might act on such thoughts, call or text 988, or call 911.
 - A note you mark "Keep this note to myself" is never shown to them.
 - The counselors who lead a group you belong to see, for that group, your name, whether you came (present, late, left early, excused or absent), whether you gave notice, and your group hours. They do not see your entries or why you missed a session: when you tell us "Can't make it" or "I missed it", the reason is seen only by your care team.
 - Each time someone on your care team opens, changes or exports your records, Steady writes it down, and you can see that list under Settings.

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import dates
+from . import dates, instruments
 
 UTC = dt.UTC
 NOON = dt.time(12, 0)
@@ -117,6 +117,49 @@ class Program(models.Model):
     # Said to a person who missed group because they used; the program can reword it.
     still_welcome_text = models.CharField(_("words after \"I used\""), max_length=300, blank=True,
                                           help_text=_("Empty uses Steady's own wording."))
+    # Measurement-based care (tracker.measures).
+    questionnaire_window_days = models.PositiveSmallIntegerField(
+        _("days a questionnaire stays open"), default=3, validators=[MinValueValidator(1), MaxValueValidator(14)])
+    # The BAM's reuse terms were not found: it stays off until a program admin confirms them.
+    bam_terms_confirmed_at = models.DateTimeField(_("BAM reuse terms confirmed"), null=True, blank=True)
+    bam_terms_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                               blank=True, related_name="+")
+    bam_risk_rise = models.PositiveSmallIntegerField(
+        _("flag a BAM risk score up by this many points"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)])
+    # Urgent notices: who is told at once, and when the program admin is told nobody answered.
+    on_call_email = models.EmailField(_("on-call email"), blank=True,
+                                      help_text=_("Told at once, at any hour, about a risky answer."))
+    urgent_ack_minutes = models.PositiveSmallIntegerField(
+        _("tell the program admin when nobody acknowledges within (minutes)"), default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(1440)])
+    # Other urgent flags that notify at once too ("use", "talk"); the risky answer always does.
+    urgent_notify_flags = models.JSONField(_("also notify at once for"), default=list, blank=True)
+
+    @property
+    def bam_on(self):
+        return self.bam_terms_confirmed_at is not None
+
+    def next_working_time(self, now=None):
+        """When the care team is next at work, as an aware instant in the program's zone: `now`
+        itself during office hours, else the next office day's opening (closure days skipped)."""
+        local = (now or timezone.now()).astimezone(self.zone)
+        weekdays = set(self.office_weekdays or [])
+        if not weekdays or self.office_opens >= self.office_closes:
+            return None
+        closed = set(self.closure_days.filter(date__gte=local.date(), date__lte=local.date() + dt.timedelta(days=60))
+                     .values_list("date", flat=True))
+        for offset in range(61):
+            day = local.date() + dt.timedelta(days=offset)
+            if day.weekday() not in weekdays or day in closed:
+                continue
+            opens = dt.datetime.combine(day, self.office_opens, tzinfo=self.zone)
+            closes = dt.datetime.combine(day, self.office_closes, tzinfo=self.zone)
+            if offset == 0 and opens <= local < closes:
+                return local
+            if local < opens:
+                return opens
+        return None
 
     @property
     def zone(self):
@@ -133,6 +176,8 @@ class Program(models.Model):
 class Counselor(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="counselor")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="counselors")
+    # Urgent notices (a risky answer) come by email always, and also as a push where this is on.
+    urgent_push = models.BooleanField(_("urgent notices on this device too (notifications)"), default=False)
     is_program_admin = models.BooleanField(
         "program admin", default=False, help_text="Program admins can read the program's audit log."
     )
@@ -371,6 +416,31 @@ class Entry(models.Model):
         return self.updated_at == self.created_at
 
 
+class UsedToday(models.TextChoices):
+    NO = "no", _("No")
+    YES = "yes", _("Yes")
+    SKIP = "skip", _("I'd rather not say")
+
+
+class Substance(models.TextChoices):
+    ALCOHOL = "alcohol", _("Alcohol")
+    CANNABIS = "cannabis", _("Cannabis")
+    OPIOIDS = "opioids", _("Opioids (heroin, fentanyl, pills not as prescribed)")
+    STIMULANTS = "stimulants", _("Stimulants (cocaine, meth, pills not as prescribed)")
+    SEDATIVES = "sedatives", _("Sedatives (benzos, sleeping pills not as prescribed)")
+    OTHER = "other", _("Something else")
+
+
+def validate_substances(value):
+    _check_choice_list(value, Substance)
+
+
+class TookMedication(models.TextChoices):
+    YES = "yes", _("Yes, all of it")
+    SOME = "some", _("Missed some")
+    NO = "no", _("No")
+
+
 class CheckIn(PrivateNoteMixin, Entry):
     """The daily check-in: last night's sleep (Consensus Sleep Diary), stress, mood, a win.
 
@@ -432,6 +502,14 @@ class CheckIn(PrivateNoteMixin, Entry):
     # True when the bed and wake times are the person's usual ones, confirmed with one tap
     # ("Same as usual"), rather than typed: a counselor can tell a default from a report.
     usual_times = models.BooleanField(_("same as usual"), default=False)
+    # Use and medication, optional and without judgement (issue 17).
+    used_today = models.CharField(_("Did you use alcohol or drugs today (not counting medicines taken as "
+                                    "prescribed)?"), max_length=8, choices=UsedToday.choices, blank=True)
+    substances = models.JSONField(_("what you used"), default=list, blank=True, validators=[validate_substances])
+    took_medication = models.CharField(_("Took my medication today?"), max_length=8,
+                                       choices=TookMedication.choices, blank=True)
+    doses_missed = models.PositiveSmallIntegerField(_("doses missed"), null=True, blank=True,
+                                                    validators=[MaxValueValidator(24)])
 
     WRITABLE = (
         "date",
@@ -1261,6 +1339,8 @@ class Reminder(models.Model):
         TASK = "task", "Task due"
         SESSION = "session", "Group session"
         SCHEDULE_CHANGE = "schedule_change", "A change to the schedule"
+        QUESTIONNAIRE = "questionnaire", "A questionnaire is due"
+        MEDICATION = "medication", "Medication"
         TEST = "test", "Test notification"
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
@@ -1272,6 +1352,10 @@ class Reminder(models.Model):
                              db_index=False)
     group_session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, null=True, blank=True,
                                       related_name="reminders", db_index=False)
+    questionnaire = models.ForeignKey("Questionnaire", on_delete=models.CASCADE, null=True, blank=True,
+                                      related_name="reminders", db_index=False)
+    medication = models.ForeignKey("Medication", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="reminders", db_index=False)
     local_time = models.TimeField()
     weekdays = models.JSONField(default=list, blank=True, help_text="0 is Monday; empty with a date: once.")
     on_date = models.DateField(null=True, blank=True, help_text="For a reminder that happens once.")
@@ -1290,6 +1374,10 @@ class Reminder(models.Model):
             models.Index(fields=["task"], name="reminder_task", condition=models.Q(task__isnull=False)),
             models.Index(fields=["group_session"], name="reminder_group_session",
                          condition=models.Q(group_session__isnull=False)),
+            models.Index(fields=["questionnaire"], name="reminder_questionnaire",
+                         condition=models.Q(questionnaire__isnull=False)),
+            models.Index(fields=["medication"], name="reminder_medication",
+                         condition=models.Q(medication__isnull=False)),
         ]
 
     def __str__(self):
@@ -1561,3 +1649,192 @@ class NoticeAcknowledgement(models.Model):
 
     class Meta:
         ordering = ["-acknowledged_at"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurement-based care: validated questionnaires on a schedule (tracker.instruments, tracker.measures)
+
+
+class MeasureSchedule(models.Model):
+    """When an instrument is due: at intake and then every `every_days` days.
+
+    A row without a participant is the program's default. A participant's own row replaces the
+    default for that person (an inactive one turns the instrument off for them)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="measure_schedules")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="measure_schedules")
+    instrument = models.CharField(_("questionnaire"), max_length=16, choices=instruments.CHOICES)
+    active = models.BooleanField(_("on"), default=True)
+    at_intake = models.BooleanField(_("at intake"), default=True)
+    every_days = models.PositiveSmallIntegerField(
+        _("then every (days)"), null=True, blank=True, validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text=_("Empty: at intake only."))
+    updated_by = models.ForeignKey(Counselor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "instrument"], condition=models.Q(participant__isnull=True),
+                                    name="measure_schedule_program_default"),
+            models.UniqueConstraint(fields=["participant", "instrument"],
+                                    condition=models.Q(participant__isnull=False),
+                                    name="measure_schedule_participant"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_instrument_display()} every {self.every_days or '-'} days"
+
+
+class Questionnaire(models.Model):
+    """One time an instrument is due for a participant: open from `opens_at` until `closes_at`
+    (the program's window), then missed unless a complete response came in."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Due")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="questionnaires")
+    instrument = models.CharField(max_length=16, choices=instruments.CHOICES)
+    due_on = models.DateField()  # the participant's local date it opens
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    intake = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "instrument", "due_on"],
+                                               name="questionnaire_once_per_day")]
+        indexes = [
+            # Serves the sweep that marks questionnaires missed once their window has closed.
+            models.Index(fields=["closes_at"], name="questionnaire_open", condition=models.Q(status="open")),
+            models.Index(fields=["participant", "instrument", "-due_on"], name="questionnaire_recent"),
+        ]
+        ordering = ["-due_on"]
+
+    def __str__(self):
+        return f"{self.get_instrument_display()} due {self.due_on}: {self.status}"
+
+    @property
+    def definition(self):
+        return instruments.get(self.instrument)
+
+
+class QuestionnaireResponse(Entry):
+    """A participant's answers to one questionnaire, in the instrument version they were given.
+
+    Saved as a draft while incomplete (never scored); scored by its own version's definition when
+    complete. Written like every entry (PUT by client id), so a replay or a second phone never
+    makes two: at most one response per due questionnaire."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="responses")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="responses")
+    instrument = models.CharField(max_length=16, choices=instruments.CHOICES)
+    version = models.CharField(max_length=10)
+    answers = models.JSONField(default=dict, blank=True)  # {item key: option value}
+    complete = models.BooleanField(default=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set from `answers` by the instrument's own scoring when complete; empty for a draft.
+    scores = models.JSONField(default=dict, blank=True, editable=False)
+    bands = models.JSONField(default=dict, blank=True, editable=False)
+
+    WRITABLE = ("questionnaire", "instrument", "version", "answers", "complete")
+    ONE_PER = "questionnaire"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["questionnaire"], condition=models.Q(questionnaire__isnull=False),
+                                               name="response_one_per_questionnaire")]
+        indexes = [models.Index(fields=["participant", "instrument", "-completed_at"], name="response_recent",
+                                condition=models.Q(complete=True))]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_instrument_display()} {'complete' if self.complete else 'draft'}"
+
+    @property
+    def definition(self):
+        return instruments.get(self.instrument, self.version)
+
+    def conflicting_id(self):
+        if self.questionnaire_id is None:
+            return None
+        return super().conflicting_id()
+
+
+class SafetyAnswer(Entry):
+    """An answer above 0 to a safety item (PHQ-9 item 9), sent on its own the moment it is given,
+    before the questionnaire is finished and whether or not it ever is. It raises the urgent
+    flag and the team's notice (tracker.measures)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="safety_answers")
+    response_id = models.UUIDField()  # the response it belongs to, which may not have reached us yet
+    instrument = models.CharField(max_length=16, choices=instruments.CHOICES)
+    version = models.CharField(max_length=10)
+    item = models.CharField(max_length=8)
+    value = models.PositiveSmallIntegerField()
+    answered_at = models.DateTimeField()
+
+    WRITABLE = ("response_id", "instrument", "version", "item", "value", "answered_at")
+
+    class Meta:
+        indexes = [models.Index(fields=["participant", "-answered_at"], name="safety_answer_recent")]
+        ordering = ["-answered_at"]
+
+    def __str__(self):
+        return f"Safety answer {self.answered_at:%Y-%m-%d %H:%M}"
+
+
+class UrgentAlert(models.Model):
+    """The team was told at once about one urgent event (a flag with its evidence): made once per
+    event, so a replay, a second worker or a second tick never tells them twice."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="urgent_alerts")
+    flag = models.CharField(max_length=32)
+    evidence = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    # Nobody acknowledged within the program's time: the program admin was told.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # Whom it reached, without health details: ["email:3", "push:3", "on_call"].
+    sent_to = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "flag", "evidence"], name="urgent_alert_once")]
+        indexes = [models.Index(fields=["created_at"], name="urgent_alert_unescalated",
+                                condition=models.Q(escalated_at__isnull=True))]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Urgent {self.flag} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def validate_dose_times(value):
+    if not isinstance(value, list) or not value or len(value) > 8 or not all(
+        isinstance(item, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", item) for item in value
+    ):
+        raise ValidationError(_("Give one to eight times like 08:00."), code="invalid")
+
+
+class Medication(Entry):
+    """A medication the person takes on a schedule: its name (free text, never on a lock screen or
+    in an email subject) and its times of day. Entered by the person or their counselor."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="medications")
+    name = models.CharField(_("name"), max_length=80)
+    times = models.JSONField(_("times"), default=list, validators=[validate_dose_times])
+    active = models.BooleanField(_("taking it now"), default=True)
+    remind = models.BooleanField(_("remind me"), default=True)
+    added_by = models.ForeignKey(Counselor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    WRITABLE = ("name", "times", "active", "remind")
+    MESSAGES = {"times": said(_("Give one to eight times like 08:00."), "invalid")}
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return "Medication"

@@ -1779,6 +1779,7 @@ class SafetyAnswer(Entry):
     answered_at = models.DateTimeField()
 
     WRITABLE = ("response_id", "instrument", "version", "item", "value", "answered_at")
+    MESSAGES = {"value": said(_("Pick one of the answers shown."), *NUMBER)}
 
     class Meta:
         indexes = [models.Index(fields=["participant", "-answered_at"], name="safety_answer_recent")]
@@ -1786,6 +1787,19 @@ class SafetyAnswer(Entry):
 
     def __str__(self):
         return f"Safety answer {self.answered_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        try:
+            definition = instruments.get(self.instrument, self.version)
+        except KeyError:
+            raise ValidationError({"version": _("This questionnaire version is not known here.")}) from None
+        item = next((item for item in definition.safety_items if item.key == self.item), None)
+        if item is None:
+            raise ValidationError({"item": _("This is not a safety question of that questionnaire.")})
+        if self.value not in item.values or self.value == 0:
+            raise ValidationError({"value": _("Send only an answer above 0 to this question.")})
+        if self.answered_at and self.answered_at > timezone.now() + CLOCK_SKEW:
+            raise ValidationError({"answered_at": _("This time has not come yet.")})
 
 
 class UrgentAlert(models.Model):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, gettext_lazy
 
-from . import absence, audit, push, reminders, triage
+from . import absence, audit, push, reminders, triage, urgent
 from .models import (
     AbsenceNotice,
     AuditEvent,
@@ -19,6 +19,7 @@ from .models import (
     Participant,
     Program,
     PushSubscription,
+    SafetyAnswer,
     SafetyPlanVersion,
     TalkRequest,
     Task,
@@ -133,6 +134,15 @@ def reflection_put(*, participant, id, data):
 def talk_request_put(*, participant, id, data):
     """"I'd like to talk": an urgent flag on the caseload (tracker.triage) until acknowledged."""
     return _entry_put(TalkRequest, participant=participant, id=id, data=data)
+
+
+def safety_answer_put(*, participant, id, data):
+    """An answer above 0 to a safety question, sent on its own the moment it is given: saved and
+    its urgent alert raised together (tracker.urgent), once per answer however often it is sent."""
+    with transaction.atomic():
+        result = _entry_put(SafetyAnswer, participant=participant, id=id, data=data)
+        urgent.safety_answer_received(result.entry)
+    return result
 
 
 def absence_notice_put(*, participant, id, data, now=None):

@@ -55,6 +55,7 @@ urlpatterns += [
     path("api/v1/tasks/", api.TaskList.as_view(), name="api-tasks"),
     path("api/v1/tasks/<uuid:entry_id>/", api.TaskDetail.as_view(), name="api-tasks-detail"),
     path("api/v1/talk/<uuid:entry_id>/", api.TalkRequestDetail.as_view(), name="api-talk-detail"),
+    path("api/v1/safety-answers/<uuid:entry_id>/", api.SafetyAnswerDetail.as_view(), name="api-safety-answers-detail"),
     path("api/v1/high-risk-times/", api.HighRiskTimeList.as_view(), name="api-high-risk-times"),
     path("api/v1/high-risk-times/<uuid:entry_id>/", api.HighRiskTimeDetail.as_view(),
          name="api-high-risk-times-detail"),

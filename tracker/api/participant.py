@@ -24,6 +24,7 @@ from ..models import (
     Goal,
     HighRiskTime,
     SafetyPlanVersion,
+    SafetyAnswer,
     TalkRequest,
     Task,
     Urge,
@@ -49,6 +50,7 @@ from .serializers import (
     RemindersOverviewSerializer,
     SafetyPlanVersionSerializer,
     SuggestionSerializer,
+    SafetyAnswerSerializer,
     TalkRequestSerializer,
     TaskSerializer,
     UrgeSerializer,
@@ -238,6 +240,20 @@ class TalkRequestDetail(EntryDetail):
     http_method_names = ["get", "put", "options"]  # a request once sent stays (the care team acts on it)
 
     @entry_put_schema(TalkRequestSerializer, "request to talk")
+    def put(self, request, entry_id, **kwargs):
+        return super().put(request, entry_id, **kwargs)
+
+
+class SafetyAnswerDetail(EntryDetail):
+    """An answer above 0 to a safety question (PHQ-9 item 9), sent on its own the moment it is
+    given, before the questionnaire is finished: it raises the urgent flag and tells the team."""
+
+    model = SafetyAnswer
+    serializer_class = SafetyAnswerSerializer
+    put_service = staticmethod(services.safety_answer_put)
+    http_method_names = ["get", "put", "options"]  # once sent it stays: the team acts on it
+
+    @entry_put_schema(SafetyAnswerSerializer, "safety answer")
     def put(self, request, entry_id, **kwargs):
         return super().put(request, entry_id, **kwargs)
 

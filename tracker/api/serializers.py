@@ -27,6 +27,7 @@ from ..models import (
     Participant,
     SafetyPlanVersion,
     Strategy,
+    SafetyAnswer,
     TalkRequest,
     Task,
     Trigger,
@@ -168,6 +169,13 @@ class TalkRequestSerializer(StrictModelSerializer):
     class Meta:
         model = TalkRequest
         fields = ["id", *TalkRequest.WRITABLE, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class SafetyAnswerSerializer(StrictModelSerializer):
+    class Meta:
+        model = SafetyAnswer
+        fields = ["id", *SafetyAnswer.WRITABLE, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 

@@ -19,6 +19,7 @@ from tracker.models import (
     GroupSession,
     Goal,
     HighRiskTime,
+    SafetyAnswer,
     SafetyPlanVersion,
     TalkRequest,
     Task,
@@ -77,6 +78,9 @@ def bobs_entries(bob, alice, now):
         SafetyPlanVersion: services.safety_plan_save(participant=bob, id=uuid.uuid4(), author=bob.user,
                                                      data={"reasons": ["mine"]}).entry,
         TalkRequest: services.talk_request_put(participant=bob, id=uuid.uuid4(), data={"source": "today"}).entry,
+        SafetyAnswer: services.safety_answer_put(participant=bob, id=uuid.uuid4(), data={
+            "response_id": uuid.uuid4(), "instrument": "phq9", "version": "1", "item": "9", "value": 1,
+            "answered_at": dt.datetime(2026, 11, 18, 16, 0, tzinfo=dt.UTC)}).entry,
         AbsenceNotice: services.absence_notice_put(participant=bob, id=uuid.uuid4(), data={
             "session": session, "reason": "used", "words": "mine"}).entry,
     }
@@ -84,7 +88,8 @@ def bobs_entries(bob, alice, now):
 
 ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection), ("weekend", WeekendPlan),
                 ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
-                ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest), ("notices", AbsenceNotice)]
+                ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest), ("notices", AbsenceNotice),
+                ("safety-answers", SafetyAnswer)]
 
 
 def model_for(route):
@@ -108,6 +113,8 @@ BODIES = {
     HighRiskTime: {"weekdays": [1], "start_time": "10:00", "end_time": "11:00"},
     SafetyPlanVersion: {"reasons": ["not yours"]},
     TalkRequest: {"source": "support"},
+    SafetyAnswer: {"response_id": "6c0a8b3e-4f0e-4a52-9d0e-2f1f6c1b7a10", "instrument": "phq9", "version": "1",
+                   "item": "9", "value": 3, "answered_at": "2026-11-18T16:00:00Z"},
     AbsenceNotice: lambda notice: {"session": notice.session_id, "reason": "work"},
 }
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
 
-from . import progress, selectors
+from . import progress, scores, selectors
 from .models import (
     CheckIn,
     Delivery,
@@ -231,6 +231,7 @@ class WeekSummary:
     safety_plan_changed: bool
     engagement: dict
     high_risk_times: list
+    questionnaires: list = dataclasses.field(default_factory=list)  # tracker.scores.Due: due, done, missed
 
     @property
     def sunday(self):
@@ -291,6 +292,7 @@ def week_summary(*, participant, monday):
         safety_plan=plan, safety_plan_changed=bool(plan and start <= plan.created_at < end),
         engagement=engagement(participant, start, end),
         high_risk_times=list(HighRiskTime.objects.filter(participant=participant)),
+        questionnaires=scores.week_questionnaires(participant, monday, sunday, start, end),
     )
 
 

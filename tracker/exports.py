@@ -20,6 +20,8 @@ from .models import (
     HighRiskTime,
     NoticeAcknowledgement,
     PushSubscription,
+    Questionnaire,
+    QuestionnaireResponse,
     Reminder,
     SafetyPlanVersion,
     TalkRequest,
@@ -97,6 +99,7 @@ def export_records(*, participant, include_private=False):
         yield "attendance", {"id": mark.pk, "session_id": mark.session_id, "group": mark.session.group.name,
                              "starts_at": mark.session.starts_at.isoformat(), "status": mark.status,
                              "minutes": mark.minutes, "reason": mark.reason, "recorded_at": mark.recorded_at.isoformat()}
+    yield from questionnaire_records(participant)
 
 
 def care_export_header(*, participant, user, now=None):
@@ -112,7 +115,8 @@ def care_export_header(*, participant, user, now=None):
 
 def care_export_json(*, participant, user):
     data = care_export_header(participant=participant, user=user)
-    data["records"] = {kind: [] for kind, _, _ in EXPORT_KINDS} | {"attendance": []}
+    data["records"] = {kind: [] for kind, _, _ in EXPORT_KINDS} | {"attendance": []} | {
+        kind: [] for kind in QUESTIONNAIRE_KINDS}
     for kind, row in export_records(participant=participant):
         data["records"][kind].append(row)
     return data
@@ -129,9 +133,7 @@ def care_export_csv_rows(*, participant, user):
         yield ["participant", str(participant.pk), name, value]
     yield ["record_type", "record_id", "field", "value"]
     for kind, row in export_records(participant=participant):
-        for name, value in row.items():
-            if name != "id":
-                yield [kind, row["id"], name, cell(value)]
+        yield from csv_rows(kind, row)
 
 
 def cell(value):
@@ -141,7 +143,43 @@ def cell(value):
     return "" if value is None else value
 
 
+def csv_rows(kind, row):
+    """A record's long-format rows: one per field, and one per key of a field that holds an
+    object (a response's answers: "answers.7a")."""
+    for name, value in row.items():
+        if name == "id":
+            continue
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                yield [kind, row["id"], f"{name}.{key}", cell(inner)]
+        else:
+            yield [kind, row["id"], name, cell(value)]
 
+
+# ---------------------------------------------------------------------------------------------
+# Questionnaires and their responses (issue 17): item-level answers ({item key: option value})
+# with the instrument's key and version, so each answer reads against that version's definition
+# (tracker.instruments, docs/instruments/). A draft is marked as one and never carries scores.
+
+QUESTIONNAIRE_KINDS = ("questionnaire", "questionnaire_response")
+
+
+def questionnaire_records(participant):
+    for q in Questionnaire.objects.filter(participant=participant).order_by("due_on", "pk").iterator(chunk_size=500):
+        yield "questionnaire", {"id": q.pk, "instrument": q.instrument, "due_on": q.due_on.isoformat(),
+                                "opens_at": q.opens_at.isoformat(), "closes_at": q.closes_at.isoformat(),
+                                "intake": q.intake, "status": q.status, "completed_at": plain(q.completed_at)}
+    for response in (QuestionnaireResponse.objects.filter(participant=participant).order_by("created_at", "pk")
+                     .iterator(chunk_size=500)):
+        row = {"id": str(response.pk), "created_at": response.created_at.isoformat(),
+               "updated_at": response.updated_at.isoformat(), "questionnaire_id": response.questionnaire_id,
+               "instrument": response.instrument, "version": response.version,
+               "status": "complete" if response.complete else "draft", "completed_at": plain(response.completed_at),
+               "answers": dict(response.answers)}
+        if response.complete:
+            row["scores"] = dict(response.scores)
+            row["bands"] = dict(response.bands)
+        yield "questionnaire_response", row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +249,4 @@ def my_export_csv_rows(participant):
         yield ["participant", "", name, value]
     yield ["record_type", "record_id", "field", "value"]
     for kind, row in my_records(participant):
-        for name, value in row.items():
-            if name != "id":
-                yield [kind, row["id"], name, cell(value)]
+        yield from csv_rows(kind, row)

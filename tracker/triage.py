@@ -16,7 +16,10 @@ from django.conf import settings
 from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from . import scores
 from .progress import mean
 from .models import (
     AbsenceNotice,
@@ -121,6 +124,7 @@ class Row:
     last_checkin: dt.date | None
     sleep: list  # [(date, hours or None)] for the last SPARK_DAYS local days, oldest first
     urges: list  # [(date, count)]
+    latest_scores: dict = dataclasses.field(default_factory=dict)  # {instrument: [latest, previous]} (tracker.scores)
 
     @property
     def score(self):
@@ -205,6 +209,8 @@ def caseload(participants, *, now=None):
     acknowledgements = {}
     for ack in FlagAcknowledgement.objects.filter(participant_id__in=ids).select_related("counselor__user"):
         acknowledgements.setdefault((ack.participant_id, ack.flag, ack.evidence), ack)
+    latest, risk_rise = scores.latest_scores(ids)
+    missed_questionnaires = scores.missed_recently(ids, now=now)
 
     rows = []
     for participant in participants:
@@ -217,6 +223,8 @@ def caseload(participants, *, now=None):
             talk=talks.get(pid), used_notices=used_notices[pid],
             missed=missed.get(pid), last_two=last_two.get(pid, []),
         )
+        flags += score_flags(latest=latest.get(pid, {}), risk_rise=risk_rise.get(pid),
+                             missed=missed_questionnaires.get(pid, []))
         flags.sort(key=Flag.order_key)
         for flag in flags:
             flag.acknowledgement = acknowledgements.get((pid, flag.key, flag.evidence))
@@ -230,7 +238,7 @@ def caseload(participants, *, now=None):
         sleep = [(day, None if checkins[pid].get(day, (None,))[0] is None else round(checkins[pid][day][0] / 60, 1))
                  for day in days]
         rows.append(Row(participant=participant, today=today[pid], flags=flags, last_checkin=last_checkin.get(pid),
-                        sleep=sleep, urges=[(day, urge_days[day]) for day in days]))
+                        sleep=sleep, urges=[(day, urge_days[day]) for day in days], latest_scores=latest.get(pid, {})))
     rows.sort(key=Row.sort_key)
     return rows
 
@@ -367,4 +375,52 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     if plan is None or plan.is_empty:
         flags.append(Flag("safety_plan", "Safety plan is empty." if plan else "No safety plan written yet.",
                           f"v{plan.number if plan else 0}"))
+    return flags
+
+
+# ---------------------------------------------------------------------------------------------
+# Questionnaire scores (issue 17): flags from the latest scores (tracker.scores), read for the
+# whole caseload in two queries. Each flag's evidence is the response or questionnaire it rests
+# on, so an acknowledgement holds for that one; the next response raises it again.
+#
+# A PHQ-9 of 15 or more ("Moderately severe" and "Severe") is an attention flag, not urgent:
+# urgent here means "call today" and the acute risk in a PHQ-9 (item 9) raises its own urgent
+# flag the moment it is answered; the total describes the last two weeks and calls for a review
+# of the plan at the next contact. It weighs 5, above every other attention flag.
+
+PHQ9_HIGH = 15
+WEIGHTS.update({"phq9_high": 5, "bam_risk_up": 4, "questionnaire_missed": 1})
+LABELS.update({"phq9_high": _lazy("PHQ-9 of 15 or more"), "bam_risk_up": _lazy("BAM risk score up"),
+               "questionnaire_missed": _lazy("Questionnaire missed")})
+SEVERITY.update({"phq9_high": "attention", "bam_risk_up": "attention", "questionnaire_missed": "attention"})
+
+
+def score_flags(*, latest, risk_rise, missed):
+    """Flags from one person's latest scores. `latest`: {instrument: [latest, previous]}
+    (tracker.scores.Latest); `risk_rise`: their program's bam_risk_rise; `missed`: questionnaires
+    missed in the last tracker.scores.MISSED_DAYS days, oldest first."""
+    flags = []
+    phq9 = latest.get("phq9", [])
+    if phq9 and phq9[0].scores.get("total", 0) >= PHQ9_HIGH:
+        newest = phq9[0]
+        flags.append(Flag("phq9_high", _("PHQ-9 of %(value)s (%(band)s) on %(when)s.") % {
+            "value": newest.scores["total"], "band": newest.bands.get("total", ""),
+            "when": _when(newest.completed_at, None)}, f"response:{newest.id}"))
+    bam = latest.get("bam", [])
+    if len(bam) == 2 and risk_rise and "risk" in bam[0].scores and "risk" in bam[1].scores:
+        newest, before = bam
+        rise = newest.scores["risk"] - before.scores["risk"]
+        if rise >= risk_rise:
+            flags.append(Flag("bam_risk_up", _(
+                "BAM risk factors up by %(rise)s, from %(before)s to %(value)s, on %(when)s (flagged from "
+                "%(setting)s points up).") % {"rise": rise, "before": before.scores["risk"],
+                                             "value": newest.scores["risk"], "when": _when(newest.completed_at, None),
+                                             "setting": risk_rise}, f"response:{newest.id}"))
+    if missed:
+        newest = missed[-1]
+        text = _("%(name)s due %(day)s was not answered while it was open (until %(when)s).") % {
+            "name": newest.definition.name, "day": f"{newest.due_on:%a %-d %b}", "when": _when(newest.closes_at, None)}
+        if len(missed) > 1:
+            text += " " + _("%(count)s missed in %(days)s days.") % {"count": len(missed), "days": scores.MISSED_DAYS}
+        flags.append(Flag("questionnaire_missed", text, f"questionnaire:{newest.pk}"))
     return flags

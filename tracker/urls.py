@@ -5,7 +5,9 @@ from .api import care as care_api
 from .api import groups as groups_api
 from .api import member as member_api
 from .api import participant as api
+from .api import scores as scores_api
 from .web import account, care, groups, huddle, member, participant, pwa, roll
+from .web import scores as scores_web
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -186,4 +188,11 @@ urlpatterns += [
     path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
     path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
          name="api-care-attendance"),
+]
+
+# Issue 17, questionnaire scores for the care team (tracker.web.scores, tracker.api.scores).
+urlpatterns += [
+    path(f"{P}/questionnaires/", scores_web.scores_page, name="care_scores"),
+    path(f"{A}/responses/", scores_api.CareResponses.as_view(), name="api-care-responses"),
+    path(f"{A}/questionnaires/", scores_api.CareQuestionnaires.as_view(), name="api-care-questionnaires"),
 ]

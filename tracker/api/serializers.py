@@ -498,6 +498,41 @@ class DayValueSerializer(StrictSerializer):
     value = serializers.FloatField(allow_null=True)
 
 
+# Questionnaire scores (issue 17, tracker.scores): the latest scores on the caseload, and the
+# questionnaires due, done and missed (also in the week's summary and tracker.api.scores).
+
+
+class ScorePartSerializer(StrictSerializer):
+    key = StrictCharField(help_text="The score's key: total, or the BAM's use, risk, protective.")
+    name = StrictCharField()
+    value = serializers.IntegerField()
+    band = StrictCharField(allow_blank=True, help_text="The instrument's own band label (English); empty without bands.")
+
+
+class LatestScoresSerializer(StrictSerializer):
+    response_id = serializers.UUIDField(source="id")
+    instrument = StrictCharField()
+    version = StrictCharField()
+    completed_at = serializers.DateTimeField()
+    scores = ScorePartSerializer(many=True, source="parts")
+
+
+class DueQuestionnaireSerializer(StrictSerializer):
+    id = serializers.IntegerField(source="questionnaire.pk")
+    instrument = StrictCharField(source="questionnaire.instrument")
+    name = StrictCharField()
+    due_on = serializers.DateField(source="questionnaire.due_on")
+    opens_at = serializers.DateTimeField(source="questionnaire.opens_at")
+    closes_at = serializers.DateTimeField(source="questionnaire.closes_at")
+    intake = StrictBooleanField(source="questionnaire.intake")
+    state = serializers.ChoiceField(choices=["upcoming", "due", "done", "missed"], help_text=(
+        "upcoming: not open yet; due: open now; done: answered; missed: closed unanswered."))
+    started = StrictBooleanField(help_text="Open, with answers saved as a draft.")
+    completed_at = serializers.DateTimeField(source="questionnaire.completed_at", allow_null=True)
+    response_id = serializers.UUIDField(allow_null=True, help_text="The complete response (done only).")
+    scores = ScorePartSerializer(many=True, source="parts", help_text="Its scores when done; none otherwise.")
+
+
 class CaseloadRowSerializer(StrictSerializer):
     participant_id = serializers.IntegerField(source="participant.pk")
     name = StrictCharField(source="participant.__str__")
@@ -508,6 +543,12 @@ class CaseloadRowSerializer(StrictSerializer):
     flags = FlagSerializer(many=True)
     sleep_hours = serializers.SerializerMethodField()
     urges = serializers.SerializerMethodField()
+    latest_scores = serializers.SerializerMethodField()
+
+    @extend_schema_field(LatestScoresSerializer(many=True))
+    def get_latest_scores(self, row):
+        """Each instrument's newest complete response, in the instruments' order (issue 17)."""
+        return LatestScoresSerializer([pair[0] for pair in row.latest_scores.values()], many=True).data
 
     def get_sleep_hours(self, row) -> list[dict]:
         return [{"date": day, "value": value} for day, value in row.sleep]
@@ -604,6 +645,7 @@ class WeekSummarySerializer(StrictSerializer):
     goals = GoalSerializer(many=True)
     safety_plan_changed = StrictBooleanField()
     engagement = EngagementSerializer()
+    questionnaires = DueQuestionnaireSerializer(many=True, help_text="Due, done or missed in the week (issue 17).")
 
     def get_wins(self, summary) -> list[dict]:
         return [{"date": day.isoformat(), "text": text} for day, text in summary.wins]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import absence, access, audit, care, dates, exports, progress, schedule, selectors, services, triage
+from .. import absence, access, audit, care, dates, exports, progress, schedule, scores, selectors, services, triage
 from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
@@ -148,7 +148,7 @@ def _tabs(participant, current):
     pid = participant.pk
     return [(reverse(name, args=[pid]), label, name == current) for name, label in (
         ("care_participant", "Trends"), ("care_summary", "Week"), ("care_goals", "Goals"),
-        ("care_plans", "Plans"), ("care_timeline", "Wins"))]
+        ("care_plans", "Plans"), ("care_timeline", "Wins"), ("care_scores", _("Scores")))]
 
 
 def _context(participant, current, **extra):
@@ -162,6 +162,7 @@ def participant_view(request, participant):
     row = triage.caseload([participant])[0]
     return render(request, "tracker/care/participant.html", _context(
         participant, "care_participant", overview=overview, figures=overview.figures, row=row, period=period,
+        score_histories=scores.participant_scores(participant),  # issue 17: the scores block
         periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period, events=overview.events),
         event_key=charts.event_key(), events=charts.event_list(overview.events),
         heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK,

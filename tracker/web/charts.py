@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .. import progress
+from .. import progress, scores
 from ..care import DAILY_UP_TO, WEEKDAYS
 from ..triage import LABELS as FLAG_LABELS
 
@@ -29,7 +29,9 @@ CHAR = 7.2  # about how wide a character of 12-unit text is, to keep labels insi
 
 # One colour per measure, in static/css/steady.css as --m-<measure> and the class m-<measure>:
 # the charts, the caseload's sparklines and the heat map all use these names.
-MEASURES = ("sleep", "efficiency", "quality", "urges", "intensity", "duration", "stress", "checkins")
+MEASURES = ("sleep", "efficiency", "quality", "urges", "intensity", "duration", "stress", "checkins",
+            # Questionnaire scores (tracker.scores.measure): one per instrument, one per BAM score.
+            "phq9", "gad7", "bam-use", "bam-risk", "bam-protective")
 
 EVENT_KINDS = ("setback", "acknowledged", "plan")
 
@@ -440,3 +442,139 @@ class HeatMap:
         return format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
             (f"{hour:02d}", format_html_join("", "<td>{}</td>", ((self.grid[d][hour],) for d in range(7))))
             for hour in range(24)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Questionnaire scores (issue 17): one score over time, a point per response joined by a line, on
+# its severity bands (tracker.scores.ScoreHistory). Dates are spaced by time, not evenly: two
+# weeks apart look two weeks apart.
+
+SCORE_TOP = 24  # room above the plot for the y-axis title
+SCORE_PAD = 12  # the first and last point stay this far inside the plot
+
+
+@dataclasses.dataclass
+class ScorePoint:
+    x: float
+    y: float
+    name: str  # the accessible name: "Tue 17 Nov 2026, PHQ-9: 12 points (Moderate)"
+
+
+@dataclasses.dataclass
+class ScoreBand:
+    top: float
+    bottom: float
+    label: str
+    severity: int | None
+    labelled: bool  # tall enough for its label inside the picture
+
+
+@dataclasses.dataclass
+class ScoreChart:
+    id: str
+    title: str
+    description: str
+    measure: str
+    axis_title: str
+    points: list  # ScorePoint, oldest first
+    bands: list  # ScoreBand, lowest values first
+    ticks: list  # (y, text)
+    axis_labels: list  # (x, text)
+    history: object  # tracker.scores.ScoreHistory, for the table
+    width: int = WIDTH
+    height: int = HEIGHT
+    has_data: bool = True
+
+    @property
+    def svg(self):
+        right = WIDTH - RIGHT
+        parts = []
+        for band in self.bands:
+            parts.append(f'<rect class="score-band sev-{band.severity}" x="{LEFT}" y="{_num(band.top)}" '
+                         f'width="{right - LEFT}" height="{_num(band.bottom - band.top)}"/>')
+            if band.labelled:
+                parts.append(f'<text class="band-label" x="{right - 3}" y="{_num((band.top + band.bottom) / 2 + 4)}" '
+                             f'text-anchor="end">{escape(band.label)}</text>')
+        for y, text in self.ticks:
+            parts.append(f'<line class="grid" x1="{LEFT}" x2="{right}" y1="{_num(y)}" y2="{_num(y)}"/>'
+                         f'<text class="axis-label" x="{LEFT - 4}" y="{_num(y + 4)}" text-anchor="end">{escape(text)}</text>')
+        parts.append(f'<text class="axis-title" x="2" y="12">{escape(self.axis_title)}</text>')
+        parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{SCORE_TOP}" y2="{BASELINE}"/>'
+                     f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{BASELINE}" y2="{BASELINE}"/>')
+        if len(self.points) > 1:
+            line = " ".join(f"{_num(p.x)},{_num(p.y)}" for p in self.points)
+            parts.append(f'<polyline class="score-line" points="{line}"/>')
+        parts.extend(f'<circle class="bar point" tabindex="0" role="img" aria-label="{escape(p.name)}" '
+                     f'cx="{_num(p.x)}" cy="{_num(p.y)}" r="4.5"/>' for p in self.points)
+        parts.extend(f'<text class="axis-label" x="{_num(x)}" y="{DATE_Y}" text-anchor="middle">{escape(text)}</text>'
+                     for x, text in self.axis_labels)
+        return mark_safe("".join(parts))
+
+
+def _score_ticks(score):
+    """The band edges as ticks (from the score's lowest to its highest value), none closer than
+    an eighth of the range; a middle one where that leaves only the two ends."""
+    span = score.high - score.low
+    kept = []
+    for value in sorted({score.low, *(band.low for band in score.bands), score.high}):
+        if not kept or value - kept[-1] >= span / 8:
+            kept.append(value)
+    if kept[-1] != score.high:
+        if score.high - kept[-1] < span / 8:
+            kept.pop()
+        kept.append(score.high)
+    if len(kept) == 2:
+        kept.insert(1, score.low + span // 2)
+    return kept
+
+
+def score_chart(history, *, id):
+    """A ScoreChart of a tracker.scores.ScoreHistory."""
+    score = history.score
+    usable = BASELINE - SCORE_TOP
+    span = (score.high - score.low) or 1
+
+    def y_of(value):
+        return BASELINE - usable * (min(max(value, score.low), score.high) - score.low) / span
+
+    # A band of whole points low..high is drawn from low - 0.5 to high + 0.5, so each point sits
+    # inside its band, never on an edge (the BAM's "None reported" is the thin band at 0).
+    bands = []
+    for band in score.bands:
+        top, bottom = y_of(band.high + 0.5), y_of(band.low - 0.5)
+        bands.append(ScoreBand(top=top, bottom=bottom, label=band.text(), labelled=bottom - top >= 13,
+                               severity=scores.severity(score, band.low)))
+    points = history.points
+    first, last = points[0].day, points[-1].day
+    days = (last - first).days
+    left, right = LEFT + SCORE_PAD, WIDTH - RIGHT - SCORE_PAD
+
+    def x_of(day):
+        return (left + right) / 2 if not days else left + (right - left) * (day - first).days / days
+
+    placed = []
+    for point in points:
+        name = _("%(day)s, %(score)s: %(value)s points") % {
+            "day": f"{point.day:%a %-d %b %Y}", "score": history.name, "value": point.value}
+        if point.band:
+            name += f" ({point.band})"
+        placed.append(ScorePoint(x=x_of(point.day), y=y_of(point.value), name=name))
+    # Dates under the points, newest first, each kept clear of the one to its right.
+    labels = []
+    for point, spot in zip(reversed(points), reversed(placed)):
+        text = f"{point.day:%-d %b}"
+        half = len(text) * CHAR / 2
+        x = min(max(spot.x, LEFT + half - 6), WIDTH - half)
+        if labels and labels[-1][0] - x < 2 * half + 8:
+            continue
+        labels.append((x, text))
+    description = _("%(name)s after each questionnaire, from %(low)s to %(high)s points, on its bands: %(bands)s.") % {
+        "name": history.name, "low": score.low, "high": score.high,
+        "bands": "; ".join(f"{band.text()} {band.low}–{band.high}" for band in score.bands)}
+    if score.higher_is_better:
+        description += " " + _("Higher is better.")
+    return ScoreChart(id=id, title=history.name, description=description, measure=history.measure,
+                      axis_title=_("points"), points=placed, bands=bands,
+                      ticks=[(y_of(t), f"{t:g}") for t in _score_ticks(score)], axis_labels=labels[::-1],
+                      history=history)
+

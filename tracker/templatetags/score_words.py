@@ -1,0 +1,24 @@
+"""Words for questionnaire scores on the care team's pages (tracker.scores)."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+from tracker import scores
+
+register = template.Library()
+
+
+@register.filter
+def signed(change):
+    """A change in points with its sign: "+3", "−6" (a true minus sign), "0"."""
+    if change is None or change == "":
+        return ""
+    change = int(change)
+    return f"+{change}" if change > 0 else f"\u2212{-change}" if change < 0 else "0"
+
+
+@register.filter
+def mark_words(mark):
+    """"Reliable improvement" or "Reliable worsening" for a mark of tracker.scores.reliable_mark."""
+    return {scores.IMPROVEMENT: _("Reliable improvement"), scores.WORSENING: _("Reliable worsening")}.get(mark, "")
+

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+import measures_data
 from people import make_user
 from signin import verified_login
 from tracker import services
@@ -55,7 +56,7 @@ def test_the_routes_were_found():
     names = {name for name, _ in ROUTES}
     assert {"care_caseload", "care_participant", "care_summary", "care_export_csv", "care_goal_edit",
             "api-care-caseload", "api-care-overview", "api-care-export", "api-care-checkins",
-            "api-care-tasks-detail"} <= names
+            "api-care-tasks-detail", "care_scores", "api-care-responses", "api-care-questionnaires"} <= names
     assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "care_audit_csv", "api-care-caseload",
                                                   "care_invitations", "care_settings", "care_program_settings"}
 
@@ -81,6 +82,9 @@ def world(now, program, carol, bob, alice):
                              data={"title": "Walk Monday", "goal": goal}).entry
     services.safety_plan_save(participant=bob, id=uuid.uuid4(), author=bob.user, data={"reasons": ["My dog"]})
     services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": dt.date(2026, 11, 17), "stress": 3})
+    # Issue 17: answered questionnaires, so the scores page and API have something to show.
+    measures_data.phq9(bob, 16, at=dt.datetime(2026, 11, 17, 18, tzinfo=dt.UTC), intake=True)
+    measures_data.bam(bob, at=dt.datetime(2026, 11, 16, 18, tzinfo=dt.UTC), risk=12)
     return {"bob": bob, "goal": goal, "task": task, "personas": {
         "team": carol.user, "same_program": erin.user, "other_program": frank.user, "participant": alice.user}}
 

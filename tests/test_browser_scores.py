@@ -8,10 +8,10 @@ test-artifacts/screenshots."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 import measures_data as data
 from browsing import ARTIFACTS, WATCH_CSP, check_page, sign_in
-from people import NOW
 from test_browser_accessibility import violations
 from test_browser_charts import labels_fit
 
@@ -40,17 +40,19 @@ CHART_PARTS = """() => [...document.querySelectorAll('.score-chart')].map(figure
 
 @pytest.fixture
 def answered(carol_sees_alice):
-    """alice: PHQ-9 and GAD-7 every two weeks since intake six weeks ago, two BAMs, a missed GAD-7."""
+    """alice: PHQ-9 and GAD-7 every two weeks since intake six weeks ago, two BAMs, a missed GAD-7
+    (the live server runs on the real clock: all of it counted back from now)."""
     alice = carol_sees_alice
+    now = timezone.now()
     for weeks, (phq, gad) in zip((6, 4, 2, 0), ((19, 14), (16, 12), (13, 11), (11, 8))):
-        at = NOW - dt.timedelta(weeks=weeks, hours=3)
+        at = now - dt.timedelta(weeks=weeks, hours=3)
         data.phq9(alice, phq, at=at, intake=weeks == 6)
         if weeks != 2:
             data.gad7(alice, gad, at=at, intake=weeks == 6)
-    data.questionnaire(alice, "gad7", (NOW - dt.timedelta(weeks=2)).date(), status="missed")
-    data.bam(alice, at=NOW - dt.timedelta(days=30), intake=True, use=1, risk=9, protective=15)
-    data.bam(alice, at=NOW - dt.timedelta(days=1), use=0, risk=13, protective=17)
-    data.questionnaire(alice, "phq9", (NOW + dt.timedelta(days=13)).date())
+    data.questionnaire(alice, "gad7", alice.local_today() - dt.timedelta(weeks=2), status="missed")
+    data.bam(alice, at=now - dt.timedelta(days=30), intake=True, use=1, risk=9, protective=15)
+    data.bam(alice, at=now - dt.timedelta(days=1), use=0, risk=13, protective=17)
+    data.questionnaire(alice, "phq9", alice.local_today() + dt.timedelta(days=13))
     return alice
 
 

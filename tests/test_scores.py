@@ -203,9 +203,9 @@ def test_the_care_page_has_a_block_of_latest_scores(answered, carol_client):
     html = carol_client.get(f"/care/participants/{answered.pk}/").content.decode()
     block = re.search(r'<section aria-labelledby="scores-heading".*?</section>', html, re.S).group(0)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block))
-    assert "PHQ-9 12 of 27 Moderate" in text and "−6 since intake (18 on 7 Oct) Reliable improvement" in text
-    assert "GAD-7 9 of 21 Mild anxiety" in text and "−3 since intake (12 on 7 Oct)" in text
-    assert "BAM Protective factors 9 of 24 12 or below" in text and "Higher is better." in text
+    assert "PHQ-9 12 Moderate Wed 4 Nov · −6 since intake (18) Reliable improvement" in text
+    assert "GAD-7 9 Mild anxiety Wed 4 Nov · −3 since intake (12) BAM" in text
+    assert "BAM Protective factors 9 12 or below Mon 16 Nov · −5 since intake (14) (higher is better)" in text
     assert f'href="/care/participants/{answered.pk}/questionnaires/"' in block
 
 

@@ -100,7 +100,7 @@ def test_the_bam_rise_is_a_program_setting(alice, program, now):
     assert "bam_risk_up" not in flags(alice)
     program.bam_risk_rise = 5
     program.save()
-    assert "5 points up" in flags(alice)["bam_risk_up"].text
+    assert "flags a rise of 5 or more" in flags(alice)["bam_risk_up"].text
 
 
 def test_a_single_bam_has_nothing_to_rise_from(alice, now):
@@ -163,9 +163,11 @@ def test_the_caseload_shows_the_latest_scores_with_their_bands(alice, bob, carol
     row = re.search(rf'<tr data-participant="{alice.pk}">.*?</tr>', html, re.S).group(0)
     cell = re.search(r'<td class="case-table__scores">(.*?)</td>', row, re.S).group(1)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+    # The BAM's band words are for screen readers (its numbers tell the band: "12 or more").
     assert text == ("PHQ-9 12 Moderate 17 Nov GAD-7 6 Mild anxiety 17 Nov "
-                    "BAM Use 0 None reported , Risk factors 14 12 or more , Protective factors 10 12 or below 15 Nov")
-    assert '<span class="band-chip sev-2">Moderate</span>' in cell
+                    "BAM Use 0 (None reported) Risk 14 (12 or more) Protective 10 (12 or below) 15 Nov")
+    assert '<span class="band-chip sev-2">12 Moderate</span>' in cell
+    assert '<span class="band-chip sev-4">14<span class="visually-hidden"> (12 or more)</span></span>' in cell
     # bob has answered nothing.
     bobs = re.search(rf'<tr data-participant="{bob.pk}">.*?</tr>', html, re.S).group(0)
     assert "No scores yet" in bobs

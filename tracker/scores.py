@@ -66,9 +66,11 @@ def scored_items(definition):
 
 
 def parts(definition, scores, bands):
-    """[{key, name, value, band, severity}] for each score a response has, in the instrument's order."""
-    return [{"key": score.key, "name": score.name, "value": scores[score.key], "band": bands.get(score.key, ""),
-             "severity": severity(score, scores[score.key])} for score in definition.scores if score.key in scores]
+    """[{key, name, short, value, band, severity}] for each score a response has, in the instrument's
+    order; `short` is the name's first word ("Risk" for "Risk factors"), for the caseload."""
+    return [{"key": score.key, "name": score.name, "short": score.name.split()[0], "value": scores[score.key],
+             "band": bands.get(score.key, ""), "severity": severity(score, scores[score.key])}
+            for score in definition.scores if score.key in scores]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -412,8 +412,8 @@ def score_flags(*, latest, risk_rise, missed):
         rise = newest.scores["risk"] - before.scores["risk"]
         if rise >= risk_rise:
             flags.append(Flag("bam_risk_up", _(
-                "BAM risk factors up by %(rise)s, from %(before)s to %(value)s, on %(when)s (flagged from "
-                "%(setting)s points up).") % {"rise": rise, "before": before.scores["risk"],
+                "BAM risk factors up by %(rise)s, from %(before)s to %(value)s, on %(when)s (the program flags a "
+                "rise of %(setting)s or more).") % {"rise": rise, "before": before.scores["risk"],
                                              "value": newest.scores["risk"], "when": _when(newest.completed_at, None),
                                              "setting": risk_rise}, f"response:{newest.id}"))
     if missed:

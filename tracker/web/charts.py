@@ -451,6 +451,8 @@ class HeatMap:
 
 SCORE_TOP = 24  # room above the plot for the y-axis title
 SCORE_PAD = 12  # the first and last point stay this far inside the plot
+SCORE_DATE_Y = BASELINE + 16  # the dates, just under the axis (no event marks on these charts)
+SCORE_HEIGHT = BASELINE + 22
 
 
 @dataclasses.dataclass
@@ -466,7 +468,7 @@ class ScoreBand:
     bottom: float
     label: str
     severity: int | None
-    labelled: bool  # tall enough for its label inside the picture
+    place: tuple | None = None  # (x, y, text-anchor) of its label, None where it does not fit
 
 
 @dataclasses.dataclass
@@ -482,7 +484,7 @@ class ScoreChart:
     axis_labels: list  # (x, text)
     history: object  # tracker.scores.ScoreHistory, for the table
     width: int = WIDTH
-    height: int = HEIGHT
+    height: int = SCORE_HEIGHT
     has_data: bool = True
 
     @property
@@ -492,12 +494,16 @@ class ScoreChart:
         for band in self.bands:
             parts.append(f'<rect class="score-band sev-{band.severity}" x="{LEFT}" y="{_num(band.top)}" '
                          f'width="{right - LEFT}" height="{_num(band.bottom - band.top)}"/>')
-            if band.labelled:
-                parts.append(f'<text class="band-label" x="{right - 3}" y="{_num((band.top + band.bottom) / 2 + 4)}" '
-                             f'text-anchor="end">{escape(band.label)}</text>')
+        labels = []
+        for band in self.bands:
+            if band.place:
+                x, y, anchor = band.place
+                labels.append(f'<text class="band-label sev-{band.severity}" x="{_num(x)}" y="{_num(y)}" '
+                              f'text-anchor="{anchor}">{escape(band.label)}</text>')
         for y, text in self.ticks:
             parts.append(f'<line class="grid" x1="{LEFT}" x2="{right}" y1="{_num(y)}" y2="{_num(y)}"/>'
                          f'<text class="axis-label" x="{LEFT - 4}" y="{_num(y + 4)}" text-anchor="end">{escape(text)}</text>')
+        parts.extend(labels)   # over the grid lines, under the line and points
         parts.append(f'<text class="axis-title" x="2" y="12">{escape(self.axis_title)}</text>')
         parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{SCORE_TOP}" y2="{BASELINE}"/>'
                      f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{BASELINE}" y2="{BASELINE}"/>')
@@ -506,9 +512,30 @@ class ScoreChart:
             parts.append(f'<polyline class="score-line" points="{line}"/>')
         parts.extend(f'<circle class="bar point" tabindex="0" role="img" aria-label="{escape(p.name)}" '
                      f'cx="{_num(p.x)}" cy="{_num(p.y)}" r="4.5"/>' for p in self.points)
-        parts.extend(f'<text class="axis-label" x="{_num(x)}" y="{DATE_Y}" text-anchor="middle">{escape(text)}</text>'
+        parts.extend(f'<text class="axis-label" x="{_num(x)}" y="{SCORE_DATE_Y}" text-anchor="middle">{escape(text)}</text>'
                      for x, text in self.axis_labels)
         return mark_safe("".join(parts))
+
+
+def _label_place(band, text, points):
+    """Where a band's label stays clear of the points and the line between them: the first of the
+    right end, the left end, the middle (each at the band's middle, top or bottom) that touches
+    neither, else the one that touches the fewest; None where the band is too thin for text."""
+    if band.bottom - band.top < 13:
+        return None
+    width, right = len(text) * CHAR, WIDTH - RIGHT
+    # What the label must not cover: each point, and the line sampled every few units.
+    marks = [(p.x, p.y) for p in points]
+    for a, b in zip(points, points[1:]):
+        steps = max(1, int(abs(b.x - a.x) // 3))
+        marks += [(a.x + (b.x - a.x) * n / steps, a.y + (b.y - a.y) * n / steps) for n in range(steps + 1)]
+    candidates = []
+    for baseline in ((band.top + band.bottom) / 2 + 4, band.top + 12, band.bottom - 3):
+        for x, anchor, left in ((right - 3, "end", right - 3 - width), (LEFT + 4, "start", LEFT + 4),
+                                ((LEFT + right) / 2, "middle", (LEFT + right - width) / 2)):
+            hits = sum(1 for mx, my in marks if left - 6 <= mx <= left + width + 6 and baseline - 16 <= my <= baseline + 7)
+            candidates.append((hits, (x, baseline, anchor)))
+    return min(candidates, key=lambda candidate: candidate[0])[1]
 
 
 def _score_ticks(score):
@@ -542,8 +569,7 @@ def score_chart(history, *, id):
     bands = []
     for band in score.bands:
         top, bottom = y_of(band.high + 0.5), y_of(band.low - 0.5)
-        bands.append(ScoreBand(top=top, bottom=bottom, label=band.text(), labelled=bottom - top >= 13,
-                               severity=scores.severity(score, band.low)))
+        bands.append(ScoreBand(top=top, bottom=bottom, label=band.text(), severity=scores.severity(score, band.low)))
     points = history.points
     first, last = points[0].day, points[-1].day
     days = (last - first).days
@@ -559,6 +585,8 @@ def score_chart(history, *, id):
         if point.band:
             name += f" ({point.band})"
         placed.append(ScorePoint(x=x_of(point.day), y=y_of(point.value), name=name))
+    for band in bands:
+        band.place = _label_place(band, band.label, placed)
     # Dates under the points, newest first, each kept clear of the one to its right.
     labels = []
     for point, spot in zip(reversed(points), reversed(placed)):

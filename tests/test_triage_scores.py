@@ -163,11 +163,15 @@ def test_the_caseload_shows_the_latest_scores_with_their_bands(alice, bob, carol
     row = re.search(rf'<tr data-participant="{alice.pk}">.*?</tr>', html, re.S).group(0)
     cell = re.search(r'<td class="case-table__scores">(.*?)</td>', row, re.S).group(1)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
-    # The BAM's band words are for screen readers (its numbers tell the band: "12 or more").
-    assert text == ("PHQ-9 12 Moderate 17 Nov GAD-7 6 Mild anxiety 17 Nov "
+    # At a desk each chip shows its number (the band's words in its title and for screen readers).
+    assert text == ("PHQ-9 12 (Moderate) 17 Nov GAD-7 6 (Mild anxiety) 17 Nov "
                     "BAM Use 0 (None reported) Risk 14 (12 or more) Protective 10 (12 or below) 15 Nov")
-    assert '<span class="band-chip sev-2">12 Moderate</span>' in cell
-    assert '<span class="band-chip sev-4">14<span class="visually-hidden"> (12 or more)</span></span>' in cell
+    assert '<span class="band-chip sev-2" title="Moderate">12<span class="visually-hidden"> (Moderate)</span>' in cell
+    assert '<span class="band-chip sev-4" title="12 or more">14<span class="visually-hidden"> (12 or more)' in cell
+    # On a card (a phone) a one-score instrument's chip says its band in words; the BAM's numbers tell theirs.
+    card = re.search(rf'<a href="/care/participants/{alice.pk}/">alice</a>.*?</li>\s*</ul>', html, re.S).group(0)
+    card_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", card))
+    assert "PHQ-9 12 Moderate 17 Nov" in card_text and "Risk 14 (12 or more)" in card_text
     # bob has answered nothing.
     bobs = re.search(rf'<tr data-participant="{bob.pk}">.*?</tr>', html, re.S).group(0)
     assert "No scores yet" in bobs
@@ -199,3 +203,11 @@ def test_the_same_number_of_queries_with_more_people_who_answered(program, now):
         assert response.content.decode().count('<td class="case-table__scores">') == size
         counts[size] = len(queries)
     assert counts[3] == counts[12], counts
+
+
+def test_without_any_answers_the_desk_table_keeps_its_width(alice, bob, carol_client, now):
+    # Nobody has answered a questionnaire: no scores column at a desk (each card still says so).
+    html = carol_client.get("/care/").content.decode()
+    table = re.search(r'<table class="case-table">.*?</table>', html, re.S).group(0)
+    assert "case-table__scores" not in table and "Latest scores" not in table
+    assert html.count("No scores yet") == 2

@@ -235,7 +235,8 @@ def _own_score(response, score):
 def participant_scores(participant):
     """An InstrumentHistory for each instrument the person has completed, in the instruments' order."""
     by_instrument = defaultdict(list)
-    for response in (QuestionnaireResponse.objects.filter(participant=participant, complete=True)
+    for response in (QuestionnaireResponse.objects.filter(participant=participant, complete=True,
+                                                          completed_at__isnull=False)
                      .select_related("questionnaire").order_by("completed_at", "pk")):
         by_instrument[response.instrument].append(response)
     return [instrument_history(key, by_instrument[key], participant.zone) for key in instruments.KEYS

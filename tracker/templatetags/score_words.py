@@ -22,3 +22,10 @@ def mark_words(mark):
     """"Reliable improvement" or "Reliable worsening" for a mark of tracker.scores.reliable_mark."""
     return {scores.IMPROVEMENT: _("Reliable improvement"), scores.WORSENING: _("Reliable worsening")}.get(mark, "")
 
+
+
+@register.filter
+def any_scores(cards):
+    """Whether any caseload card's row (the first of each card tuple) has latest scores: the desk
+    table shows its scores column only then, so a caseload without questionnaires keeps its width."""
+    return any(card[0].latest_scores for card in cards)

@@ -445,25 +445,25 @@ class HeatMap:
 
 
 # ---------------------------------------------------------------------------------------------
-# Questionnaire scores (issue 17): one score over time, a point per response joined by a line, on
-# its severity bands (tracker.scores.ScoreHistory). Dates are spaced by time, not evenly: two
+# Questionnaire scores for the care team (issue 17): one score over time, a point per response joined
+# by a line, on its severity bands (tracker.scores.ScoreHistory). Dates are spaced by time, not evenly: two
 # weeks apart look two weeks apart.
 
-SCORE_TOP = 24  # room above the plot for the y-axis title
-SCORE_PAD = 12  # the first and last point stay this far inside the plot
-SCORE_DATE_Y = BASELINE + 16  # the dates, just under the axis (no event marks on these charts)
-SCORE_HEIGHT = BASELINE + 22
+TREND_TOP = 24  # room above the plot for the y-axis title
+TREND_PAD = 12  # the first and last point stay this far inside the plot
+TREND_DATE_Y = BASELINE + 16  # the dates, just under the axis (no event marks on these charts)
+TREND_HEIGHT = BASELINE + 22
 
 
 @dataclasses.dataclass
-class ScorePoint:
+class TrendPoint:
     x: float
     y: float
     name: str  # the accessible name: "Tue 17 Nov 2026, PHQ-9: 12 points (Moderate)"
 
 
 @dataclasses.dataclass
-class ScoreBand:
+class TrendBand:
     top: float
     bottom: float
     label: str
@@ -472,19 +472,19 @@ class ScoreBand:
 
 
 @dataclasses.dataclass
-class ScoreChart:
+class ScoreTrend:
     id: str
     title: str
     description: str
     measure: str
     axis_title: str
-    points: list  # ScorePoint, oldest first
-    bands: list  # ScoreBand, lowest values first
+    points: list  # TrendPoint, oldest first
+    bands: list  # TrendBand, lowest values first
     ticks: list  # (y, text)
     axis_labels: list  # (x, text)
     history: object  # tracker.scores.ScoreHistory, for the table
     width: int = WIDTH
-    height: int = SCORE_HEIGHT
+    height: int = TREND_HEIGHT
     has_data: bool = True
 
     @property
@@ -505,19 +505,19 @@ class ScoreChart:
                          f'<text class="axis-label" x="{LEFT - 4}" y="{_num(y + 4)}" text-anchor="end">{escape(text)}</text>')
         parts.extend(labels)   # over the grid lines, under the line and points
         parts.append(f'<text class="axis-title" x="2" y="12">{escape(self.axis_title)}</text>')
-        parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{SCORE_TOP}" y2="{BASELINE}"/>'
+        parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TREND_TOP}" y2="{BASELINE}"/>'
                      f'<line class="axis" x1="{LEFT}" x2="{right}" y1="{BASELINE}" y2="{BASELINE}"/>')
         if len(self.points) > 1:
             line = " ".join(f"{_num(p.x)},{_num(p.y)}" for p in self.points)
             parts.append(f'<polyline class="score-line" points="{line}"/>')
         parts.extend(f'<circle class="bar point" tabindex="0" role="img" aria-label="{escape(p.name)}" '
                      f'cx="{_num(p.x)}" cy="{_num(p.y)}" r="4.5"/>' for p in self.points)
-        parts.extend(f'<text class="axis-label" x="{_num(x)}" y="{SCORE_DATE_Y}" text-anchor="middle">{escape(text)}</text>'
+        parts.extend(f'<text class="axis-label" x="{_num(x)}" y="{TREND_DATE_Y}" text-anchor="middle">{escape(text)}</text>'
                      for x, text in self.axis_labels)
         return mark_safe("".join(parts))
 
 
-def _label_place(band, text, points):
+def _trend_label_place(band, text, points):
     """Where a band's label stays clear of the points and the line between them: the first of the
     right end, the left end, the middle (each at the band's middle, top or bottom) that touches
     neither, else the one that touches the fewest; None where the band is too thin for text."""
@@ -538,7 +538,7 @@ def _label_place(band, text, points):
     return min(candidates, key=lambda candidate: candidate[0])[1]
 
 
-def _score_ticks(score):
+def _trend_ticks(score):
     """The band edges as ticks (from the score's lowest to its highest value), none closer than
     an eighth of the range; a middle one where that leaves only the two ends."""
     span = score.high - score.low
@@ -555,10 +555,10 @@ def _score_ticks(score):
     return kept
 
 
-def score_chart(history, *, id):
-    """A ScoreChart of a tracker.scores.ScoreHistory."""
+def score_trend(history, *, id):
+    """A ScoreTrend of a tracker.scores.ScoreHistory."""
     score = history.score
-    usable = BASELINE - SCORE_TOP
+    usable = BASELINE - TREND_TOP
     span = (score.high - score.low) or 1
 
     def y_of(value):
@@ -569,11 +569,11 @@ def score_chart(history, *, id):
     bands = []
     for band in score.bands:
         top, bottom = y_of(band.high + 0.5), y_of(band.low - 0.5)
-        bands.append(ScoreBand(top=top, bottom=bottom, label=band.text(), severity=scores.severity(score, band.low)))
+        bands.append(TrendBand(top=top, bottom=bottom, label=band.text(), severity=scores.severity(score, band.low)))
     points = history.points
     first, last = points[0].day, points[-1].day
     days = (last - first).days
-    left, right = LEFT + SCORE_PAD, WIDTH - RIGHT - SCORE_PAD
+    left, right = LEFT + TREND_PAD, WIDTH - RIGHT - TREND_PAD
 
     def x_of(day):
         return (left + right) / 2 if not days else left + (right - left) * (day - first).days / days
@@ -584,9 +584,9 @@ def score_chart(history, *, id):
             "day": f"{point.day:%a %-d %b %Y}", "score": history.name, "value": point.value}
         if point.band:
             name += f" ({point.band})"
-        placed.append(ScorePoint(x=x_of(point.day), y=y_of(point.value), name=name))
+        placed.append(TrendPoint(x=x_of(point.day), y=y_of(point.value), name=name))
     for band in bands:
-        band.place = _label_place(band, band.label, placed)
+        band.place = _trend_label_place(band, band.label, placed)
     # Dates under the points, newest first, each kept clear of the one to its right.
     labels = []
     for point, spot in zip(reversed(points), reversed(placed)):
@@ -601,8 +601,8 @@ def score_chart(history, *, id):
         "bands": "; ".join(f"{band.text()} {band.low}–{band.high}" for band in score.bands)}
     if score.higher_is_better:
         description += " " + _("Higher is better.")
-    return ScoreChart(id=id, title=history.name, description=description, measure=history.measure,
+    return ScoreTrend(id=id, title=history.name, description=description, measure=history.measure,
                       axis_title=_("points"), points=placed, bands=bands,
-                      ticks=[(y_of(t), f"{t:g}") for t in _score_ticks(score)], axis_labels=labels[::-1],
+                      ticks=[(y_of(t), f"{t:g}") for t in _trend_ticks(score)], axis_labels=labels[::-1],
                       history=history)
 

@@ -32,10 +32,23 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "flush") event.waitUntil(notifyClients("flush"));
 });
 
+/* The pages of the person's open questionnaires (issue 17), so one can be answered without signal:
+   listed by the API, which answers only a signed-in participant. */
+async function questionnairePages() {
+  try {
+    const response = await fetch("/api/v1/questionnaires/", { credentials: "same-origin", redirect: "manual" });
+    if (!response.ok) return [];
+    const answer = await response.json();
+    return (answer.results || []).map((questionnaire) => `/questionnaires/${Number(questionnaire.id)}/`);
+  } catch (error) {
+    return [];
+  }
+}
+
 async function cachePages() {
   // One page after another: a gentle load on the server, and on a slow connection.
   const cache = await caches.open(CACHE);
-  for (const path of PAGES) {
+  for (const path of [...PAGES, ...await questionnairePages()]) {
     try {
       const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
       if (response.ok) await cache.put(path, response);

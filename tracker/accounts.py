@@ -53,6 +53,12 @@ def notice_outdated(user) -> bool:
     return latest is not None and latest.version != NOTICE_VERSION
 
 
+def notice_acknowledged(user) -> bool:
+    """Whether this person acknowledged the notice in use: questionnaires wait for it, because
+    it is the version that says the care team sees their answers (tracker.responses)."""
+    return NoticeAcknowledgement.objects.filter(user=user, version=NOTICE_VERSION).exists()
+
+
 def notice_acknowledge(*, participant, now=None) -> NoticeAcknowledgement:
     """The participant read the notice in use (its exact text and version are kept)."""
     return NoticeAcknowledgement.objects.create(user=participant.user, version=NOTICE_VERSION,

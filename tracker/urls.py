@@ -6,6 +6,8 @@ from .api import groups as groups_api
 from .api import member as member_api
 from .api import participant as api
 from .web import account, care, groups, huddle, member, participant, pwa, roll
+from .api import measures as measures_api
+from .web import measures
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -186,4 +188,14 @@ urlpatterns += [
     path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
     path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
          name="api-care-attendance"),
+]
+
+# Issue 17, answering questionnaires (tracker.web.measures, tracker.api.measures).
+urlpatterns += [
+    path("questionnaires/<int:questionnaire_id>/", measures.questionnaire_page, name="questionnaire"),
+    path("questionnaires/<int:questionnaire_id>/result/", measures.questionnaire_result, name="questionnaire_result"),
+    path("api/v1/instruments/", measures_api.Instruments.as_view(), name="api-instruments"),
+    path("api/v1/questionnaires/", measures_api.Questionnaires.as_view(), name="api-questionnaires"),
+    path("api/v1/responses/", measures_api.ResponseList.as_view(), name="api-responses"),
+    path("api/v1/responses/<uuid:entry_id>/", measures_api.ResponseDetail.as_view(), name="api-responses-detail"),
 ]

@@ -189,7 +189,7 @@
     state.safety[key] = { id, value, sent: false };
     store();
     showSafetyStatus();
-    say(said.safetyShown);
+    form.querySelector(".q-announce").textContent = said.safetyShown; // for a screen reader: the help is below
     section.scrollIntoView({ block: "start" });
     await Outbox.put({
       id, url: `/api/v1/safety-answers/${id}/`, page: window.location.pathname, csrf: csrfToken(),

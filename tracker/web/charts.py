@@ -503,6 +503,9 @@ def score_chart(*, definition, score, responses, zone):
         upper = bands[level + 1].low if level + 1 < len(bands) else score.high
         severity.append((y_of(upper), y_of(band.low), f"{band.text()}: {band.low}–{band.high}", level))
     for bar in chart.bars:
+        # A few scores are a few slim bars, not a wall: each at most as wide as a day's bar in a week.
+        slim = min(bar.width, (WIDTH - RIGHT - LEFT) / 7 * 0.7)
+        bar.x, bar.width = bar.x + (bar.width - slim) / 2, slim
         found = score.band(bar.value) if bar.value is not None else None
         if found is not None:
             bar.text = f"{bar.value} ({found.text()})"

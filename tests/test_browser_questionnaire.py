@@ -6,14 +6,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from browsing import check_page, sign_in
+from questionnaires import open_questionnaire, read_the_notice
 from test_browser_accessibility import violations
 from test_browser_pwa import outbox_count, wait_for_worker, wait_until
 from test_browser_support import cached
-from questionnaires import open_questionnaire, read_the_notice
+
 from tracker import responses, services
-from tracker.models import Questionnaire, QuestionnaireResponse, SafetyAnswer, UrgentAlert
+from tracker.models import (
+    Questionnaire,
+    QuestionnaireResponse,
+    SafetyAnswer,
+    UrgentAlert,
+)
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-answering")

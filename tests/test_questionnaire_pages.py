@@ -8,10 +8,16 @@ import uuid
 import pytest
 import time_machine
 from django.templatetags.static import static
-
 from questionnaires import open_questionnaire, phq9, read_the_notice
+
 from tracker import accounts, responses, services
-from tracker.models import NoticeAcknowledgement, Program, Questionnaire, QuestionnaireResponse, SafetyAnswer
+from tracker.models import (
+    NoticeAcknowledgement,
+    Program,
+    Questionnaire,
+    QuestionnaireResponse,
+    SafetyAnswer,
+)
 from tracker.web import charts
 
 

@@ -8,10 +8,15 @@ import uuid
 
 import pytest
 from django.utils import translation
-
 from questionnaires import open_questionnaire, phq9, read_the_notice
+
 from tracker import instruments, responses
-from tracker.models import Questionnaire, QuestionnaireResponse, SafetyAnswer, UrgentAlert
+from tracker.models import (
+    Questionnaire,
+    QuestionnaireResponse,
+    SafetyAnswer,
+    UrgentAlert,
+)
 
 
 @pytest.fixture

@@ -151,6 +151,7 @@ def test_the_result_of_a_bam_says_its_three_scores(alice_client, alice, now):
     assert "Risk factors: 0 out of 24, in the range called Below 12. Lower is better." in html
     assert "Protective factors: 11 out of 24, in the range called 12 or below. Higher is better." in html
     assert html.count('class="chart m-bam"') == 3
+    assert "None reported: 0<" in html and "Use reported: 1–12" in html
 
 
 def test_a_closed_questionnaire_says_so_kindly(alice_client, alice, now):

@@ -501,7 +501,8 @@ def score_chart(*, definition, score, responses, zone):
     severity = []
     for level, band in enumerate(bands):
         upper = bands[level + 1].low if level + 1 < len(bands) else score.high
-        severity.append((y_of(upper), y_of(band.low), f"{band.text()}: {band.low}–{band.high}", level))
+        span = str(band.low) if band.low == band.high else f"{band.low}–{band.high}"
+        severity.append((y_of(upper), y_of(band.low), f"{band.text()}: {span}", level))
     for bar in chart.bars:
         # A few scores are a few slim bars, not a wall: each at most as wide as a day's bar in a week.
         slim = min(bar.width, (WIDTH - RIGHT - LEFT) / 7 * 0.7)

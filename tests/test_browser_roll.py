@@ -111,3 +111,27 @@ def test_marks_outlive_an_expired_sign_in_and_are_sent_after_signing_in_again(ph
                "the kept marks to arrive", 60)
     wait_until(phone, lambda: outbox_count(phone) == 0, "the device to let go of them", 30)
     assert all(row.recorded_by == frank.user for row in Attendance.objects.all())
+
+
+def test_a_later_mark_and_a_refused_one_are_named_on_the_roll(phone, live_server, todays_roll):
+    # The two messages are filled in with the person's name (and the server's reason) by the
+    # page's one fillIn: Ana's mark is older than one saved meanwhile on another device, and
+    # Ben left the group between the page load and the save.
+    frank, session = todays_roll
+    base = live_server.url
+    sign_in(phone, base, "frank", "frank-password-1", lands_on="/care/")
+    phone.goto(base + f"/care/sessions/{session.pk}/roll/")
+    ana, ben = Participant.objects.get(user__username="ana"), Participant.objects.get(user__username="ben")
+    Attendance.objects.create(session=session, participant=ana, status="absent", recorded_by=frank.user,
+                              recorded_at=timezone.now() + dt.timedelta(hours=1))
+    GroupMembership.objects.filter(participant=ben).delete()
+    for person in (ana, ben):
+        phone.locator(f'.roll-row[data-participant="{person.pk}"] .roll-present').click()
+    phone.click(".roll-save")
+    status = phone.locator(".roll-status", has_text="Not saved for Ben")
+    status.wait_for()
+    said = status.inner_text()
+    assert "A later mark was already saved for Ana: it is shown now." in said
+    assert "Not saved for Ben: This person is not a member of this group on the session's day." in said
+    assert "undefined" not in said
+    assert phone.is_checked(f'.roll-row[data-participant="{ana.pk}"] input[value="absent"]')

@@ -123,6 +123,27 @@ def attended_minutes(participant_ids, start, end):
     return minutes
 
 
+@dataclasses.dataclass(frozen=True)
+class GroupHours:
+    """One person's group time in one program week, against their weekly target."""
+    minutes: int
+    target: float | None  # weekly group hours at their level of care; None where the program sets none
+
+    @property
+    def hours(self):
+        return round(self.minutes / 60, 1)
+
+
+def group_hours(participants, program, monday):
+    """{participant id: GroupHours} for `participants` of `program` in its week (Monday to Sunday
+    in its zone) that begins on the local `monday`: the one place the roll, the huddle, the
+    summaries and the participant's Today read hours against the target. One query, whatever
+    their number (the targets are on the program)."""
+    minutes = attended_minutes([p.pk for p in participants], *week_bounds(program, monday))
+    return {p.pk: GroupHours(minutes=minutes[p.pk], target=program.group_hours_target(p.level_of_care))
+            for p in participants}
+
+
 def local_day(session):
     """The day a session meets, in its program's zone (its group and program must be loaded)."""
     return session.starts_at.astimezone(session.group.program.zone).date()
@@ -319,12 +340,19 @@ class GroupWeek:
     monday: dt.date
     attended: int  # sessions marked present, late or left early
     scheduled: int  # their sessions that week (member on the day, not cancelled), and any walk-in
-    minutes: int
-    target: float | None  # weekly group hours at their level of care; None where the program sets none
+    group_hours: GroupHours
+
+    @property
+    def minutes(self):
+        return self.group_hours.minutes
+
+    @property
+    def target(self):
+        return self.group_hours.target
 
     @property
     def hours(self):
-        return round(self.minutes / 60, 1)
+        return self.group_hours.hours
 
 
 def group_week(participant, monday):
@@ -346,5 +374,4 @@ def group_week(participant, monday):
         scheduled += member or came
         attended += came
     return GroupWeek(monday=monday, attended=attended, scheduled=scheduled,
-                     minutes=attended_minutes([participant.pk], start, end)[participant.pk],
-                     target=program.group_hours_target(participant.level_of_care))
+                     group_hours=group_hours([participant], program, monday)[participant.pk])

@@ -96,8 +96,7 @@ def session_roll(request, session_id):
         "session": session, "other": OTHER, "errors": errors, "query": query,
         "items": [{"row": row, "error": errors.get(row.participant.pk, ""),
                    "typed": typed.get(row.participant.pk, row.attendance.minutes if row.attendance and
-                                      row.attendance.minutes is not None else ""),
-                   "target": attendance.hours_target(session, row.participant)} for row in rows],
+                                      row.attendance.minutes is not None else "")} for row in rows],
         "found": found, "names_only": names_only, "cancelled": session.status == session.Status.CANCELLED,
         "local_start": session.starts_at.astimezone(session.group.program.zone),
         "local_end": session.ends_at.astimezone(session.group.program.zone),

@@ -11,13 +11,17 @@ import dataclasses
 import datetime as dt
 import uuid
 
-from . import schedule, triage
+from django.db import transaction
+
+from . import audit, schedule, triage
 from .models import (
     AbsenceNotice,
     Attendance,
+    AuditEvent,
     GroupSession,
     Participant,
     Task,
+    Tombstone,
     WeekendPlan,
     weekend_friday,
 )
@@ -132,3 +136,27 @@ def practice_task_given(session, participants):
         return set()
     return set(Task.objects.filter(pk__in=[practice_task_id(session, p) for p in participants])
                .values_list("participant_id", flat=True))
+
+
+def practice_task_give(*, request, session, title):
+    """Give everyone marked present, late or left early at `session` the practice task `title`;
+    return (who came, the tasks made now).
+
+    Each person's task has an id made from the session and the person, so a second tap (or a
+    retry) adds nobody twice; a task the person deleted is not brought back. Each new task has
+    its audit row; a tap that adds none leaves one row for the session."""
+    came = list(Participant.objects.filter(
+        attendance__session=session, attendance__status__in=schedule.ATTENDED).order_by("pk"))
+    wanted = {practice_task_id(session, p): p for p in came}
+    gone = set(Tombstone.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    had = set(Task.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    new = [Task(pk=pk, participant=p, title=title, created_by=request.user)
+           for pk, p in wanted.items() if pk not in gone and pk not in had]
+    with transaction.atomic():
+        Task.objects.bulk_create(new, ignore_conflicts=True)
+        for task in new:
+            audit.record(request, action=AuditEvent.Action.WRITE, resource="tasks", participant=task.participant,
+                         object_id=task.pk)
+        if not new:
+            audit.record(request, action=AuditEvent.Action.WRITE, resource="practice-task", object_id=session.pk)
+    return came, new

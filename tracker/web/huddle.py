@@ -8,7 +8,6 @@ queries, whatever the room's size, and leaves one audit row naming the members s
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +15,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, schedule
-from ..huddle import practice_task_given, practice_task_id, room
-from ..models import AuditEvent, GroupSession, Participant, Task, Tombstone
+from ..huddle import practice_task_give, practice_task_given, room
+from ..models import AuditEvent, GroupSession, Task
 from .decorators import signed_in
 
 Action = AuditEvent.Action
@@ -46,10 +45,8 @@ def huddle(request, session_id):
 @require_http_methods(["POST"])
 @signed_in
 def practice_task(request, session_id):
-    """One practice task for everyone marked present, late or left early at this session.
-
-    Each person's task has an id made from the session and the person, so a second tap (or a
-    retry) adds nobody twice; a task the person deleted is not brought back."""
+    """One practice task for everyone marked present, late or left early at this session, given
+    once each (tracker.huddle.practice_task_give), once the session has started."""
     session = access.group_session_for_staff(request, session_id, resource="practice-task")
     now = timezone.now()
     title = request.POST.get("title", "").strip()
@@ -59,20 +56,7 @@ def practice_task(request, session_id):
     elif not title or len(title) > limit:
         messages.error(request, _("Write the task in 1 to %(limit)d characters.") % {"limit": limit})
     else:
-        came = list(Participant.objects.filter(
-            attendance__session=session, attendance__status__in=schedule.ATTENDED).order_by("pk"))
-        wanted = {practice_task_id(session, p): p for p in came}
-        gone = set(Tombstone.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        had = set(Task.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        new = [Task(pk=pk, participant=p, title=title, created_by=request.user)
-               for pk, p in wanted.items() if pk not in gone and pk not in had]
-        with transaction.atomic():
-            Task.objects.bulk_create(new, ignore_conflicts=True)
-            for task in new:
-                audit.record(request, action=Action.WRITE, resource="tasks", participant=task.participant,
-                             object_id=task.pk)
-            if not new:
-                audit.record(request, action=Action.WRITE, resource="practice-task", object_id=session.pk)
+        came, new = practice_task_give(request=request, session=session, title=title)
         if not came:
             messages.error(request, _("Nobody is marked present yet: take the roll first."))
         elif new:

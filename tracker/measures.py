@@ -234,15 +234,14 @@ def schedule_errors(instrument, *, active, at_intake, every_days, bam_on):
 
 
 def _check(schedules, *, bam_on):
-    """Raise ValidationError {instrument: {field: [message]}} for the schedules asked for."""
+    """Raise ValidationError {"<instrument>.<field>": [message]} for the schedules asked for."""
     errors = {}
     for key, values in schedules.items():
         if key not in instruments.CURRENT:
-            errors[key] = {"instrument": [_("No questionnaire is called %(key)s.") % {"key": key}]}
+            errors[f"{key}.instrument"] = [_("No questionnaire is called %(key)s.") % {"key": key}]
         elif values is not None:
-            found = schedule_errors(key, bam_on=bam_on, **values)
-            if found:
-                errors[key] = {field: [message] for field, message in found.items()}
+            for field, message in schedule_errors(key, bam_on=bam_on, **values).items():
+                errors[f"{key}.{field}"] = [message]
     if errors:
         raise ValidationError(errors)
 

@@ -3,9 +3,10 @@ from django.urls import path
 
 from .api import care as care_api
 from .api import groups as groups_api
+from .api import measure_schedules as measure_schedules_api
 from .api import member as member_api
 from .api import participant as api
-from .web import account, care, groups, huddle, member, participant, pwa, roll
+from .web import account, care, groups, huddle, measure_schedules, member, participant, pwa, roll
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -186,4 +187,15 @@ urlpatterns += [
     path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
     path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
          name="api-care-attendance"),
+]
+
+# Issue 17, questionnaire schedules (tracker.web.measure_schedules, tracker.api.measure_schedules).
+urlpatterns += [
+    path("care/settings/questionnaires/", measure_schedules.program_questionnaires, name="care_questionnaire_settings"),
+    path(f"{P}/questionnaires/schedule/", measure_schedules.participant_questionnaires,
+         name="care_participant_questionnaires"),
+    path("api/v1/care/questionnaire-schedules/", measure_schedules_api.ProgramSchedules.as_view(),
+         name="api-care-program-questionnaire-schedules"),
+    path(f"{A}/questionnaire-schedules/", measure_schedules_api.ParticipantSchedules.as_view(),
+         name="api-care-questionnaire-schedules"),
 ]

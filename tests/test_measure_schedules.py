@@ -116,8 +116,8 @@ def test_the_bam_cannot_be_turned_on_without_confirming_its_terms(world, program
     response = world["carol"].post(PAGE, {**ALL_OFF_BUT_PHQ, "bam-active": "on", "phq9-every_days": "30"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert field_error(html, "bam-active") == ("The BAM stays off until a program admin confirms its reuse terms for "
-                                               "your program.")
+    assert field_error(html, "bam-active") == ("To turn the BAM on, also tick “I confirmed the BAM’s reuse terms for "
+                                               "our program” below.")
     assert input_value(html, "phq9-every_days") == "30"  # what was typed is kept
     assert snapshot(program) == before  # nothing saved
 

@@ -44,6 +44,10 @@ SCHEDULE_FIELDS = ("active", "at_intake", "every_days")
 class ScheduleForm(AccessibleErrorsMixin, forms.Form):
     """One instrument's schedule (prefixed with its key: "phq9-active", ...)."""
 
+    # What the BAM's switch says when it is on without its terms confirmed (the admin's page, where
+    # the confirmation is a few lines down); empty: tracker.measures' own words.
+    BAM_OFF = _lazy("To turn the BAM on, also tick “I confirmed the BAM’s reuse terms for our program” below.")
+
     active = forms.BooleanField(required=False, label=_lazy("On"))
     at_intake = forms.BooleanField(required=False, label=_lazy("At intake (their first day)"))
     every_days = forms.IntegerField(
@@ -64,7 +68,7 @@ class ScheduleForm(AccessibleErrorsMixin, forms.Form):
         if self.errors:
             return data
         for field, message in measures.schedule_errors(self.instrument.key, bam_on=self.bam_on, **self.values()).items():
-            self.add_error(field, message)
+            self.add_error(field, self.BAM_OFF if field == "active" and self.BAM_OFF else message)
         return data
 
     def values(self):
@@ -73,6 +77,8 @@ class ScheduleForm(AccessibleErrorsMixin, forms.Form):
 
 class PersonScheduleForm(ScheduleForm):
     """A person's schedule: the program's default, or their own."""
+
+    BAM_OFF = ""
 
     mode = forms.ChoiceField(widget=forms.RadioSelect, label=_lazy("Schedule"))
 

@@ -396,3 +396,15 @@ def test_both_routes_are_in_the_schema_with_their_bodies(client):
         assert operations["put"]["requestBody"]["content"]["application/json"]["schema"]
     components = schema["components"]["schemas"]
     assert {"window_days", "bam_terms_confirmed", "schedules"} <= set(components["ProgramSchedulesRequest"]["properties"])
+
+
+def test_the_person_sees_in_their_access_log_who_looked_at_or_changed_their_schedule(world):
+    alice = world["alice"]
+    world["carol"].get(person_page(alice))
+    world["carol"].put(person_api(alice), {"schedules": [
+        {"instrument": key, "use_default": True} for key in ("phq9", "gad7", "bam")]}, content_type="application/json")
+    own = Client()
+    own.force_login(alice.user)
+    page = own.get("/settings/access-log/").content.decode()
+    assert "<li>Carol (your counselor) viewed when you are asked questionnaires</li>" in page
+    assert "<li>Carol (your counselor) changed when you are asked questionnaires</li>" in page

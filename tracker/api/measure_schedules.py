@@ -43,9 +43,9 @@ class ScheduleSerializer(StrictSerializer):
     at_intake = StrictBooleanField(help_text="Due on the participant's first day (their intake).")
     every_days = StrictIntegerField(min_value=measures.EVERY_DAYS_MIN, max_value=measures.EVERY_DAYS_MAX,
                                     allow_null=True, help_text=EVERY_DAYS_HELP)
-    source = serializers.ChoiceField(read_only=True, choices=[measures.BUILT_IN_SOURCE, measures.PROGRAM_SOURCE,
-                                                              measures.OWN_SOURCE],
-                                     help_text="Where it comes from: built-in, the program's, the person's own.")
+    source = serializers.CharField(read_only=True, help_text=(
+        f"Where it comes from: {measures.BUILT_IN_SOURCE}, {measures.PROGRAM_SOURCE} (the program's default) or "
+        f"{measures.OWN_SOURCE} (this person's own)."))
     available = serializers.BooleanField(read_only=True, help_text=(
         "False for the BAM while the program has not confirmed its reuse terms: it is then off whatever the "
         "schedule says."))

@@ -10,6 +10,7 @@ import pytest
 
 from browsing import ARTIFACTS, check_page, sign_in
 from test_browser_accessibility import violations
+
 from tracker.models import Questionnaire
 
 pytestmark = pytest.mark.browser

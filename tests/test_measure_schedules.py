@@ -16,6 +16,7 @@ from django.test import Client
 
 from people import NOW, make_user
 from signin import verified_login
+
 from tracker.models import AuditEvent, Counselor, MeasureSchedule, Participant, Program, Questionnaire
 
 PAGE = "/care/settings/questionnaires/"

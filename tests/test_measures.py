@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from people import NOW, make_user, reminders_only
 from test_reminders_due import run_ticks
+
 from tracker import accounts, instruments, measures, reminders
 from tracker.models import (
     Delivery,
@@ -130,7 +131,7 @@ def test_the_latest_time_a_schedule_makes_an_instrument_due(at_intake, every_day
 
 def test_intake_is_due_at_once_when_a_participant_enrols(program, carol, now):
     confirm_bam(program, carol)
-    invitation, token = accounts.invitation_create(program=program, role=Invitation.Role.PARTICIPANT, name="Erin",
+    _invitation, token = accounts.invitation_create(program=program, role=Invitation.Role.PARTICIPANT, name="Erin",
                                                    created_by=carol.user)
     user = accounts.enrol(token=token, username="erin", password="erin-password-1", time_zone="America/Chicago",
                           acknowledged=True)
@@ -147,7 +148,7 @@ def test_intake_is_due_at_once_when_a_participant_enrols(program, carol, now):
 
 def test_it_is_due_every_n_days_from_intake_and_only_while_its_window_is_open(program, alice):
     days = {}
-    for offset in range(0, 43):
+    for offset in range(43):
         at = at_ny(2026, 11, 18, 12) + dt.timedelta(days=offset)
         plan(at)
         days[offset] = len(due(alice, "phq9"))
@@ -313,26 +314,43 @@ def test_the_beat_plans_questionnaires_every_hour():
 # Reminders
 
 
-def test_a_due_questionnaire_is_reminded_once_at_the_check_in_time_in_neutral_words(program, alice):
+def test_questionnaires_due_together_are_reminded_once_at_the_check_in_time_in_neutral_words(program, alice):
     confirm_bam(program)
     reminders_only(alice, checkin_reminder_at=dt.time(19, 30))
     plan(NOW)
     assert Questionnaire.objects.filter(participant=alice).count() == 3
     run_ticks(NOW, NOW + dt.timedelta(days=4), every=dt.timedelta(minutes=30))
-    rows = Delivery.objects.filter(reminder__kind="questionnaire").order_by("reminder__questionnaire__instrument")
-    # One per questionnaire, at 19:30 on its first day in New York.
-    assert [d.due_at.astimezone(NY).replace(tzinfo=None) for d in rows] == [dt.datetime(2026, 11, 18, 19, 30)] * 3
-    for delivery in rows:
-        payload = reminders.payload_for(delivery)
-        assert payload["title"] == "Steady"
-        assert payload["body"] == "A 2-minute check on how you've been"
-        assert payload["url"] == f"/questionnaires/{delivery.reminder.questionnaire_id}/"
-        words = f"{payload['title']} {payload['body']} {reminders.EMAIL_SUBJECT}".casefold()
-        for definition in instruments.VERSIONS:
-            for name in (definition.name, definition.title, definition.key):
-                assert name.casefold() not in words
-        for clinical in ("depress", "anxi", "alcohol", "drug", "mood", "questionnaire", "addiction"):
-            assert clinical not in words
+    # One reminder for the three (the PHQ-9's, first in order), at 19:30 on their first day.
+    (delivery,) = Delivery.objects.filter(reminder__kind="questionnaire")
+    assert delivery.due_at.astimezone(NY).replace(tzinfo=None) == dt.datetime(2026, 11, 18, 19, 30)
+    phq = Questionnaire.objects.get(participant=alice, instrument="phq9")
+    assert delivery.reminder.questionnaire == phq
+    payload = reminders.payload_for(delivery)
+    assert payload["title"] == "Steady"
+    assert payload["body"] == "A 2-minute check on how you've been"
+    assert payload["url"] == f"/questionnaires/{phq.pk}/"
+    words = f"{payload['title']} {payload['body']} {reminders.EMAIL_SUBJECT}".casefold()
+    for definition in instruments.VERSIONS:
+        for name in (definition.name, definition.title, definition.key):
+            assert name.casefold() not in words
+    for clinical in ("depress", "anxi", "alcohol", "drug", "mood", "questionnaire", "addiction"):
+        assert clinical not in words
+
+
+def test_a_questionnaire_planned_later_that_day_adds_no_second_reminder(program, alice):
+    reminders_only(alice, checkin_reminder_at=dt.time(20))
+    plan(NOW)  # the PHQ-9 and GAD-7 share 20:00
+    confirm_bam(program)
+    plan(NOW + dt.timedelta(hours=1))  # the BAM turned on at 13:00: due today too
+    assert Questionnaire.objects.filter(participant=alice).count() == 3
+    run_ticks(at_ny(2026, 11, 18, 20), at_ny(2026, 11, 18, 20))
+    assert Delivery.objects.filter(reminder__kind="questionnaire").count() == 1
+    # After it fired, another planning or a settings change the same day makes none either.
+    with time_machine.travel(at_ny(2026, 11, 18, 21), tick=False):
+        reminders_only(alice, checkin_reminder_at=dt.time(22))
+    plan(at_ny(2026, 11, 18, 21))
+    run_ticks(at_ny(2026, 11, 18, 21), at_ny(2026, 11, 21, 0), every=dt.timedelta(hours=1))
+    assert Delivery.objects.filter(reminder__kind="questionnaire").count() == 1
 
 
 def test_the_reminder_is_at_ten_when_the_check_in_reminder_is_off(program, alice):
@@ -382,12 +400,16 @@ def test_a_questionnaire_done_between_the_tick_and_the_send_is_not_sent(program,
     assert delivery.sent_at is None and "questionnaire" in delivery.error
 
 
-def test_the_withdraw_call_for_a_done_questionnaire_takes_its_reminder_away_at_once(program, alice):
+def test_the_withdraw_call_for_a_done_questionnaire_hands_a_shared_reminder_to_the_one_still_open(program, alice):
     plan(NOW)
     phq = Questionnaire.objects.get(participant=alice, instrument="phq9")
+    assert list(Reminder.objects.filter(kind="questionnaire").values_list("questionnaire__instrument", flat=True)) \
+        == ["phq9"]
     Questionnaire.objects.filter(pk=phq.pk).update(status="done")
-    assert reminders.questionnaire_reminders_withdraw(questionnaires=[phq.pk]) == 1
-    assert Reminder.objects.filter(kind="questionnaire", enabled=True).count() == 1  # the GAD-7's
+    assert reminders.questionnaire_reminders_withdraw(questionnaires=[phq.pk], now=NOW) == 1
+    assert list(Reminder.objects.filter(kind="questionnaire", enabled=True)
+                .values_list("questionnaire__instrument", "next_due_at")) == [("gad7", at_ny(2026, 11, 18, 20))]
+    assert not Reminder.objects.get(questionnaire=phq).enabled
 
 
 def test_a_missed_questionnaire_is_not_reminded_and_its_reminder_stays_listed(program, alice):
@@ -396,7 +418,7 @@ def test_a_missed_questionnaire_is_not_reminded_and_its_reminder_stays_listed(pr
     # and withdraws their reminders, so the tick records nothing for them when it comes back.
     plan(at_ny(2026, 11, 21, 0))
     assert due(alice, status="missed") == due(alice)
-    assert Reminder.objects.filter(kind="questionnaire").count() == 2
+    assert Reminder.objects.filter(kind="questionnaire").count() == 1  # shared by both
     assert not Reminder.objects.filter(kind="questionnaire", enabled=True).exists()
     run_ticks(at_ny(2026, 11, 21, 0), at_ny(2026, 11, 21, 1))
     assert not Delivery.objects.exists()
@@ -407,14 +429,14 @@ def test_a_new_check_in_time_moves_a_reminder_still_to_come_but_never_repeats_on
     plan(NOW)
     with time_machine.travel(NOW, tick=False):
         reminders_only(alice, checkin_reminder_at=dt.time(18))
-    assert {r.next_due_at for r in Reminder.objects.filter(kind="questionnaire")} == {at_ny(2026, 11, 18, 18)}
+    assert [r.next_due_at for r in Reminder.objects.filter(kind="questionnaire")] == [at_ny(2026, 11, 18, 18)]
     run_ticks(at_ny(2026, 11, 18, 18), at_ny(2026, 11, 18, 18, 30))
     fired = list(Delivery.objects.filter(reminder__kind="questionnaire").values_list("pk", "reminder_id", "due_at"))
-    assert [due_at for *_, due_at in fired] == [at_ny(2026, 11, 18, 18)] * 2
+    assert [due_at for *_, due_at in fired] == [at_ny(2026, 11, 18, 18)]
     with time_machine.travel(at_ny(2026, 11, 18, 19), tick=False):
         reminders_only(alice, checkin_reminder_at=dt.time(21))
     run_ticks(at_ny(2026, 11, 18, 19), at_ny(2026, 11, 20, 23))
-    # The same two deliveries of the same two reminders, and no more: a settings change neither
-    # repeats them nor removes them (with what was sent) as reminders it does not know.
+    # The same delivery of the same reminder, and no more: a settings change neither repeats it
+    # nor removes it (with what was sent) as a reminder it does not know.
     assert list(Delivery.objects.filter(reminder__kind="questionnaire").values_list("pk", "reminder_id", "due_at")) \
         == fired

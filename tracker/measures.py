@@ -132,7 +132,7 @@ def _sweep(now):
     index `questionnaire_open`), and reminders of questionnaires done or missed are withdrawn."""
     missed = Questionnaire.objects.filter(status=Questionnaire.Status.OPEN, closes_at__lte=now).update(
         status=Questionnaire.Status.MISSED)
-    withdrawn = reminders.questionnaire_reminders_withdraw()
+    withdrawn = reminders.questionnaire_reminders_withdraw(now=now)
     return missed, withdrawn
 
 

@@ -43,7 +43,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from . import push
+from . import instruments, push
 from .models import (
     Delivery,
     GroupMembership,
@@ -397,10 +397,12 @@ def questionnaire_reminders_sync(*, questionnaires=None, participant=None, now=N
 
     Call it with `questionnaires` (a queryset or rows) when they are planned, and with
     `participant` when their check-in time, quiet hours, time zone or account change
-    (reminders_sync calls it). A reminder still to fire is planned again when its moment changed;
-    one that has fired (or was withdrawn) is left as it is, so a questionnaire is reminded once.
-    Reminders of questionnaires no longer open (done, missed) are withdrawn: disabled, never
-    deleted, so what was sent stays listed. A few queries whatever the number of questionnaires.
+    (reminders_sync calls it). At most one questionnaire reminder a person a day: questionnaires
+    due together (the intake ones) share the first one's reminder, so a phone, or an inbox, gets
+    one "A 2-minute check" rather than three. A reminder still to fire is planned again when its
+    moment changed; one that has fired is left as it is, so nobody is reminded twice. Reminders
+    of questionnaires no longer open (done, missed) are withdrawn: disabled, never deleted, so what
+    was sent stays listed. A few queries whatever the number of questionnaires.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -410,25 +412,44 @@ def questionnaire_reminders_sync(*, questionnaires=None, participant=None, now=N
                                else [q.pk for q in questionnaires])
         if participant is not None:
             rows = rows.filter(participant=participant)
-        rows = list(rows.filter(Q(status=Questionnaire.Status.OPEN, closes_at__gt=now)
-                                | Q(reminders__enabled=True, reminders__next_due_at__isnull=False))
-                    .distinct().select_related("participant__user"))
-        existing = {r.questionnaire_id: r for r in
-                    Reminder.objects.filter(kind=Reminder.Kind.QUESTIONNAIRE, questionnaire__in=[q.pk for q in rows])}
+        order = {key: place for place, key in enumerate(instruments.KEYS)}
+        rows = sorted(rows.filter(Q(status=Questionnaire.Status.OPEN, closes_at__gt=now)
+                                  | Q(reminders__enabled=True, reminders__next_due_at__isnull=False))
+                      .distinct().select_related("participant__user"),
+                      key=lambda q: (q.participant_id, q.due_on, order.get(q.instrument, len(order)), q.pk))
+        if not rows:
+            return 0
+        ids = {q.pk for q in rows}
+        existing, taken = {}, set()
+        # The person's questionnaire reminders from the earliest of these days: those that have
+        # fired, or wait to fire for a questionnaire not planned here, hold their day.
+        for reminder in Reminder.objects.filter(kind=Reminder.Kind.QUESTIONNAIRE, enabled=True,
+                                                participant_id__in={q.participant_id for q in rows},
+                                                on_date__gte=min(q.due_on for q in rows)):
+            if reminder.questionnaire_id in ids:
+                existing[reminder.questionnaire_id] = reminder
+            if reminder.questionnaire_id not in ids or reminder.next_due_at is None:
+                taken.add((reminder.participant_id, reminder.on_date))
+        existing.update({r.questionnaire_id: r for r in Reminder.objects.filter(
+            kind=Reminder.Kind.QUESTIONNAIRE, questionnaire__in=ids - set(existing))})
         created, changed = [], []
         for questionnaire in rows:
             person = participant or questionnaire.participant
             reminder = existing.get(questionnaire.pk)
+            if reminder is not None and reminder.next_due_at is None:
+                continue  # fired, or withdrawn: never again
             due = None
             if questionnaire.status == Questionnaire.Status.OPEN and questionnaire.closes_at > now:
                 due = questionnaire_reminder_due(questionnaire.due_on, questionnaire.closes_at, person, now)
-            if reminder is not None and reminder.next_due_at is None:
-                continue  # fired, or withdrawn: never again
+            day = due.astimezone(person.zone).date() if due is not None else None
+            if (person.pk, day) in taken:
+                due = None  # another questionnaire's reminder that day says it for both
             if due is None:
-                if reminder is not None:
+                if reminder is not None and (reminder.enabled or reminder.next_due_at is not None):
                     reminder.enabled, reminder.next_due_at, reminder.snoozed_until = False, None, None
                     changed.append(reminder)
                 continue
+            taken.add((person.pk, day))
             if reminder is None:
                 reminder = Reminder(participant=person, kind=Reminder.Kind.QUESTIONNAIRE, questionnaire=questionnaire)
                 created.append(reminder)
@@ -444,15 +465,25 @@ def questionnaire_reminders_sync(*, questionnaires=None, participant=None, now=N
     return len(created)
 
 
-def questionnaire_reminders_withdraw(*, questionnaires=None):
+def questionnaire_reminders_withdraw(*, questionnaires=None, now=None):
     """Withdraw the reminders still to fire of questionnaires that are done or missed (all of
-    them, or those in `questionnaires`): one statement. Call it when a questionnaire is done; the
-    hourly planning (tracker.measures) calls it for all."""
+    them, or those in `questionnaires`). A reminder shared with another questionnaire of that day
+    still open goes over to it. Call it when a questionnaire is done; the hourly planning
+    (tracker.measures) calls it for all. Returns how many were withdrawn."""
+    now = now or timezone.now()
     rows = Reminder.objects.filter(questionnaire__isnull=False, enabled=True, next_due_at__isnull=False,
                                    questionnaire__status__in=(Questionnaire.Status.DONE, Questionnaire.Status.MISSED))
     if questionnaires is not None:
         rows = rows.filter(questionnaire__in=questionnaires)
-    return rows.update(enabled=False, next_due_at=None, snoozed_until=None)
+    with transaction.atomic():
+        found = list(rows.values_list("pk", "participant_id"))
+        if not found:
+            return 0
+        Reminder.objects.filter(pk__in=[pk for pk, _ in found]).update(enabled=False, next_due_at=None,
+                                                                       snoozed_until=None)
+        questionnaire_reminders_sync(now=now, questionnaires=Questionnaire.objects.filter(
+            participant_id__in={person for _, person in found}, status=Questionnaire.Status.OPEN, closes_at__gt=now))
+    return len(found)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def seeded(transactional_db):
 
 
 def test_planning_figures(seeded):
-    program, people = seeded
+    _program, people = seeded
     say(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, Python {platform.python_version()}")
     missed_plan, withdraw_plan = sweep_plans(START)

@@ -434,7 +434,9 @@ def test_a_new_check_in_time_moves_a_reminder_still_to_come_but_never_repeats_on
     fired = list(Delivery.objects.filter(reminder__kind="questionnaire").values_list("pk", "reminder_id", "due_at"))
     assert [due_at for *_, due_at in fired] == [at_ny(2026, 11, 18, 18)]
     with time_machine.travel(at_ny(2026, 11, 18, 19), tick=False):
-        reminders_only(alice, checkin_reminder_at=dt.time(21))
+        reminders_only(alice, checkin_reminder_at=dt.time(21))  # later today
+    with time_machine.travel(at_ny(2026, 11, 18, 19, 5), tick=False):
+        reminders_only(alice, checkin_reminder_at=dt.time(17))  # passed today: would be tomorrow
     run_ticks(at_ny(2026, 11, 18, 19), at_ny(2026, 11, 20, 23))
     # The same delivery of the same reminder, and no more: a settings change neither repeats it
     # nor removes it (with what was sent) as a reminder it does not know.

@@ -397,9 +397,9 @@ def questionnaire_reminders_sync(*, questionnaires=None, participant=None, now=N
 
     Call it with `questionnaires` (a queryset or rows) when they are planned, and with
     `participant` when their check-in time, quiet hours, time zone or account change
-    (reminders_sync calls it). At most one questionnaire reminder a person a day: questionnaires
-    due together (the intake ones) share the first one's reminder, so a phone, or an inbox, gets
-    one "A 2-minute check" rather than three. A reminder still to fire is planned again when its
+    (reminders_sync calls it). Questionnaires that open the same day (the intake ones) share the
+    first one's reminder, and no two reminders fire the same day, so a phone, or an inbox, gets one
+    "A 2-minute check" rather than three. A reminder still to fire is planned again when its
     moment changed; one that has fired is left as it is, so nobody is reminded twice. Reminders
     of questionnaires no longer open (done, missed) are withdrawn: disabled, never deleted, so what
     was sent stays listed. A few queries whatever the number of questionnaires.
@@ -422,14 +422,17 @@ def questionnaire_reminders_sync(*, questionnaires=None, participant=None, now=N
         ids = {q.pk for q in rows}
         existing, taken = {}, set()
         # The person's questionnaire reminders from the earliest of these days: those that have
-        # fired, or wait to fire for a questionnaire not planned here, hold their day.
-        for reminder in Reminder.objects.filter(kind=Reminder.Kind.QUESTIONNAIRE, enabled=True,
-                                                participant_id__in={q.participant_id for q in rows},
-                                                on_date__gte=min(q.due_on for q in rows)):
+        # fired, or wait to fire for a questionnaire not planned here, hold the day they fire on
+        # and the day their questionnaire opened (what opened with it was reminded with it).
+        for reminder in (Reminder.objects.filter(kind=Reminder.Kind.QUESTIONNAIRE, enabled=True,
+                                                 participant_id__in={q.participant_id for q in rows},
+                                                 on_date__gte=min(q.due_on for q in rows))
+                         .select_related("questionnaire")):
             if reminder.questionnaire_id in ids:
                 existing[reminder.questionnaire_id] = reminder
             if reminder.questionnaire_id not in ids or reminder.next_due_at is None:
-                taken.add((reminder.participant_id, reminder.on_date))
+                taken |= {(reminder.participant_id, "on", reminder.on_date),
+                          (reminder.participant_id, "due", reminder.questionnaire.due_on)}
         existing.update({r.questionnaire_id: r for r in Reminder.objects.filter(
             kind=Reminder.Kind.QUESTIONNAIRE, questionnaire__in=ids - set(existing))})
         created, changed = [], []
@@ -442,14 +445,14 @@ def questionnaire_reminders_sync(*, questionnaires=None, participant=None, now=N
             if questionnaire.status == Questionnaire.Status.OPEN and questionnaire.closes_at > now:
                 due = questionnaire_reminder_due(questionnaire.due_on, questionnaire.closes_at, person, now)
             day = due.astimezone(person.zone).date() if due is not None else None
-            if (person.pk, day) in taken:
-                due = None  # another questionnaire's reminder that day says it for both
+            if (person.pk, "on", day) in taken or (person.pk, "due", questionnaire.due_on) in taken:
+                due = None  # another questionnaire's reminder says it for both
             if due is None:
                 if reminder is not None and (reminder.enabled or reminder.next_due_at is not None):
                     reminder.enabled, reminder.next_due_at, reminder.snoozed_until = False, None, None
                     changed.append(reminder)
                 continue
-            taken.add((person.pk, day))
+            taken |= {(person.pk, "on", day), (person.pk, "due", questionnaire.due_on)}
             if reminder is None:
                 reminder = Reminder(participant=person, kind=Reminder.Kind.QUESTIONNAIRE, questionnaire=questionnaire)
                 created.append(reminder)

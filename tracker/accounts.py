@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import reminders
+from . import measures, reminders
 from .models import (
     AccountState,
     Counselor,
@@ -117,6 +117,8 @@ def enrol(*, token, username, password, time_zone, acknowledged, now=None):
                 NoticeAcknowledgement.objects.create(user=user, version=NOTICE_VERSION,
                                                      text=notice_text(invitation.program), acknowledged_at=now)
             reminders.reminders_sync(participant=participant)
+            # The intake questionnaires are due at once (issue 17).
+            measures.plan_questionnaires(now=now, participants=[participant])
         invitation.used_at, invitation.used_by = now, user
         invitation.save(update_fields=["used_at", "used_by"])
     return user

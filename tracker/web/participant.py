@@ -398,6 +398,7 @@ SEEN_WHAT = {
     "overview": _lazy("your progress"), "summary": _lazy("your week’s summary"), "plans": _lazy("your plans"),
     "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
     "acknowledgement": _lazy("a follow-up note about you"),
+    "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
 }
 
 

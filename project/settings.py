@@ -240,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-tick": {"task": "tracker.tasks.reminders_tick", "schedule": 60.0},
     # Group sessions eight weeks ahead, for every program (idempotent; hourly is plenty).
     "plan-group-sessions": {"task": "tracker.tasks.plan_group_sessions", "schedule": 3600.0},
+    # Questionnaires due today made and closed ones marked missed (idempotent; an hour late at most).
+    "plan-questionnaires": {"task": "tracker.tasks.plan_questionnaires", "schedule": 3600.0},
     # Closed accounts past their retention period: health data removed, audit rows kept.
     "purge-closed-accounts": {"task": "tracker.tasks.purge_closed_accounts", "schedule": 6 * 3600.0},
 }

@@ -32,10 +32,23 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "flush") event.waitUntil(notifyClients("flush"));
 });
 
+/* The pages of the person's open questionnaires (issue 17), so one can be answered without signal:
+   listed by the API, which answers only a signed-in participant. */
+async function questionnairePages() {
+  try {
+    const response = await fetch("/api/v1/questionnaires/", { credentials: "same-origin", redirect: "manual" });
+    if (!response.ok) return [];
+    const answer = await response.json();
+    return (answer.results || []).map((questionnaire) => `/questionnaires/${Number(questionnaire.id)}/`);
+  } catch (error) {
+    return [];
+  }
+}
+
 async function cachePages() {
   // One page after another: a gentle load on the server, and on a slow connection.
   const cache = await caches.open(CACHE);
-  for (const path of PAGES) {
+  for (const path of [...PAGES, ...await questionnairePages()]) {
     try {
       const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
       if (response.ok) await cache.put(path, response);
@@ -74,13 +87,25 @@ async function networkOnly(request) {
 }
 
 /* Today's roll. Online, the page comes from the network as it is; the copy kept on the device is
-   the list of today's sessions, and each roll's names-only version (?names=1), which the server
-   marks X-Steady-Roll-Today only for a session meeting today. Offline, a copy from an earlier
-   day is thrown away, not shown. */
+   the list of today's sessions, and each roll the server marks X-Steady-Roll-Today (a session
+   meeting today), cut down to names and marks: the parts between online-only markers (hours,
+   the walk-in search, messages) are left out. The copy is cut from the page just read, never
+   asked for again, so one opening of a roll is one read on the server (and one audit row).
+   Offline, a copy from an earlier day is thrown away, not shown. */
+const ONLINE_ONLY = /<!--steady:online-only-->[\s\S]*?<!--\/steady:online-only-->/g;
+
 async function keep(cache, path, response) {
   const headers = new Headers(response.headers);
   headers.set("X-Steady-Kept", String(Date.now()));
   await cache.put(path, new Response(await response.blob(), { status: response.status, headers }));
+}
+
+async function keepRoll(cache, path, response) {
+  if (response.headers.get("X-Steady-Roll-Today") !== "1") return cache.delete(path);
+  const html = (await response.text()).replace(ONLINE_ONLY, "");
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Length");
+  return keep(cache, path, new Response(html, { status: response.status, headers }));
 }
 
 async function rollPage(request) {
@@ -92,10 +117,7 @@ async function rollPage(request) {
       if (path === "/care/roll/") {
         await keep(cache, path, response.clone());
       } else {
-        fetch(`${path}?names=1`, { credentials: "same-origin", redirect: "manual" }).then((copy) => {
-          if (copy.ok && copy.headers.get("X-Steady-Roll-Today") === "1") return keep(cache, path, copy);
-          return cache.delete(path);
-        }).catch(() => {});
+        keepRoll(cache, path, response.clone()).catch(() => {});
       }
     }
     return response;

@@ -63,14 +63,14 @@ class PushService:
         self.received = []
         self.server_names = []  # the names TLS clients asked for (SNI)
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)  # notified with each message received
         service = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self):  # what a followed 302/303 would send
-                with service.lock:
-                    service.received.append(Received(self.path, dict(self.headers), None, 405))
+                service._receive(Received(self.path, dict(self.headers), None, 405))
                 self._answer(405)
 
             def do_POST(self):
@@ -87,8 +87,7 @@ class PushService:
                     plain = http_ece.decrypt(body, private_key=endpoint.private_key, auth_secret=endpoint.auth,
                                              version="aes128gcm")
                     payload = json.loads(plain)
-                with service.lock:
-                    service.received.append(Received(self.path, dict(self.headers), payload, status))
+                service._receive(Received(self.path, dict(self.headers), payload, status))
                 extra = {"Retry-After": endpoint.retry_after} if endpoint.retry_after and status == 429 else {}
                 if endpoint.location and 300 <= status < 400:
                     extra["Location"] = endpoint.location
@@ -167,19 +166,26 @@ class PushService:
                                                        serialization.PublicFormat.UncompressedPoint)
         return {"endpoint": self.url + path, "keys": {"p256dh": b64(public), "auth": b64(auth)}}
 
+    def _receive(self, received):
+        with self.arrived:
+            self.received.append(received)
+            self.arrived.notify_all()
+
+    def _delivered(self):  # the caller holds the lock
+        return [r for r in self.received if 200 <= r.status < 300]
+
     def delivered(self):
         with self.lock:
-            return [r for r in self.received if 200 <= r.status < 300]
+            return self._delivered()
 
     def wait_for(self, count, timeout=30):
-        """The delivered messages once there are at least `count`; fails after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.delivered()) >= count:
-                return self.delivered()
-            time.sleep(0.1)
-        raise AssertionError(f"the push service received {len(self.delivered())} messages in {timeout} s, "
-                             f"expected {count}")
+        """The delivered messages once there are at least `count`, woken by each arrival; fails
+        after `timeout` seconds."""
+        with self.arrived:
+            if self.arrived.wait_for(lambda: len(self._delivered()) >= count, timeout):
+                return self._delivered()
+            got = len(self._delivered())
+        raise AssertionError(f"the push service received {got} messages in {timeout} s, expected {count}")
 
 
 class Resolver:

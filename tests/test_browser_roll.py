@@ -11,7 +11,16 @@ from browsing import ARTIFACTS, check_page, sign_in
 from signin import totp_device
 from test_browser_pwa import outbox_count, wait_for_worker, wait_until
 from tests.people import make_user
-from tracker.models import Attendance, Counselor, Group, GroupMembership, GroupSession, Participant, local_instant
+from tracker.models import (
+    Attendance,
+    AuditEvent,
+    Counselor,
+    Group,
+    GroupMembership,
+    GroupSession,
+    Participant,
+    local_instant,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +120,67 @@ def test_marks_outlive_an_expired_sign_in_and_are_sent_after_signing_in_again(ph
                "the kept marks to arrive", 60)
     wait_until(phone, lambda: outbox_count(phone) == 0, "the device to let go of them", 30)
     assert all(row.recorded_by == frank.user for row in Attendance.objects.all())
+
+
+def kept_copy(page, path):
+    """The roll page the service worker keeps on the device for `path`, as text ("" if none)."""
+    return page.evaluate(f"""caches.keys().then(async keys => {{
+        for (const key of keys) {{ const kept = await (await caches.open(key)).match("{path}");
+                                   if (kept) return kept.text(); }}
+        return ""; }})""")
+
+
+def test_each_opening_of_the_roll_is_one_audit_row_and_the_device_keeps_names_and_marks(phone, live_server,
+                                                                                        todays_roll):
+    frank, session = todays_roll
+    zoe = Participant.objects.create(user=make_user("zoe", first_name="Zoe"), program=session.group.program)
+    base = live_server.url
+    path = f"/care/sessions/{session.pk}/roll/"
+    sign_in(phone, base, "frank", "frank-password-1", lands_on="/care/")
+    wait_for_worker(phone)
+
+    def reads():
+        return list(AuditEvent.objects.filter(resource="roll", action="read", object_id=str(session.pk)))
+
+    phone.goto(base + path)
+    wait_until(phone, lambda: "Lea" in kept_copy(phone, path), "the roll kept on the device")
+    (row,) = reads()  # the page and the copy kept from it: one read of these names, one row
+    assert len(row.participants_shown.strip(",").split(",")) == 12
+    copy = kept_copy(phone, path)
+    assert "Present" in copy and "group hours" not in copy and "walk-in-q" not in copy
+
+    # A walk-in added without the script: the search (?q=, never kept) and the page after the
+    # add, whose message is for now, not for the copy.
+    phone.fill("#walk-in-q", "Zoe")
+    phone.click(".roll-search button")
+    phone.click("text=Add Zoe as a walk-in")
+    phone.locator(".messages", has_text="Zoe is on the roll as a walk-in.").wait_for()
+    wait_until(phone, lambda: "Zoe" in kept_copy(phone, path), "the copy with the walk-in")
+    copy = kept_copy(phone, path)
+    assert "on the roll as a walk-in" not in copy and "group hours" not in copy
+    assert len(reads()) == 3  # opened, searched, opened again: three reads
+    assert Attendance.objects.get(participant=zoe).status == "present"
+
+
+def test_a_later_mark_and_a_refused_one_are_named_on_the_roll(phone, live_server, todays_roll):
+    # The two messages are filled in with the person's name (and the server's reason) by the
+    # page's one fillIn: Ana's mark is older than one saved meanwhile on another device, and
+    # Ben left the group between the page load and the save.
+    frank, session = todays_roll
+    base = live_server.url
+    sign_in(phone, base, "frank", "frank-password-1", lands_on="/care/")
+    phone.goto(base + f"/care/sessions/{session.pk}/roll/")
+    ana, ben = Participant.objects.get(user__username="ana"), Participant.objects.get(user__username="ben")
+    Attendance.objects.create(session=session, participant=ana, status="absent", recorded_by=frank.user,
+                              recorded_at=timezone.now() + dt.timedelta(hours=1))
+    GroupMembership.objects.filter(participant=ben).delete()
+    for person in (ana, ben):
+        phone.locator(f'.roll-row[data-participant="{person.pk}"] .roll-present').click()
+    phone.click(".roll-save")
+    status = phone.locator(".roll-status", has_text="Not saved for Ben")
+    status.wait_for()
+    said = status.inner_text()
+    assert "A later mark was already saved for Ana: it is shown now." in said
+    assert "Not saved for Ben: This person is not a member of this group on the session's day." in said
+    assert "undefined" not in said
+    assert phone.is_checked(f'.roll-row[data-participant="{ana.pk}"] input[value="absent"]')

@@ -63,7 +63,7 @@ def shot(page, name):
 
 def check_charts(page):
     charts = page.evaluate(CHART_PARTS)
-    assert [c["measure"] for c in charts] == ["m-phq9", "m-gad7", "m-bam-use", "m-bam-risk", "m-bam-protective"]
+    assert [c["measure"] for c in charts] == ["m-phq9", "m-gad7", "m-bam", "m-bam", "m-bam"]
     for chart in charts:
         assert chart["axes"] == 2 and chart["title"] == "points", chart
         assert chart["ticks"] >= 4, chart   # three or more values up the side, dates along the bottom

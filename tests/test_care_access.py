@@ -58,7 +58,8 @@ def test_the_routes_were_found():
             "api-care-caseload", "api-care-overview", "api-care-export", "api-care-checkins",
             "api-care-tasks-detail", "care_scores", "api-care-responses", "api-care-questionnaires"} <= names
     assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "care_audit_csv", "api-care-caseload",
-                                                  "care_invitations", "care_settings", "care_program_settings"}
+                                                  "care_invitations", "care_settings", "care_program_settings",
+                                                  *QUESTIONNAIRE_SETTINGS}
 
 
 def test_every_care_path_in_the_schema_is_a_route_here(client):
@@ -89,6 +90,10 @@ def world(now, program, carol, bob, alice):
         "team": carol.user, "same_program": erin.user, "other_program": frank.user, "participant": alice.user}}
 
 
+# Issue 17: the program's questionnaire schedules, for its admins only (read: no row, as settings).
+QUESTIONNAIRE_SETTINGS = ("care_questionnaire_settings", "api-care-program-questionnaire-schedules")
+
+
 def url_for(route, participant_id, world):
     entry = world["task"] if "task" in route else world["goal"]
     return "/" + (route.replace("<int:participant_id>", str(participant_id))
@@ -101,8 +106,11 @@ def methods_for(name):
         return ["post"]
     if name.startswith("api-care-") and name.endswith("-detail"):
         return ["get", "put", "delete"]
-    if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit"):
+    if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit",
+                "care_participant_questionnaires"):
         return ["get", "post"]
+    if name == "api-care-questionnaire-schedules":  # issue 17
+        return ["get", "put"]
     return ["get"]
 
 
@@ -172,7 +180,8 @@ def test_only_the_care_team_gets_in(name, route, world):
 @pytest.mark.parametrize(("name", "route"), OTHER_ROUTES, ids=[name for name, _ in OTHER_ROUTES])
 def test_lists_without_a_participant_id(name, route, world):
     url = "/" + route
-    admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings")   # the program's admin only (carol)
+    admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings",
+                          *QUESTIONNAIRE_SETTINGS)   # the program's admin only (carol)
     allowed = {"team"} if admin_only else {"team", "same_program", "other_program"}
     action = "export" if name == "care_audit_csv" else "read"
     for persona, user in world["personas"].items():
@@ -183,7 +192,8 @@ def test_lists_without_a_participant_id(name, route, world):
             assert response.status_code == 200, (persona, url)
             # Settings (the counselor's own, the program's) are not participant data: no row for
             # reading them (a change of the program's is written down).
-            assert [r.action for r in rows] == ([] if name in ("care_settings", "care_program_settings") else [action])
+            settings_pages = ("care_settings", "care_program_settings", *QUESTIONNAIRE_SETTINGS)
+            assert [r.action for r in rows] == ([] if name in settings_pages else [action])
         else:
             assert response.status_code == 404, (persona, url)
             assert [(r.action, r.actor_id) for r in rows] == [("denied", user.pk)]

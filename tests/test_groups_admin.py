@@ -11,12 +11,15 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from people import NOW, make_user
 from signin import verified_login
 from tracker import schedule, tasks
 from tracker.models import (
+    AbsenceNotice,
     Attendance,
     AuditEvent,
     ClosureDay,
@@ -360,6 +363,37 @@ def test_new_weekdays_drop_untouched_future_sessions_on_old_days(evening, admin,
     days = {s.planned_for for s in evening.sessions.filter(starts_at__gt=NOW)}
     assert dt.date(2026, 11, 19) in days  # a Thursday with attendance stays
     assert dt.date(2026, 11, 26) not in days and {d.weekday() for d in days - {dt.date(2026, 11, 19)}} == {0, 2}
+
+
+def test_replanning_reads_and_writes_in_the_same_queries_for_4_or_12_weeks_of_sessions(program, admin, alice, now):
+    def replan(name, weeks):
+        """A Mon/Wed/Thu group planned `weeks` ahead, with a marked, a noticed and a moved session,
+        then moved from 18:00 to 18:30: (sessions replanned, queries, the three kept sessions)."""
+        group = Group.objects.create(program=program, name=name, weekdays=[0, 2, 3], start_time=dt.time(18),
+                                     length_min=180, active_from=dt.date(2026, 11, 1))
+        GroupMembership.objects.create(group=group, participant=alice, joined_on=dt.date(2026, 11, 1))
+        schedule.plan_sessions(program, NOW, weeks=weeks)
+        marked, noticed, moved = (group.sessions.get(planned_for=day) for day in (
+            dt.date(2026, 11, 23), dt.date(2026, 11, 25), dt.date(2026, 11, 26)))
+        mark(marked, alice, Attendance.Status.EXCUSED)
+        AbsenceNotice.objects.create(participant=alice, session=noticed, reason=AbsenceNotice.Reason.RIDE)
+        schedule.session_move(request=None, session=moved, day=moved.planned_for, start_time=dt.time(17),
+                              length_min=180, now=NOW)
+        old = (list(group.weekdays), group.start_time, group.length_min, group.active_from, group.active_to)
+        group.start_time = dt.time(18, 30)
+        with CaptureQueriesContext(connection) as queries:
+            replanned = schedule.group_save(request=None, group=group, facilitators=[admin], now=NOW, old=old)
+        kept = [local(GroupSession.objects.get(pk=s.pk))[1] for s in (marked, noticed, moved)]
+        return replanned, len(queries), kept
+
+    # 4 weeks from Wed 18 Nov, noon: tonight to Wed 16 Dec, 13 future sessions, 3 of them touched.
+    few, few_queries, few_kept = replan("Four weeks", 4)
+    # 12 weeks: 13 + 8 x 3 = 37 future sessions, the same 3 touched (the second group's planning also plans the first
+    # one further, which is not replanned: its schedule did not change).
+    many, many_queries, many_kept = replan("Twelve weeks", 12)
+    assert (few, many) == (13 - 3, 37 - 3)
+    assert few_kept == many_kept == [dt.time(18), dt.time(18), dt.time(17)]
+    assert many_queries == few_queries
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,9 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from groups import join, make_group, mark, session_at
 from people import NOW, make_user
 from signin import verified_login
-from tracker import triage
+from tracker import huddle, triage
 from tracker.models import AbsenceNotice, Attendance, AuditEvent, Counselor, Participant, Task, WeekendPlan
-from tracker.web import huddle
 
 S = Attendance.Status
 NY = dt.timezone(dt.timedelta(hours=-5))

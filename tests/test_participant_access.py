@@ -10,7 +10,7 @@ import pytest
 from signin import verified_login
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tracker import services
+from tracker import accounts, services
 from tracker.models import (
     AbsenceNotice,
     CheckIn,
@@ -19,6 +19,8 @@ from tracker.models import (
     GroupSession,
     Goal,
     HighRiskTime,
+    Questionnaire,
+    QuestionnaireResponse,
     SafetyAnswer,
     SafetyPlanVersion,
     TalkRequest,
@@ -50,7 +52,7 @@ ROUTES = entry_routes()
 def test_the_routes_were_found():
     names = {name for name, _, _ in ROUTES}
     assert {"checkin_edit", "urge_delete", "api-reflections-detail", "api-urges-detail", "task_done",
-            "api-safety-plan-version", "api-weekend-review", "highrisk_edit"} <= names
+            "api-safety-plan-version", "api-weekend-review", "highrisk_edit", "api-responses-detail"} <= names
 
 
 @pytest.fixture
@@ -63,6 +65,10 @@ def bobs_entries(bob, alice, now):
         GroupMembership.objects.create(group=group, participant=member, joined_on=dt.date(2026, 1, 1))
     session = GroupSession.objects.create(group=group, starts_at=dt.datetime(2026, 11, 19, 23, tzinfo=dt.UTC),
                                           ends_at=dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC))
+    accounts.notice_acknowledge(participant=bob)  # questionnaires wait for the current notice
+    questionnaire = Questionnaire.objects.create(participant=bob, instrument="phq9", due_on=dt.date(2026, 11, 18),
+                                                 opens_at=dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC),
+                                                 closes_at=dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC))
     return {
         CheckIn: services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": dt.date(2026, 11, 17), "stress": 4}).entry,
         Urge: services.urge_put(participant=bob, id=uuid.uuid4(), data={
@@ -83,13 +89,16 @@ def bobs_entries(bob, alice, now):
             "answered_at": dt.datetime(2026, 11, 18, 16, 0, tzinfo=dt.UTC)}).entry,
         AbsenceNotice: services.absence_notice_put(participant=bob, id=uuid.uuid4(), data={
             "session": session, "reason": "used", "words": "mine"}).entry,
+        QuestionnaireResponse: services.response_put(participant=bob, id=uuid.uuid4(), data={
+            "questionnaire": questionnaire, "instrument": "phq9", "version": "1", "answers": {"1": 2},
+            "complete": False}).entry,
     }
 
 
 ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection), ("weekend", WeekendPlan),
                 ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
                 ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest), ("notices", AbsenceNotice),
-                ("safety-answers", SafetyAnswer)]
+                ("safety-answers", SafetyAnswer), ("responses", QuestionnaireResponse)]
 
 
 def model_for(route):
@@ -116,6 +125,8 @@ BODIES = {
     SafetyAnswer: {"response_id": "6c0a8b3e-4f0e-4a52-9d0e-2f1f6c1b7a10", "instrument": "phq9", "version": "1",
                    "item": "9", "value": 3, "answered_at": "2026-11-18T16:00:00Z"},
     AbsenceNotice: lambda notice: {"session": notice.session_id, "reason": "work"},
+    QuestionnaireResponse: lambda response: {"questionnaire": response.questionnaire_id, "instrument": "phq9",
+                                             "version": "1", "answers": {"1": 0}, "complete": False},
 }
 
 
@@ -146,7 +157,7 @@ def test_alice_gets_the_same_404_for_bobs_entry_as_for_a_missing_one(api, alice_
 
 def test_bobs_entries_never_show_in_alices_lists_or_pages(api, alice_client, bobs_entries):
     for plural in ("checkins", "urges", "reflections", "weekend-plans", "goals", "tasks", "high-risk-times",
-                   "safety-plan/versions"):
+                   "safety-plan/versions", "responses", "questionnaires"):
         assert api.get(f"/api/v1/{plural}/").json()["count"] == 0
     assert api.get("/api/v1/safety-plan/").json()["number"] == 0
     assert api.get("/api/v1/progress/?days=90").json()["urge_count"] == 0

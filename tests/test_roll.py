@@ -2,6 +2,7 @@
 the roll pages, access (42 CFR Part 2: roll-level facts only) and the audit rows."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -197,8 +198,16 @@ def test_the_roll_form_saves_without_a_script_and_keeps_bad_minutes(frank, alice
     ok = page.post(url, {f"status-{alice.pk}": "present", f"status-{bob.pk}": "late", f"minutes-{bob.pk}": "90"})
     assert ok.status_code == 302
     assert dict(Attendance.objects.values_list("participant__user__username", "minutes")) == {"alice": 180, "bob": 90}
-    names = page.get(url + "?names=1")
-    assert names["X-Steady-Roll-Today"] == "1" and "group hours" not in names.content.decode()
+    # Today's roll as opened is the page the service worker keeps, cut down to names and marks:
+    # hours and the walk-in search sit between its online-only markers.
+    opened = page.get(url)
+    assert opened["X-Steady-Roll-Today"] == "1"
+    kept = re.sub(r"<!--steady:online-only-->.*?<!--/steady:online-only-->", "", opened.content.decode(), flags=re.S)
+    assert "group hours" in opened.content.decode() and "group hours" not in kept and "walk-in-q" not in kept
+    assert f'data-participant="{alice.pk}"' in kept and 'value="late" checked' in kept
+    # A search is not kept, nor is an older worker's ?names=1 (which once asked for the copy again).
+    assert "X-Steady-Roll-Today" not in page.get(url, {"q": "ali"}) and "X-Steady-Roll-Today" not in page.get(
+        url, {"names": "1"})
 
 
 def test_a_walk_in_found_by_name_on_the_roll_page(frank, program, session):

@@ -4,9 +4,12 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from people import make_user
 from tracker import schedule
-from tracker.models import Attendance, ClosureDay, Group, GroupMembership, GroupSession
+from tracker.models import Attendance, ClosureDay, Group, GroupMembership, GroupSession, Participant
 
 UTC = dt.UTC
 
@@ -116,6 +119,40 @@ def test_group_hours_count_attended_minutes_in_the_programs_week(program, alice,
     # The next week counts nothing of this one.
     start, end = schedule.week_bounds(program, monday + dt.timedelta(days=7))
     assert schedule.attended_minutes([alice.pk], start, end) == {alice.pk: 0}
+
+
+def test_group_hours_against_the_target_are_one_query_for_3_or_12_members(program, carol):
+    program.time_zone = "America/New_York"
+    program.group_hours_targets = {"iop": 9, "php": 20}
+    program.save()
+    group = evening_group(program)
+    schedule.plan_sessions(program, dt.datetime(2026, 11, 16, 12, tzinfo=UTC), weeks=1)
+    monday_session = group.sessions.get(planned_for=dt.date(2026, 11, 16))
+    recorded = dict(recorded_by=carol.user, recorded_at=dt.datetime(2026, 11, 20, tzinfo=UTC))
+
+    def members(start, n):
+        people = []
+        for i in range(start, start + n):
+            person = Participant.objects.create(user=make_user(f"m{i}"), program=program,
+                                                level_of_care="php" if i % 2 else "op")
+            Attendance.objects.create(session=monday_session, participant=person, minutes=30 * (i % 4) or None,
+                                      status=Attendance.Status.LATE, **recorded)
+            people.append(person)
+        return people
+
+    def hours(people):
+        with CaptureQueriesContext(connection) as queries:
+            found = schedule.group_hours(people, program, dt.date(2026, 11, 16))
+        return found, len(queries)
+
+    few, few_queries = hours(members(0, 3))
+    many, many_queries = hours(members(3, 12))
+    assert few_queries == many_queries == 1
+    # m1: php, a late mark of 30 minutes; m0: op (no target set), unset minutes count the whole 180.
+    by_name = {p.user.username: p.pk for p in Participant.objects.all()}
+    assert few[by_name["m1"]] == schedule.GroupHours(minutes=30, target=20)
+    assert few[by_name["m0"]] == schedule.GroupHours(minutes=180, target=None) and few[by_name["m0"]].hours == 3.0
+    assert len(many) == 12 and many[by_name["m14"]].minutes == 60
 
 
 def test_the_next_session_follows_membership_dates_and_skips_cancelled_ones(program, alice, bob):

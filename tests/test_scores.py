@@ -157,9 +157,12 @@ def test_the_bam_shows_its_three_scores_and_the_source_of_its_bands(answered, ca
 def test_each_score_gets_a_chart_with_its_bands_and_a_point_per_response(answered, carol_client):
     html = carol_client.get(f"/care/participants/{answered.pk}/questionnaires/").content.decode()
     charts = re.findall(r'<figure class="chart score-chart m-([a-z0-9-]+)".*?</figure>', html, re.S)
-    assert charts == ["phq9", "gad7", "bam-use", "bam-risk", "bam-protective"]
-    figures = dict(zip(charts, re.findall(r'<figure class="chart score-chart.*?</figure>', html, re.S)))
-    phq = figures["phq9"]
+    # One colour per instrument, as on the participant's own charts.
+    assert charts == ["phq9", "gad7", "bam", "bam", "bam"]
+    ids = re.findall(r'<figure class="chart score-chart m-[a-z0-9]+" aria-labelledby="chart-([a-z0-9]+-[a-z]+)-caption"', html)
+    assert ids == ["phq9-total", "gad7-total", "bam-use", "bam-risk", "bam-protective"]
+    figures = dict(zip(ids, re.findall(r'<figure class="chart score-chart.*?</figure>', html, re.S)))
+    phq = figures["phq9-total"]
     assert phq.count('class="score-band sev-') == 5   # None-minimal ... Severe
     assert phq.count('class="bar point"') == 2
     assert 'aria-label="Wed 4 Nov 2026, PHQ-9: 12 points (Moderate)"' in phq

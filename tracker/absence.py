@@ -120,8 +120,7 @@ def group_today(participant, *, now=None):
     program = participant.program
     upcoming = schedule.next_sessions([participant.pk], now).get(participant.pk)
     monday = schedule.week_start(now.astimezone(program.zone).date())
-    start, end = schedule.week_bounds(program, monday)
-    minutes = schedule.attended_minutes([participant.pk], start, end)[participant.pk]
+    week = schedule.group_hours([participant], program, monday)[participant.pk]
     memberships = list(GroupMembership.objects.filter(participant=participant))
     candidates = (GroupSession.objects
                   .filter(group_id__in={m.group_id for m in memberships},
@@ -134,8 +133,7 @@ def group_today(participant, *, now=None):
     notice = None
     if upcoming is not None:
         notice = AbsenceNotice.objects.filter(participant=participant, session=upcoming).first()
-    return GroupToday(next_session=upcoming, notice=notice, missed=recent, hours=round(minutes / 60, 1),
-                      target=program.group_hours_target(participant.level_of_care),
+    return GroupToday(next_session=upcoming, notice=notice, missed=recent, hours=week.hours, target=week.target,
                       started=upcoming is not None and upcoming.starts_at <= now)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import reminders
+from . import measures, reminders
 from .models import (
     AccountState,
     Counselor,
@@ -51,6 +51,12 @@ def notice_outdated(user) -> bool:
     """Whether this person last acknowledged an older notice: what the care team sees has changed since."""
     latest = NoticeAcknowledgement.objects.filter(user=user).order_by("-acknowledged_at", "-pk").first()
     return latest is not None and latest.version != NOTICE_VERSION
+
+
+def notice_acknowledged(user) -> bool:
+    """Whether this person acknowledged the notice in use: questionnaires wait for it, because
+    it is the version that says the care team sees their answers (tracker.responses)."""
+    return NoticeAcknowledgement.objects.filter(user=user, version=NOTICE_VERSION).exists()
 
 
 def notice_acknowledge(*, participant, now=None) -> NoticeAcknowledgement:
@@ -111,6 +117,8 @@ def enrol(*, token, username, password, time_zone, acknowledged, now=None):
                 NoticeAcknowledgement.objects.create(user=user, version=NOTICE_VERSION,
                                                      text=notice_text(invitation.program), acknowledged_at=now)
             reminders.reminders_sync(participant=participant)
+            # The intake questionnaires are due at once (issue 17).
+            measures.plan_questionnaires(now=now, participants=[participant])
         invitation.used_at, invitation.used_by = now, user
         invitation.save(update_fields=["used_at", "used_by"])
     return user

@@ -109,7 +109,7 @@ class RollRow:
     attendance: Attendance | None
     walk_in: bool
     notice_given: bool
-    minutes_this_week: int
+    group_hours: schedule.GroupHours  # this week's, against their weekly target
     on_my_care_team: bool
 
     @property
@@ -120,7 +120,11 @@ class RollRow:
 
     @property
     def hours_this_week(self):
-        return round(self.minutes_this_week / 60, 1)
+        return self.group_hours.hours
+
+    @property
+    def hours_target(self):
+        return self.group_hours.target
 
     @property
     def reason(self):
@@ -135,23 +139,18 @@ def roll(session, counselor):
     day = schedule.local_day(session)
     member_ids = set(schedule.members_on(session.group, day).values_list("participant_id", flat=True))
     marks = {row.participant_id: row for row in Attendance.objects.filter(session=session)}
-    people = (Participant.objects.filter(pk__in=member_ids | set(marks), program_id=session.group.program_id)
-              .select_related("user"))
+    people = list(Participant.objects.filter(pk__in=member_ids | set(marks), program_id=session.group.program_id)
+                  .select_related("user"))
     ahead = set(AbsenceNotice.objects.filter(session=session, created_at__lt=session.starts_at)
                 .values_list("participant_id", flat=True))
-    start, end = schedule.week_bounds(session.group.program, schedule.week_start(day))
-    minutes = schedule.attended_minutes([p.pk for p in people], start, end)
+    hours = schedule.group_hours(people, session.group.program, schedule.week_start(day))
     mine = set(counselor.caseload.filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True)) \
         if counselor is not None else set()
     rows = [RollRow(participant=p, attendance=marks.get(p.pk), walk_in=p.pk not in member_ids,
-                    notice_given=p.pk in ahead, minutes_this_week=minutes[p.pk], on_my_care_team=p.pk in mine)
+                    notice_given=p.pk in ahead, group_hours=hours[p.pk], on_my_care_team=p.pk in mine)
             for p in people]
     rows.sort(key=lambda row: (row.walk_in, str(row.participant).casefold(), row.participant.pk))
     return rows
-
-
-def hours_target(session, participant):
-    return session.group.program.group_hours_target(participant.level_of_care)
 
 
 def todays_sessions(counselor, now):

@@ -39,9 +39,11 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from . import push
+from . import instruments, push
 from .models import (
     Delivery,
     GroupMembership,
@@ -49,6 +51,7 @@ from .models import (
     HighRiskTime,
     Participant,
     PushSubscription,
+    Questionnaire,
     Reminder,
     Task,
     WorkerHeartbeat,
@@ -87,6 +90,9 @@ MESSAGES = {
     # A group session: its start in the person's own zone, and not what the group is.
     Reminder.Kind.SESSION: ("Coming up at {time}", "/"),
     Reminder.Kind.SCHEDULE_CHANGE: ("A change to your schedule", "/"),
+    # Never the instrument's name or what it asks about (issue 17); the page is the questionnaire's
+    # own (/questionnaires/<id>/, see message_for).
+    Reminder.Kind.QUESTIONNAIRE: (gettext_lazy("A 2-minute check on how you've been"), "/"),
 }
 SESSION_TOMORROW = "Coming up tomorrow at {time}"
 
@@ -140,7 +146,7 @@ def reminders_sync(*, participant, now=None):
         existing = {
             (r.kind, r.high_risk_time_id, r.task_id): r
             for r in Reminder.objects.select_for_update().filter(participant=participant)
-            .exclude(kind__in=(Reminder.Kind.TEST, *SESSION_KINDS))
+            .exclude(kind__in=(Reminder.Kind.TEST, *SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE))
         }
         for key, fields in desired.items():
             reminder = existing.pop(key, None)
@@ -157,15 +163,17 @@ def reminders_sync(*, participant, now=None):
             reminder.save()
         Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
         session_reminders_sync(participant=participant, now=now)
+        questionnaire_reminders_sync(participant=participant, now=now)
 
 
 def reminders_replan(*, participant, now=None):
     """Plan every reminder of the person afresh from now, e.g. after a change of time zone.
-    (Session reminders and notices are exact instants: session_reminders_sync plans those.)"""
+    (Session reminders, notices and questionnaire reminders are instants planned by their own
+    syncs: session_reminders_sync, questionnaire_reminders_sync.)"""
     now = now or timezone.now()
     with transaction.atomic():
         for reminder in (Reminder.objects.select_for_update().filter(participant=participant, enabled=True)
-                         .exclude(kind__in=SESSION_KINDS)):
+                         .exclude(kind__in=(*SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE))):
             reminder.participant = participant
             reminder.snoozed_until = None
             reminder.next_due_at = reminder.next_due(after=now)
@@ -345,6 +353,140 @@ def session_cancelled(session, now=None):
     with transaction.atomic():
         session_reminders_sync(sessions=[session], now=now)
         _schedule_change_notice(session, now)
+
+
+# ---------------------------------------------------------------------------------------------
+# Questionnaires (issue 17): one reminder per due questionnaire (tracker.measures plans them)
+
+QUESTIONNAIRE_AT = dt.time(10)  # when the person's daily check-in reminder is off
+
+
+def questionnaire_url(questionnaire_id):
+    """The page a questionnaire's reminder opens (tracker.web's `questionnaire` route)."""
+    try:
+        return reverse("questionnaire", args=[questionnaire_id])
+    except NoReverseMatch:  # the participant's questionnaire page is not routed in this build
+        return f"/questionnaires/{questionnaire_id}/"
+
+
+def questionnaire_reminder_due(due_on, closes_at, participant, now):
+    """The UTC instant a questionnaire due on `due_on` (its first local day) is reminded, or None.
+
+    Once, at the person's daily check-in reminder time (QUESTIONNAIRE_AT when that is off) on
+    `due_on`, in their zone; in their quiet hours it moves to the end of them. A questionnaire
+    planned after that moment (on enrolment in the evening, after a schedule change) is reminded
+    at the same time on the next day of its window instead; None when no such moment is left
+    before it closes.
+    """
+    at = participant.checkin_reminder_at or QUESTIONNAIRE_AT
+    zone = participant.zone
+    day = due_on
+    while True:
+        due = local_instant(day, at, zone)
+        if is_quiet(participant.quiet_start, participant.quiet_end, zone, due):
+            due = _quiet_ends_after(due, participant.quiet_end, zone)
+        if due >= closes_at:
+            return None
+        if due > now:
+            return due
+        day += dt.timedelta(days=1)
+
+
+def questionnaire_reminders_sync(*, questionnaires=None, participant=None, now=None):
+    """Make the reminders of open questionnaires match what they call for.
+
+    Call it with `questionnaires` (a queryset or rows) when they are planned, and with
+    `participant` when their check-in time, quiet hours, time zone or account change
+    (reminders_sync calls it). Questionnaires that open the same day (the intake ones) share the
+    first one's reminder, and no two reminders fire the same day, so a phone, or an inbox, gets one
+    "A 2-minute check" rather than three. A reminder still to fire is planned again when its
+    moment changed; one that has fired is left as it is, so nobody is reminded twice. Reminders
+    of questionnaires no longer open (done, missed) are withdrawn: disabled, never deleted, so what
+    was sent stays listed. A few queries whatever the number of questionnaires.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = Questionnaire.objects.all()
+        if questionnaires is not None:
+            rows = rows.filter(pk__in=questionnaires if isinstance(questionnaires, QuerySet)
+                               else [q.pk for q in questionnaires])
+        if participant is not None:
+            rows = rows.filter(participant=participant)
+        order = {key: place for place, key in enumerate(instruments.KEYS)}
+        rows = sorted(rows.filter(Q(status=Questionnaire.Status.OPEN, closes_at__gt=now)
+                                  | Q(reminders__enabled=True, reminders__next_due_at__isnull=False))
+                      .distinct().select_related("participant__user"),
+                      key=lambda q: (q.participant_id, q.due_on, order.get(q.instrument, len(order)), q.pk))
+        if not rows:
+            return 0
+        ids = {q.pk for q in rows}
+        existing, taken = {}, set()
+        # The person's questionnaire reminders from the earliest of these days: those that have
+        # fired, or wait to fire for a questionnaire not planned here, hold the day they fire on
+        # and the day their questionnaire opened (what opened with it was reminded with it).
+        for reminder in (Reminder.objects.filter(kind=Reminder.Kind.QUESTIONNAIRE, enabled=True,
+                                                 participant_id__in={q.participant_id for q in rows},
+                                                 on_date__gte=min(q.due_on for q in rows))
+                         .select_related("questionnaire")):
+            if reminder.questionnaire_id in ids:
+                existing[reminder.questionnaire_id] = reminder
+            if reminder.questionnaire_id not in ids or reminder.next_due_at is None:
+                taken |= {(reminder.participant_id, "on", reminder.on_date),
+                          (reminder.participant_id, "due", reminder.questionnaire.due_on)}
+        existing.update({r.questionnaire_id: r for r in Reminder.objects.filter(
+            kind=Reminder.Kind.QUESTIONNAIRE, questionnaire__in=ids - set(existing))})
+        created, changed = [], []
+        for questionnaire in rows:
+            person = participant or questionnaire.participant
+            reminder = existing.get(questionnaire.pk)
+            if reminder is not None and reminder.next_due_at is None:
+                continue  # fired, or withdrawn: never again
+            due = None
+            if questionnaire.status == Questionnaire.Status.OPEN and questionnaire.closes_at > now:
+                due = questionnaire_reminder_due(questionnaire.due_on, questionnaire.closes_at, person, now)
+            day = due.astimezone(person.zone).date() if due is not None else None
+            if (person.pk, "on", day) in taken or (person.pk, "due", questionnaire.due_on) in taken:
+                due = None  # another questionnaire's reminder says it for both
+            if due is None:
+                if reminder is not None and (reminder.enabled or reminder.next_due_at is not None):
+                    reminder.enabled, reminder.next_due_at, reminder.snoozed_until = False, None, None
+                    changed.append(reminder)
+                continue
+            taken |= {(person.pk, "on", day), (person.pk, "due", questionnaire.due_on)}
+            if reminder is None:
+                reminder = Reminder(participant=person, kind=Reminder.Kind.QUESTIONNAIRE, questionnaire=questionnaire)
+                created.append(reminder)
+            elif reminder.next_due_at == due and reminder.enabled == _open(person):
+                continue
+            else:
+                changed.append(reminder)
+            _at(reminder, due, person.zone)
+            reminder.enabled, reminder.next_due_at, reminder.snoozed_until = _open(person), due, None
+        Reminder.objects.bulk_create(created, batch_size=1000)
+        Reminder.objects.bulk_update(changed, ["on_date", "local_time", "weekdays", "enabled", "next_due_at",
+                                               "snoozed_until"], batch_size=1000)
+    return len(created)
+
+
+def questionnaire_reminders_withdraw(*, questionnaires=None, now=None):
+    """Withdraw the reminders still to fire of questionnaires that are done or missed (all of
+    them, or those in `questionnaires`). A reminder shared with another questionnaire of that day
+    still open goes over to it. Call it when a questionnaire is done; the hourly planning
+    (tracker.measures) calls it for all. Returns how many were withdrawn."""
+    now = now or timezone.now()
+    rows = Reminder.objects.filter(questionnaire__isnull=False, enabled=True, next_due_at__isnull=False,
+                                   questionnaire__status__in=(Questionnaire.Status.DONE, Questionnaire.Status.MISSED))
+    if questionnaires is not None:
+        rows = rows.filter(questionnaire__in=questionnaires)
+    with transaction.atomic():
+        found = list(rows.values_list("pk", "participant_id"))
+        if not found:
+            return 0
+        Reminder.objects.filter(pk__in=[pk for pk, _ in found]).update(enabled=False, next_due_at=None,
+                                                                       snoozed_until=None)
+        questionnaire_reminders_sync(now=now, questionnaires=Questionnaire.objects.filter(
+            participant_id__in={person for _, person in found}, status=Questionnaire.Status.OPEN, closes_at__gt=now))
+    return len(found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,8 +681,11 @@ def delivery_for_token(token):
 
 
 def _may_send(reminder):
-    """A reminder may go out only while its owner has it on and the account is open and active."""
+    """A reminder may go out only while its owner has it on and the account is open and active
+    (and, for a questionnaire, while it is still open: done or missed since the tick, it stays quiet)."""
     participant = reminder.participant
+    if reminder.kind == Reminder.Kind.QUESTIONNAIRE and reminder.questionnaire.status != Questionnaire.Status.OPEN:
+        return False
     return reminder.enabled and participant.closed_at is None and participant.user.is_active
 
 
@@ -554,6 +699,8 @@ def message_for(delivery):
         if starts.date() != delivery.due_at.astimezone(zone).date():
             body = SESSION_TOMORROW
         body = body.format(time=f"{starts:%H:%M}")
+    elif reminder.kind == Reminder.Kind.QUESTIONNAIRE:
+        url = questionnaire_url(reminder.questionnaire_id)
     return body, url
 
 
@@ -662,7 +809,8 @@ def deliveries_load(delivery_ids):
     """The deliveries with their reminder, participant and user, and each user's subscriptions:
     what a batch of sends needs, in two queries instead of two per send."""
     deliveries = {d.pk: d for d in Delivery.objects.filter(pk__in=delivery_ids)
-                  .select_related("reminder__participant__user__account_state", "reminder__group_session")}
+                  .select_related("reminder__participant__user__account_state", "reminder__group_session",
+                                   "reminder__questionnaire")}
     subscriptions = {}
     user_ids = {d.reminder.participant.user_id for d in deliveries.values()}
     for subscription in PushSubscription.objects.filter(user_id__in=user_ids):
@@ -685,7 +833,7 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
         delivery.status, delivery.sending_since, delivery.attempts = Delivery.Status.SENDING, now, delivery.attempts + 1
     participant = delivery.reminder.participant
     if not _may_send(delivery.reminder):  # turned off or closed after the tick wrote the delivery
-        return _finish(delivery, Delivery.Status.FAILED, "", now, error="reminder turned off or account closed; not sent")
+        return _finish(delivery, Delivery.Status.FAILED, "", now, error="reminder turned off, account closed or questionnaire no longer due; not sent")
     outcomes = []
     if participant.remind_by_push:
         payload = payload_for(delivery)

@@ -12,11 +12,12 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from tracker import audit, reminders
 from tracker.models import (
+    AbsenceNotice,
     Attendance,
     AuditEvent,
     ClosureDay,
@@ -123,6 +124,27 @@ def attended_minutes(participant_ids, start, end):
     return minutes
 
 
+@dataclasses.dataclass(frozen=True)
+class GroupHours:
+    """One person's group time in one program week, against their weekly target."""
+    minutes: int
+    target: float | None  # weekly group hours at their level of care; None where the program sets none
+
+    @property
+    def hours(self):
+        return round(self.minutes / 60, 1)
+
+
+def group_hours(participants, program, monday):
+    """{participant id: GroupHours} for `participants` of `program` in its week (Monday to Sunday
+    in its zone) that begins on the local `monday`: the one place the roll, the huddle, the
+    summaries and the participant's Today read hours against the target. One query, whatever
+    their number (the targets are on the program)."""
+    minutes = attended_minutes([p.pk for p in participants], *week_bounds(program, monday))
+    return {p.pk: GroupHours(minutes=minutes[p.pk], target=program.group_hours_target(p.level_of_care))
+            for p in participants}
+
+
 def local_day(session):
     """The day a session meets, in its program's zone (its group and program must be loaded)."""
     return session.starts_at.astimezone(session.group.program.zone).date()
@@ -159,13 +181,19 @@ def _audit(request, resource, object_id):
         audit.record(request, action=AuditEvent.Action.WRITE, resource=resource, object_id=str(object_id))
 
 
-def _touched(session, start_time, length_min, zone):
-    """True when replanning must leave a session alone: it has attendance (any mark) or a notice,
-    or it is not where the old schedule (`start_time`, `length_min`) put it (moved by hand)."""
-    if session.attendance.exists() or session.notices.exists():
-        return True
-    starts_at = local_instant(session.planned_for, start_time, zone)
-    return (session.starts_at, session.ends_at) != (starts_at, starts_at + dt.timedelta(minutes=length_min))
+def _untouched(sessions, start_time, length_min, zone):
+    """The ids of `sessions` that replanning may delete, in one query: those with no attendance
+    (any mark) and no notice that are where the old schedule (`start_time`, `length_min`) put
+    them (a session moved by hand is kept)."""
+    rows = (sessions.annotate(marked=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
+                              noticed=Exists(AbsenceNotice.objects.filter(session=OuterRef("pk"))))
+            .values_list("pk", "planned_for", "starts_at", "ends_at", "marked", "noticed"))
+    stale = []
+    for pk, day, starts_at, ends_at, marked, noticed in rows:
+        planned = local_instant(day, start_time, zone)
+        if not marked and not noticed and (starts_at, ends_at) == (planned, planned + dt.timedelta(minutes=length_min)):
+            stale.append(pk)
+    return stale
 
 
 def group_save(*, request, group, facilitators, now, old=None):
@@ -176,7 +204,8 @@ def group_save(*, request, group, facilitators, now, old=None):
     has no attendance and no notice, and was never moved, is deleted and planned again from the
     new schedule. Everything else stays as it is: past sessions, sessions with any attendance or
     notice, moved sessions, extra sessions, cancelled ones. A kept session on a day the group no
-    longer meets stays too; the admin cancels it by hand if it should not happen.
+    longer meets stays too; the admin cancels it by hand if it should not happen. A fixed number
+    of queries, however many sessions are replanned.
     """
     with transaction.atomic():
         group.full_clean()
@@ -187,7 +216,7 @@ def group_save(*, request, group, facilitators, now, old=None):
         if old is not None and tuple(old) != schedule:
             future = GroupSession.objects.filter(group=group, starts_at__gt=now, planned_for__isnull=False,
                                                  status=GroupSession.Status.SCHEDULED)
-            stale = [s.pk for s in future if not _touched(s, old[1], old[2], group.program.zone)]
+            stale = _untouched(future, old[1], old[2], group.program.zone)
             replanned = len(stale)
             GroupSession.objects.filter(pk__in=stale).delete()
         plan_sessions(group.program, now)
@@ -319,12 +348,19 @@ class GroupWeek:
     monday: dt.date
     attended: int  # sessions marked present, late or left early
     scheduled: int  # their sessions that week (member on the day, not cancelled), and any walk-in
-    minutes: int
-    target: float | None  # weekly group hours at their level of care; None where the program sets none
+    group_hours: GroupHours
+
+    @property
+    def minutes(self):
+        return self.group_hours.minutes
+
+    @property
+    def target(self):
+        return self.group_hours.target
 
     @property
     def hours(self):
-        return round(self.minutes / 60, 1)
+        return self.group_hours.hours
 
 
 def group_week(participant, monday):
@@ -346,5 +382,4 @@ def group_week(participant, monday):
         scheduled += member or came
         attended += came
     return GroupWeek(monday=monday, attended=attended, scheduled=scheduled,
-                     minutes=attended_minutes([participant.pk], start, end)[participant.pk],
-                     target=program.group_hours_target(participant.level_of_care))
+                     group_hours=group_hours([participant], program, monday)[participant.pk])

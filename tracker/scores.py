@@ -54,11 +54,10 @@ def severity(score, value):
     return round(index * (SEVERITY_LEVELS - 1) / max(len(order) - 1, 1))
 
 
-def measure(instrument, score):
-    """The colour name of one score across the app (tracker/web/charts.py MEASURES): the
-    instrument's key when it has one score, else instrument-score ("bam-risk")."""
-    definition = instruments.get(instrument)
-    return instrument if len(definition.scores) == 1 else f"{instrument}-{score}"
+def measure(instrument):
+    """The colour name of an instrument's scores across the app (tracker/web/charts.py MEASURES):
+    its key, one colour per instrument, as on the participant's own charts."""
+    return instrument
 
 
 def scored_items(definition):
@@ -97,7 +96,7 @@ class ScoreHistory:
 
     @property
     def measure(self):
-        return measure(self.instrument.key, self.score.key)
+        return measure(self.instrument.key)
 
     @property
     def name(self):

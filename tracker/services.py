@@ -5,9 +5,10 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from . import absence, audit, push, reminders, triage, urgent
+from . import absence, accounts, audit, push, reminders, responses, triage, urgent
 from .models import (
     AbsenceNotice,
     AuditEvent,
@@ -19,6 +20,7 @@ from .models import (
     Participant,
     Program,
     PushSubscription,
+    QuestionnaireResponse,
     SafetyAnswer,
     SafetyPlanVersion,
     TalkRequest,
@@ -66,6 +68,7 @@ CONFLICT_MESSAGES = {
     WeeklyReflection: "You already have a reflection for this week. Open it to change it.",
     WeekendPlan: "You already have a plan for this weekend. Open it to change it.",
     AbsenceNotice: gettext_lazy("You already told us about this session."),
+    QuestionnaireResponse: gettext_lazy("This questionnaire has its answers already, maybe from another phone."),
 }
 
 
@@ -142,6 +145,28 @@ def safety_answer_put(*, participant, id, data):
     with transaction.atomic():
         result = _entry_put(SafetyAnswer, participant=participant, id=id, data=data)
         urgent.safety_answer_received(result.entry)
+    return result
+
+
+def response_put(*, participant, id, data, now=None):
+    """Answers to one of the participant's questionnaires (tracker.responses): a draft, or complete
+    and then scored by its own version, with the questionnaire marked done, in one transaction.
+    One response per questionnaire: another id for it is an EntryConflict. A safety answer above
+    0 that has not arrived as its own write is sent with it (once, by its shared id).
+    Raises responses.NoticeNeeded until the current notice of who sees what is acknowledged."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        existing = QuestionnaireResponse.objects.select_for_update().filter(pk=id).first()
+        if existing is not None and existing.participant_id != participant.pk:
+            raise EntryNotFound
+        if not accounts.notice_acknowledged(participant.user):
+            raise responses.NoticeNeeded
+        data, _definition = responses.checked(participant=participant, data=data, existing=existing)
+        result = _entry_put(QuestionnaireResponse, participant=participant, id=id, data=data)
+        if result.changed:
+            responses.record_scores(result.entry, now=now)
+            for answer_id, answer in responses.safety_answers_missing(result.entry, now=now):
+                safety_answer_put(participant=participant, id=answer_id, data=answer)
     return result
 
 

@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.signals import worker_process_shutdown, worker_shutdown
 from django.utils import timezone
 
-from . import accounts, reminders, schedule
+from . import accounts, measures, reminders, schedule
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ def reminders_tick():
 def plan_group_sessions():
     """Group sessions planned eight weeks ahead, for every program (beside the reminders tick)."""
     schedule.plan_due(timezone.now())
+
+
+@shared_task(ignore_result=True)
+def plan_questionnaires():
+    """Questionnaires due now made, closed ones marked missed, reminders planned (issue 17; hourly)."""
+    measures.plan_questionnaires(timezone.now())
 
 
 @shared_task(ignore_result=True)

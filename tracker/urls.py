@@ -3,10 +3,12 @@ from django.urls import path
 
 from .api import care as care_api
 from .api import groups as groups_api
+from .api import measure_schedules as measure_schedules_api
 from .api import member as member_api
 from .api import participant as api
+from .api import measures as measures_api
 from .api import scores as scores_api
-from .web import account, care, groups, huddle, member, participant, pwa, roll
+from .web import account, care, groups, huddle, measure_schedules, measures, member, participant, pwa, roll
 from .web import scores as scores_web
 
 urlpatterns = [
@@ -188,6 +190,27 @@ urlpatterns += [
     path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
     path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
          name="api-care-attendance"),
+]
+
+# Issue 17, answering questionnaires (tracker.web.measures, tracker.api.measures).
+urlpatterns += [
+    path("questionnaires/<int:questionnaire_id>/", measures.questionnaire_page, name="questionnaire"),
+    path("questionnaires/<int:questionnaire_id>/result/", measures.questionnaire_result, name="questionnaire_result"),
+    path("api/v1/instruments/", measures_api.Instruments.as_view(), name="api-instruments"),
+    path("api/v1/questionnaires/", measures_api.Questionnaires.as_view(), name="api-questionnaires"),
+    path("api/v1/responses/", measures_api.ResponseList.as_view(), name="api-responses"),
+    path("api/v1/responses/<uuid:entry_id>/", measures_api.ResponseDetail.as_view(), name="api-responses-detail"),
+]
+
+# Issue 17, questionnaire schedules (tracker.web.measure_schedules, tracker.api.measure_schedules).
+urlpatterns += [
+    path("care/settings/questionnaires/", measure_schedules.program_questionnaires, name="care_questionnaire_settings"),
+    path(f"{P}/questionnaires/schedule/", measure_schedules.participant_questionnaires,
+         name="care_participant_questionnaires"),
+    path("api/v1/care/questionnaire-schedules/", measure_schedules_api.ProgramSchedules.as_view(),
+         name="api-care-program-questionnaire-schedules"),
+    path(f"{A}/questionnaire-schedules/", measure_schedules_api.ParticipantSchedules.as_view(),
+         name="api-care-questionnaire-schedules"),
 ]
 
 # Issue 17, questionnaire scores for the care team (tracker.web.scores, tracker.api.scores).

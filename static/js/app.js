@@ -929,7 +929,6 @@ function setUpRoll() {
   const status = form.querySelector(".roll-status");
   const prefix = `attendance-${session}-`;
   const tapped = {};
-  const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
   const rowOf = (id) => form.querySelector(`.roll-row[data-participant="${id.slice(prefix.length)}"]`);
 
   form.addEventListener("change", (event) => {
@@ -952,10 +951,10 @@ function setUpRoll() {
         // A later mark is on the server: show it, and drop ours.
         const radio = row && row.querySelector(`input[value="${item.errors.current.status}"]`);
         if (radio) radio.checked = true;
-        lines.push(fill(form.dataset.stale, { name }));
+        lines.push(fillIn(form.dataset.stale, { name }));
         await Outbox.remove(item.id);
       } else if (item.status === "needs-fix") {
-        lines.push(fill(form.dataset.refused, { name, reason: (item.errors && (item.errors.detail || JSON.stringify(item.errors))) || "" }));
+        lines.push(fillIn(form.dataset.refused, { name, reason: (item.errors && (item.errors.detail || JSON.stringify(item.errors))) || "" }));
         await Outbox.remove(item.id);
       }
     }

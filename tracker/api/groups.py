@@ -96,7 +96,7 @@ def roll_body(session, counselor):
         "minutes": row.attendance.minutes if row.attendance else None,
         "recorded_at": row.attendance.recorded_at if row.attendance else None,
         "walk_in": row.walk_in, "notice_given": row.notice_given, "hours_this_week": row.hours_this_week,
-        "hours_target": attendance.hours_target(session, row.participant)} for row in rows]}, rows
+        "hours_target": row.hours_target} for row in rows]}, rows
 
 
 class SessionAccess(APIView):

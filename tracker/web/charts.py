@@ -30,8 +30,8 @@ CHAR = 7.2  # about how wide a character of 12-unit text is, to keep labels insi
 # One colour per measure, in static/css/steady.css as --m-<measure> and the class m-<measure>:
 # the charts, the caseload's sparklines and the heat map all use these names.
 MEASURES = ("sleep", "efficiency", "quality", "urges", "intensity", "duration", "stress", "checkins",
-            # Questionnaire scores (tracker.scores.measure): one per instrument, one per BAM score.
-            "phq9", "gad7", "bam-use", "bam-risk", "bam-protective")
+            # Questionnaire scores (issue 17): one per instrument, on the participant's and the care team's charts.
+            "phq9", "gad7", "bam")
 
 EVENT_KINDS = ("setback", "acknowledged", "plan")
 
@@ -442,6 +442,78 @@ class HeatMap:
         return format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
             (f"{hour:02d}", format_html_join("", "<td>{}</td>", ((self.grid[d][hour],) for d in range(7))))
             for hour in range(24)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 17: a participant's own questionnaire scores (tracker.web.measures), one bar a response,
+# on the instrument's severity bands. Colour: one per instrument (m-phq9, m-gad7, m-bam in
+# static/css/steady.css), the same wherever its scores are drawn.
+
+
+@dataclasses.dataclass
+class ScoreChart(Chart):
+    # (y_top, y_bottom, label, level): each band of the score, shaded deeper the higher it lies.
+    severity: list = dataclasses.field(default_factory=list)
+
+    @property
+    def svg(self):
+        right = WIDTH - RIGHT
+        stripes = "".join(
+            f'<rect class="severity severity--{level}" x="{LEFT}" y="{_num(top)}" width="{right - LEFT}" '
+            f'height="{_num(bottom - top)}"><title>{escape(label)}</title></rect>'
+            for top, bottom, label, level in self.severity)
+        return mark_safe(stripes + super().svg)
+
+
+def _score_ticks(score):
+    """0, the bands' lower edges and the top, leaving out an edge too close to the one before
+    to read (the top stays: it says how far the scale goes)."""
+    ticks = [0]
+    for value in sorted({band.low for band in score.bands} | {score.high}) if score.high else []:
+        if value == 0:
+            continue
+        if value - ticks[-1] < score.high * 0.12:
+            if value != score.high:
+                continue
+            if ticks[-1] != 0:
+                ticks.pop()
+        ticks.append(value)
+    return ticks
+
+
+def score_chart(*, definition, score, responses, zone):
+    """One score of an instrument over the person's last complete responses (oldest first)."""
+    points = []
+    for response in responses:
+        local = response.completed_at.astimezone(zone)
+        points.append((f"{local:%a %-d %b}", f"{local:%-d %b}", response.scores.get(score.key)))
+    title = definition.name if len(definition.scores) == 1 else f"{definition.name}: {score.name}"
+    better = _("Higher is better.") if score.higher_is_better else _("Lower is better.")
+    chart = bar_chart(
+        id=f"score-{definition.key}-{score.key}", title=title, unit="", points=points, max_value=score.high,
+        ticks=_score_ticks(score), measure=definition.key, noun=_("score"),
+        description=_("Your last %(count)s scores, from %(low)s to %(high)s, on the shaded ranges. %(better)s")
+        % {"count": len(points), "low": score.low, "high": score.high, "better": better})
+    usable = BASELINE - TOP
+
+    def y_of(value):
+        return BASELINE - usable * value / score.high
+
+    bands = sorted(score.bands, key=lambda band: band.low)
+    severity = []
+    for level, band in enumerate(bands):
+        upper = bands[level + 1].low if level + 1 < len(bands) else score.high
+        span = str(band.low) if band.low == band.high else f"{band.low}–{band.high}"
+        severity.append((y_of(upper), y_of(band.low), f"{band.text()}: {span}", level))
+    for bar in chart.bars:
+        # A few scores are a few slim bars, not a wall: each at most as wide as a day's bar in a week.
+        slim = min(bar.width, (WIDTH - RIGHT - LEFT) / 7 * 0.7)
+        bar.x, bar.width = bar.x + (bar.width - slim) / 2, slim
+        found = score.band(bar.value) if bar.value is not None else None
+        if found is not None:
+            bar.text = f"{bar.value} ({found.text()})"
+            bar.name = f"{bar.label}, {title}: {bar.text}"
+    return ScoreChart(**{f.name: getattr(chart, f.name) for f in dataclasses.fields(Chart)}, severity=severity)
 
 
 # ---------------------------------------------------------------------------------------------

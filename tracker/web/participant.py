@@ -42,7 +42,7 @@ from ..models import (
     weekend_friday,
 )
 from ..tasks import enqueue_sends
-from . import charts
+from . import charts, measures
 from .decorators import counselors_to_caseload, participant_required
 from .forms import (
     CheckInForm,
@@ -233,7 +233,9 @@ def today(request):
     if group.missed is not None:
         group.missed_when = absence.when_words(group.missed, request.participant.zone)
     return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(), "group": group,
-                                                  "notice_outdated": accounts.notice_outdated(request.user)})
+                                                  "notice_outdated": accounts.notice_outdated(request.user),
+                                                  # issue 17: the open questionnaires' cards
+                                                  "questionnaires": measures.today_cards(request.participant)})
 
 
 def _weekend_context(participant, form, entry):
@@ -396,6 +398,7 @@ SEEN_WHAT = {
     "overview": _lazy("your progress"), "summary": _lazy("your week’s summary"), "plans": _lazy("your plans"),
     "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
     "acknowledgement": _lazy("a follow-up note about you"),
+    "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
 }
 
 

@@ -6,8 +6,10 @@
 (no script needed); with the script, each mark goes through the offline outbox as a PUT to
 /api/v1/care/sessions/<id>/attendance/<participant id>/ (static/js/app.js, the roll block).
 
-?names=1 renders the roll with names and marks only (no hours, no walk-in search): that is the
-copy the service worker keeps on the device for today's sessions (header X-Steady-Roll-Today).
+The roll of a session meeting today carries the header X-Steady-Roll-Today: the service worker
+then keeps a copy of that same page on the device, less the parts the template marks
+online-only (hours, the walk-in search, messages), so names and marks only. The copy is cut
+from the page, not asked for again: one opening of the roll is one read, and one audit row.
 Access: tracker.access.group_session_for_staff (404 and a denied row for anyone else); each
 page leaves one audit row; each mark its own (tracker.attendance.mark).
 """
@@ -68,7 +70,6 @@ def read_marks(request, rows, session):
 def session_roll(request, session_id):
     session = access.group_session_for_staff(request, session_id, resource="roll")
     counselor = request.counselor
-    names_only = request.GET.get("names") == "1"
     if request.method == "POST" and "walk_in" in request.POST:
         return add_walk_in(request, session)
     rows = attendance.roll(session, counselor)
@@ -89,21 +90,22 @@ def session_roll(request, session_id):
                 return redirect("care_roll", session_id=session.pk)
             messages.success(request, _("The roll is saved."))
             return redirect("care_roll", session_id=session.pk)
-    query = "" if names_only else request.GET.get("q", "").strip()[:60]
+    query = request.GET.get("q", "").strip()[:60]
     found = attendance.walk_in_candidates(session, query) if query else []
     today = schedule.local_day(session) == timezone.now().astimezone(session.group.program.zone).date()
     response = render(request, "tracker/care/roll.html", {
         "session": session, "other": OTHER, "errors": errors, "query": query,
         "items": [{"row": row, "error": errors.get(row.participant.pk, ""),
                    "typed": typed.get(row.participant.pk, row.attendance.minutes if row.attendance and
-                                      row.attendance.minutes is not None else ""),
-                   "target": attendance.hours_target(session, row.participant)} for row in rows],
-        "found": found, "names_only": names_only, "cancelled": session.status == session.Status.CANCELLED,
+                                      row.attendance.minutes is not None else "")} for row in rows],
+        "found": found, "cancelled": session.status == session.Status.CANCELLED,
         "local_start": session.starts_at.astimezone(session.group.program.zone),
         "local_end": session.ends_at.astimezone(session.group.program.zone),
     }, status=400 if errors else 200)
-    if names_only and today and session.status != session.Status.CANCELLED:
-        response["X-Steady-Roll-Today"] = "1"  # the service worker keeps this copy, and only this one
+    # The page the service worker keeps (cut down to names and marks), and only this one: today's
+    # roll as opened, not a search (and not an older worker's ?names=1, which now keeps nothing).
+    if request.method == "GET" and not request.GET and today and session.status != session.Status.CANCELLED:
+        response["X-Steady-Roll-Today"] = "1"
     audit.record(request, action=AuditEvent.Action.READ, resource="roll", object_id=session.pk,
                  shown=[row.participant.pk for row in rows])
     return response

@@ -28,7 +28,7 @@ def scores_page(request, participant):
     histories = scores.participant_scores(participant)
     return render(request, "tracker/care/scores.html", _context(
         participant, "care_scores", histories=histories,
-        charts=[charts.score_trend(score, id=f"chart-{score.measure}") for history in histories
+        charts=[charts.score_trend(score, id=f"chart-{history.key}-{score.score.key}") for history in histories
                 for score in history.scores],
         due=scores.questionnaire_list(participant), sources=sources(histories),
         without_reliable_change=[i.name for i in instruments.CURRENT.values()

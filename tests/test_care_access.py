@@ -81,12 +81,14 @@ def world(now, program, carol, bob, alice):
                              data={"title": "Walk Monday", "goal": goal}).entry
     services.safety_plan_save(participant=bob, id=uuid.uuid4(), author=bob.user, data={"reasons": ["My dog"]})
     services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": dt.date(2026, 11, 17), "stress": 3})
-    return {"bob": bob, "goal": goal, "task": task, "personas": {
+    medication = services.medication_put(participant=bob, id=uuid.uuid4(), actor=carol.user,
+                                         data={"name": "Naltrexone", "times": ["08:00"]}).entry
+    return {"bob": bob, "goal": goal, "task": task, "medication": medication, "personas": {
         "team": carol.user, "same_program": erin.user, "other_program": frank.user, "participant": alice.user}}
 
 
 def url_for(route, participant_id, world):
-    entry = world["task"] if "task" in route else world["goal"]
+    entry = world["task"] if "task" in route else world["medication"] if "medication" in route else world["goal"]
     return "/" + (route.replace("<int:participant_id>", str(participant_id))
                   .replace("<uuid:entry_id>", str(entry.pk)).replace("<int:number>", "1"))
 
@@ -97,7 +99,8 @@ def methods_for(name):
         return ["post"]
     if name.startswith("api-care-") and name.endswith("-detail"):
         return ["get", "put", "delete"]
-    if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit"):
+    if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit", "care_medication_new",
+                "care_medication_edit"):
         return ["get", "post"]
     return ["get"]
 

@@ -19,6 +19,7 @@ from tracker.models import (
     GroupSession,
     Goal,
     HighRiskTime,
+    Medication,
     SafetyAnswer,
     SafetyPlanVersion,
     TalkRequest,
@@ -83,13 +84,15 @@ def bobs_entries(bob, alice, now):
             "answered_at": dt.datetime(2026, 11, 18, 16, 0, tzinfo=dt.UTC)}).entry,
         AbsenceNotice: services.absence_notice_put(participant=bob, id=uuid.uuid4(), data={
             "session": session, "reason": "used", "words": "mine"}).entry,
+        Medication: services.medication_put(participant=bob, id=uuid.uuid4(), data={
+            "name": "mine", "times": ["08:00"]}).entry,
     }
 
 
 ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection), ("weekend", WeekendPlan),
                 ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
                 ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest), ("notices", AbsenceNotice),
-                ("safety-answers", SafetyAnswer)]
+                ("safety-answers", SafetyAnswer), ("medications", Medication)]
 
 
 def model_for(route):
@@ -116,6 +119,7 @@ BODIES = {
     SafetyAnswer: {"response_id": "6c0a8b3e-4f0e-4a52-9d0e-2f1f6c1b7a10", "instrument": "phq9", "version": "1",
                    "item": "9", "value": 3, "answered_at": "2026-11-18T16:00:00Z"},
     AbsenceNotice: lambda notice: {"session": notice.session_id, "reason": "work"},
+    Medication: {"name": "not yours", "times": ["09:00"]},
 }
 
 
@@ -146,12 +150,13 @@ def test_alice_gets_the_same_404_for_bobs_entry_as_for_a_missing_one(api, alice_
 
 def test_bobs_entries_never_show_in_alices_lists_or_pages(api, alice_client, bobs_entries):
     for plural in ("checkins", "urges", "reflections", "weekend-plans", "goals", "tasks", "high-risk-times",
-                   "safety-plan/versions"):
+                   "safety-plan/versions", "medications"):
         assert api.get(f"/api/v1/{plural}/").json()["count"] == 0
     assert api.get("/api/v1/safety-plan/").json()["number"] == 0
     assert api.get("/api/v1/progress/?days=90").json()["urge_count"] == 0
     assert alice_client.get("/safety-plan/versions/1/").status_code == 404
-    for page in ("/", "/history/", "/safety-plan/", "/tasks/", "/progress/?days=90", "/patterns/", "/weekend/"):
+    for page in ("/", "/history/", "/safety-plan/", "/tasks/", "/progress/?days=90", "/patterns/", "/weekend/",
+                 "/settings/medications/", "/checkin/"):
         html = alice_client.get(page, follow=True).text
         assert not any(str(entry.pk) in html for entry in bobs_entries.values()), page
         assert "mine" not in html, page

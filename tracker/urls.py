@@ -3,9 +3,10 @@ from django.urls import path
 
 from .api import care as care_api
 from .api import groups as groups_api
+from .api import medication as medication_api
 from .api import member as member_api
 from .api import participant as api
-from .web import account, care, groups, huddle, member, participant, pwa, roll
+from .web import account, care, groups, huddle, medication, member, participant, pwa, roll
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -186,4 +187,21 @@ urlpatterns += [
     path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
     path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
          name="api-care-attendance"),
+]
+
+# Issue 17, medications and their times (tracker.web.medication, tracker.api.medication).
+urlpatterns += [
+    path("settings/medications/", medication.medications, name="medications"),
+    path("settings/medications/new/", medication.medication_form, name="medication_new"),
+    path("settings/medications/<uuid:entry_id>/", medication.medication_form, name="medication_edit"),
+    path("settings/medications/<uuid:entry_id>/delete/", medication.medication_delete, name="medication_delete"),
+    path("api/v1/medications/", medication_api.MedicationList.as_view(), name="api-medications"),
+    path("api/v1/medications/<uuid:entry_id>/", medication_api.MedicationDetail.as_view(),
+         name="api-medications-detail"),
+    path(f"{P}/medications/", medication.care_medications, name="care_medications"),
+    path(f"{P}/medications/new/", medication.care_medication_form, name="care_medication_new"),
+    path(f"{P}/medications/<uuid:entry_id>/", medication.care_medication_form, name="care_medication_edit"),
+    path(f"{A}/medications/", medication_api.CareMedicationList.as_view(), name="api-care-medications"),
+    path(f"{A}/medications/<uuid:entry_id>/", medication_api.CareMedicationDetail.as_view(),
+         name="api-care-medications-detail"),
 ]

@@ -208,6 +208,10 @@ function formBody(form) {
       body[name] = element.value.split("\n").map((line) => line.trim()).filter(Boolean);
     } else if (element.dataset.contacts !== undefined) {
       body[name] = contacts(element.value);
+    } else if (element.dataset.list !== undefined) {
+      // Several boxes of one name (a medication's times): a list of the filled-in ones.
+      groups[name] = groups[name] || [];
+      if (element.value !== "") groups[name].push(element.value);
     } else if (type === "number") {
       body[name] = element.value === "" ? null : Number(element.value);
     } else if (["time", "date", "datetime-local", "select-one"].includes(type)) {
@@ -231,6 +235,7 @@ function fillForm(form, body) {
       else if (input.type === "checkbox") input.checked = Boolean(value);
       else if (input.type === "radio") input.checked = value !== null && String(value) === input.value;
       else if (input.dataset.lines !== undefined) input.value = (value || []).join("\n");
+      else if (input.dataset.list !== undefined) input.value = (value || [])[[...inputs].indexOf(input)] || "";
       else if (input.dataset.contacts !== undefined) {
         input.value = (value || []).map((c) => (c.phone ? `${c.name}, ${c.phone}` : c.name)).join("\n");
       }

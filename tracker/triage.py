@@ -293,8 +293,9 @@ def _bam_use_words(answers, version):
 
 def _use_and_medication(participants, ids, *, now, today, urges, answers):
     """({pid: [UseReport]}, {pid: medication.MissedDoses}) from facts read for everyone at once:
-    urges and check-ins (already read), plus three queries whatever the caseload's size: "I used"
-    notices, complete BAMs with a use score above 0, and active medications' times."""
+    urges and check-ins (already read), plus at most three queries whatever the caseload's size:
+    "I used" notices, complete BAMs with a use score above 0, and the active medications' times of
+    those whose check-ins said "No" to their medication."""
     since = now - dt.timedelta(days=settings.TRIAGE_SETBACK_DAYS)
     reports = defaultdict(list)
     by_id = {p.pk: p for p in participants}
@@ -324,10 +325,13 @@ def _use_and_medication(participants, ids, *, now, today, urges, answers):
         words = _bam_use_words(answers_given, version) or f"a use score of {scores.get('use')}"
         reports[pid].append(UseReport("response", pk, completed_at, completed_at,
                                       f"BAM on {timezone.localtime(completed_at):%a %-d %b}: {words} in the past 30"))
+    # Only "No" needs the doses scheduled a day: rare, so the medications are read only then.
     times = defaultdict(list)
-    for pid, medication_times in Medication.objects.filter(participant_id__in=ids, active=True).values_list(
-            "participant_id", "times"):
-        times[pid].append(medication_times)
+    said_no = [pid for pid, days in answers.items() if any(a.took_medication == "no" for a in days.values())]
+    if said_no:
+        for pid, medication_times in Medication.objects.filter(participant_id__in=said_no, active=True).values_list(
+                "participant_id", "times"):
+            times[pid].append(medication_times)
     doses = {pid: medication.missed_doses({day: (a.took_medication, a.doses_missed) for day, a in days.items()},
                                           today=today[pid], scheduled=medication.doses_a_day(times[pid]))
              for pid, days in answers.items()}

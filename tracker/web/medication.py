@@ -46,7 +46,8 @@ class TimeListWidget(forms.Widget):
             label = format_html(' aria-label="{}"', _("Time %(n)s") % {"n": n + 1}) if n else ""
             boxes.append(format_html('<input type="time" name="{}" value="{}" id="{}_{}" data-list{}{}>', name,
                                      times[n] if n < len(times) else "", base_id, n, label, flatatt(attrs)))
-        return format_html('<div class="time-list">{}</div>', mark_safe("".join(boxes)))
+        # "choices": where the page's script puts a refusal from the outbox (before the group).
+        return format_html('<div class="choices time-list">{}</div>', mark_safe("".join(boxes)))
 
     def value_from_datadict(self, data, files, name):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name)

@@ -103,7 +103,6 @@ def test_the_page_asks_about_use_with_rather_not_say_as_an_answer(alice_client, 
     assert [label for label in re.findall(r"<span>([^<]+)</span>", use)] == ["No", "Yes", "I&#x27;d rather not say"]
     assert 'data-shown-by="used_today" data-shown-for="yes"' in html and 'name="substances"' in html
     assert 'name="took_medication"' not in html    # no active medication: not asked
-    assert "js/usemeds" in html
 
 
 def test_the_medication_question_is_asked_while_a_medication_is_active(alice_client, alice, now):

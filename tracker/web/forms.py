@@ -106,7 +106,7 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
         label="Stress today", help_text="0 is calm, 10 is the most stressed you can imagine.",
     )
     # Use and medication (issue 17): optional; the follow-ups show only after "Yes" and "Missed
-    # some" (static/js/usemeds.js), and a follow-up without them is refused (CheckIn.clean).
+    # some" (setUpFollowUps in static/js/app.js), and a follow-up without them is refused (CheckIn.clean).
     substances = forms.MultipleChoiceField(
         choices=Substance.choices, required=False, widget=forms.CheckboxSelectMultiple,
         label=_("What did you use?"), help_text=_("Pick any that fit."),

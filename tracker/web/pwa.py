@@ -67,7 +67,6 @@ def service_worker(request):
     context = {
         "version": app_version(),
         "shell": json.dumps(SHELL_PAGES + [static("css/steady.css"), static("js/app.js"), static("js/outbox.js"),
-                                           static("js/usemeds.js"),
                                            static("icons/icon-192.png")]),
         "pages": json.dumps(PARTICIPANT_PAGES),
         "static_prefix": json.dumps(settings.STATIC_URL),

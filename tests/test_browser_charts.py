@@ -31,7 +31,7 @@ def charted(carol_sees_alice, carol):
     services.urge_put(participant=alice, id=uuid.uuid4(), data={
         "occurred_at": alice.local_now() - dt.timedelta(days=10), "intensity": 9, "duration_min": 30,
         "triggers": ["stress"], "outcome": "used"})
-    FlagAcknowledgement.objects.create(participant=alice, flag="setback", evidence="x", counselor=carol,
+    FlagAcknowledgement.objects.create(participant=alice, flag="use", evidence="x", counselor=carol,
                                        created_at=timezone.now() - dt.timedelta(days=9))
     return Participant.objects.get(pk=alice.pk)
 

@@ -86,7 +86,9 @@ def world(now, program, carol, bob, alice):
     # Issue 17: answered questionnaires, so the scores page and API have something to show.
     measures_data.phq9(bob, 16, at=dt.datetime(2026, 11, 17, 18, tzinfo=dt.UTC), intake=True)
     measures_data.bam(bob, at=dt.datetime(2026, 11, 16, 18, tzinfo=dt.UTC), risk=12)
-    return {"bob": bob, "goal": goal, "task": task, "personas": {
+    medication = services.medication_put(participant=bob, id=uuid.uuid4(), actor=carol.user,
+                                         data={"name": "Naltrexone", "times": ["08:00"]}).entry
+    return {"bob": bob, "goal": goal, "task": task, "medication": medication, "personas": {
         "team": carol.user, "same_program": erin.user, "other_program": frank.user, "participant": alice.user}}
 
 
@@ -95,7 +97,7 @@ QUESTIONNAIRE_SETTINGS = ("care_questionnaire_settings", "api-care-program-quest
 
 
 def url_for(route, participant_id, world):
-    entry = world["task"] if "task" in route else world["goal"]
+    entry = world["task"] if "task" in route else world["medication"] if "medication" in route else world["goal"]
     return "/" + (route.replace("<int:participant_id>", str(participant_id))
                   .replace("<uuid:entry_id>", str(entry.pk)).replace("<int:number>", "1"))
 
@@ -107,7 +109,7 @@ def methods_for(name):
     if name.startswith("api-care-") and name.endswith("-detail"):
         return ["get", "put", "delete"]
     if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit",
-                "care_participant_questionnaires"):
+                "care_participant_questionnaires", "care_medication_new", "care_medication_edit"):
         return ["get", "post"]
     if name == "api-care-questionnaire-schedules":  # issue 17
         return ["get", "put"]

@@ -23,7 +23,7 @@ def chips(html):
 
 @pytest.fixture
 def flagged(alice, bob, now):
-    """alice: a strong urge and a setback (urgent), no check-in yet (attention), no phone (setup).
+    """alice: a strong urge and use reported (urgent), no check-in yet (attention), no phone (setup).
     bob: a working phone, 2 failed sends (attention: failing), no safety plan (attention)."""
     Participant.objects.filter(pk__in=[alice.pk, bob.pk]).update(created_at=NOW - dt.timedelta(days=5))
     services.urge_put(participant=alice, id=uuid.uuid4(), data={
@@ -43,10 +43,10 @@ def test_chip_classes_follow_the_severity_table(flagged, carol_client, page):
     alice, bob = flagged
     if page == "caseload":
         html = carol_client.get("/care/").content.decode()
-        expected_keys = {"high_urge", "setback", "no_checkin", "safety_plan", "reminders_setup", "reminders"}
+        expected_keys = {"high_urge", "use", "no_checkin", "safety_plan", "reminders_setup", "reminders"}
     else:
         html = carol_client.get(f"/care/participants/{alice.pk}/").content.decode()
-        expected_keys = {"high_urge", "setback", "no_checkin", "safety_plan", "reminders_setup"}
+        expected_keys = {"high_urge", "use", "no_checkin", "safety_plan", "reminders_setup"}
     found = chips(html)
     assert {key for key, _, _ in found} == expected_keys
     for key, level, word in found:
@@ -59,7 +59,7 @@ def test_chip_classes_follow_the_severity_table(flagged, carol_client, page):
         levels = [level for _, level, _ in chips(part)]
         assert levels == sorted(levels, key=triage.SEVERITY_ORDER.index)
     alice_part = next(part for part in people if "high_urge" in part)
-    assert [key for key, _, _ in chips(alice_part)] == ["high_urge", "setback", "no_checkin", "safety_plan",
+    assert [key for key, _, _ in chips(alice_part)] == ["high_urge", "use", "no_checkin", "safety_plan",
                                                          "reminders_setup"]
     # "Reminders not set up" is never red.
     assert 'class="flag flag--setup" data-flag="reminders_setup"' in html

@@ -154,7 +154,8 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
     counts = {kind: len(rows) for kind, rows in data["records"].items()}
     assert counts == {"checkin": 2, "urge": 3, "reflection": 1, "weekend_plan": 1, "safety_plan_version": 1,
                       "goal": 1, "task": 1, "high_risk_time": 1, "talk_request": 1,
-                      "absence_notice": 0, "attendance": 0, "questionnaire": 0, "questionnaire_response": 0}
+                      "absence_notice": 0, "medication": 0, "attendance": 0, "questionnaire": 0,
+                      "questionnaire_response": 0}
     assert {row["date"] for row in data["records"]["checkin"]} == {"2026-11-17", "2026-11-18"}   # none of bob's
     reflection, = data["records"]["reflection"]
     assert (reflection["week_start"], reflection["wins"], reflection["hard"], reflection["focus"]) == (
@@ -272,5 +273,6 @@ def test_the_caseload_page_reads_in_a_fixed_number_of_queries(program, now):
         counts[size] = len(queries)
     assert counts[5] == counts[50], counts
     # 20 before issue 16; +1 for "I used" notices (setbacks), +1 for the group absences, +2 for each person's next group;
-    # issue 17: +2 for the latest questionnaire scores and the questionnaires missed.
-    assert counts[50] <= 26, counts
+    # issue 17: +2 for the latest questionnaire scores and the questionnaires missed, +1 for complete
+    # BAMs with use (medications are read only when a check-in says "No").
+    assert counts[50] <= 27, counts

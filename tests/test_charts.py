@@ -103,14 +103,14 @@ def test_a_year_is_a_bar_a_week_across_the_width(nights, carol_client):
 
 def test_events_are_marked_and_listed(nights, carol, carol_client):
     urge(nights, 17, 21, intensity=8, outcome="used")
-    FlagAcknowledgement.objects.create(participant=nights, flag="setback", evidence="x", counselor=carol,
+    FlagAcknowledgement.objects.create(participant=nights, flag="use", evidence="x", counselor=carol,
                                        created_at=NOW - dt.timedelta(hours=1))
     services.safety_plan_save(participant=nights, id=uuid.uuid4(), author=nights.user, data={"reasons": ["My kids"]})
     html = carol_client.get(f"/care/participants/{nights.pk}/?days=30").content.decode()
     sleep = chart(html, "c-sleep")
     assert sleep.count('class="event event--setback"') == 1 and "<title>Tue 17 Nov: Setback (used)</title>" in sleep
     assert 'class="event event--acknowledged"' in sleep and 'class="event event--plan"' in sleep
-    assert "Wed 18 Nov: Flag acknowledged (Setback)" in html and "Wed 18 Nov: Safety plan changed (version 1)" in html
+    assert "Wed 18 Nov: Flag acknowledged (Use reported)" in html and "Wed 18 Nov: Safety plan changed (version 1)" in html
     assert "Tue 17 Nov: Setback (used)" in html.split('id="events-heading"')[1].split('class="chart-grid"')[0]
 
 

@@ -209,11 +209,13 @@ def test_every_reason_gives_its_next_step(evening, alice, program, client, now, 
     assert 'href="tel:5550102000"' in html and "Call the program" in html
 
 
-def test_i_used_raises_the_setback_flag(evening, alice, api, now):
-    put_notice(api, session_on(evening, MONDAY), "used")
+def test_i_used_raises_the_use_reported_flag(evening, alice, api, now):
+    # "Use reported" took over the older "setback" flag (issue 17): a notice is one of its sources.
+    entry_id, _ = put_notice(api, session_on(evening, MONDAY), "used")
     flags = {flag.key: flag for flag in triage.caseload([alice])[0].flags}
-    assert "setback" in flags and flags["setback"].severity == "urgent"
-    assert "setback" not in {flag.key for flag in triage.caseload([alice], now=NOW + dt.timedelta(days=30))[0].flags}
+    assert "use" in flags and flags["use"].severity == "urgent"
+    assert flags["use"].evidence == f"notice:{entry_id}"
+    assert "use" not in {flag.key for flag in triage.caseload([alice], now=NOW + dt.timedelta(days=30))[0].flags}
 
 
 # ---- API and who sees what ------------------------------------------------------------------------

@@ -63,10 +63,10 @@ def test_the_room_is_ranked_by_need(room, carol, alice, bob):
     # Worked: bob 4 (missed) + 2 x (1 - 0/9) + his flags; alice 2 x (1 - 3/9) + 1 (notice) + flags; dan 2 + 1 (new).
     assert facts[alice.pk].hours == 3.0
     assert facts[dan.pk].need == 3.0
-    # Ranked by need, highest first. Alice's "I used" notice is a setback on her care team's
+    # Ranked by need, highest first. Alice's "I used" notice is "use reported" on her care team's
     # flags, so it counts here too (carol is on her care team).
     assert [m.need for m in members] == sorted((m.need for m in members), reverse=True)
-    assert "setback" in {f.key for f in facts[alice.pk].flags}
+    assert "use" in {f.key for f in facts[alice.pk].flags}
     assert [m.participant.pk for m in members].index(bob.pk) < [m.participant.pk for m in members].index(dan.pk)
     assert facts[bob.pk].need == round(6 + sum(f.weight for f in facts[bob.pk].flags), 2)
 

@@ -19,6 +19,7 @@ from tracker.models import (
     GroupSession,
     Goal,
     HighRiskTime,
+    Medication,
     Questionnaire,
     QuestionnaireResponse,
     SafetyAnswer,
@@ -92,13 +93,16 @@ def bobs_entries(bob, alice, now):
         QuestionnaireResponse: services.response_put(participant=bob, id=uuid.uuid4(), data={
             "questionnaire": questionnaire, "instrument": "phq9", "version": "1", "answers": {"1": 2},
             "complete": False}).entry,
+        Medication: services.medication_put(participant=bob, id=uuid.uuid4(), data={
+            "name": "mine", "times": ["08:00"]}).entry,
     }
 
 
 ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyReflection), ("weekend", WeekendPlan),
                 ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
                 ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest), ("notices", AbsenceNotice),
-                ("safety-answers", SafetyAnswer), ("responses", QuestionnaireResponse)]
+                ("safety-answers", SafetyAnswer), ("responses", QuestionnaireResponse),
+                ("medications", Medication)]
 
 
 def model_for(route):
@@ -127,6 +131,7 @@ BODIES = {
     AbsenceNotice: lambda notice: {"session": notice.session_id, "reason": "work"},
     QuestionnaireResponse: lambda response: {"questionnaire": response.questionnaire_id, "instrument": "phq9",
                                              "version": "1", "answers": {"1": 0}, "complete": False},
+    Medication: {"name": "not yours", "times": ["09:00"]},
 }
 
 
@@ -157,12 +162,13 @@ def test_alice_gets_the_same_404_for_bobs_entry_as_for_a_missing_one(api, alice_
 
 def test_bobs_entries_never_show_in_alices_lists_or_pages(api, alice_client, bobs_entries):
     for plural in ("checkins", "urges", "reflections", "weekend-plans", "goals", "tasks", "high-risk-times",
-                   "safety-plan/versions", "responses", "questionnaires"):
+                   "safety-plan/versions", "responses", "questionnaires", "medications"):
         assert api.get(f"/api/v1/{plural}/").json()["count"] == 0
     assert api.get("/api/v1/safety-plan/").json()["number"] == 0
     assert api.get("/api/v1/progress/?days=90").json()["urge_count"] == 0
     assert alice_client.get("/safety-plan/versions/1/").status_code == 404
-    for page in ("/", "/history/", "/safety-plan/", "/tasks/", "/progress/?days=90", "/patterns/", "/weekend/"):
+    for page in ("/", "/history/", "/safety-plan/", "/tasks/", "/progress/?days=90", "/patterns/", "/weekend/",
+                 "/settings/medications/", "/checkin/"):
         html = alice_client.get(page, follow=True).text
         assert not any(str(entry.pk) in html for entry in bobs_entries.values()), page
         assert "mine" not in html, page

@@ -131,18 +131,19 @@ def test_urges_older_than_28_days_are_not_the_baseline(person):
     assert "rising" not in flags(person)
 
 
-# -- a setback in the last 7 days
+# -- use reported (it took over the older "setback" flag): an urge that ended in use, in the last 7 days
+# (the other sources: tests/test_use_flags.py)
 
 
 @pytest.mark.parametrize(("age", "flagged"), [(dt.timedelta(days=7), True), (dt.timedelta(days=7, minutes=1), False)])
-def test_setback_in_7_days(person, age, flagged):
+def test_an_urge_that_ended_in_use_in_7_days(person, age, flagged):
     urge(person, NOW - age, 5, outcome="used")
-    assert ("setback" in flags(person)) is flagged
+    assert ("use" in flags(person)) is flagged
 
 
-def test_an_urge_that_passed_is_not_a_setback(person):
+def test_an_urge_that_passed_is_not_use(person):
     urge(person, NOW - dt.timedelta(days=1), 5, outcome="passed")
-    assert "setback" not in flags(person)
+    assert "use" not in flags(person)
 
 
 # -- sleep over 7 days
@@ -279,7 +280,7 @@ def test_flags_ordered_by_severity_then_weight(alice, now):
     Participant.objects.filter(pk=alice.pk).update(created_at=NOW - dt.timedelta(days=5))
     urge(alice, NOW - dt.timedelta(hours=2), intensity=9, outcome="used")
     keys = [flag.key for flag in triage.caseload([Participant.objects.get(pk=alice.pk)])[0].flags]
-    assert keys == ["high_urge", "setback", "no_checkin", "safety_plan", "reminders_setup"]
+    assert keys == ["high_urge", "use", "no_checkin", "safety_plan", "reminders_setup"]
     levels = [triage.SEVERITY[key] for key in keys]
     assert levels == sorted(levels, key=triage.SEVERITY_ORDER.index)
 
@@ -287,7 +288,7 @@ def test_flags_ordered_by_severity_then_weight(alice, now):
 def test_every_flag_has_a_severity_and_label():
     assert set(triage.SEVERITY) == set(triage.WEIGHTS) == set(triage.LABELS)
     assert set(triage.SEVERITY.values()) == set(triage.SEVERITY_ORDER)
-    assert triage.SEVERITY["high_urge"] == triage.SEVERITY["setback"] == "urgent"
+    assert triage.SEVERITY["high_urge"] == triage.SEVERITY["use"] == "urgent"
     assert triage.SEVERITY["reminders"] == "attention" and triage.SEVERITY["reminders_setup"] == "setup"
 
 

@@ -18,6 +18,7 @@ from .models import (
     FlagAcknowledgement,
     Goal,
     HighRiskTime,
+    Medication,
     NoticeAcknowledgement,
     PushSubscription,
     Questionnaire,
@@ -66,6 +67,7 @@ EXPORT_KINDS = [
     ("high_risk_time", HighRiskTime, list(HighRiskTime.WRITABLE)),
     ("talk_request", TalkRequest, list(TalkRequest.WRITABLE)),
     ("absence_notice", AbsenceNotice, ["session_id", "reason", "words"]),
+    ("medication", Medication, [*Medication.WRITABLE, "added_by_id"]),  # issue 17
 ]
 
 

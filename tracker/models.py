@@ -528,6 +528,11 @@ class CheckIn(PrivateNoteMixin, Entry):
         "small_win",
         "note",
         "note_private",
+        # Use and medication (issue 17): optional, and "I'd rather not say" is a full answer.
+        "used_today",
+        "substances",
+        "took_medication",
+        "doses_missed",
     )
     ONE_PER = "date"
     MESSAGES = {
@@ -540,6 +545,10 @@ class CheckIn(PrivateNoteMixin, Entry):
         "mood": PICK_ONE,
         "regular_meals": PICK_ONE,
         "stress": said(_("Pick your stress from 0 to 10."), *NUMBER),
+        "used_today": PICK_ONE,
+        "took_medication": PICK_ONE,
+        "substances": said(_("Pick from the list shown."), "invalid", "invalid_choice", "not_a_list", "duplicate"),
+        "doses_missed": said(_("Enter how many doses you missed, from 1 to 24."), *NUMBER),
     }
 
     class Meta:
@@ -605,7 +614,8 @@ class CheckIn(PrivateNoteMixin, Entry):
     # Any one of these makes a check-in: an empty one would count as a check-in day and hide the
     # care team's "no check-in" flag. (The date and the private-note switch are not answers.)
     ANSWERS = ("in_bed_at", "tried_sleep_at", "sleep_latency_min", "awakenings", "awake_min", "final_wake_at",
-               "out_of_bed_at", "sleep_quality", "stress", "mood", "regular_meals", "small_win", "note")
+               "out_of_bed_at", "sleep_quality", "stress", "mood", "regular_meals", "small_win", "note",
+               "used_today", "took_medication")
     EMPTY_MESSAGE = _("Add at least one answer: how you slept, your stress, a win or a note.")
 
     @property
@@ -626,6 +636,7 @@ class CheckIn(PrivateNoteMixin, Entry):
             errors["in_bed_at"] = "Add the time you got into bed, or clear the other sleep times."
         if sleep_given and self.final_wake_at is None:
             errors["final_wake_at"] = "Add the time you woke for the day, or clear the other sleep times."
+        errors.update(self._use_and_medication_errors())
         if errors or not self.has_sleep or not self.date:
             if errors:
                 raise ValidationError(errors)
@@ -645,6 +656,23 @@ class CheckIn(PrivateNoteMixin, Entry):
             errors["awake_min"] = "Minutes to fall asleep plus minutes awake add up to more than the night."
         if errors:
             raise ValidationError(errors)
+
+    def _use_and_medication_errors(self):
+        """What was used goes with "Yes" only, and a number of missed doses with "Missed some" only.
+        Refused, never cleared: a body that says "No" and names a substance contradicts itself,
+        and the page (which hides and leaves out the follow-up unless it applies) never sends one."""
+        errors = {}
+        if self.substances and self.used_today != UsedToday.YES:
+            errors["substances"] = ValidationError(
+                _("You can say what you used only with “Yes”. Clear these, or answer “Yes”."), code="not_yes")
+        if self.doses_missed is not None and self.took_medication != TookMedication.SOME:
+            errors["doses_missed"] = ValidationError(
+                _("A number of missed doses goes with “Missed some” only. Clear it, or pick “Missed some”."),
+                code="not_some")
+        elif self.doses_missed == 0:
+            errors["doses_missed"] = ValidationError(
+                _("Enter how many doses you missed, from 1 to 24."), code="min_value")
+        return errors
 
     def save(self, *args, **kwargs):
         self.fill_quick_mode()
@@ -1833,6 +1861,9 @@ def validate_dose_times(value):
         raise ValidationError(_("Give one to eight times like 08:00."), code="invalid")
 
 
+NAME_A_MEDICATION = _("Give the medication a name, in your own words.")
+
+
 class Medication(Entry):
     """A medication the person takes on a schedule: its name (free text, never on a lock screen or
     in an email subject) and its times of day. Entered by the person or their counselor."""
@@ -1845,10 +1876,23 @@ class Medication(Entry):
     added_by = models.ForeignKey(Counselor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     WRITABLE = ("name", "times", "active", "remind")
-    MESSAGES = {"times": said(_("Give one to eight times like 08:00."), "invalid")}
+    MESSAGES = {"times": said(_("Give one to eight times like 08:00."), "invalid", "not_a_list", "empty",
+                              "min_length", "max_length"),
+                "name": said(NAME_A_MEDICATION, *MISSING)}
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return "Medication"
+
+    def clean(self):
+        # One reminder per time (tracker.reminders): each time once, in the day's order.
+        if isinstance(self.name, str) and self.name and not self.name.strip():
+            raise ValidationError({"name": ValidationError(NAME_A_MEDICATION, code="blank")})
+        if isinstance(self.name, str):
+            self.name = self.name.strip()
+        if isinstance(self.times, list) and all(isinstance(item, str) for item in self.times):
+            if len(set(self.times)) != len(self.times):
+                raise ValidationError({"times": ValidationError(_("Each time once, please."), code="duplicate")})
+            self.times = sorted(self.times)

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 
+from . import medication
 from .models import HARM_REDUCTION_DEFAULT, CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
 from .selectors import current_safety_plan, local_day_bounds, urges_between
 
@@ -145,6 +146,12 @@ class Progress:
         first = [u.duration_min for day in self.days[:middle] for u in day.urges]
         second = [u.duration_min for day in self.days[middle:] for u in day.urges]
         return mean(first), mean(second)
+
+    @property
+    def use(self):
+        """Days the person told Steady they didn't use, out of the days they answered no or yes
+        (tracker.medication.use_days): a count over the period, never a streak."""
+        return medication.use_days({day.date: day.checkin for day in self.days}, [day.date for day in self.days])
 
     def calendar(self):
         """Weeks (Monday to Sunday) covering the period; None for days outside it."""

@@ -43,7 +43,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from . import instruments, push
+from . import instruments, medication, push
 from .models import (
     Delivery,
     GroupMembership,
@@ -93,6 +93,8 @@ MESSAGES = {
     # Never the instrument's name or what it asks about (issue 17); the page is the questionnaire's
     # own (/questionnaires/<id>/, see message_for).
     Reminder.Kind.QUESTIONNAIRE: (gettext_lazy("A 2-minute check on how you've been"), "/"),
+    # A medication's time: never its name, nor the word, on a lock screen or in an email.
+    Reminder.Kind.MEDICATION: (gettext_lazy("A reminder you set for this time"), "/checkin/"),
 }
 SESSION_TOMORROW = "Coming up tomorrow at {time}"
 
@@ -146,7 +148,7 @@ def reminders_sync(*, participant, now=None):
         existing = {
             (r.kind, r.high_risk_time_id, r.task_id): r
             for r in Reminder.objects.select_for_update().filter(participant=participant)
-            .exclude(kind__in=(Reminder.Kind.TEST, *SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE))
+            .exclude(kind__in=(Reminder.Kind.TEST, Reminder.Kind.MEDICATION, *SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE))
         }
         for key, fields in desired.items():
             reminder = existing.pop(key, None)
@@ -164,6 +166,34 @@ def reminders_sync(*, participant, now=None):
         Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
         session_reminders_sync(participant=participant, now=now)
         questionnaire_reminders_sync(participant=participant, now=now)
+        medication_reminders_sync(participant=participant, now=now)
+
+
+def medication_reminders_sync(*, participant, now=None):
+    """One reminder per active medication (with "remind me" on) and time, every day, in the
+    person's zone; quiet hours and channels as for every reminder. A medication stopped, deleted,
+    or without reminders loses its rows; a changed time is a new row planned from `now`; an
+    unchanged one keeps its plan. reminders_sync calls this; so does every write of a medication."""
+    now = now or timezone.now()
+    desired = medication.desired_reminders(participant)
+    open_account = _open(participant)
+    with transaction.atomic():
+        existing = {(r.medication_id, r.local_time): r for r in Reminder.objects.select_for_update()
+                    .filter(participant=participant, kind=Reminder.Kind.MEDICATION)}
+        for key, fields in desired.items():
+            reminder = existing.pop(key, None)
+            if reminder is not None and reminder.enabled == open_account and reminder.weekdays == fields["weekdays"]:
+                continue
+            if reminder is None:
+                reminder = Reminder(participant=participant, kind=Reminder.Kind.MEDICATION, medication_id=key[0])
+            for name, value in fields.items():
+                setattr(reminder, name, value)
+            reminder.participant = participant
+            reminder.enabled = open_account
+            reminder.snoozed_until = None
+            reminder.next_due_at = reminder.next_due(after=now)
+            reminder.save()
+        Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
 
 
 def reminders_replan(*, participant, now=None):

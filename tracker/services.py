@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from . import absence, accounts, audit, push, reminders, responses, triage, urgent
+from . import absence, access, accounts, audit, push, reminders, responses, triage, urgent
 from .models import (
     AbsenceNotice,
     AuditEvent,
@@ -17,6 +17,7 @@ from .models import (
     FlagAcknowledgement,
     Goal,
     HighRiskTime,
+    Medication,
     Participant,
     Program,
     PushSubscription,
@@ -29,6 +30,7 @@ from .models import (
     Urge,
     WeekendPlan,
     WeeklyReflection,
+    UsedToday,
 )
 
 logger = logging.getLogger(__name__)
@@ -123,7 +125,13 @@ def _entry_put(model, *, participant, id, data, create_defaults=None):
 
 
 def checkin_put(*, participant, id, data):
-    return _entry_put(CheckIn, participant=participant, id=id, data=data)
+    """A check-in. One that says "yes, I used" today is a use report: the urgent path hears of it
+    (tracker.urgent; it tells the team at once only where the program turned that on)."""
+    with transaction.atomic():
+        result = _entry_put(CheckIn, participant=participant, id=id, data=data)
+        if result.changed and result.entry.used_today == UsedToday.YES:
+            urgent.use_reported(participant, f"checkin:{result.entry.pk}")
+    return result
 
 
 def urge_put(*, participant, id, data):
@@ -190,7 +198,7 @@ def absence_notice_put(*, participant, id, data, now=None):
 
 
 # Writes that change when reminders are due re-plan them in the same transaction.
-SCHEDULING_MODELS = (HighRiskTime, Task)
+SCHEDULING_MODELS = (HighRiskTime, Task, Medication)
 
 
 def entry_delete(*, entry):
@@ -270,6 +278,19 @@ def task_set_done(*, task, done):
         task.save(update_fields=["done", "done_at", "updated_at"])
         reminders.reminders_sync(participant=task.participant)
     return task
+
+
+def medication_put(*, participant, id, data, actor=None):
+    """A medication and its times, written by the person or by a counselor on their care team
+    (`actor`, a user: a counselor who adds one is kept as `added_by`). Its reminders (one per
+    time) are planned again in the same transaction: a stopped medication has none."""
+    counselor = access.counselor_for_user(actor) if actor is not None else None
+    with transaction.atomic():
+        result = _entry_put(Medication, participant=participant, id=id, data=data,
+                            create_defaults={"added_by": counselor})
+        if result.changed:
+            reminders.medication_reminders_sync(participant=participant)
+    return result
 
 
 def high_risk_time_put(*, participant, id, data):

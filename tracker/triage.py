@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import scores
+from . import instruments, medication, scores
 from .progress import mean
 from .models import (
     AbsenceNotice,
@@ -28,8 +28,11 @@ from .models import (
     GroupSession,
     Delivery,
     FlagAcknowledgement,
+    Medication,
     PushSubscription,
+    QuestionnaireResponse,
     SafetyPlanVersion,
+    Substance,
     TalkRequest,
     Urge,
     WeekendPlan,
@@ -41,7 +44,9 @@ SPARK_DAYS = 14
 WEIGHTS = {
     "talk": 8,
     "high_urge": 8,
-    "setback": 8,
+    # Use and medication (issue 17): "use" took over the older "setback" flag.
+    "use": 8,
+    "missed_doses": 3,
     "missed_two": 8,
     "no_checkin": 4,
     "missed_group": 4,
@@ -59,7 +64,8 @@ TALK_ACKNOWLEDGED_FOR = dt.timedelta(days=7)
 LABELS = {
     "talk": "Asked to talk",
     "high_urge": "Strong urge",
-    "setback": "Setback",
+    "use": "Use reported",
+    "missed_doses": "Missed doses",
     "missed_two": "Missed two in a row",
     "no_checkin": "No check-in",
     "missed_group": "Missed group",
@@ -75,7 +81,8 @@ LABELS = {
 SEVERITY = {
     "talk": "urgent",
     "high_urge": "urgent",
-    "setback": "urgent",
+    "use": "urgent",
+    "missed_doses": "attention",
     "missed_two": "urgent",
     "no_checkin": "attention",
     "missed_group": "attention",
@@ -161,7 +168,8 @@ def caseload(participants, *, now=None):
         return []
     ids = [p.pk for p in participants]
     today = {p.pk: p.local_today(now) for p in participants}
-    earliest_day = min(today.values()) - dt.timedelta(days=max(SPARK_DAYS, settings.TRIAGE_SLEEP_DAYS))
+    earliest_day = min(today.values()) - dt.timedelta(days=max(SPARK_DAYS, settings.TRIAGE_SLEEP_DAYS,
+                                                               settings.TRIAGE_SETBACK_DAYS, medication.MISSED_DOSES_DAYS))
     urge_window = dt.timedelta(days=max(settings.TRIAGE_RISING_DAYS + settings.TRIAGE_RISING_BASELINE_DAYS,
                                         settings.TRIAGE_SETBACK_DAYS, SPARK_DAYS + 1),
                                hours=settings.TRIAGE_HIGH_URGE_HOURS)
@@ -169,21 +177,19 @@ def caseload(participants, *, now=None):
     last_checkin = dict(CheckIn.objects.filter(participant_id__in=ids).values("participant_id")
                         .annotate(last=Max("date")).values_list("participant_id", "last"))
     checkins = defaultdict(dict)
-    for pid, day, tst, efficiency in CheckIn.objects.filter(participant_id__in=ids, date__gte=earliest_day).values_list(
-            "participant_id", "date", "total_sleep_min", "sleep_efficiency"):
+    answers = defaultdict(dict)  # use and medication: {pid: {date: CheckInAnswers}}
+    for pid, day, tst, efficiency, *answer in CheckIn.objects.filter(
+            participant_id__in=ids, date__gte=earliest_day).values_list(
+            "participant_id", "date", "total_sleep_min", "sleep_efficiency", "pk", "updated_at", "used_today",
+            "substances", "took_medication", "doses_missed"):
         checkins[pid][day] = (tst, efficiency)
+        answers[pid][day] = CheckInAnswers(*answer)
     urges = defaultdict(list)
-    for pid, occurred_at, intensity, outcome in Urge.objects.filter(
+    for pid, *fields in Urge.objects.filter(
             participant_id__in=ids, occurred_at__gte=now - urge_window, occurred_at__lte=now).values_list(
-            "participant_id", "occurred_at", "intensity", "outcome").order_by("occurred_at"):
-        urges[pid].append((occurred_at, intensity, outcome))
-    # "I used" given as the reason for missing group is a setback too (issue 16).
-    used_notices = defaultdict(list)
-    for pid, created_at in AbsenceNotice.objects.filter(
-            participant_id__in=ids, reason=AbsenceNotice.Reason.USED,
-            created_at__gte=now - dt.timedelta(days=settings.TRIAGE_SETBACK_DAYS), created_at__lte=now).values_list(
-            "participant_id", "created_at").order_by("created_at"):
-        used_notices[pid].append(created_at)
+            "participant_id", "occurred_at", "intensity", "outcome", "pk", "updated_at").order_by("occurred_at"):
+        urges[pid].append(tuple(fields))
+    use_reports, doses = _use_and_medication(participants, ids, now=now, today=today, urges=urges, answers=answers)
     fridays = {weekend_friday(day) for day in today.values()}
     weekend_plans = set(WeekendPlan.objects.filter(participant_id__in=ids, weekend_of__in=fridays)
                         .values_list("participant_id", "weekend_of"))
@@ -220,7 +226,7 @@ def caseload(participants, *, now=None):
             urges=urges[pid], has_weekend_plan=(pid, weekend_friday(today[pid])) in weekend_plans,
             has_subscription=participant.user_id in subscribed,
             has_working_subscription=participant.user_id in working, failed=failed.get(pid), plan=plans.get(pid),
-            talk=talks.get(pid), used_notices=used_notices[pid],
+            talk=talks.get(pid), use_reports=use_reports[pid], doses=doses.get(pid),
             missed=missed.get(pid), last_two=last_two.get(pid, []),
         )
         flags += score_flags(latest=latest.get(pid, {}), risk_rise=risk_rise.get(pid),
@@ -233,7 +239,7 @@ def caseload(participants, *, now=None):
                                                 and talks[pid].created_at < now - TALK_ACKNOWLEDGED_FOR)]
         days = [today[pid] - dt.timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
         urge_days = defaultdict(int)
-        for occurred_at, _, _ in urges[pid]:
+        for occurred_at, *_ in urges[pid]:
             urge_days[_local(occurred_at, participant).date()] += 1
         sleep = [(day, None if checkins[pid].get(day, (None,))[0] is None else round(checkins[pid][day][0] / 60, 1))
                  for day in days]
@@ -241,6 +247,102 @@ def caseload(participants, *, now=None):
                         sleep=sleep, urges=[(day, urge_days[day]) for day in days], latest_scores=latest.get(pid, {})))
     rows.sort(key=Row.sort_key)
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Use and medication (issue 17): one "Use reported" flag from any source, and missed doses.
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckInAnswers:
+    pk: object
+    updated_at: dt.datetime
+    used_today: str
+    substances: list
+    took_medication: str
+    doses_missed: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class UseReport:
+    """One report of use: an urge that ended in use, a check-in's "yes", a BAM with a use score
+    above 0, or "I used" as the reason for missing group. The newest (last written) gives the
+    flag its text and its evidence, "<kind>:<id>" (the urgent notices rely on that form)."""
+
+    kind: str  # "urge", "checkin", "response", "notice"
+    pk: object
+    reported_at: dt.datetime  # when it was last written
+    happened_at: dt.datetime  # what it tells of; breaks ties
+    text: str
+
+    @property
+    def evidence(self):
+        return f"{self.kind}:{self.pk}"
+
+    def order_key(self):
+        return (self.reported_at, self.happened_at, self.kind, str(self.pk))
+
+
+def _bam_use_words(answers, version):
+    """ "alcohol on 4–8 days, drugs on 1–3 days", from a BAM's items 4 and 6 in the options' own words."""
+    try:
+        definition = instruments.get("bam", version)
+    except KeyError:
+        return ""
+    parts = []
+    for key, what in (("4", "alcohol"), ("6", "drugs")):
+        value = (answers or {}).get(key)
+        option = next((o for o in definition.item(key).options if o.value == value), None) if value else None
+        if option is not None:
+            parts.append(f"{what} on {option.text('en').removesuffix(' days')} days")
+    return ", ".join(parts)
+
+
+def _use_and_medication(participants, ids, *, now, today, urges, answers):
+    """({pid: [UseReport]}, {pid: medication.MissedDoses}) from facts read for everyone at once:
+    urges and check-ins (already read), plus at most three queries whatever the caseload's size:
+    "I used" notices, complete BAMs with a use score above 0, and the active medications' times of
+    those whose check-ins said "No" to their medication."""
+    since = now - dt.timedelta(days=settings.TRIAGE_SETBACK_DAYS)
+    reports = defaultdict(list)
+    by_id = {p.pk: p for p in participants}
+    for pid, rows in urges.items():
+        for occurred_at, _intensity, outcome, pk, updated_at in rows:
+            if outcome == Urge.Outcome.USED and occurred_at >= since:
+                reports[pid].append(UseReport("urge", pk, updated_at, occurred_at,
+                                              f"An urge on {_when(occurred_at, by_id[pid])} ended in use"))
+    for pid, days in answers.items():
+        zone = by_id[pid].zone
+        for day, answer in days.items():
+            if answer.used_today == "yes" and today[pid] - dt.timedelta(days=settings.TRIAGE_SETBACK_DAYS) <= day:
+                what = ", ".join(str(dict(Substance.choices).get(key, key)).split(" (")[0].lower()
+                                 for key in answer.substances or [])
+                reports[pid].append(UseReport(
+                    "checkin", answer.pk, answer.updated_at,
+                    dt.datetime.combine(day, dt.time(23, 59), tzinfo=zone),
+                    f"Said they used{f' ({what})' if what else ''}, in the check-in for {day:%a %-d %b}"))
+    for pid, pk, created_at, updated_at, starts_at in AbsenceNotice.objects.filter(
+            participant_id__in=ids, reason=AbsenceNotice.Reason.USED, created_at__gte=since,
+            created_at__lte=now).values_list("participant_id", "pk", "created_at", "updated_at", "session__starts_at"):
+        reports[pid].append(UseReport("notice", pk, updated_at, created_at,
+                                      f"Said they used, as the reason for missing group on {_when(starts_at, None)}"))
+    for pid, pk, completed_at, version, answers_given, scores in QuestionnaireResponse.objects.filter(
+            participant_id__in=ids, instrument="bam", complete=True, completed_at__gte=since, completed_at__lte=now,
+            scores__use__gt=0).values_list("participant_id", "pk", "completed_at", "version", "answers", "scores"):
+        words = _bam_use_words(answers_given, version) or f"a use score of {scores.get('use')}"
+        reports[pid].append(UseReport("response", pk, completed_at, completed_at,
+                                      f"BAM on {timezone.localtime(completed_at):%a %-d %b}: {words} in the past 30"))
+    # Only "No" needs the doses scheduled a day: rare, so the medications are read only then.
+    times = defaultdict(list)
+    said_no = [pid for pid, days in answers.items() if any(a.took_medication == "no" for a in days.values())]
+    if said_no:
+        for pid, medication_times in Medication.objects.filter(participant_id__in=said_no, active=True).values_list(
+                "participant_id", "times"):
+            times[pid].append(medication_times)
+    doses = {pid: medication.missed_doses({day: (a.took_medication, a.doses_missed) for day, a in days.items()},
+                                          today=today[pid], scheduled=medication.doses_a_day(times[pid]))
+             for pid, days in answers.items()}
+    return reports, doses
 
 
 def group_absences(ids, *, now):
@@ -270,11 +372,11 @@ def group_absences(ids, *, now):
 
 
 def participant_flags(participant, *, now, today, last_checkin, checkins, urges, has_weekend_plan,
-                      has_subscription, has_working_subscription, failed, plan, talk=None, used_notices=(),
-                      missed=None, last_two=()):
-    """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome)];
-    `talk`: their newest request to talk, if any; `used_notices`: when they told us they missed
-    group because they used (each counts as a setback); `missed`, `last_two`: see group_absences."""
+                      has_subscription, has_working_subscription, failed, plan, talk=None, use_reports=(),
+                      doses=None, missed=None, last_two=()):
+    """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome,
+    ...)]; `talk`: their newest request to talk, if any; `use_reports`, `doses`: see
+    _use_and_medication; `missed`, `last_two`: see group_absences."""
     s = settings
     flags = []
 
@@ -326,12 +428,14 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
                               f"days, {before_avg:.1f} in the {s.TRIAGE_RISING_BASELINE_DAYS} before.",
                               f"to:{newest.isoformat()}"))
 
-    setbacks = sorted([u[0] for u in urges if u[2] == Urge.Outcome.USED
-                       and u[0] >= now - dt.timedelta(days=s.TRIAGE_SETBACK_DAYS)] + list(used_notices))
-    if setbacks:
-        flags.append(Flag("setback", f"Setback logged on {_when(setbacks[-1], participant)}"
-                          + (f" ({len(setbacks)} in {s.TRIAGE_SETBACK_DAYS} days)." if len(setbacks) > 1 else "."),
-                          f"at:{setbacks[-1].isoformat()}"))
+    if use_reports:
+        newest = max(use_reports, key=UseReport.order_key)
+        flags.append(Flag("use", newest.text + (f" ({len(use_reports)} reports in {s.TRIAGE_SETBACK_DAYS} days)."
+                                                if len(use_reports) > 1 else "."), newest.evidence))
+    if doses is not None and doses.total >= medication.MISSED_DOSES_FLAG:
+        days = ", ".join(f"{n} on {day:%a %-d %b}" for day, _, n in doses.days)
+        flags.append(Flag("missed_doses", f"{doses.total} doses missed in the last {medication.MISSED_DOSES_DAYS} "
+                          f"days ({days}).", f"to:{doses.days[-1][0].isoformat()}"))
 
     first_night = today - dt.timedelta(days=s.TRIAGE_SLEEP_DAYS - 1)
     nights = {day: values for day, values in checkins.items() if first_night <= day <= today and values[0] is not None}

@@ -12,3 +12,9 @@ def safety_answer_received(answer):
     alert, _created = UrgentAlert.objects.get_or_create(participant=answer.participant, flag=SAFETY_FLAG,
                                                         evidence=str(answer.pk))
     return alert
+
+
+def use_reported(participant, evidence):
+    """A use report came in (evidence "checkin:<id>").
+    notification: see the urgent helper's branch (this placeholder does nothing)."""
+    return None

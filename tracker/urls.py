@@ -4,11 +4,12 @@ from django.urls import path
 from .api import care as care_api
 from .api import groups as groups_api
 from .api import measure_schedules as measure_schedules_api
+from .api import measures as measures_api
+from .api import medication as medication_api
 from .api import member as member_api
 from .api import participant as api
-from .api import measures as measures_api
 from .api import scores as scores_api
-from .web import account, care, groups, huddle, measure_schedules, measures, member, participant, pwa, roll
+from .web import account, care, groups, huddle, measure_schedules, measures, medication, member, participant, pwa, roll
 from .web import scores as scores_web
 
 urlpatterns = [
@@ -218,4 +219,21 @@ urlpatterns += [
     path(f"{P}/questionnaires/", scores_web.scores_page, name="care_scores"),
     path(f"{A}/responses/", scores_api.CareResponses.as_view(), name="api-care-responses"),
     path(f"{A}/questionnaires/", scores_api.CareQuestionnaires.as_view(), name="api-care-questionnaires"),
+]
+
+# Issue 17, medications and their times (tracker.web.medication, tracker.api.medication).
+urlpatterns += [
+    path("settings/medications/", medication.medications, name="medications"),
+    path("settings/medications/new/", medication.medication_form, name="medication_new"),
+    path("settings/medications/<uuid:entry_id>/", medication.medication_form, name="medication_edit"),
+    path("settings/medications/<uuid:entry_id>/delete/", medication.medication_delete, name="medication_delete"),
+    path("api/v1/medications/", medication_api.MedicationList.as_view(), name="api-medications"),
+    path("api/v1/medications/<uuid:entry_id>/", medication_api.MedicationDetail.as_view(),
+         name="api-medications-detail"),
+    path(f"{P}/medications/", medication.care_medications, name="care_medications"),
+    path(f"{P}/medications/new/", medication.care_medication_form, name="care_medication_new"),
+    path(f"{P}/medications/<uuid:entry_id>/", medication.care_medication_form, name="care_medication_edit"),
+    path(f"{A}/medications/", medication_api.CareMedicationList.as_view(), name="api-care-medications"),
+    path(f"{A}/medications/<uuid:entry_id>/", medication_api.CareMedicationDetail.as_view(),
+         name="api-care-medications-detail"),
 ]

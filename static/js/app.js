@@ -208,6 +208,10 @@ function formBody(form) {
       body[name] = element.value.split("\n").map((line) => line.trim()).filter(Boolean);
     } else if (element.dataset.contacts !== undefined) {
       body[name] = contacts(element.value);
+    } else if (element.dataset.list !== undefined) {
+      // Several boxes of one name (a medication's times): a list of the filled-in ones.
+      groups[name] = groups[name] || [];
+      if (element.value !== "") groups[name].push(element.value);
     } else if (type === "number") {
       body[name] = element.value === "" ? null : Number(element.value);
     } else if (["time", "date", "datetime-local", "select-one"].includes(type)) {
@@ -231,6 +235,7 @@ function fillForm(form, body) {
       else if (input.type === "checkbox") input.checked = Boolean(value);
       else if (input.type === "radio") input.checked = value !== null && String(value) === input.value;
       else if (input.dataset.lines !== undefined) input.value = (value || []).join("\n");
+      else if (input.dataset.list !== undefined) input.value = (value || [])[[...inputs].indexOf(input)] || "";
       else if (input.dataset.contacts !== undefined) {
         input.value = (value || []).map((c) => (c.phone ? `${c.name}, ${c.phone}` : c.name)).join("\n");
       }
@@ -989,3 +994,37 @@ function setUpRoll() {
 }
 
 setUpRoll();
+
+/* ---- Issue 17, use and medication in the check-in: a follow-up question ("What did you use?",
+   "How many doses did you miss?") shows only after the answer it belongs to. Hidden, its inputs
+   are disabled, so neither the page nor the outbox sends them: the server refuses a follow-up
+   without its answer (CheckIn.clean). Without the script every follow-up is simply shown.
+   (Here, not in a file of its own: the check-in page keeps to two scripts, its budget.) ---- */
+
+function setUpFollowUps() {
+  const boxes = [...document.querySelectorAll("[data-shown-by]")];
+  if (!boxes.length) return;
+
+  function update(box) {
+    const form = box.closest("form");
+    const picked = form && form.querySelector(`input[name="${box.dataset.shownBy}"]:checked`);
+    // A follow-up the server refused stays in view, to be fixed or cleared.
+    const show = Boolean((picked && picked.value === box.dataset.shownFor) || box.querySelector(".field--error"));
+    box.hidden = !show;
+    for (const input of box.querySelectorAll("input, select, textarea")) input.disabled = !show;
+  }
+
+  for (const box of boxes) {
+    const form = box.closest("form");
+    if (!form) continue;
+    for (const radio of form.querySelectorAll(`input[name="${box.dataset.shownBy}"]`)) {
+      radio.addEventListener("change", () => update(box));
+    }
+    update(box);
+  }
+  // A draft opened from the outbox has its answers put back without change events: look again
+  // just before a save (capture: before the outbox reads the form).
+  document.addEventListener("submit", () => boxes.forEach(update), true);
+}
+
+setUpFollowUps();

@@ -24,9 +24,11 @@ from ..models import (
     Reminder,
     Goal,
     HighRiskTime,
+    Medication,
     Participant,
     SafetyPlanVersion,
     Strategy,
+    Substance,
     SafetyAnswer,
     TalkRequest,
     Task,
@@ -147,7 +149,30 @@ class StrictModelSerializer(RefuseUnknownFieldsMixin, serializers.ModelSerialize
         return fields
 
 
+class ChoiceListField(serializers.ListField):
+    """A list of choices, each once: one message for the whole field ({"substances": ["Pick from
+    the list shown."]}), not one per position, as the page shows it beside the field."""
+
+    def __init__(self, *, choices, **kwargs):
+        super().__init__(child=serializers.ChoiceField(choices=choices), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            self.fail("invalid")
+
+
 class CheckInSerializer(StrictModelSerializer):
+    # Use and medication (issue 17): what was used goes with used_today "yes" only, and
+    # doses_missed with took_medication "some" only (a 400 naming the field otherwise).
+    substances = ChoiceListField(choices=Substance.choices, required=False, max_length=len(Substance.choices),
+                                 error_messages=CheckIn.MESSAGES["substances"],
+                                 help_text="With used_today \"yes\" only.")
+    doses_missed = serializers.IntegerField(min_value=1, max_value=24, required=False, allow_null=True,
+                                            error_messages=CheckIn.MESSAGES["doses_missed"],
+                                            help_text="With took_medication \"some\" only.")
+
     class Meta:
         model = CheckIn
         fields = ["id", *CheckIn.WRITABLE, "time_in_bed_min", "total_sleep_min", "sleep_efficiency",
@@ -310,6 +335,36 @@ class HighRiskTimeSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+@extend_schema_field({"type": "array", "minItems": 1, "maxItems": 8, "example": ["08:00", "20:00"],
+                     "items": {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+                     "description": "Times of day in your own zone, each once; one reminder at each."})
+class DoseTimesField(serializers.ListField):
+    def __init__(self, **kwargs):
+        super().__init__(child=StrictCharField(), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError:
+            self.fail("invalid")
+        return value
+
+
+class MedicationSerializer(StrictModelSerializer):
+    # The name is the person's own words; it is never put in a notification or an email.
+    times = DoseTimesField(error_messages=Medication.MESSAGES["times"])
+    added_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Medication
+        fields = ["id", *Medication.WRITABLE, "added_by", "created_at", "updated_at"]
+        read_only_fields = ["id", "added_by", "created_at", "updated_at"]
+
+    def get_added_by(self, medication) -> str | None:
+        """Who on the care team added it (empty when the person did)."""
+        return str(medication.added_by) if medication.added_by_id else None
+
+
 class UrgeBriefSerializer(StrictModelSerializer):
     class Meta:
         model = Urge
@@ -363,6 +418,15 @@ class WinSerializer(StrictSerializer):
         return super().to_representation({"date": day, "text": text})
 
 
+class UseDaysSerializer(StrictSerializer):
+    # progress.Progress.use: days they said no, out of the days answered no or yes; never a streak.
+    no = serializers.IntegerField(help_text="Days you told Steady you didn't use.")
+    answered = serializers.IntegerField(help_text="Days you answered no or yes.")
+    yes = serializers.IntegerField()
+    not_said = serializers.IntegerField(help_text="Days you answered \"I'd rather not say\": counted neither way.")
+    unanswered = serializers.IntegerField()
+
+
 class ProgressSerializer(StrictSerializer):
     # A progress.Progress, as it is. (No docstrings here: they would become the schema's descriptions.)
     first = serializers.DateField()
@@ -379,6 +443,7 @@ class ProgressSerializer(StrictSerializer):
     helpers = HelperSerializer(many=True)
     helpers_unranked = HelperSerializer(many=True)
     days = ProgressDaySerializer(many=True)
+    use = UseDaysSerializer()
 
 
 class SuggestionSerializer(StrictSerializer):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import absence, access, audit, care, dates, exports, progress, schedule, scores, selectors, services, triage
+from .. import absence, access, audit, care, dates, exports, medication, progress, schedule, scores, selectors, services, triage
 from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
@@ -167,6 +167,7 @@ def participant_view(request, participant):
         event_key=charts.event_key(), events=charts.event_list(overview.events),
         heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK,
         notices=absence.recent_notices(participant),  # issue 16: reasons are for the care team only
+        use_meds=medication.care_view(participant=participant, days=period),  # issue 17
         group_week=schedule.group_week(participant, schedule.week_start(
             timezone.now().astimezone(participant.program.zone).date()))))
 

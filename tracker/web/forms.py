@@ -22,6 +22,7 @@ from ..models import (
     Program,
     SafetyPlanVersion,
     Strategy,
+    Substance,
     Task,
     Trigger,
     Urge,
@@ -104,6 +105,12 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
         choices=SCALE_0_10, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
         label="Stress today", help_text="0 is calm, 10 is the most stressed you can imagine.",
     )
+    # Use and medication (issue 17): optional; the follow-ups show only after "Yes" and "Missed
+    # some" (setUpFollowUps in static/js/app.js), and a follow-up without them is refused (CheckIn.clean).
+    substances = forms.MultipleChoiceField(
+        choices=Substance.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("What did you use?"), help_text=_("Pick any that fit."),
+    )
 
     class Meta:
         model = CheckIn
@@ -123,9 +130,13 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "regular_meals": forms.RadioSelect,
             "small_win": forms.TextInput(attrs={"autocomplete": "off"}),
             "note": forms.Textarea(attrs={"rows": 3}),
+            "used_today": forms.RadioSelect,
+            "took_medication": forms.RadioSelect,
+            "doses_missed": NumberInput({"min": 1, "max": 24}),
         }
         labels = {
             "note_private": PRIVATE_NOTE_LABEL,
+            "doses_missed": _("How many doses did you miss?"),
             "date": "Day",
             "in_bed_at": "Went to bed",
             "final_wake_at": "Woke up",
@@ -137,13 +148,17 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
             "tried_sleep_at": "Leave empty if it was when you went to bed.",
             "out_of_bed_at": "Leave empty if it was when you woke up.",
             "small_win": "Anything counts: a walk, a call, a meal.",
+            "used_today": _("Optional. Your care team sees your answer."),
         }
 
-    def __init__(self, *args, usual=None, **kwargs):
+    def __init__(self, *args, usual=None, medication=False, **kwargs):
         super().__init__(*args, **kwargs)
         # The person's usual times (progress.usual_times), offered on a new check-in only.
         self.usual = usual
-        for name in ("sleep_quality", "mood", "regular_meals"):
+        # "Took my medication today?" is asked of people with an active medication, and kept on a
+        # check-in that has an answer already (a medication stopped since).
+        self.asks_medication = medication or bool(self.instance.took_medication)
+        for name in ("sleep_quality", "mood", "regular_meals", "used_today", "took_medication"):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0] != ""]
         self.fields["usual_times"].label = _("Same as usual")

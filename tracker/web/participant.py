@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import absence, accounts, audit, dates, progress, reminders, selectors, services
+from .. import absence, accounts, audit, dates, medication, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
     AuditEvent,
@@ -119,11 +119,15 @@ def _existing_for_period(kind, participant, initial):
 
 
 def _form_extra(kind, participant, entry, data):
-    """A new check-in is offered the person's usual times, from the nights before its day."""
-    if kind != "checkin" or entry is not None:
+    """A new check-in is offered the person's usual times, from the nights before its day; a
+    check-in asks about medication when the person has an active one (issue 17)."""
+    if kind != "checkin":
         return {}
+    extra = {"medication": medication.has_active_medication(participant)}
+    if entry is not None:
+        return extra
     day = dates.query_date_or_none(str(data.get("date") or "")) or participant.local_today()
-    return {"usual": progress.usual_times(participant=participant, before=day)}
+    return {**extra, "usual": progress.usual_times(participant=participant, before=day)}
 
 
 def _saved_message(kind, entry, created):
@@ -399,6 +403,7 @@ SEEN_WHAT = {
     "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
     "acknowledgement": _lazy("a follow-up note about you"),
     "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
+    "medications": _lazy("your medications"),
 }
 
 

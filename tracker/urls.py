@@ -6,6 +6,7 @@ from .api import groups as groups_api
 from .api import member as member_api
 from .api import participant as api
 from .web import account, care, groups, huddle, member, participant, pwa, roll
+from .web import urgent as urgent_pages
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -186,4 +187,9 @@ urlpatterns += [
     path("api/v1/care/sessions/<int:session_id>/roll/", groups_api.Roll.as_view(), name="api-care-roll"),
     path("api/v1/care/sessions/<int:session_id>/attendance/<int:participant_id>/", groups_api.Mark.as_view(),
          name="api-care-attendance"),
+]
+
+# Issue 17, urgent notices: the program admins' list (tracker.web.urgent, tracker.urgent).
+urlpatterns += [
+    path("care/urgent/", urgent_pages.urgent_alerts, name="care_urgent"),
 ]

@@ -35,7 +35,7 @@ def test_the_changed_pages_fit_a_phone(phone, live_server, alice_with_entries, c
     phone.goto(live_server.url + "/settings/")
     phone.fill("#id_time_zone", "Denver")
     phone.click("text=Save time zone")
-    phone.wait_for_selector("text=Settings saved.")
+    phone.wait_for_selector("text=Time zone saved.")
     alice_with_entries.refresh_from_db()
     assert alice_with_entries.time_zone == "America/Denver"
     # No notifications on this phone: no test button.

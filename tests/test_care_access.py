@@ -57,7 +57,8 @@ def test_the_routes_were_found():
             "api-care-caseload", "api-care-overview", "api-care-export", "api-care-checkins",
             "api-care-tasks-detail"} <= names
     assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "care_audit_csv", "api-care-caseload",
-                                                  "care_invitations", "care_settings", "care_program_settings"}
+                                                  "care_invitations", "care_settings", "care_program_settings",
+                                                  "care_urgent"}
 
 
 def test_every_care_path_in_the_schema_is_a_route_here(client):
@@ -168,7 +169,8 @@ def test_only_the_care_team_gets_in(name, route, world):
 @pytest.mark.parametrize(("name", "route"), OTHER_ROUTES, ids=[name for name, _ in OTHER_ROUTES])
 def test_lists_without_a_participant_id(name, route, world):
     url = "/" + route
-    admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings")   # the program's admin only (carol)
+    admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings",   # the program's admin only (carol)
+                          "care_urgent")
     allowed = {"team"} if admin_only else {"team", "same_program", "other_program"}
     action = "export" if name == "care_audit_csv" else "read"
     for persona, user in world["personas"].items():

@@ -32,6 +32,8 @@ from tracker import services, triage, urgent
 from tracker.models import (AuditEvent, Counselor, FlagAcknowledgement, Participant, Program, PushSubscription,
                             UrgentAlert)
 from tracker.tasks import urgent_alert_send, urgent_tick
+# The real Redis and Celery worker of the reminders' end-to-end test (fixtures).
+from test_reminders_worker import redis_server, wait_for, worker  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("local_push_service")
 UTC = dt.UTC
@@ -475,13 +477,17 @@ def test_the_program_admin_sets_the_on_call_address_the_minutes_and_the_other_fl
     assert re.search(r'value="talk"[^>]*checked', page) and re.search(r'value="use"[^>]*checked', page)
     assert "Also notify at once when someone asks to talk" in page
     assert AuditEvent.objects.filter(resource="program-settings", action="write").count() == 1
+    # Left empty, the minutes go back to 60; no on-call address and no other flag are fine.
+    client.post("/care/settings/program/", program_form(urgent_ack_minutes="", on_call_email="", urgent_notify_flags=[]))
+    program.refresh_from_db()
+    assert (program.on_call_email, program.urgent_ack_minutes, program.urgent_notify_flags) == ("", 60, [])
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("on_call_email", "not an address", "Enter an email address like oncall@example.org, or leave it empty."),
     ("urgent_ack_minutes", "2", "Give a number of minutes from 5 to 1440 (a day)."),
     ("urgent_ack_minutes", "5000", "Give a number of minutes from 5 to 1440 (a day)."),
-    ("urgent_ack_minutes", "", "Give a number of minutes from 5 to 1440 (a day)."),
+    ("urgent_ack_minutes", "ten", "Give a number of minutes from 5 to 1440 (a day)."),
     ("urgent_notify_flags", ["sleep"], "Pick from the choices shown."),
 ])
 def test_bad_settings_are_refused_next_to_their_field_and_keep_what_was_typed(team, program, now, field, value,
@@ -542,3 +548,22 @@ def test_the_admins_page_names_who_and_their_team_never_what(api, alice, team, n
     for who in ("carol", "erin"):
         other = verified_login(Client(), team[who].user)
         assert other.get("/care/urgent/").status_code == 404
+
+
+# -- the whole path with real parts: the commit publishes to a real Redis, a real Celery worker sends
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_risky_answer_goes_through_redis_and_a_worker_to_the_counselors_device(api, alice, team, worker):
+    with PushService() as push_service:
+        subscribe(team["carol"], push_service)
+        put_answer(api, value=1)
+        (received,) = push_service.wait_for(1)
+        assert received.payload["body"] == "Someone on your caseload needs a look"
+        wait_for(lambda: UrgentAlert.objects.get().sent_to, "the worker to record whom it told", timeout=10)
+        carol, dan = team["carol"], team["dan"]
+        assert UrgentAlert.objects.get().sent_to == [f"email:{carol.pk}", f"email:{dan.pk}", "on_call", f"push:{carol.pk}"]
+        # The tick finds nothing left to send: still one notice on the device.
+        urgent_tick()
+        assert len(push_service.delivered()) == 1

@@ -310,14 +310,13 @@ class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
         help_text=_("Told at once, at any hour, with the care team, when someone needs a look. Leave it empty "
                     "for nobody besides the care team."))
     urgent_ack_minutes = forms.IntegerField(
-        label=_("Minutes before the program admins are told"), min_value=5, max_value=1440,
+        label=_("Minutes before the program admins are told"), min_value=5, max_value=1440, required=False,
         widget=NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={"required": _("Give a number of minutes from 5 to 1440 (a day)."),
-                        "invalid": _("Give a number of minutes from 5 to 1440 (a day)."),
+        error_messages={"invalid": _("Give a number of minutes from 5 to 1440 (a day)."),
                         "min_value": _("Give a number of minutes from 5 to 1440 (a day)."),
                         "max_value": _("Give a number of minutes from 5 to 1440 (a day).")},
         help_text=_("When nobody on the care team acknowledges an urgent notice within this time, each program "
-                    "admin is told once."))
+                    "admin is told once. Left empty, 60."))
     urgent_notify_flags = forms.MultipleChoiceField(
         choices=[("use", _("Also notify at once when someone reports use")),
                  ("talk", _("Also notify at once when someone asks to talk"))],
@@ -385,6 +384,8 @@ class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
         data["office_weekdays"] = sorted(data.get("office_weekdays") or [])
         if "urgent_notify_flags" in data:
             data["urgent_notify_flags"] = sorted(data["urgent_notify_flags"])
+        if "urgent_ack_minutes" in data and data["urgent_ack_minutes"] is None:
+            data["urgent_ack_minutes"] = Program._meta.get_field("urgent_ack_minutes").get_default()
         return data
 
 

@@ -44,8 +44,8 @@ def test_a_risky_answer_is_acknowledged_only_with_a_note_with_the_keyboard(phone
     tab_to(phone, "el.tagName === 'SUMMARY' && el.textContent.includes('Risky answer')")
     phone.keyboard.press("Enter")
     tab_to(phone, "el.name === 'note' && el.id.startsWith('note-')")
-    phone.keyboard.press("Enter")   # no note
-    phone.wait_for_url(live_server.url + "/care/")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")   # no note
     error = phone.locator(f"#note-{risky.pk}-safety_answer_error")
     assert error.is_visible() and error.inner_text().startswith("Write a note to acknowledge this flag")
     assert "Nothing was acknowledged" in phone.inner_text(".messages")
@@ -56,8 +56,8 @@ def test_a_risky_answer_is_acknowledged_only_with_a_note_with_the_keyboard(phone
 
     phone.focus(f"#note-{risky.pk}-safety_answer")
     phone.keyboard.type("Called her, she is safe, seeing her at 4")
-    phone.keyboard.press("Enter")
-    phone.wait_for_url(live_server.url + "/care/")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
     ack = FlagAcknowledgement.objects.get()
     assert (ack.flag, ack.note) == ("safety_answer", "Called her, she is safe, seeing her at 4")
     assert "Risky answer on a questionnaire” for alice acknowledged" in phone.inner_text(".messages")
@@ -72,8 +72,8 @@ def test_at_desk_width_the_refusal_sits_next_to_the_rows_note_box(phone, browser
         tab_to(page, "el.tagName === 'SUMMARY' && el.closest('.case-table') !== null")
         page.keyboard.press("Enter")
         tab_to(page, "el.name === 'note' && el.id.includes('safety_answer')")
-        page.keyboard.press("Enter")
-        page.wait_for_url(live_server.url + "/care/")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert page.locator(f"#desk-note-{risky.pk}-safety_answer_error").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280
         shot(page, "urgent-caseload-note-refused-1280", full_page=False)
@@ -113,7 +113,7 @@ def test_a_counselor_turns_on_urgent_notices_on_this_device_and_gets_one(phone, 
         check_page(phone, "urgent-counselor-settings-360")
         assert violations(phone) == []
         phone.check("#id_urgent_push")
-        phone.click("text=Save")
+        phone.click("button.button--primary:text-is('Save')")
         phone.wait_for_selector("text=Settings saved.")
         phone.click("text=Turn on notifications on this device")
         phone.wait_for_selector("text=Notifications are on for this device.")

@@ -255,9 +255,9 @@ def open_alerts(program, *, now=None):
     now = now or timezone.now()
     alerts = list(UrgentAlert.objects.filter(participant__program=program, created_at__gte=now - LOOKBACK)
                   .select_related("participant__user").prefetch_related("participant__care_team__user"))
-    acks = FlagAcknowledgement.objects.filter(
+    acks = list(FlagAcknowledgement.objects.filter(
         participant_id__in={a.participant_id for a in alerts}, created_at__gte=now - LOOKBACK,
-    ).select_related("counselor__user").order_by("created_at")
+    ).select_related("counselor__user").order_by("created_at"))
     for alert in alerts:
         alert.acknowledgement = next((ack for ack in acks if ack.participant_id == alert.participant_id
                                       and ack.flag == alert.flag and ack.created_at >= alert.created_at), None)

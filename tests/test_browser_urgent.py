@@ -62,6 +62,13 @@ def test_a_risky_answer_is_acknowledged_only_with_a_note_with_the_keyboard(phone
     assert (ack.flag, ack.note) == ("safety_answer", "Called her, she is safe, seeing her at 4")
     assert "Risky answer on a questionnaire” for alice acknowledged" in phone.inner_text(".messages")
 
+    # carol is also the program's admin: the list of urgent notices fits a phone, and names no flag.
+    phone.goto(live_server.url + "/care/urgent/")
+    assert "by Carol" in phone.inner_text("main") and "Risky" not in phone.inner_text("main")
+    check_page(phone, "urgent-admin-list-360")
+    shot(phone, "urgent-admin-list-360")
+    assert violations(phone) == []
+
 
 def test_at_desk_width_the_refusal_sits_next_to_the_rows_note_box(phone, browser, live_server, risky):
     sign_in(phone, live_server.url, "carol", "carol-password-1", lands_on="/care/")

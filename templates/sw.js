@@ -176,10 +176,12 @@ self.addEventListener("push", (event) => {
     icon: "{% static 'icons/icon-192.png' %}",
     badge: "{% static 'icons/icon-192.png' %}",
     data: { url: data.url || "/", token: data.token || "" },
-    actions: [
+    // An urgent notice to a counselor (tracker/urgent.py) opens its page; nothing to log or snooze.
+    actions: data.kind === "urgent" ? [] : [
       { action: "open", title: "Log now" },
       { action: "snooze", title: "Snooze 30 min" },
     ],
+    requireInteraction: data.kind === "urgent",
   };
   event.waitUntil(self.registration.showNotification(title, options));
 });

@@ -43,7 +43,8 @@ def care_pages(participant):
             ("care-safety-plan-1", f"{base}/safety-plan/1/"), ("care-wins", f"{base}/wins/"),
             ("care-goals", f"{base}/goals/"), ("care-goal-new", f"{base}/goal/"), ("care-task-new", f"{base}/task/"),
             ("care-goal-edit", f"{base}/goal/{goal.pk}/"), ("care-invitations", "/care/invitations/"),
-            ("care-settings", "/care/settings/"), ("care-program-settings", "/care/settings/program/")]
+            ("care-settings", "/care/settings/"), ("care-program-settings", "/care/settings/program/"),
+            ("care-urgent", "/care/urgent/")]
 
 @pytest.fixture(scope="module")
 def browser():

@@ -59,7 +59,7 @@ def test_the_routes_were_found():
             "api-care-tasks-detail", "care_scores", "api-care-responses", "api-care-questionnaires"} <= names
     assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "care_audit_csv", "api-care-caseload",
                                                   "care_invitations", "care_settings", "care_program_settings",
-                                                  *QUESTIONNAIRE_SETTINGS}
+                                                  *QUESTIONNAIRE_SETTINGS, "care_urgent"}
 
 
 def test_every_care_path_in_the_schema_is_a_route_here(client):
@@ -183,7 +183,7 @@ def test_only_the_care_team_gets_in(name, route, world):
 def test_lists_without_a_participant_id(name, route, world):
     url = "/" + route
     admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings",
-                          *QUESTIONNAIRE_SETTINGS)   # the program's admin only (carol)
+                          *QUESTIONNAIRE_SETTINGS, "care_urgent")   # the program's admin only (carol)
     allowed = {"team"} if admin_only else {"team", "same_program", "other_program"}
     action = "export" if name == "care_audit_csv" else "read"
     for persona, user in world["personas"].items():

@@ -1,8 +1,10 @@
 """Every write to participant data goes through here: pages, the API and the demo loader alike."""
 
 import dataclasses
+import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -135,7 +137,15 @@ def checkin_put(*, participant, id, data):
 
 
 def urge_put(*, participant, id, data):
-    return _entry_put(Urge, participant=participant, id=id, data=data)
+    """An urge; one that ended in use, in the days the caseload counts setbacks, is use reported
+    (tracker.urgent: the team is told at once where the program turned that on)."""
+    with transaction.atomic():
+        result = _entry_put(Urge, participant=participant, id=id, data=data)
+        urge = result.entry
+        if result.changed and urge.outcome == Urge.Outcome.USED and \
+                urge.occurred_at >= timezone.now() - dt.timedelta(days=settings.TRIAGE_SETBACK_DAYS):
+            urgent.use_reported(participant, f"urge:{urge.pk}")
+    return result
 
 
 def reflection_put(*, participant, id, data):
@@ -143,8 +153,13 @@ def reflection_put(*, participant, id, data):
 
 
 def talk_request_put(*, participant, id, data):
-    """"I'd like to talk": an urgent flag on the caseload (tracker.triage) until acknowledged."""
-    return _entry_put(TalkRequest, participant=participant, id=id, data=data)
+    """"I'd like to talk": an urgent flag on the caseload (tracker.triage) until acknowledged, and
+    where the program turned that on, a notice to the team at once (tracker.urgent)."""
+    with transaction.atomic():
+        result = _entry_put(TalkRequest, participant=participant, id=id, data=data)
+        if result.created:
+            urgent.talk_requested(result.entry)
+    return result
 
 
 def safety_answer_put(*, participant, id, data):
@@ -175,6 +190,13 @@ def response_put(*, participant, id, data, now=None):
             responses.record_scores(result.entry, now=now)
             for answer_id, answer in responses.safety_answers_missing(result.entry, now=now):
                 safety_answer_put(participant=participant, id=answer_id, data=answer)
+            if result.entry.complete:
+                # The BAM's use items are a use report like any other (tracker.urgent, tracker.triage).
+                if result.entry.scores.get("use"):
+                    urgent.use_reported(participant, f"response:{result.entry.pk}")
+                if result.entry.questionnaire_id is not None:
+                    reminders.questionnaire_reminders_withdraw(questionnaires=[result.entry.questionnaire_id],
+                                                               now=now)
     return result
 
 
@@ -194,6 +216,8 @@ def absence_notice_put(*, participant, id, data, now=None):
         result = _entry_put(AbsenceNotice, participant=participant, id=id, data=data)
         if result.changed:
             absence.pre_mark(result.entry)
+            if result.entry.reason == AbsenceNotice.Reason.USED:
+                urgent.use_reported(participant, f"notice:{result.entry.pk}")
     return result
 
 
@@ -230,11 +254,14 @@ def participant_update(*, participant, time_zone):
     return participant
 
 
-def counselor_update(*, counselor, time_zone):
-    """The counselor's own settings (their record, not a participant's: no audit row)."""
+def counselor_update(*, counselor, time_zone, urgent_push=None):
+    """The counselor's own settings (their record, not a participant's: no audit row).
+    `urgent_push`: urgent notices also as a push to their subscribed devices (None: unchanged)."""
     counselor.time_zone = time_zone
+    if urgent_push is not None:
+        counselor.urgent_push = urgent_push
     counselor.full_clean(exclude=["user", "program"])
-    counselor.save(update_fields=["time_zone"])
+    counselor.save(update_fields=["time_zone", "urgent_push"])
     return counselor
 
 
@@ -354,6 +381,9 @@ def push_subscription_delete(*, user, endpoint):
 
 PROGRAM_SETTINGS = ("time_zone", "phone", "office_weekdays", "office_opens", "office_closes", "group_hours_targets",
                     "harm_reduction_on", "harm_reduction_text", "still_welcome_text")
+# Urgent notices (tracker.urgent): the on-call address, when the admins are told, and which other
+# urgent flags notify at once.
+PROGRAM_SETTINGS += ("on_call_email", "urgent_ack_minutes", "urgent_notify_flags")
 
 
 def program_settings_update(*, request, program: Program, **values) -> Program:
@@ -383,6 +413,9 @@ def flag_acknowledge(*, request, participant: Participant, counselor: Counselor,
         raise ValidationError({"note": [gettext("The note is %(count)d characters; the most is %(limit)d. Nothing was "
                                            "acknowledged: shorten the note and try again.")
                                          % {"count": len(note), "limit": limit}]})
+    if flag in triage.NOTE_REQUIRED and not note.strip():
+        raise ValidationError({"note": [gettext("Write a note to acknowledge this flag: what you did or will do "
+                                                "(for example, “Called, she is safe, seeing her tomorrow”).")]})
     current = {f.key: f for f in triage.caseload([participant])[0].flags}
     if flag not in current:
         raise ValidationError({"flag": ["This flag is not raised any more."]})

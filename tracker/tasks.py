@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.signals import worker_process_shutdown, worker_shutdown
 from django.utils import timezone
 
-from . import accounts, measures, reminders, schedule
+from . import accounts, measures, reminders, schedule, urgent
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +58,15 @@ def purge_closed_accounts():
     purged = accounts.purge_closed_accounts()
     if purged:
         logger.info("purged %d closed account(s)", purged)
+
+
+# Urgent notices (tracker.urgent): one task per alert, enqueued when its write commits, and the
+# minute tick that sends what never reached a worker and tells the program admins in time.
+@shared_task(ignore_result=True)
+def urgent_alert_send(alert_id):
+    urgent.alert_send(alert_id=alert_id)
+
+
+@shared_task(ignore_result=True)
+def urgent_tick():
+    urgent.urgent_tick()

@@ -16,11 +16,13 @@ from django.conf import settings
 from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from . import instruments, medication, scores
 from .progress import mean
+from .urgent import SAFETY_FLAG
 from .models import (
     AbsenceNotice,
     Attendance,
@@ -31,6 +33,7 @@ from .models import (
     Medication,
     PushSubscription,
     QuestionnaireResponse,
+    SafetyAnswer,
     SafetyPlanVersion,
     Substance,
     TalkRequest,
@@ -94,6 +97,28 @@ SEVERITY = {
     "reminders_setup": "setup",
 }
 SEVERITY_ORDER = ("urgent", "attention", "setup")
+
+# The risky answer (issue 17, tracker.urgent): an answer above 0 to PHQ-9 item 9. The heaviest
+# flag of all; it stays until a counselor acknowledges it, and that takes a note saying what was
+# done. Acknowledged, it stays listed (marked) for SAFETY_ACKNOWLEDGED_FOR after the answer came in.
+WEIGHTS[SAFETY_FLAG] = 10
+LABELS[SAFETY_FLAG] = gettext_lazy("Risky answer on a questionnaire")
+SEVERITY[SAFETY_FLAG] = "urgent"
+SAFETY_ACKNOWLEDGED_FOR = dt.timedelta(days=7)
+# Flags acknowledged only with a note (services.flag_acknowledge refuses them without one).
+NOTE_REQUIRED = frozenset({SAFETY_FLAG})
+
+
+def safety_flag(answer, participant):
+    """The flag for a person's newest safety answer: which questionnaire and item, the answer's
+    own words (the instrument's, in its version), and when it was given."""
+    item = instruments.get(answer.instrument, answer.version).item(answer.item)
+    words = next((option.text() for option in item.options if option.value == answer.value), str(answer.value))
+    text = gettext("%(instrument)s item %(item)s: “%(answer)s”, %(when)s.") % {
+        "instrument": instruments.get(answer.instrument, answer.version).name, "item": item.number,
+        "answer": words, "when": _when(answer.answered_at, participant)}
+    return Flag(SAFETY_FLAG, text, str(answer.pk))
+
 # The participant's settings that each turn one kind of reminder on (empty: off).
 REMINDER_SETTINGS = ("checkin_reminder_at", "high_risk_lead_min", "weekend_plan_reminder_at",
                      "weekend_review_reminder_at", "task_reminder_at")
@@ -105,10 +130,15 @@ class Flag:
     text: str
     evidence: str
     acknowledgement: FlagAcknowledgement | None = None
+    note_error = ""  # why an acknowledgement was refused, for the page to show next to the note box
 
     @property
     def label(self):
         return LABELS[self.key]
+
+    @property
+    def note_required(self):
+        return self.key in NOTE_REQUIRED
 
     @property
     def weight(self):
@@ -211,6 +241,11 @@ def caseload(participants, *, now=None):
     newest_talk = TalkRequest.objects.filter(participant_id=OuterRef("participant_id")).order_by("-created_at", "-pk")
     talks = {talk.participant_id: talk for talk in TalkRequest.objects.filter(
         participant_id__in=ids, pk=Subquery(newest_talk.values("pk")[:1]))}
+    # The newest safety answer to reach Steady (by arrival, not by when it was answered: one sent
+    # late from a phone that was offline must raise the flag again).
+    newest_safety = SafetyAnswer.objects.filter(participant_id=OuterRef("participant_id")).order_by("-created_at", "-pk")
+    safety_answers = {answer.participant_id: answer for answer in SafetyAnswer.objects.filter(
+        participant_id__in=ids, pk=Subquery(newest_safety.values("pk")[:1]))}
     missed, last_two = group_absences(ids, now=now)
     acknowledgements = {}
     for ack in FlagAcknowledgement.objects.filter(participant_id__in=ids).select_related("counselor__user"):
@@ -227,7 +262,7 @@ def caseload(participants, *, now=None):
             has_subscription=participant.user_id in subscribed,
             has_working_subscription=participant.user_id in working, failed=failed.get(pid), plan=plans.get(pid),
             talk=talks.get(pid), use_reports=use_reports[pid], doses=doses.get(pid),
-            missed=missed.get(pid), last_two=last_two.get(pid, []),
+            missed=missed.get(pid), last_two=last_two.get(pid, []), safety_answer=safety_answers.get(pid),
         )
         flags += score_flags(latest=latest.get(pid, {}), risk_rise=risk_rise.get(pid),
                              missed=missed_questionnaires.get(pid, []))
@@ -237,6 +272,8 @@ def caseload(participants, *, now=None):
         # An acknowledged request to talk is done with after a while; an open one stays.
         flags = [flag for flag in flags if not (flag.key == "talk" and flag.acknowledgement
                                                 and talks[pid].created_at < now - TALK_ACKNOWLEDGED_FOR)]
+        flags = [flag for flag in flags if not (flag.key == SAFETY_FLAG and flag.acknowledgement
+                                                and safety_answers[pid].created_at < now - SAFETY_ACKNOWLEDGED_FOR)]
         days = [today[pid] - dt.timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
         urge_days = defaultdict(int)
         for occurred_at, *_ in urges[pid]:
@@ -373,12 +410,15 @@ def group_absences(ids, *, now):
 
 def participant_flags(participant, *, now, today, last_checkin, checkins, urges, has_weekend_plan,
                       has_subscription, has_working_subscription, failed, plan, talk=None, use_reports=(),
-                      doses=None, missed=None, last_two=()):
+                      doses=None, missed=None, last_two=(), safety_answer=None):
     """The flags for one person, from facts already read. `urges`: [(occurred_at, intensity, outcome,
     ...)]; `talk`: their newest request to talk, if any; `use_reports`, `doses`: see
-    _use_and_medication; `missed`, `last_two`: see group_absences."""
+    _use_and_medication; `missed`, `last_two`: see group_absences; `safety_answer`: their newest
+    safety answer, if any."""
     s = settings
     flags = []
+    if safety_answer is not None:
+        flags.append(safety_flag(safety_answer, participant))
 
     # Group: the last N marked sessions all absent is urgent and says it all; otherwise an
     # unexcused absence in the last days. The evidence is the newest absent session, so an

@@ -11,6 +11,7 @@ from .api import participant as api
 from .api import scores as scores_api
 from .web import account, care, groups, huddle, measure_schedules, measures, medication, member, participant, pwa, roll
 from .web import scores as scores_web
+from .web import urgent as urgent_pages
 
 urlpatterns = [
     path("", participant.today, name="today"),
@@ -236,4 +237,9 @@ urlpatterns += [
     path(f"{A}/medications/", medication_api.CareMedicationList.as_view(), name="api-care-medications"),
     path(f"{A}/medications/<uuid:entry_id>/", medication_api.CareMedicationDetail.as_view(),
          name="api-care-medications-detail"),
+]
+
+# Issue 17, urgent notices: the program admins' list (tracker.web.urgent, tracker.urgent).
+urlpatterns += [
+    path("care/urgent/", urgent_pages.urgent_alerts, name="care_urgent"),
 ]

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from .. import audit, dates, push, reminders, selectors, services
 from .. import progress as progress_figures
-from ..access import own_entry, participant_for_user
+from ..access import counselor_for_user, own_entry, participant_for_user
 from ..models import (
     CheckIn,
     Goal,
@@ -446,10 +446,20 @@ class Patterns(APIView):
 # Reminders: push subscriptions, settings, and the actions a notification can take.
 
 
-class PushSubscriptions(APIView):
-    """Register this browser's push subscription (POST) or remove it (DELETE)."""
+class IsParticipantOrCounselor(permissions.BasePermission):
+    """A participant's phone (reminders) or a counselor's device (urgent notices: tracker.urgent)."""
 
-    permission_classes = [permissions.IsAuthenticated, IsParticipant]
+    message = "Only participants and counselors receive notifications."
+
+    def has_permission(self, request, view):
+        return IsParticipant().has_permission(request, view) or counselor_for_user(request.user) is not None
+
+
+class PushSubscriptions(APIView):
+    """Register this browser's push subscription (POST) or remove it (DELETE): a participant's for
+    reminders, a counselor's for urgent notices."""
+
+    permission_classes = [permissions.IsAuthenticated, IsParticipantOrCounselor]
     serializer_class = PushSubscriptionSerializer
 
     @extend_schema(responses={201: PushSubscriptionSerializer, 200: PushSubscriptionSerializer})

@@ -543,6 +543,8 @@ class FlagSerializer(StrictSerializer):
     acknowledged_by = serializers.SerializerMethodField()
     acknowledged_at = serializers.SerializerMethodField()
     acknowledgement_note = serializers.SerializerMethodField()
+    note_required = serializers.BooleanField(read_only=True, help_text=(
+        "Acknowledged only with a note saying what was done (the risky answer on a questionnaire)."))
 
     def get_acknowledged(self, flag) -> bool:
         return flag.acknowledgement is not None

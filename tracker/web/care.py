@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import absence, access, audit, care, dates, exports, medication, progress, schedule, scores, selectors, services, triage
+from .. import absence, access, audit, care, dates, exports, medication, progress, push, schedule, scores, selectors, services, triage
 from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
@@ -83,6 +83,7 @@ def caseload(request):
     upcoming = schedule.next_sessions([row.participant.pk for row in rows], timezone.now())
     for row in rows:
         row.next_session = upcoming.get(row.participant.pk)
+    note_refusal(request, rows)
     cards = [(row, charts.sleep_sparkline(row), charts.urge_sparkline(row),
               max([4, *(count for _, count in row.urges)])) for row in rows]
     flag_choices = sorted(((key, triage.LABELS[key]) for key in present), key=lambda choice: str(choice[1]))
@@ -104,10 +105,12 @@ def counselor_settings(request):
     counselor = access.caseload_counselor(request, resource="care-settings")
     form = CounselorSettingsForm(request.POST or None, instance=counselor)
     if request.method == "POST" and form.is_valid():
-        services.counselor_update(counselor=counselor, time_zone=form.cleaned_data["time_zone"])
-        messages.success(request, _("Time zone saved."))
+        services.counselor_update(counselor=counselor, time_zone=form.cleaned_data["time_zone"],
+                                  urgent_push=form.cleaned_data["urgent_push"])
+        messages.success(request, _("Settings saved."))
         return redirect("care_settings")
-    return render(request, "tracker/care/settings.html", {"form": form, "zones": sorted(known_zones())})
+    return render(request, "tracker/care/settings.html", {"form": form, "zones": sorted(known_zones()),
+                                                          "urgent_push_key": push.public_key()})
 
 
 @signed_in
@@ -136,12 +139,30 @@ def acknowledge_flag(request, participant):
                                          flag=request.POST.get("flag", ""), evidence=request.POST.get("evidence", ""),
                                          note=note)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        if "note" in getattr(error, "error_dict", {}):
+            # Shown next to the note box on the page the form was on (note_refusal below).
+            request.session[NOTE_REFUSED] = {"participant": participant.pk, "flag": request.POST.get("flag", ""),
+                                             "message": " ".join(error.message_dict["note"])}
+            messages.error(request, _("Nothing was acknowledged: see the note below."))
+        else:
+            messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"“{flag.label}” for {participant} acknowledged.")
     target = request.POST.get("next", "")
     return redirect(target if target in (reverse("care_caseload"), reverse("care_participant", args=[participant.pk]))
                     else "care_caseload")
+
+
+NOTE_REFUSED = "steady.ack-note-refused"
+
+
+def note_refusal(request, rows):
+    """The note an acknowledgement was refused for, shown next to that flag's note box (once)."""
+    refused = request.session.pop(NOTE_REFUSED, None)
+    for row in rows if refused else ():
+        for flag in row.flags:
+            if row.participant.pk == refused["participant"] and flag.key == refused["flag"]:
+                flag.note_error = refused["message"]
 
 
 def _tabs(participant, current):
@@ -160,6 +181,7 @@ def participant_view(request, participant):
     period = _period(request, default=30)
     overview = care.overview(participant=participant, period=period)
     row = triage.caseload([participant])[0]
+    note_refusal(request, [row])
     return render(request, "tracker/care/participant.html", _context(
         participant, "care_participant", overview=overview, figures=overview.figures, row=row, period=period,
         score_histories=scores.participant_scores(participant),  # issue 17: the scores block

@@ -291,15 +291,19 @@ class EmailForm(AccessibleErrorsMixin, forms.Form):
 
 
 class CounselorSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
-    """A counselor's own settings: the zone the caseload, audit log and invitations are shown in."""
+    """A counselor's own settings: the zone the caseload, audit log and invitations are shown in,
+    and whether urgent notices also come as a notification (tracker.urgent)."""
 
     class Meta:
         model = Counselor
-        fields = ["time_zone"]
+        fields = ["time_zone", "urgent_push"]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
-        labels = {"time_zone": _("Your time zone")}
+        labels = {"time_zone": _("Your time zone"), "urgent_push": _("Urgent notices on this device too")}
         help_texts = {"time_zone": _("The caseload, the audit log and invitations show times in this zone. "
-                                     "A participant’s pages show times in that participant’s zone.")}
+                                     "A participant’s pages show times in that participant’s zone."),
+                      "urgent_push": _("Steady always emails you when someone on your caseload needs a look. "
+                                       "With this on, it also shows a notification on each device you turn "
+                                       "notifications on for below.")}
 
 
 WEEKDAY_CHOICES = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")),
@@ -313,11 +317,32 @@ class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
     office_weekdays = forms.TypedMultipleChoiceField(
         choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
         label=_("Office days"))
+    # Urgent notices (tracker.urgent): the risky answer always notifies; these may too.
+    on_call_email = forms.EmailField(
+        label=_("On-call email"), required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"invalid": _("Enter an email address like oncall@example.org, or leave it empty.")},
+        help_text=_("Told at once, at any hour, with the care team, when someone needs a look. Leave it empty "
+                    "for nobody besides the care team."))
+    urgent_ack_minutes = forms.IntegerField(
+        label=_("Minutes before the program admins are told"), min_value=5, max_value=1440, required=False,
+        widget=NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": _("Give a number of minutes from 5 to 1440 (a day)."),
+                        "min_value": _("Give a number of minutes from 5 to 1440 (a day)."),
+                        "max_value": _("Give a number of minutes from 5 to 1440 (a day).")},
+        help_text=_("When nobody on the care team acknowledges an urgent notice within this time, each program "
+                    "admin is told once. Left empty, 60."))
+    urgent_notify_flags = forms.MultipleChoiceField(
+        choices=[("use", _("Also notify at once when someone reports use")),
+                 ("talk", _("Also notify at once when someone asks to talk"))],
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Other urgent flags"),
+        error_messages={"invalid_choice": _("Pick from the choices shown.")})
 
     class Meta:
         model = Program
         fields = ["time_zone", "phone", "office_weekdays", "office_opens", "office_closes",
-                  "harm_reduction_on", "harm_reduction_text", "still_welcome_text"]
+                  "harm_reduction_on", "harm_reduction_text", "still_welcome_text",
+                  "on_call_email", "urgent_ack_minutes", "urgent_notify_flags"]  # urgent notices (tracker.urgent)
         widgets = {"harm_reduction_text": forms.Textarea(attrs={"rows": 3}),
                    "still_welcome_text": forms.Textarea(attrs={"rows": 2}),
                    "time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
@@ -372,6 +397,10 @@ class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
                 targets[level] = int(hours) if hours == int(hours) else float(hours)
         data["group_hours_targets"] = targets
         data["office_weekdays"] = sorted(data.get("office_weekdays") or [])
+        if "urgent_notify_flags" in data:
+            data["urgent_notify_flags"] = sorted(data["urgent_notify_flags"])
+        if "urgent_ack_minutes" in data and data["urgent_ack_minutes"] is None:
+            data["urgent_ack_minutes"] = Program._meta.get_field("urgent_ack_minutes").get_default()
         return data
 
 

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import reminders, schedule, services
+from tracker import accounts, instruments, measures, reminders, schedule, services
 from tracker.models import (
     AbsenceNotice,
     Attendance,
@@ -24,6 +24,7 @@ from tracker.models import (
     Counselor,
     Delivery,
     Goal,
+    Medication,
     Group,
     GroupMembership,
     GroupSession,
@@ -31,6 +32,8 @@ from tracker.models import (
     Participant,
     Program,
     PushSubscription,
+    Questionnaire,
+    QuestionnaireResponse,
     Reminder,
     Strategy,
     Task,
@@ -51,11 +54,18 @@ DAYS = 60
 MAX_URGES_PER_DAY = 4
 
 # (username, first name, zone, the story): a setback day counts back from today.
+# "scores": PHQ-9 and GAD-7 totals at intake and every two weeks since; "medication": (name, times).
 PEOPLE = [
-    ("alex", "Alex", "America/New_York", {"setback_days_ago": None, "friday_evenings": True}),
-    ("sam", "Sam", "America/Chicago", {"setback_days_ago": 12, "friday_evenings": False}),
-    ("jordan", "Jordan", "America/Los_Angeles", {"setback_days_ago": None, "friday_evenings": False}),
+    ("alex", "Alex", "America/New_York", {"setback_days_ago": None, "friday_evenings": True,
+                                          "scores": {"phq9": [15, 12, 9, 7], "gad7": [12, 10, 7, 5]}}),
+    ("sam", "Sam", "America/Chicago", {"setback_days_ago": 12, "friday_evenings": False,
+                                       "scores": {"phq9": [17, 15, 11, 16], "gad7": [14, 12, 9, 13]},
+                                       "medication": ("Naltrexone", ["08:00"])}),
+    ("jordan", "Jordan", "America/Los_Angeles", {"setback_days_ago": None, "friday_evenings": False,
+                                                 "scores": {"phq9": [9, 8, 8, 6], "gad7": [7, 6, 6, 4]}}),
 ]
+# The demo people joined this many days ago: intake, then every 14 days, so today's are due.
+QUESTIONNAIRE_DAYS_AGO = 56
 # Who has no phone set up for notifications in the demo (the grey setup chip on the caseload).
 NO_PHONE = {"jordan"}
 WINS = [
@@ -124,7 +134,10 @@ class Command(BaseCommand):
             user = self._user(username, first, "Demo")
             participant, _ = Participant.objects.get_or_create(user=user, defaults={"program": program, "time_zone": zone})
             participant.care_team.add(counselor)
+            self._joined(participant)
+            self._medications(participant, story)
             self._seed(participant, story)
+            self._questionnaires(participant, story)
             self._plans(participant, counselor_user)
             reminders.reminders_sync(participant=participant)
             self._reminder_history(participant)
@@ -240,7 +253,8 @@ class Command(BaseCommand):
                 day = first + dt.timedelta(days=index)
                 progress = index / (DAYS - 1)
                 rng = random.Random(f"{name}:{day}")
-                self._checkin(participant, name, day, progress, rng, is_today=day == today)
+                self._checkin(participant, name, day, progress, rng, is_today=day == today, story=story,
+                              days_ago=(today - day).days)
                 self._urges(participant, name, day, progress, rng, story, now)
                 if day.weekday() == 6 and day < today:
                     self._reflection(participant, name, week_start(day), rng)
@@ -249,7 +263,7 @@ class Command(BaseCommand):
                     sys.stdout.flush()
         sys.stdout.write(f"\r  {name}: {DAYS}/{DAYS} days\n")
 
-    def _checkin(self, participant, name, day, progress, rng, is_today):
+    def _checkin(self, participant, name, day, progress, rng, is_today, story, days_ago):
         # About one day in eight has no check-in, and Alex has not checked in yet today.
         if rng.random() < 0.12 or (is_today and name == "alex"):
             return
@@ -276,8 +290,71 @@ class Command(BaseCommand):
                 "mood": min(5, max(1, round(2 + 2 * progress + rng.gauss(0, 0.6)))),
                 "regular_meals": rng.choice(["no", "some", "yes", "yes"] if progress > 0.4 else ["no", "some", "some", "yes"]),
                 "small_win": rng.choice(WINS) if rng.random() < 0.55 else "",
+                **self._use_and_medication(rng, story, days_ago),
             },
         )
+
+    def _use_and_medication(self, rng, story, days_ago):
+        """The check-in's use and medication answers: mostly "no", now and then "rather not say",
+        "yes" on the setback day; the medication taken, with a dose missed now and then."""
+        answers = {}
+        if story["setback_days_ago"] == days_ago:
+            answers.update(used_today="yes", substances=["alcohol"])
+        elif rng.random() < 0.9:
+            answers["used_today"] = "skip" if rng.random() < 0.06 else "no"
+        if story.get("medication"):
+            if rng.random() < 0.85:
+                answers["took_medication"] = "yes"
+            else:
+                answers.update(took_medication="some", doses_missed=1)
+        return answers
+
+    def _joined(self, participant):
+        """The demo people joined when their history starts (questionnaires count from intake)."""
+        joined = local_instant(participant.local_today() - dt.timedelta(days=QUESTIONNAIRE_DAYS_AGO),
+                               dt.time(9, 0), participant.zone)
+        if participant.created_at > joined:
+            Participant.objects.filter(pk=participant.pk).update(created_at=joined)
+            participant.created_at = joined
+
+    def _medications(self, participant, story):
+        if story.get("medication"):
+            name, times = story["medication"]
+            _create(services.medication_put, Medication, participant=participant, id=_id(participant.pk, "medication"),
+                    data={"name": name, "times": times})
+
+    def _questionnaires(self, participant, story):
+        """PHQ-9 and GAD-7 answered at intake and every two weeks since (the built-in schedule),
+        scored by the instrument; today's are due (planned by tracker.measures, as the beat does)."""
+        if not accounts.notice_acknowledged(participant.user):
+            accounts.notice_acknowledge(participant=participant)
+        today = participant.local_today()
+        for key, totals in story["scores"].items():
+            definition = instruments.get(key)
+            for number, total in enumerate(totals):
+                due_on = today - dt.timedelta(days=QUESTIONNAIRE_DAYS_AGO - 14 * number)
+                opens = local_instant(due_on, dt.time(0, 0), participant.zone)
+                questionnaire, _ = Questionnaire.objects.get_or_create(
+                    participant=participant, instrument=key, due_on=due_on,
+                    defaults={"opens_at": opens, "closes_at": opens + dt.timedelta(days=3), "intake": number == 0})
+                response_id = _id(participant.pk, key, due_on)
+                if QuestionnaireResponse.objects.filter(questionnaire=questionnaire).exists():
+                    continue
+                rng = random.Random(f"{participant.user.username}:{key}:{due_on}")
+                scored = [item.key for item in definition.items if not item.safety]
+                answers = {item.key: 0 for item in definition.items}
+                for _step in range(total):
+                    answers[rng.choice([k for k in scored if answers[k] < 3])] += 1
+                answers["difficulty"] = min(3, total // 6)
+                services.response_put(participant=participant, id=response_id, data={
+                    "questionnaire": questionnaire, "instrument": key, "version": definition.version,
+                    "answers": answers, "complete": True})
+                answered = local_instant(due_on, dt.time(19, 30), participant.zone)
+                QuestionnaireResponse.objects.filter(pk=response_id).update(
+                    created_at=answered, updated_at=answered, completed_at=answered)
+                questionnaire.refresh_from_db()
+                Questionnaire.objects.filter(pk=questionnaire.pk).update(completed_at=answered)
+        measures.plan_questionnaires(participants=[participant])
 
     def _urges(self, participant, name, day, progress, rng, story, now):
         count = min(MAX_URGES_PER_DAY, max(0, round(2.4 - 1.8 * progress + rng.gauss(0, 0.7))))

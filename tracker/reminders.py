@@ -731,7 +731,7 @@ def message_for(delivery):
         body = body.format(time=f"{starts:%H:%M}")
     elif reminder.kind == Reminder.Kind.QUESTIONNAIRE:
         url = questionnaire_url(reminder.questionnaire_id)
-    return body, url
+    return str(body), url  # the words, translated now (a lazy text cannot go into a push payload)
 
 
 def payload_for(delivery):

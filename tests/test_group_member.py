@@ -22,7 +22,6 @@ from tracker.models import (
     Group,
     GroupMembership,
     GroupSession,
-    Participant,
 )
 
 UTC = dt.UTC

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from groups import join, make_group, mark, session_at
 from people import NOW, make_user
 from signin import verified_login
-from tracker import huddle, triage
+from tracker import huddle
 from tracker.models import AbsenceNotice, Attendance, AuditEvent, Counselor, Participant, Task, WeekendPlan
 
 S = Attendance.Status

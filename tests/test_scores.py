@@ -11,7 +11,6 @@ import pytest
 from django.utils.html import escape
 
 import measures_data as data
-from people import NOW
 from tracker import instruments, scores
 from tracker.models import AuditEvent, Questionnaire
 

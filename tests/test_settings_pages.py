@@ -5,7 +5,6 @@ import datetime as dt
 import re
 import uuid
 
-import pytest
 import time_machine
 from django.core import mail
 from django.test import Client

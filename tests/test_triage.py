@@ -286,14 +286,14 @@ def test_flags_ordered_by_severity_then_weight(alice, now):
 
 
 def test_a_risky_answer_comes_before_every_other_flag(alice, now):
-    """Issue 17: an answer above 0 to PHQ-9 item 9 outweighs even a setback and a strong urge."""
+    """Issue 17: an answer above 0 to PHQ-9 item 9 outweighs even reported use and a strong urge."""
     Participant.objects.filter(pk=alice.pk).update(created_at=NOW - dt.timedelta(days=5))
     urge(alice, NOW - dt.timedelta(hours=2), intensity=9, outcome="used")
     services.safety_answer_put(participant=alice, id=uuid.uuid4(), data={
         "response_id": uuid.uuid4(), "instrument": "phq9", "version": "1", "item": "9", "value": 3,
         "answered_at": NOW - dt.timedelta(minutes=5)})
     (row,) = triage.caseload([Participant.objects.get(pk=alice.pk)])
-    assert [flag.key for flag in row.flags][:3] == ["safety_answer", "high_urge", "setback"]
+    assert [flag.key for flag in row.flags][:3] == ["safety_answer", "high_urge", "use"]
     assert row.flags[0].text == "PHQ-9 item 9: “Nearly every day”, Wed 18 Nov, 16:55."
 
 

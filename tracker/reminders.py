@@ -150,20 +150,9 @@ def reminders_sync(*, participant, now=None):
             for r in Reminder.objects.select_for_update().filter(participant=participant)
             .exclude(kind__in=(Reminder.Kind.TEST, Reminder.Kind.MEDICATION, *SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE))
         }
-        for key, fields in desired.items():
-            reminder = existing.pop(key, None)
-            if reminder is None:
-                reminder = Reminder(participant=participant, kind=key[0], high_risk_time_id=key[1], task_id=key[2])
-            elif all(getattr(reminder, name) == value for name, value in fields.items()) and reminder.enabled == open_account:
-                continue
-            for name, value in fields.items():
-                setattr(reminder, name, value)
-            reminder.participant = participant
-            reminder.enabled = open_account
-            reminder.snoozed_until = None
-            reminder.next_due_at = reminder.next_due(after=now)
-            reminder.save()
-        Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+        _make_match(participant, desired, existing, open_account, now,
+                    new=lambda key: Reminder(participant=participant, kind=key[0], high_risk_time_id=key[1],
+                                             task_id=key[2]))
         session_reminders_sync(participant=participant, now=now)
         questionnaire_reminders_sync(participant=participant, now=now)
         medication_reminders_sync(participant=participant, now=now)
@@ -180,20 +169,29 @@ def medication_reminders_sync(*, participant, now=None):
     with transaction.atomic():
         existing = {(r.medication_id, r.local_time): r for r in Reminder.objects.select_for_update()
                     .filter(participant=participant, kind=Reminder.Kind.MEDICATION)}
-        for key, fields in desired.items():
-            reminder = existing.pop(key, None)
-            if reminder is not None and reminder.enabled == open_account and reminder.weekdays == fields["weekdays"]:
-                continue
-            if reminder is None:
-                reminder = Reminder(participant=participant, kind=Reminder.Kind.MEDICATION, medication_id=key[0])
-            for name, value in fields.items():
-                setattr(reminder, name, value)
-            reminder.participant = participant
-            reminder.enabled = open_account
-            reminder.snoozed_until = None
-            reminder.next_due_at = reminder.next_due(after=now)
-            reminder.save()
-        Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+        _make_match(participant, desired, existing, open_account, now,
+                    new=lambda key: Reminder(participant=participant, kind=Reminder.Kind.MEDICATION,
+                                             medication_id=key[0]))
+
+
+def _make_match(participant, desired, existing, open_account, now, *, new):
+    """Make the rows `existing` ({key: Reminder}, locked) match `desired` ({key: fields}): a new
+    key gets a row from `new(key)`, a changed row is planned again from `now`, an unchanged one
+    keeps its plan (so a sync never re-fires), and a row no longer desired goes."""
+    for key, fields in desired.items():
+        reminder = existing.pop(key, None)
+        if reminder is None:
+            reminder = new(key)
+        elif all(getattr(reminder, name) == value for name, value in fields.items()) and reminder.enabled == open_account:
+            continue
+        for name, value in fields.items():
+            setattr(reminder, name, value)
+        reminder.participant = participant
+        reminder.enabled = open_account
+        reminder.snoozed_until = None
+        reminder.next_due_at = reminder.next_due(after=now)
+        reminder.save()
+    Reminder.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
 
 
 def reminders_replan(*, participant, now=None):

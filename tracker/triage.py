@@ -276,7 +276,7 @@ def caseload(participants, *, now=None):
                                                 and safety_answers[pid].created_at < now - SAFETY_ACKNOWLEDGED_FOR)]
         days = [today[pid] - dt.timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
         urge_days = defaultdict(int)
-        for occurred_at, *_ in urges[pid]:
+        for occurred_at, *_rest in urges[pid]:
             urge_days[_local(occurred_at, participant).date()] += 1
         sleep = [(day, None if checkins[pid].get(day, (None,))[0] is None else round(checkins[pid][day][0] / 60, 1))
                  for day in days]
@@ -363,10 +363,10 @@ def _use_and_medication(participants, ids, *, now, today, urges, answers):
             created_at__lte=now).values_list("participant_id", "pk", "created_at", "updated_at", "session__starts_at"):
         reports[pid].append(UseReport("notice", pk, updated_at, created_at,
                                       f"Said they used, as the reason for missing group on {_when(starts_at, None)}"))
-    for pid, pk, completed_at, version, answers_given, scores in QuestionnaireResponse.objects.filter(
+    for pid, pk, completed_at, version, answers_given, bam_scores in QuestionnaireResponse.objects.filter(
             participant_id__in=ids, instrument="bam", complete=True, completed_at__gte=since, completed_at__lte=now,
             scores__use__gt=0).values_list("participant_id", "pk", "completed_at", "version", "answers", "scores"):
-        words = _bam_use_words(answers_given, version) or f"a use score of {scores.get('use')}"
+        words = _bam_use_words(answers_given, version) or f"a use score of {bam_scores.get('use')}"
         reports[pid].append(UseReport("response", pk, completed_at, completed_at,
                                       f"BAM on {timezone.localtime(completed_at):%a %-d %b}: {words} in the past 30"))
     # Only "No" needs the doses scheduled a day: rare, so the medications are read only then.

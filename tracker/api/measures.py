@@ -8,8 +8,6 @@
   every entry: a draft (complete=false, never scored) or complete (scored by its own version).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,14 +18,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import generics, permissions, serializers, status
+from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import instruments, responses, services
 from ..models import QuestionnaireResponse
-from .participant import ENTRY_GONE, EntryDetail, IsParticipant, field_errors
+from .participant import ENTRY_GONE, EntryDetail, IsParticipant
 from .serializers import StrictBooleanField, StrictCharField, StrictModelSerializer
 
 MAX_ID = 2**63 - 1
@@ -230,6 +228,7 @@ class ResponseDetail(EntryDetail):
 
     model = QuestionnaireResponse
     serializer_class = ResponseSerializer
+    put_service = staticmethod(services.response_put)
     http_method_names = ["get", "put", "options"]  # part of the record the care team reads: it stays
 
     @extend_schema(
@@ -257,27 +256,16 @@ class ResponseDetail(EntryDetail):
             "carries one that has not arrived sends it itself."),
     )
     def put(self, request, entry_id, **kwargs):
-        serializer = ResponseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        return super().put(request, entry_id, **kwargs)
+
+    def put_data(self, validated):
+        data = dict(validated)
         data["questionnaire"] = data.pop("questionnaire_id")
-        try:
-            result = services.response_put(participant=request.participant, id=entry_id, data=data)
-        except services.EntryNotFound:
-            raise Http404("No such entry.")
-        except services.EntryGone as gone:
-            body = {"detail": _("This entry was deleted, maybe on another device. It was not saved again."),
-                    "deleted_at": gone.deleted_at.isoformat()}
-            return Response(body, status=status.HTTP_410_GONE)
-        except services.EntryConflict as conflict:
-            return Response({conflict.field: [conflict.message], "existing_id": str(conflict.existing_id)},
-                            status=status.HTTP_409_CONFLICT)
-        except responses.NoticeNeeded:
-            raise PermissionDenied(NOTICE_FIRST)
-        except responses.AnswerErrors as error:
-            raise ValidationError({"answers": {key: [message] for key, message in error.by_item.items()}})
-        except DjangoValidationError as error:
-            raise ValidationError(field_errors(error))
-        created = result.created or (not result.changed and result.entry.never_updated)
-        return Response(ResponseSerializer(result.entry).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return data
+
+    own_refusals = (responses.NoticeNeeded, responses.AnswerErrors)
+
+    def refusal(self, error):
+        if isinstance(error, responses.NoticeNeeded):
+            return PermissionDenied(NOTICE_FIRST)
+        return ValidationError({"answers": {key: [message] for key, message in error.by_item.items()}})

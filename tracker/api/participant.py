@@ -142,13 +142,25 @@ class EntryDetail(APIView):
     def get(self, request, entry_id, **kwargs):
         return Response(self.serializer_class(self.get_object(entry_id)).data)
 
+    def put_data(self, validated):
+        """What the service is given: the serializer's validated data (a view may rename a field)."""
+        return validated
+
+    # Exceptions only this kind of entry's service raises, and the API error for each (refusal()).
+    own_refusals = ()
+
+    def refusal(self, error):
+        raise NotImplementedError
+
     def put(self, request, entry_id, **kwargs):
         serializer = self.serializer_class(data=request.data, context={"participant": request.participant})
         serializer.is_valid(raise_exception=True)
         extra = {"actor": request.user} if self.needs_actor else {}
         try:
             result = type(self).put_service(participant=request.participant, id=entry_id,
-                                            data=serializer.validated_data, **extra)
+                                            data=self.put_data(serializer.validated_data), **extra)
+        except self.own_refusals as error:
+            raise self.refusal(error) from error
         except services.EntryNotFound:
             raise Http404("No such entry.")
         except services.EntryGone as gone:

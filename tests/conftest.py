@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
-from people import NOW, make_user
+from people import NOW, admitted, make_user
 from pushservice import Resolver
 from signin import verified_login
 from browsing import alice_with_entries, browser, carol_sees_alice, phone, plain_static  # noqa: F401 (fixtures for browser tests)
@@ -70,6 +70,7 @@ def carol(program):
 def alice(program, carol):
     participant = Participant.objects.create(user=make_user("alice"), program=program, time_zone="America/New_York")
     participant.care_team.add(carol)
+    admitted(participant, carol)
     return participant
 
 
@@ -77,6 +78,7 @@ def alice(program, carol):
 def bob(program, carol):
     participant = Participant.objects.create(user=make_user("bob"), program=program, time_zone="America/Los_Angeles")
     participant.care_team.add(carol)
+    admitted(participant, carol)
     return participant
 
 

@@ -35,3 +35,14 @@ def confirm_email(user, address):
     user.email = address
     user.save(update_fields=["email"])
     AccountState.objects.update_or_create(user=user, defaults={"email_confirmed": address})
+
+
+def admitted(participant, counselor=None, level="iop", on=None):
+    """An open episode for `participant` (as joining makes one), cheaply: two inserts."""
+    from tracker.models import Episode, LevelChange
+    day = on or participant.created_at.astimezone(participant.zone).date()
+    episode = Episode.objects.create(participant=participant, program_id=participant.program_id, admitted_on=day,
+                                     level_of_care=level, counselor=counselor)
+    LevelChange.objects.create(episode=episode, level_of_care=level, changed_on=day)
+    participant.__dict__.pop("open_episode", None)
+    return episode

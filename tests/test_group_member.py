@@ -16,6 +16,7 @@ from signin import verified_login
 from tracker import schedule, services, triage
 from tracker.absence import NOTICE_GIVEN
 from tracker.models import (
+    Episode,
     AbsenceNotice,
     Attendance,
     Counselor,
@@ -72,8 +73,7 @@ def test_today_shows_the_next_session_in_the_persons_zone_and_this_weeks_hours(e
 
     # Bob lives in Los Angeles and joined on Thursday: his next session is Thursday's, at his 15:00.
     GroupMembership.objects.create(group=evening, participant=bob, joined_on=dt.date(2026, 11, 19))
-    bob.level_of_care = "op"  # the program sets no target for it: just the hours
-    bob.save()
+    Episode.objects.filter(participant=bob).update(level_of_care="op")  # the program sets no target for it: just the hours
     client.force_login(bob.user)
     card = group_card(client.get("/").content.decode())
     assert "Group tomorrow 15:00-18:00" in card

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from groups import join, make_group, mark, session_at
 from people import NOW, make_user
 from tracker import schedule
-from tracker.models import Attendance, GroupMembership, GroupSession, Participant
+from tracker.models import Attendance, Episode, GroupMembership, GroupSession, Participant
 
 S = Attendance.Status
 MONDAY = dt.date(2026, 11, 16)
@@ -80,9 +80,9 @@ def test_the_week_is_the_programs_not_the_participants(group, bob, program):
 def test_the_target_follows_the_level_of_care(group, alice, program):
     program.group_hours_targets = {"iop": 9, "php": 20}
     program.save()
-    Participant.objects.filter(pk=alice.pk).update(level_of_care="php")
+    Episode.objects.filter(participant=alice).update(level_of_care="php")
     assert schedule.group_week(Participant.objects.get(pk=alice.pk), MONDAY).target == 20
-    Participant.objects.filter(pk=alice.pk).update(level_of_care="op")
+    Episode.objects.filter(participant=alice).update(level_of_care="op")
     assert schedule.group_week(Participant.objects.get(pk=alice.pk), MONDAY).target is None
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import measures, reminders
+from . import episodes, measures, reminders
 from .models import (
     AccountState,
     Counselor,
@@ -111,8 +111,13 @@ def enrol(*, token, username, password, time_zone, acknowledged, now=None):
             Counselor.objects.create(user=user, program=invitation.program)
         else:
             participant = Participant.objects.create(user=user, program=invitation.program, time_zone=time_zone)
-            if inviter is not None and inviter.program_id == invitation.program_id:
-                participant.care_team.add(inviter)
+            own_inviter = inviter if inviter is not None and inviter.program_id == invitation.program_id else None
+            if own_inviter is not None:
+                participant.care_team.add(own_inviter)
+            # Joining is the admission: an open episode from today, at intensive outpatient (the
+            # counselor changes the level from the person's page).
+            episodes.admit(participant=participant, admitted_on=participant.local_today(now),
+                           level_of_care=Participant.LevelOfCare.IOP, counselor=own_inviter, actor=invitation.created_by)
             if acknowledged:
                 NoticeAcknowledgement.objects.create(user=user, version=NOTICE_VERSION,
                                                      text=notice_text(invitation.program), acknowledged_at=now)

@@ -28,8 +28,8 @@ class CounselorAdmin(admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "program", "level_of_care", "time_zone"]
-    list_filter = ["program", "level_of_care"]
+    list_display = ["__str__", "program", "get_level_of_care_display", "time_zone"]
+    list_filter = ["program"]
     list_select_related = ["user", "program"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     filter_horizontal = ["care_team"]

@@ -95,6 +95,40 @@ def validate_group_hours_targets(value):
         raise ValidationError(_("Give whole or half hours from 0 to 60 per level of care."), code="invalid")
 
 
+# The BAM's use (4, 5, 6), craving (8) and confidence (9) items.
+CHECKUP_ITEMS_DEFAULT = ("4", "5", "6", "8", "9")
+
+
+def checkup_items_default():
+    return list(CHECKUP_ITEMS_DEFAULT)
+
+
+def checkup_risk_default():
+    # Any day of use; cravings "considerably" or more; confidence "slightly" or less.
+    return {"4": {"at_least": 1}, "5": {"at_least": 1}, "6": {"at_least": 1}, "8": {"at_least": 3},
+            "9": {"at_most": 1}}
+
+
+def validate_checkup_items(value):
+    known = {item.key for item in instruments.BAM.items}
+    if not isinstance(value, list) or not all(isinstance(key, str) and key in known for key in value) \
+            or len(set(value)) != len(value):
+        raise ValidationError(_("Pick BAM items by number, each once."), code="invalid")
+
+
+def validate_checkup_risk(value):
+    items = {item.key: item for item in instruments.BAM.items}
+    if not isinstance(value, dict):
+        raise ValidationError(_("Give a rule per BAM item."), code="invalid")
+    for key, rule in value.items():
+        if key not in items or not isinstance(rule, dict) or not rule or \
+                not set(rule) <= {"at_least", "at_most"} or \
+                not all(isinstance(limit, int) and not isinstance(limit, bool) and 0 <= limit <= 4
+                        for limit in rule.values()):
+            raise ValidationError(_("Give each BAM item a rule with \"at_least\" or \"at_most\" from 0 to 4."),
+                                  code="invalid")
+
+
 class Program(models.Model):
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,6 +169,23 @@ class Program(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(1440)])
     # Other urgent flags that notify at once too ("use", "talk"); the risky answer always does.
     urgent_notify_flags = models.JSONField(_("also notify at once for"), default=list, blank=True)
+    # Episodes and aftercare (tracker.episodes, tracker.aftercare).
+    # What the care team recorded (episodes, reviews, attendance, aftercare plans) is the clinic's
+    # clinical record: kept this many years after the person's last episode ended or their account
+    # closed, then purged. State law decides the period; Steady cannot.
+    record_retention_years = models.PositiveSmallIntegerField(
+        _("keep the clinical record for (years)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("State law decides how long: check it before you change this."))
+    # Aftercare check-ups: BAM item numbers asked ("4", "8", ...), every so many days for so many months.
+    checkup_items = models.JSONField(_("check-up questions (BAM items)"), default=checkup_items_default, blank=True,
+                                     validators=[validate_checkup_items])
+    # A risky check-up answer, per BAM item: {"4": {"at_least": 1}, "9": {"at_most": 1}}.
+    checkup_risk = models.JSONField(_("a risky check-up answer"), default=checkup_risk_default, blank=True,
+                                    validators=[validate_checkup_risk])
+    checkup_every_days = models.PositiveSmallIntegerField(
+        _("check-ups every (days)"), default=30, validators=[MinValueValidator(7), MaxValueValidator(92)])
+    checkup_months = models.PositiveSmallIntegerField(
+        _("check-ups for (months)"), default=6, validators=[MinValueValidator(1), MaxValueValidator(24)])
 
     @property
     def bam_on(self):
@@ -200,10 +251,10 @@ class Counselor(models.Model):
 
 class Participant(models.Model):
     class LevelOfCare(models.TextChoices):
-        PHP = "php", "Partial hospitalization"
-        IOP = "iop", "Intensive outpatient"
-        OP = "op", "Outpatient"
-        AFTERCARE = "aftercare", "Aftercare"
+        PHP = "php", _("Partial hospitalization")
+        IOP = "iop", _("Intensive outpatient")
+        OP = "op", _("Outpatient")
+        AFTERCARE = "aftercare", _("Aftercare")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participant")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="participants")
@@ -213,7 +264,6 @@ class Participant(models.Model):
         validators=[validate_time_zone],
         help_text="An IANA time zone name, such as America/New_York.",
     )
-    level_of_care = models.CharField(max_length=16, choices=LevelOfCare.choices, default=LevelOfCare.IOP)
     care_team = models.ManyToManyField(Counselor, related_name="caseload", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the person closes their account: sign-in stops at once, and the purge job removes
@@ -259,6 +309,26 @@ class Participant(models.Model):
 
     def is_quiet(self, instant):
         return is_quiet(self.quiet_start, self.quiet_end, self.zone, instant)
+
+    # The level of care is the open episode's: one source of truth (tracker.episodes).
+    @functools.cached_property
+    def open_episode(self):
+        return self.episodes.filter(discharged_on__isnull=True).first()
+
+    @property
+    def level_of_care(self):
+        """The open episode's level of care; None between episodes (aftercare) or before any."""
+        episode = self.open_episode
+        return episode.level_of_care if episode else None
+
+    def get_level_of_care_display(self):
+        level = self.level_of_care
+        return self.LevelOfCare(level).label if level else ""
+
+    @property
+    def in_aftercare(self):
+        """Discharged, with no open episode: the app stays theirs, the care team reads only."""
+        return self.open_episode is None and self.episodes.exists()
 
 
 class Trigger(models.TextChoices):
@@ -1040,6 +1110,8 @@ class Goal(Entry):
     title = models.CharField(max_length=120)
     why = models.TextField("why it matters", max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # When the care team plans to review it with the person (tracker.episodes' plan reviews).
+    review_on = models.DateField(_("review on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,
                                    related_name="+")
 
@@ -1369,6 +1441,7 @@ class Reminder(models.Model):
         SCHEDULE_CHANGE = "schedule_change", "A change to the schedule"
         QUESTIONNAIRE = "questionnaire", "A questionnaire is due"
         MEDICATION = "medication", "Medication"
+        CHECKUP = "checkup", "An aftercare check-up"
         TEST = "test", "Test notification"
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
@@ -1384,6 +1457,8 @@ class Reminder(models.Model):
                                       related_name="reminders", db_index=False)
     medication = models.ForeignKey("Medication", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="reminders", db_index=False)
+    checkup = models.ForeignKey("Checkup", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="reminders", db_index=False)
     local_time = models.TimeField()
     weekdays = models.JSONField(default=list, blank=True, help_text="0 is Monday; empty with a date: once.")
     on_date = models.DateField(null=True, blank=True, help_text="For a reminder that happens once.")
@@ -1406,6 +1481,7 @@ class Reminder(models.Model):
                          condition=models.Q(questionnaire__isnull=False)),
             models.Index(fields=["medication"], name="reminder_medication",
                          condition=models.Q(medication__isnull=False)),
+            models.Index(fields=["checkup"], name="reminder_checkup", condition=models.Q(checkup__isnull=False)),
         ]
 
     def __str__(self):
@@ -1896,3 +1972,195 @@ class Medication(Entry):
             if len(set(self.times)) != len(self.times):
                 raise ValidationError({"times": ValidationError(_("Each time once, please."), code="duplicate")})
             self.times = sorted(self.times)
+
+
+# ---------------------------------------------------------------------------------------------
+# Episodes of care, plan reviews and aftercare (tracker.episodes, tracker.aftercare). These are
+# the care team's clinical record: closing an account leaves them for the clinic's own period
+# (Program.record_retention_years), then the purge removes them.
+
+
+class Episode(models.Model):
+    """One stay in the program: admitted on a day at a level of care, ended by a discharge.
+    At most one open episode per person; a re-admission starts a new one."""
+
+    class Discharge(models.TextChoices):
+        COMPLETED = "completed", _("Completed")
+        STEPPED_DOWN = "stepped_down", _("Stepped down")
+        STEPPED_UP = "stepped_up", _("Stepped up")
+        PATIENT_DIRECTED = "patient_directed", _("Patient-directed")
+        TRANSFERRED = "transferred", _("Transferred")
+        ADMINISTRATIVE = "administrative", _("Administrative")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="episodes")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="episodes")
+    admitted_on = models.DateField(_("admitted on"))
+    level_of_care = models.CharField(_("level of care"), max_length=16, choices=Participant.LevelOfCare.choices,
+                                     default=Participant.LevelOfCare.IOP)
+    # The counselor of record; the flags of a person in aftercare go to them (or, once they have
+    # left, to the program admins).
+    counselor = models.ForeignKey(Counselor, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="episodes_of_record", verbose_name=_("counselor of record"))
+    next_review_on = models.DateField(_("next plan review"), null=True, blank=True)
+    discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
+    discharge_type = models.CharField(_("discharge"), max_length=20, choices=Discharge.choices, blank=True)
+    # The care team's own words; never shown to the participant.
+    discharge_note = models.CharField(_("note for the record"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant"], condition=models.Q(discharged_on__isnull=True),
+                                    name="episode_one_open"),
+            models.CheckConstraint(condition=models.Q(discharged_on__isnull=True)
+                                   | models.Q(discharged_on__gte=models.F("admitted_on")),
+                                   name="episode_discharge_after_admission"),
+            models.CheckConstraint(condition=models.Q(discharged_on__isnull=True, discharge_type="")
+                                   | models.Q(discharged_on__isnull=False) & ~models.Q(discharge_type=""),
+                                   name="episode_discharge_has_type"),
+        ]
+        indexes = [models.Index(fields=["program", "admitted_on"], name="episode_program_admitted")]
+        ordering = ["-admitted_on", "-id"]
+
+    def __str__(self):
+        return f"Episode from {self.admitted_on}"
+
+    @property
+    def is_open(self):
+        return self.discharged_on is None
+
+
+class LevelChange(models.Model):
+    """The episode's level of care from `changed_on`: the admission's level is the first row."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="level_changes")
+    level_of_care = models.CharField(_("level of care"), max_length=16, choices=Participant.LevelOfCare.choices)
+    changed_on = models.DateField(_("from"))
+    note = models.CharField(_("why"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_on", "created_at"]
+
+    def __str__(self):
+        return f"{self.level_of_care} from {self.changed_on}"
+
+
+class PlanReview(models.Model):
+    """A treatment plan review: each goal's progress and a short note, on a day."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField(_("reviewed on"))
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    counselor = models.ForeignKey(Counselor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-created_at"]
+
+    def __str__(self):
+        return f"Plan review {self.reviewed_on}"
+
+
+class GoalReview(models.Model):
+    """One goal at one review. The goal's title is kept: the goal is the person's own entry and
+    goes when they close their account; the review is the clinic's record."""
+
+    class Progress(models.TextChoices):
+        MET = "met", _("Met")
+        PROGRESSING = "progressing", _("Progressing")
+        NOT_YET = "not_yet", _("Not yet")
+        CHANGED = "changed", _("Changed")
+
+    review = models.ForeignKey(PlanReview, on_delete=models.CASCADE, related_name="goals")
+    goal = models.ForeignKey(Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews")
+    goal_title = models.CharField(max_length=120)
+    progress = models.CharField(_("progress"), max_length=12, choices=Progress.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.goal_title}: {self.progress}"
+
+
+class AftercarePlan(models.Model):
+    """Made at discharge with the person: where care goes next and who to call. Check-ups go out
+    only if they agreed (`checkups`), until `checkups_until`, and stop when they say so."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="aftercare_plan")
+    next_provider = models.CharField(_("next provider"), max_length=200, blank=True)
+    first_appointment_at = models.DateTimeField(_("first appointment"), null=True, blank=True)
+    first_appointment_place = models.CharField(_("where"), max_length=200, blank=True)
+    prescriber = models.CharField(_("prescriber"), max_length=200, blank=True)
+    meetings = models.TextField(_("mutual-help meetings"), max_length=1000, blank=True)
+    people = models.TextField(_("people to call"), max_length=1000, blank=True)
+    follow_up = models.TextField(_("what we agreed for follow-up"), max_length=1000, blank=True)
+    checkups = models.BooleanField(_("check-ups from the program"), default=False)
+    checkups_until = models.DateField(_("check-ups until"), null=True, blank=True)
+    checkups_stopped_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Aftercare plan of {self.episode}"
+
+    @property
+    def checkups_on(self):
+        return self.checkups and self.checkups_stopped_at is None
+
+
+class Checkup(models.Model):
+    """One aftercare check-up due for a person: open from `opens_at` to `closes_at`, made once per
+    due day by the planner, announced by a one-time reminder."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Due")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="checkups")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="checkups")
+    due_on = models.DateField()
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    items = models.JSONField(default=list)  # the BAM item numbers asked, as the program had them
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["episode", "due_on"], name="checkup_once_per_day")]
+        indexes = [models.Index(fields=["closes_at"], name="checkup_open", condition=models.Q(status="open"))]
+        ordering = ["-due_on"]
+
+    def __str__(self):
+        return f"Check-up due {self.due_on}: {self.status}"
+
+
+class CheckupAnswer(Entry):
+    """A person's answers to one check-up: BAM items (no BAM score from a subset) and "Would you
+    like to talk to someone?". Their own entry: it goes when they close their account."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="checkup_answers")
+    checkup = models.ForeignKey(Checkup, on_delete=models.CASCADE, related_name="answers")
+    answers = models.JSONField(default=dict, blank=True)  # {BAM item number: option value}
+    wants_talk = models.BooleanField(_("would like to talk to someone"), default=False)
+    # Set from the program's rule when saved.
+    risky = models.BooleanField(default=False, editable=False)
+
+    WRITABLE = ("checkup", "answers", "wants_talk")
+    ONE_PER = "checkup"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["checkup"], name="checkup_answer_once")]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Check-up answers {self.created_at:%Y-%m-%d}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tracker import audit, reminders
 from tracker.models import (
+    Episode,
     AbsenceNotice,
     Attendance,
     AuditEvent,
@@ -140,8 +141,12 @@ def group_hours(participants, program, monday):
     in its zone) that begins on the local `monday`: the one place the roll, the huddle, the
     summaries and the participant's Today read hours against the target. One query, whatever
     their number (the targets are on the program)."""
-    minutes = attended_minutes([p.pk for p in participants], *week_bounds(program, monday))
-    return {p.pk: GroupHours(minutes=minutes[p.pk], target=program.group_hours_target(p.level_of_care))
+    ids = [p.pk for p in participants]
+    minutes = attended_minutes(ids, *week_bounds(program, monday))
+    # The level of care is the open episode's: one more query for everyone.
+    levels = dict(Episode.objects.filter(participant_id__in=ids, discharged_on__isnull=True)
+                  .values_list("participant_id", "level_of_care"))
+    return {p.pk: GroupHours(minutes=minutes[p.pk], target=program.group_hours_target(levels.get(p.pk)))
             for p in participants}
 
 

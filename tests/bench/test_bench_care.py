@@ -213,10 +213,10 @@ def seed():
                 """, [prefix, FIRST, len(FIRST), LAST, len(LAST), count - 1])
             cursor.execute(
                 """
-                INSERT INTO tracker_participant (time_zone, level_of_care, created_at, user_id, program_id,
+                INSERT INTO tracker_participant (time_zone, created_at, user_id, program_id,
                     checkin_reminder_at, high_risk_lead_min, weekend_plan_reminder_at, weekend_review_reminder_at,
                     task_reminder_at, remind_by_push, remind_by_email)
-                SELECT (%s::text[])[1 + u.id %% 4], 'iop', now() - interval '400 days', u.id,
+                SELECT (%s::text[])[1 + u.id %% 4], now() - interval '400 days', u.id,
                        (%s::bigint[])[1 + u.id %% %s], time '20:00', 0, time '16:00', time '10:00', time '09:00',
                        true, true
                 FROM auth_user u WHERE u.username LIKE %s ORDER BY u.id

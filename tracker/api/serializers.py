@@ -241,11 +241,13 @@ class ParticipantSerializer(StrictModelSerializer):
     username = StrictCharField(source="user.username", read_only=True)
     program = StrictCharField(source="program.name", read_only=True)
     time_zone = TimeZoneField()
+    # The open episode's; null between episodes (in aftercare).
+    level_of_care = serializers.ChoiceField(choices=Participant.LevelOfCare.choices, read_only=True, allow_null=True)
 
     class Meta:
         model = Participant
         fields = ["username", "program", "time_zone", "level_of_care"]
-        read_only_fields = ["username", "program", "level_of_care"]
+        read_only_fields = ["username", "program"]
 
 
 class EntryConflictSerializer(StrictSerializer):

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import accounts, instruments, measures, reminders, schedule, services
+from tracker import accounts, episodes, instruments, measures, reminders, schedule, services
 from tracker.models import (
     AbsenceNotice,
     Attendance,
@@ -135,6 +135,7 @@ class Command(BaseCommand):
             participant, _ = Participant.objects.get_or_create(user=user, defaults={"program": program, "time_zone": zone})
             participant.care_team.add(counselor)
             self._joined(participant)
+            self._admitted(participant, counselor, participant.created_at.astimezone(participant.zone).date())
             self._medications(participant, story)
             self._seed(participant, story)
             self._questionnaires(participant, story)
@@ -166,6 +167,7 @@ class Command(BaseCommand):
                 user = self._user(username, username.capitalize(), "Demo")
                 participant, _ = Participant.objects.get_or_create(user=user, defaults={
                     "program": program, "time_zone": program.time_zone})
+                self._admitted(participant, counselor, group.active_from)
                 GroupMembership.objects.get_or_create(group=group, participant=participant,
                                                       defaults={"joined_on": group.active_from})
                 people.append(participant)
@@ -308,6 +310,12 @@ class Command(BaseCommand):
             else:
                 answers.update(took_medication="some", doses_missed=1)
         return answers
+
+    def _admitted(self, participant, counselor, day):
+        """An open episode from the day they joined, as joining makes one (once)."""
+        if not participant.episodes.exists():
+            episodes.admit(participant=participant, admitted_on=day, level_of_care=Participant.LevelOfCare.IOP,
+                           counselor=counselor, actor=None)
 
     def _joined(self, participant):
         """The demo people joined when their history starts (questionnaires count from intake)."""

@@ -230,3 +230,15 @@ def test_a_new_notice_asks_those_who_read_the_old_one_to_read_it_again(alice_cli
     newest = NoticeAcknowledgement.objects.filter(user=alice.user).order_by("-acknowledged_at", "-pk").first()
     assert newest.version == accounts.NOTICE_VERSION and newest.text == accounts.notice_text(alice.program)
     assert "Read who sees what" not in alice_client.get("/").text
+
+
+def test_the_notice_names_episodes_check_ups_program_figures_and_the_clinical_record(alice, now):
+    """Issue 18: the former care team reads after discharge, check-up answers go to the former
+    counselor, program admins see figures: a new version, so everyone reads it again."""
+    text = accounts.notice_text(alice.program)
+    assert "no longer change them" in text
+    assert "check-up answers" in text
+    assert "never name you" in text and "small numbers are hidden" in text
+    assert f"for {alice.program.record_retention_years} years" in text
+    NoticeAcknowledgement.objects.create(user=alice.user, version="2026-11-30.3", text="issue 17's")
+    assert accounts.notice_outdated(alice.user)

@@ -26,7 +26,7 @@ from .models import (
     Reminder,
 )
 
-NOTICE_VERSION = "2026-11-30.3"  # a new version asks everyone who acknowledged an older one to read it again
+NOTICE_VERSION = "2026-11-30.4"  # a new version asks everyone who acknowledged an older one to read it again
 NOTICE = """\
 Who sees what in Steady
 
@@ -36,15 +36,19 @@ Who sees what in Steady
 - Steady is not watched around the clock. If an answer says you have had thoughts of being better off dead or of hurting yourself, your care team and the program's on-call contact are told at once, but they may not see it until they are next at work. If you might act on such thoughts, call or text 988, or call 911.
 - A note you mark "Keep this note to myself" is never shown to them.
 - The counselors who lead a group you belong to see, for that group, your name, whether you came (present, late, left early, excused or absent), whether you gave notice, and your group hours. They do not see your entries or why you missed a session: when you tell us "Can't make it" or "I missed it", the reason is seen only by your care team.
+- Your care team records your time in the program: when you were admitted, your level of care, reviews of your treatment plan, and when and how your time in the program ended. After it ends, your former care team can still read your records but no longer change them.
+- If you agree to check-ups after your time in the program, your former counselor (or, if they have left, the program's admins) sees your check-up answers and whether you asked to talk.
+- The program's admins see figures about the whole program (how many people stay, come to group, and feel better). These figures never name you, and small numbers are hidden so nobody can be picked out.
 - Each time someone on your care team opens, changes or exports your records, Steady writes it down, and you can see that list under Settings.
 - Nobody outside your care team sees your records. Steady sends nothing to advertisers or analytics services.
 - Your records are protected by federal rules for substance use treatment records (42 CFR Part 2) and by HIPAA.
-- You can download everything, or close your account, under Settings. After you close it, your entries are deleted {days} days later; the list of who viewed them is kept.
+- You can download everything, or close your account, under Settings. After you close it, your entries are deleted {days} days later; the list of who viewed them is kept. What your care team recorded about your treatment (admission, discharge, plan reviews, group attendance, aftercare plan) is the program's clinical record: the law requires the program to keep it for {years} years, then it is deleted.
 """
 
 
 def notice_text(program):
-    return NOTICE.format(program=program.name, days=settings.ACCOUNT_RETENTION_DAYS)
+    return NOTICE.format(program=program.name, days=settings.ACCOUNT_RETENTION_DAYS,
+                         years=program.record_retention_years)
 
 
 def notice_outdated(user) -> bool:

@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import random
 import sys
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -34,6 +35,7 @@ from tracker.models import (
     local_instant,
 )
 
+NAMESPACE = uuid.UUID("5c1e7a0e-2f4b-4d8e-9b1a-6f0d3c2e8a77")  # the ids of the past year's rows
 PAST_PEOPLE = 84
 # The first few came back: a short first episode that ended early, then a second one.
 READMITTED = 8
@@ -118,13 +120,13 @@ def _levels(rng, admitted, discharged):
     return [("iop", admitted)]
 
 
-def load(*, program, counselor, groups):
+def load(*, program, counselor, groups, password):
     """Write what is missing of the past year; `groups` are the demo's groups, with their held
-    sessions already there. Returns how many past people there are."""
+    sessions already there; `password` is the demo's. Returns how many past people there are."""
     zone = program.zone
     now = timezone.now()
     today = now.astimezone(zone).date()
-    people = _people(program, zone, today)
+    people = _people(program, password)
     with transaction.atomic():
         _episodes(people, program, counselor, groups, today)
         stored = {}
@@ -167,15 +169,14 @@ def load(*, program, counselor, groups):
     return total
 
 
-def _people(program, zone, today):
+def _people(program, password):
     """{username: participant} of the past people, their accounts made when missing. They share
     the demo password (one hash for all: hashing 84 times would take seconds) but need not sign in."""
     users = get_user_model().objects
     wanted = names()
     have = set(users.filter(username__in=[u for u, _, _ in wanted]).values_list("username", flat=True))
     if len(have) < len(wanted):
-        from .seed_demo import DEMO_PASSWORD
-        password = make_password(DEMO_PASSWORD)
+        password = make_password(password)
         users.bulk_create([get_user_model()(username=username, first_name=first, last_name=last, password=password)
                            for username, first, last in wanted if username not in have], ignore_conflicts=True)
     by_name = {user.username: user for user in users.filter(username__in=[u for u, _, _ in wanted])}
@@ -250,8 +251,7 @@ def _roll(username, participant, episode, membership, held, counselor, marks, no
 
 
 def _id(*parts):
-    from .seed_demo import _id as demo_id
-    return demo_id("past", *parts)
+    return uuid.uuid5(NAMESPACE, ":".join(str(part) for part in parts))
 
 
 def _answers(definition, total, rng):

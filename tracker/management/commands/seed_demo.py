@@ -195,7 +195,7 @@ class Command(BaseCommand):
             self._attendance(sessions, people, counselor, now)
             sys.stdout.write(f"  {name}: {len(people)} members, {len(sessions)} sessions held in the last "
                              f"{GROUP_WEEKS} weeks, {len(past)} in all\n")
-        _demo_history.load(program=program, counselor=counselor, groups=groups)
+        _demo_history.load(program=program, counselor=counselor, groups=groups, password=DEMO_PASSWORD)
         schedule.plan_sessions(program, now)
 
     def _attendance(self, sessions, people, counselor, now):

@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     "plan-questionnaires": {"task": "tracker.tasks.plan_questionnaires", "schedule": 3600.0},
     # Closed accounts past their retention period: health data removed, audit rows kept.
     "purge-closed-accounts": {"task": "tracker.tasks.purge_closed_accounts", "schedule": 6 * 3600.0},
+    # The clinic's clinical record of closed accounts, once the program's retention years have passed.
+    "purge-clinical-records": {"task": "tracker.tasks.purge_clinical_records", "schedule": 24 * 3600.0},
     # Urgent notices: send any that never reached a worker, and tell the program admins about
     # those nobody acknowledged in time (tracker.urgent).
     "urgent-tick": {"task": "tracker.tasks.urgent_tick", "schedule": 60.0},

@@ -10,15 +10,27 @@ from django.test import Client
 
 from people import NOW, make_user
 from signin import verified_login
-from tracker import accounts, audit, reminders, services
+from tracker import accounts, audit, episodes, reminders, services
 from tracker.models import (
+    AftercarePlan,
+    Attendance,
     AuditEvent,
+    Checkup,
     Counselor,
     Delivery,
+    Episode,
     FlagAcknowledgement,
+    Goal,
+    GoalReview,
+    Group,
+    GroupMembership,
+    GroupSession,
     Invitation,
+    LevelChange,
     NoticeAcknowledgement,
     Participant,
+    PlanReview,
+    Program,
     PushSubscription,
     Reminder,
     Tombstone,
@@ -188,10 +200,53 @@ def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, car
     assert alice_client.get("/settings/my-data.xml").status_code == 404
 
 
-def test_closing_stops_sign_in_at_once_and_the_purge_keeps_only_the_audit_trail(alice_with_entries, carol_client,
-                                                                                 now):
+def clinical_record_of(alice, carol):
+    """What the care team recorded about alice: a group's roll, a plan review of her goal, an
+    aftercare plan and a check-up, on top of her episode and its first level."""
+    episode = alice.open_episode
+    goal = Goal.objects.filter(participant=alice).first()
+    review = PlanReview.objects.create(episode=episode, reviewed_on=NOW.date(), note="steady", counselor=carol)
+    GoalReview.objects.create(review=review, goal=goal, goal_title=goal.title, progress="progressing")
+    group = Group.objects.create(program=alice.program, name="Evening", weekdays=[0], start_time=dt.time(18),
+                                 active_from=NOW.date() - dt.timedelta(days=30))
+    session = GroupSession.objects.create(group=group, starts_at=NOW - dt.timedelta(days=2),
+                                          ends_at=NOW - dt.timedelta(days=2) + dt.timedelta(hours=3), status="held")
+    GroupMembership.objects.create(group=group, participant=alice, joined_on=NOW.date() - dt.timedelta(days=10))
+    Attendance.objects.create(session=session, participant=alice, status="present", recorded_at=NOW)
+    AftercarePlan.objects.create(episode=episode, next_provider="Harbor Clinic", checkups=True)
+    Checkup.objects.create(participant=alice, episode=episode, due_on=NOW.date(), opens_at=NOW,
+                           closes_at=NOW + dt.timedelta(days=3))
+    return episode
+
+
+def rows_of(person):
+    """How many rows each table holds of `person`: the linked tables and those under their episodes."""
+    counts = {}
+    for model, field in accounts.tables_linked_to_participants():
+        owner = person.pk if model._meta.get_field(field).related_model is Participant else person.user_id
+        counts[f"{model._meta.label}.{field}"] = model.objects.filter(**{f"{field}_id": owner}).count()
+    episodes_of = Episode.objects.filter(participant_id=person.pk)
+    counts["tracker.LevelChange.episode"] = LevelChange.objects.filter(episode__in=episodes_of).count()
+    counts["tracker.PlanReview.episode"] = PlanReview.objects.filter(episode__in=episodes_of).count()
+    counts["tracker.GoalReview.review"] = GoalReview.objects.filter(review__episode__in=episodes_of).count()
+    counts["tracker.AftercarePlan.episode"] = AftercarePlan.objects.filter(episode__in=episodes_of).count()
+    counts["tracker.Delivery.reminder"] = Delivery.objects.filter(reminder__participant_id=person.pk).count()
+    return counts
+
+
+@pytest.fixture
+def bob_with_entries(bob):
+    services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": bob.local_today(), "stress": 3})
+    reminders.reminders_sync(participant=bob)
+    return bob
+
+
+def test_closing_stops_sign_in_at_once_and_the_purge_keeps_only_the_clinical_record(alice_with_entries, carol,
+                                                                                      carol_client, bob_with_entries,
+                                                                                      now):
     alice = alice_with_entries
     everything_about(alice)
+    clinical_record_of(alice, carol)
     carol_client.get(f"/care/participants/{alice.pk}/")
     phone, laptop = Client(), Client()
     phone.post("/signin/", {"username": "alice", "password": "alice-password-1"})
@@ -209,15 +264,82 @@ def test_closing_stops_sign_in_at_once_and_the_purge_keeps_only_the_audit_trail(
                                                email="alice@home.test", created_by=None)
     Invitation.objects.filter(pk=invitation.pk).update(used_by=alice.user, used_at=NOW)
     audit_rows = AuditEvent.objects.count()
+    bobs = rows_of(bob_with_entries)
+    before = rows_of(alice)
     assert accounts.purge_closed_accounts() == 0                    # not before the retention period
     now.move_to(NOW + dt.timedelta(days=30))
     assert accounts.purge_closed_accounts() == 1
-    for model, field in accounts.tables_linked_to_participants():
-        owner_model = model._meta.get_field(field).related_model
-        owner_id = alice.pk if owner_model is Participant else alice.user.pk
-        assert not model.objects.filter(**{f"{field}_id": owner_id}).exists(), model._meta.label
-    assert not Delivery.objects.filter(reminder__participant_id=alice.pk).exists()
+    assert accounts.purge_closed_accounts() == 0                    # once
+    after = rows_of(alice)
+    record = set(accounts.CLINICAL_RECORD) | {"tracker.Participant"}
+    for key, count in after.items():
+        if key.rsplit(".", 1)[0] in record:
+            assert count == before[key], key                        # the clinic's record, whole
+        else:
+            assert count == 0, key                                  # everything of her own, gone
+    for key in ("tracker.Episode.participant", "tracker.LevelChange.episode", "tracker.PlanReview.episode",
+                "tracker.GoalReview.review", "tracker.AftercarePlan.episode", "tracker.Checkup.participant",
+                "tracker.Attendance.participant", "tracker.GroupMembership.participant", "tracker.Participant.user"):
+        assert after[key] == before[key] > 0, key                   # what the issue names as the record
+    assert sum(count for key, count in before.items() if key.rsplit(".", 1)[0] not in record) >= 15
+    assert GoalReview.objects.get(review__episode__participant=alice).goal is None   # her goal went; its title stays
+    assert GoalReview.objects.get(review__episode__participant=alice).goal_title == "A new morning routine"
     assert not Invitation.objects.filter(email="alice@home.test").exists()  # no name or email left behind
     assert not User.objects.filter(username="alice").exists()
+    user = User.objects.get(pk=alice.user.pk)                       # reduced to what the record needs
+    assert user.username.startswith(accounts.PURGED_USERNAME_PREFIX) and user.email == ""
+    assert not user.has_usable_password() and not user.is_active
+    assert Participant.objects.get(pk=alice.pk).closed_at is not None
+    assert rows_of(bob_with_entries) == bobs                        # another person untouched
     assert AuditEvent.objects.count() == audit_rows and AuditEvent.objects.filter(participant_id=alice.pk).exists()
     assert audit.events_about(alice).count() >= 1
+
+
+def test_the_clinical_record_goes_after_the_programs_years_from_the_later_of_closing_and_discharge(
+        alice_with_entries, carol, carol_client, bob_with_entries, now):
+    alice, bob = alice_with_entries, bob_with_entries
+    everything_about(alice)
+    clinical_record_of(alice, carol)
+    carol_client.get(f"/care/participants/{alice.pk}/")
+    Program.objects.filter(pk=alice.program_id).update(record_retention_years=2)
+    accounts.close_account(participant=alice)                       # closed 18 Nov 2026, still in care
+    accounts.close_account(participant=bob)                         # closed, episode never ended
+    now.move_to(NOW + dt.timedelta(days=40))
+    episode = episodes.discharge(episode=alice.open_episode, discharged_on=alice.local_today(),
+                                 discharge_type="completed")       # discharged 28 Dec 2026: the later day
+    audit_rows = AuditEvent.objects.count()
+    bobs = rows_of(bob)
+    assert accounts.purge_clinical_records() == 0                    # her own entries go, the record stays
+    assert Episode.objects.filter(pk=episode.pk).exists() and rows_of(alice)["tracker.CheckIn.participant"] == 0
+    now.move_to(dt.datetime(2028, 12, 27, 17, tzinfo=dt.UTC))
+    assert accounts.purge_clinical_records() == 0                    # a day before two years from discharge
+    now.move_to(dt.datetime(2028, 12, 28, 17, tzinfo=dt.UTC))
+    assert accounts.purge_clinical_records() == 1
+    assert not any(rows_of(alice).values()), rows_of(alice)          # nothing left of her
+    assert not Participant.objects.filter(pk=alice.pk).exists() and not User.objects.filter(pk=alice.user_id).exists()
+    assert not Episode.objects.filter(pk=episode.pk).exists()
+    assert Group.objects.filter(name="Evening").exists()             # the group itself is the program's
+    after = rows_of(bob)                                             # bob's open episode never purges
+    assert after["tracker.Episode.participant"] == bobs["tracker.Episode.participant"] == 1
+    assert after["tracker.CheckIn.participant"] == 0
+    assert Participant.objects.filter(pk=bob.pk).exists()
+    assert AuditEvent.objects.count() == audit_rows and AuditEvent.objects.filter(participant_id=alice.pk).exists()
+    assert accounts.purge_clinical_records() == 0
+
+
+def test_program_admins_set_how_long_the_record_is_kept(program, now):
+    admin = Counselor.objects.create(user=make_user("ada"), program=program, is_program_admin=True)
+    client = verified_login(Client(), admin.user)
+    page = client.get("/care/settings/program/").content.decode()
+    assert 'name="record_retention_years"' in page and "State law decides" in page
+    base = {"time_zone": "America/New_York", "office_weekdays": ["0"], "office_opens": "09:00",
+            "office_closes": "17:00", "hours_iop": "9"}
+    response = client.post("/care/settings/program/", {**base, "record_retention_years": "0"})
+    assert response.status_code == 200 and "record_retention_years" in response.context["form"].errors
+    assert "Give a number of years from 1 to 100." in response.content.decode()
+    assert 'value="0"' in response.content.decode()
+    program.refresh_from_db()
+    assert program.record_retention_years == 7
+    assert client.post("/care/settings/program/", {**base, "record_retention_years": "10"}).status_code == 302
+    program.refresh_from_db()
+    assert program.record_retention_years == 10

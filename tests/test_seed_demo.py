@@ -1,25 +1,32 @@
 import uuid
 
 from django.core.management import call_command
+from django.db.models import Count
 
 from tracker import services
 
+from tracker.management.commands import _demo_history
 from tracker.models import (
     AbsenceNotice,
+    AftercarePlan,
     Attendance,
     CheckIn,
     Counselor,
+    Episode,
     Group,
     GroupMembership,
     GroupSession,
+    LevelChange,
     Participant,
     Program,
+    Questionnaire,
+    QuestionnaireResponse,
     Urge,
     WeeklyReflection,
 )
 
 MODELS = (Program, Counselor, Participant, CheckIn, Urge, WeeklyReflection, Group, GroupMembership, GroupSession,
-          Attendance, AbsenceNotice)
+          Attendance, AbsenceNotice, Episode, LevelChange, AftercarePlan, Questionnaire, QuestionnaireResponse)
 
 
 def counts():
@@ -31,7 +38,8 @@ def test_the_demo_loader_runs_twice_without_duplicating_anything(db, capsys):
     first = counts()
     call_command("seed_demo")
     assert counts() == first
-    assert first["Participant"] == 3 + 21 and first["Counselor"] == 1  # the story's three, and group members
+    # the story's three, the group members, and the past year's people
+    assert first["Participant"] == 3 + 21 + _demo_history.PAST_PEOPLE and first["Counselor"] == 1
     assert first["CheckIn"] > 3 * 45  # most of 60 days
     assert "password: steady-demo" in capsys.readouterr().out
 
@@ -117,15 +125,20 @@ def test_the_demo_program_runs_two_groups_with_eight_weeks_of_attendance(db):
     zone = program.zone
     now = timezone.now()
     today = now.astimezone(zone).date()
-    shapes = {g.name: (g.weekdays, g.start_time, g.length_min, g.memberships.count()) for g in Group.objects.all()}
+    shapes = {g.name: (g.weekdays, g.start_time, g.length_min, g.memberships.filter(left_on__isnull=True).count())
+              for g in Group.objects.all()}
     assert shapes == {"Evening group": ([0, 2, 3], dt.time(18), 180, 12), "Morning group": ([1, 3, 4], dt.time(9), 180, 12)}
     assert set(Group.objects.get(name="Evening group").memberships.values_list("participant__user__username", flat=True)) \
         >= {"alex", "sam", "jordan"}
     for group in Group.objects.all():
-        held = group.sessions.filter(ends_at__lt=now).order_by("starts_at")
-        assert held.first().starts_at.astimezone(zone).date() <= week_start(today) - dt.timedelta(weeks=8) + dt.timedelta(days=4)
+        # The current members joined eight weeks ago (the past year's people are in test_the_demo_has_a_past_year).
+        eight_weeks = week_start(today) - dt.timedelta(weeks=8)
+        members = group.memberships.filter(left_on__isnull=True).values("participant")
+        held = group.sessions.filter(ends_at__lt=now, planned_for__gte=eight_weeks).order_by("starts_at")
+        assert held.first().starts_at.astimezone(zone).date() <= eight_weeks + dt.timedelta(days=4)
         assert held.count() >= 8 * 3
-        marks = Attendance.objects.filter(session__group=group)
+        assert not Attendance.objects.filter(participant__in=members, session__planned_for__lt=eight_weeks).exists()
+        marks = Attendance.objects.filter(session__in=held, participant__in=members)
         assert marks.count() == held.count() * 12  # everyone marked at every held session
         present = marks.filter(status__in=["present", "late", "left_early"]).count()
         assert 0.8 < present / marks.count() < 0.97  # believable: mostly there, a few absences
@@ -138,7 +151,56 @@ def test_the_demo_program_runs_two_groups_with_eight_weeks_of_attendance(db):
     for notice in AbsenceNotice.objects.select_related("session"):
         assert notice.ahead and Attendance.objects.get(session=notice.session, participant=notice.participant).status == "excused"
     # One person drifting away: two misses in a row, at the last two sessions.
-    drifting = [p for p in Participant.objects.all()
+    drifting = [p for p in Participant.objects.filter(group_memberships__left_on__isnull=True)
                 if list(Attendance.objects.filter(participant=p).order_by("-session__starts_at")
                         .values_list("status", flat=True)[:2]) == ["absent", "absent"]]
     assert [p.user.username for p in drifting] == ["devon"]
+
+
+def test_the_demo_has_a_past_year_for_the_program_outcomes(db):
+    """Issue 18: enough discharged episodes over the last year for the outcome figures (60 and
+    more, over ten months and more, every kind of discharge), with roll marks only while each
+    person was in care, questionnaires at admission and near discharge, aftercare plans, a few
+    re-admissions."""
+    import datetime as dt
+    from collections import Counter
+
+    from django.utils import timezone
+    call_command("seed_demo")
+    today = timezone.now().astimezone(Program.objects.get().zone).date()
+    past = Episode.objects.filter(discharged_on__isnull=False)
+    assert past.count() >= 60
+    months = {(e.discharged_on.year, e.discharged_on.month) for e in past}
+    assert len(months) >= 10 and min(e.admitted_on for e in past) >= today - dt.timedelta(days=400)
+    kinds = Counter(past.values_list("discharge_type", flat=True))
+    assert set(kinds) == set(Episode.Discharge.values)
+    assert kinds["completed"] + kinds["stepped_down"] > past.count() / 2    # mostly completed or stepped down
+    assert all(14 <= (e.discharged_on - e.admitted_on).days <= 16 * 7 for e in past)
+    assert Episode.objects.filter(discharged_on__isnull=True).count() == 3 + 21   # everyone now in care: one open
+    assert Participant.objects.annotate(n=Count("episodes")).filter(n__gt=1).count() >= 3  # re-admissions
+    assert LevelChange.objects.filter(episode__in=past).count() > past.count()          # some changed level
+    # Roll marks only on the days each person was in the group, inside their episode.
+    spans = {}
+    for episode in Episode.objects.all():
+        spans.setdefault(episode.participant_id, []).append((episode.admitted_on, episode.discharged_on or today))
+    marks = Attendance.objects.filter(participant__in=past.values("participant"))
+    assert marks.count() > 1000
+    for participant_id, day in marks.values_list("participant_id", "session__planned_for"):
+        assert any(start <= day <= end for start, end in spans[participant_id]), (participant_id, day)
+    statuses = Counter(marks.values_list("status", flat=True))
+    assert {"present", "late", "absent", "excused"} <= set(statuses) and statuses["present"] > marks.count() / 2
+    assert AbsenceNotice.objects.filter(participant__episodes__discharged_on__isnull=False).exists()
+    # PHQ-9 and GAD-7 at admission and near discharge for most.
+    with_both = 0
+    for episode in past:
+        days = set(QuestionnaireResponse.objects.filter(participant=episode.participant, complete=True,
+                                                        instrument="phq9")
+                   .values_list("questionnaire__due_on", flat=True))
+        with_both += episode.admitted_on in days and any(
+            episode.discharged_on - dt.timedelta(days=7) <= day <= episode.discharged_on for day in days)
+    assert with_both > past.count() / 2
+    plans = AftercarePlan.objects.all()
+    assert {p.episode.discharge_type for p in plans} == {"completed", "stepped_down"}
+    assert plans.count() == kinds["completed"] + kinds["stepped_down"] and plans.filter(checkups=True).exists()
+    # A second run adds nothing: test_the_demo_loader_runs_twice_without_duplicating_anything counts these too.
+

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -191,19 +191,97 @@ def close_account(*, participant, now=None):
         PushSubscription.objects.filter(user=user).delete()
 
 
+# What the care team recorded about a person is the clinic's clinical record, not the person's own
+# entries: closing an account leaves these tables (and the Participant and User rows, reduced to a
+# name) for Program.record_retention_years, and purge_clinical_records removes them after. Every
+# other table linked to a participant or their user is theirs and goes in the first purge.
+# FlagAcknowledgement is not here: it only says a counselor saw a flag raised by the person's own
+# entries, and means nothing once those are gone.
+CLINICAL_RECORD = ("tracker.Episode", "tracker.LevelChange", "tracker.PlanReview", "tracker.GoalReview",
+                   "tracker.AftercarePlan", "tracker.Checkup", "tracker.Attendance", "tracker.GroupMembership")
+# A purged account's username: "~" is a character no username chosen at enrolment can hold, so
+# these never collide with a real one and mark the account as already purged.
+PURGED_USERNAME_PREFIX = "~closed-"
+
+
+def _owned_rows(participant):
+    """(model, queryset) of every row the person owns that is not clinical record: the rows
+    pointing at them or their user with a CASCADE link (a SET_NULL link, such as who made a
+    row, is an attribution, not ownership), and the invitation that holds their name and email."""
+    user_model = get_user_model()
+    for model, field in tables_linked_to_participants():
+        if model._meta.label in CLINICAL_RECORD or model in (Participant, user_model):
+            continue
+        remote = model._meta.get_field(field).remote_field
+        if remote.on_delete is not models.CASCADE:
+            continue
+        owner = participant if remote.model is Participant else participant.user
+        yield model, model._base_manager.filter(**{field: owner})
+    yield Invitation, Invitation.objects.filter(used_by=participant.user)
+
+
 def purge_closed_accounts(*, now=None):
-    """Remove everything of participants who closed their account ACCOUNT_RETENTION_DAYS ago or
-    more: their entries (every table that points at them), and their sign-in. Audit rows stay
-    (they hold ids, not health data). Returns how many accounts were purged."""
+    """For participants who closed their account ACCOUNT_RETENTION_DAYS ago or more: delete
+    their own entries (every linked table but CLINICAL_RECORD) and their sign-in, and reduce
+    their user to what the clinic's record needs: the name, an opaque username, no email, no
+    usable password. Audit rows stay (they hold ids, not health data). Returns how many."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.ACCOUNT_RETENTION_DAYS)
     purged = 0
-    for participant in Participant.objects.filter(closed_at__lte=cutoff).select_related("user"):
+    for participant in Participant.objects.filter(closed_at__lte=cutoff).select_related("user").exclude(
+            user__username__startswith=PURGED_USERNAME_PREFIX):
+        with transaction.atomic():
+            for _model, rows in _owned_rows(participant):
+                rows.delete()
+            user = participant.user
+            user.username = PURGED_USERNAME_PREFIX + secrets.token_hex(8)
+            user.email = ""
+            user.set_unusable_password()
+            user.is_active = False
+            user.save(update_fields=["username", "email", "password", "is_active"])
+        purged += 1
+    return purged
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def record_purge_on(participant):
+    """The day the clinical record of a closed account may go: Program.record_retention_years
+    after the later of the closing day and the last discharge. None while an episode is open
+    or the account is not closed."""
+    if participant.closed_at is None:
+        return None
+    discharges = list(participant.episodes.values_list("discharged_on", flat=True))
+    if None in discharges:
+        return None
+    closed_on = timezone.localdate(participant.closed_at)
+    ended = max([closed_on, *discharges])
+    return _years_after(ended, participant.program.record_retention_years)
+
+
+def purge_clinical_records(*, now=None):
+    """Remove everything left of a person (their clinical record, their participant and user
+    rows) once their program's record_retention_years have passed since the later of their
+    account closing and their last discharge. Their own entries went in purge_closed_accounts,
+    which runs first so that nothing is skipped. Open episodes never purge. Returns how many."""
+    now = now or timezone.now()
+    purge_closed_accounts(now=now)
+    today = timezone.localdate(now)
+    purged = 0
+    candidates = Participant.objects.filter(closed_at__isnull=False,
+                                            user__username__startswith=PURGED_USERNAME_PREFIX)
+    for participant in candidates.select_related("user", "program"):
+        due = record_purge_on(participant)
+        if due is None or due > today:
+            continue
         with transaction.atomic():
             user = participant.user
-            participant.delete()  # cascades to every health-data table
-            Invitation.objects.filter(used_by=user).delete()  # it holds their name and email
-            AccountState.objects.filter(user=user).delete()
+            participant.delete()  # cascades to the clinical record
             user.delete()
         purged += 1
     return purged

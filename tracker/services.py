@@ -384,6 +384,8 @@ PROGRAM_SETTINGS = ("time_zone", "phone", "office_weekdays", "office_opens", "of
 # Urgent notices (tracker.urgent): the on-call address, when the admins are told, and which other
 # urgent flags notify at once.
 PROGRAM_SETTINGS += ("on_call_email", "urgent_ack_minutes", "urgent_notify_flags")
+# How long the clinical record of a closed account is kept (tracker.accounts.purge_clinical_records).
+PROGRAM_SETTINGS += ("record_retention_years",)
 
 
 def program_settings_update(*, request, program: Program, **values) -> Program:

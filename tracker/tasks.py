@@ -60,6 +60,14 @@ def purge_closed_accounts():
         logger.info("purged %d closed account(s)", purged)
 
 
+@shared_task(ignore_result=True)
+def purge_clinical_records():
+    """Remove the clinical record of closed accounts once the program's record_retention_years passed."""
+    purged = accounts.purge_clinical_records()
+    if purged:
+        logger.info("purged the clinical record of %d closed account(s)", purged)
+
+
 # Urgent notices (tracker.urgent): one task per alert, enqueued when its write commits, and the
 # minute tick that sends what never reached a worker and tells the program admins in time.
 @shared_task(ignore_result=True)

@@ -337,12 +337,24 @@ class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
                  ("talk", _("Also notify at once when someone asks to talk"))],
         required=False, widget=forms.CheckboxSelectMultiple, label=_("Other urgent flags"),
         error_messages={"invalid_choice": _("Pick from the choices shown.")})
+    # The clinical record of a closed account (tracker.accounts.purge_clinical_records).
+    record_retention_years = forms.IntegerField(
+        label=_("Keep the clinical record for (years)"), min_value=1, max_value=100, required=False,
+        widget=NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": _("Give a number of years from 1 to 100."),
+                        "min_value": _("Give a number of years from 1 to 100."),
+                        "max_value": _("Give a number of years from 1 to 100.")},
+        help_text=_("After someone closes their account, what the care team recorded (episodes, plan reviews, "
+                    "attendance, aftercare plans) is kept this many years after the later of the closing and "
+                    "their last discharge, then deleted. State law decides how long: check yours before you "
+                    "change it. Left empty, 7."))
 
     class Meta:
         model = Program
         fields = ["time_zone", "phone", "office_weekdays", "office_opens", "office_closes",
                   "harm_reduction_on", "harm_reduction_text", "still_welcome_text",
-                  "on_call_email", "urgent_ack_minutes", "urgent_notify_flags"]  # urgent notices (tracker.urgent)
+                  "on_call_email", "urgent_ack_minutes", "urgent_notify_flags",  # urgent notices (tracker.urgent)
+                  "record_retention_years"]
         widgets = {"harm_reduction_text": forms.Textarea(attrs={"rows": 3}),
                    "still_welcome_text": forms.Textarea(attrs={"rows": 2}),
                    "time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
@@ -401,6 +413,8 @@ class ProgramSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
             data["urgent_notify_flags"] = sorted(data["urgent_notify_flags"])
         if "urgent_ack_minutes" in data and data["urgent_ack_minutes"] is None:
             data["urgent_ack_minutes"] = Program._meta.get_field("urgent_ack_minutes").get_default()
+        if "record_retention_years" in data and data["record_retention_years"] is None:
+            data["record_retention_years"] = Program._meta.get_field("record_retention_years").get_default()
         return data
 
 

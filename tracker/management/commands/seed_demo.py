@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import accounts, episodes, instruments, measures, reminders, schedule, services
+
+from . import _demo_history
 from tracker.models import (
     AbsenceNotice,
     Attendance,
@@ -88,6 +90,8 @@ WINS = [
 # demo people are in the evening group; the other members are group-only accounts (no entries,
 # not on the demo counselor's caseload), who sign in with the same password.
 GROUP_WEEKS = 8
+# How far back the groups have met (a year and a month): the past participants' time.
+HISTORY_WEEKS = 57
 GROUPS = [
     ("Evening group", "process", [0, 2, 3], dt.time(18, 0), "Room 2",
      ["alex", "sam", "jordan", "riley", "blake", "cameron", "devon", "jamie", "quinn", "avery", "taylor", "reese"]),
@@ -146,6 +150,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo program ready."))
         self.stdout.write(f"  Participants: alex, sam, jordan   password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Group members (Groups at /care/groups/): riley, drew and 19 more   password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Past participants: {_demo_history.PAST_PEOPLE} people discharged over the last year "
+                          "(program outcomes at /care/program/)")
         self.stdout.write(f"  Counselor:    counselor            password: {DEMO_PASSWORD} (caseload at /care/, "
                           "program admin: audit log at /care/audit/)")
 
@@ -157,30 +163,39 @@ class Command(BaseCommand):
         now = timezone.now()
         today = now.astimezone(zone).date()
         first = week_start(today) - dt.timedelta(weeks=GROUP_WEEKS)
+        # The groups have met for a year and more: the past participants (_demo_history) were in them.
+        since = week_start(today) - dt.timedelta(weeks=HISTORY_WEEKS)
+        groups = []
         for name, kind, weekdays, start, place, members in GROUPS:
             group, _ = Group.objects.get_or_create(program=program, name=name, defaults={
                 "kind": kind, "weekdays": weekdays, "start_time": start, "length_min": 180, "place": place,
-                "active_from": first})
+                "active_from": since})
+            if group.active_from > since:  # a demo loaded before the past year was added: only ever earlier
+                Group.objects.filter(pk=group.pk).update(active_from=since)
+                group.active_from = since
+            groups.append(group)
             group.facilitators.add(counselor)
             people = []
             for username in members:
                 user = self._user(username, username.capitalize(), "Demo")
                 participant, _ = Participant.objects.get_or_create(user=user, defaults={
                     "program": program, "time_zone": program.time_zone})
-                self._admitted(participant, counselor, group.active_from)
+                self._admitted(participant, counselor, first)
                 GroupMembership.objects.get_or_create(group=group, participant=participant,
-                                                      defaults={"joined_on": group.active_from})
+                                                      defaults={"joined_on": first})
                 people.append(participant)
-            # The past eight weeks (planned back then), held; then the weeks ahead.
+            # The past year (planned back then), held; then the weeks ahead.
             past = [GroupSession(group=group, planned_for=day, status=GroupSession.Status.HELD,
                                  starts_at=local_instant(day, start, zone),
                                  ends_at=local_instant(day, start, zone) + dt.timedelta(minutes=group.length_min))
                     for day in schedule.planned_days(group, group.active_from, today)
                     if local_instant(day, start, zone) + dt.timedelta(minutes=group.length_min) < now]
             GroupSession.objects.bulk_create(past, ignore_conflicts=True)
-            sessions = list(group.sessions.filter(ends_at__lt=now, planned_for__isnull=False).order_by("starts_at"))
+            sessions = list(group.sessions.filter(ends_at__lt=now, planned_for__gte=first).order_by("starts_at"))
             self._attendance(sessions, people, counselor, now)
-            sys.stdout.write(f"  {name}: {len(people)} members, {len(sessions)} sessions held\n")
+            sys.stdout.write(f"  {name}: {len(people)} members, {len(sessions)} sessions held in the last "
+                             f"{GROUP_WEEKS} weeks, {len(past)} in all\n")
+        _demo_history.load(program=program, counselor=counselor, groups=groups, password=DEMO_PASSWORD)
         schedule.plan_sessions(program, now)
 
     def _attendance(self, sessions, people, counselor, now):

@@ -234,6 +234,8 @@ def test_the_passport_fits_a_phone_and_prints_without_the_app_around_it(phone, l
     assert phone.locator("text=Harbor Clinic").is_visible()
     assert phone.evaluate("getComputedStyle(document.querySelector('.passport-section')).backgroundColor") in (
         "rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+    # The safety plan starts a page of its own (the page to hand on).
+    assert phone.evaluate("getComputedStyle(document.querySelector('[aria-labelledby=pp-plan]')).breakBefore") == "page"
     phone.screenshot(path=str(ARTIFACTS / "passport-print.png"), full_page=True)
     pdf = phone.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2

@@ -240,3 +240,9 @@ def test_the_passport_fits_a_phone_and_prints_without_the_app_around_it(phone, l
     pdf = phone.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2
     (ARTIFACTS / "passport.pdf").write_bytes(pdf)
+    # At a desk the page reads as one centred column.
+    phone.emulate_media(media="screen")
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate("document.querySelector('.passport').getBoundingClientRect().width") < 700
+    phone.screenshot(path=str(ARTIFACTS / "passport-desk.png"))

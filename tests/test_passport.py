@@ -227,6 +227,10 @@ def test_the_passport_fits_a_phone_and_prints_without_the_app_around_it(phone, l
     assert phone.locator("nav.tabs").is_visible()
     assert phone.locator("text=Print or save as PDF").is_visible()
     assert phone.evaluate("window.__cspViolations") == []
+    # The button opens the browser's print dialog (stood in for here: headless Chromium has none).
+    phone.evaluate("window.print = () => { window.__printed = true; }")
+    phone.click("text=Print or save as PDF")
+    phone.wait_for_function("window.__printed === true")
     phone.emulate_media(media="print")
     for hidden in ("nav.tabs", "header.top", "text=Print or save as PDF"):
         assert not phone.locator(hidden).is_visible(), hidden

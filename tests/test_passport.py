@@ -250,3 +250,17 @@ def test_the_passport_fits_a_phone_and_prints_without_the_app_around_it(phone, l
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert phone.evaluate("document.querySelector('.passport').getBoundingClientRect().width") < 700
     phone.screenshot(path=str(ARTIFACTS / "passport-desk.png"))
+
+
+def test_while_in_the_program_it_says_since_and_a_new_stay_starts_without_the_old_aftercare(now, alice, alice_client):
+    # Alice joined today (18 Nov 2026, the fixed now), so her open episode began today.
+    assert "In the program since 18 November 2026." in alice_client.get("/passport/").text
+    episode = _discharged(alice, dt.date(2026, 10, 1), dt.date(2026, 10, 30), Episode.Discharge.COMPLETED, "")
+    AftercarePlan.objects.create(episode=episode, next_provider="Harbor Clinic")
+    assert passport.passport(participant=alice).aftercare.next_provider == "Harbor Clinic"
+    episodes.admit(participant=alice, admitted_on=dt.date(2026, 11, 10), level_of_care="iop", counselor=None,
+                   actor=alice.user)
+    found = passport.passport(participant=alice)
+    assert [(s.admitted_on, s.discharged_on) for s in found.stays] == [
+        (dt.date(2026, 11, 10), None), (dt.date(2026, 10, 1), dt.date(2026, 10, 30))]
+    assert found.aftercare is None  # the aftercare plan of the latest stay: none made yet

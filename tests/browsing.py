@@ -30,7 +30,8 @@ PAGES = [("today", "/"), ("checkin", "/checkin/"), ("urge", "/urge/"), ("reflect
          ("high-risk-time", "/highrisk/"), ("reminders", "/reminders/"), ("access-log", "/settings/access-log/"),
          ("my-data", "/settings/my-data/"), ("close-account", "/settings/close/"),
          ("second-factor-setup", "/account/2fa/setup/"), ("support", "/support/"),
-         ("support-setback", "/support/?after=setback"), ("notice", "/settings/notice/")]
+         ("support-setback", "/support/?after=setback"), ("notice", "/settings/notice/"),
+         ("passport", "/passport/")]
 
 
 def care_pages(participant):

@@ -8,8 +8,10 @@ from .api import measures as measures_api
 from .api import medication as medication_api
 from .api import member as member_api
 from .api import participant as api
+from .api import passport as passport_api
 from .api import scores as scores_api
 from .web import account, care, groups, huddle, measure_schedules, measures, medication, member, participant, pwa, roll
+from .web import passport as passport_page
 from .web import scores as scores_web
 from .web import urgent as urgent_pages
 
@@ -135,6 +137,12 @@ urlpatterns += [
     path(f"{A}/checkins/", care_api.CareCheckInList.as_view(), name="api-care-checkins"),
     path(f"{A}/urges/", care_api.CareUrgeList.as_view(), name="api-care-urges"),
     path(f"{A}/reflections/", care_api.CareWeeklyReflectionList.as_view(), name="api-care-reflections"),
+]
+
+# Issue 18, the recovery passport (tracker.passport): the person's own record to print and keep.
+urlpatterns += [
+    path("passport/", passport_page.passport, name="passport"),
+    path("api/v1/passport/", passport_api.Passport.as_view(), name="api-passport"),
 ]
 
 # Accounts: joining, the second factor, a participant's own data, password reset.

@@ -650,7 +650,7 @@ for (const part of document.querySelectorAll("[data-after]")) {
   part.hidden = new URLSearchParams(window.location.search).get("after") !== part.dataset.after;
 }
 
-/* ---- Print buttons (the counselor's weekly summary) ---- */
+/* ---- Print buttons (the counselor's weekly summary, the recovery passport) ---- */
 for (const button of document.querySelectorAll("[data-print]")) {
   button.addEventListener("click", () => window.print());
 }

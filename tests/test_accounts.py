@@ -343,3 +343,12 @@ def test_program_admins_set_how_long_the_record_is_kept(program, now):
     assert client.post("/care/settings/program/", {**base, "record_retention_years": "10"}).status_code == 302
     program.refresh_from_db()
     assert program.record_retention_years == 10
+
+
+def test_the_beat_purges_clinical_records_daily(db):
+    from django.conf import settings
+
+    from tracker import tasks
+    entry = {e["task"]: e for e in settings.CELERY_BEAT_SCHEDULE.values()}["tracker.tasks.purge_clinical_records"]
+    assert entry["schedule"] == 24 * 3600.0
+    tasks.purge_clinical_records()  # the task runs (nothing to purge here)

@@ -207,7 +207,8 @@ def checkup_answer_put(*, participant, id, data, now=None):
     the check-up marked done with its reminder withdrawn, in one transaction."""
     with transaction.atomic():
         data = aftercare.answer_checked(participant=participant, id=id, data=data, now=now)
-        result = _entry_put(CheckupAnswer, participant=participant, id=id, data=data)
+        result = _entry_put(CheckupAnswer, participant=participant, id=id, data=data,
+                            create_defaults={"checkup": data["checkup"]})
         if result.changed:
             aftercare.answer_saved(result.entry)
     return result

@@ -206,6 +206,9 @@ def checkup_answer_put(*, participant, id, data, now=None):
     """Answers to one of the person's aftercare check-ups (tracker.aftercare): checked, written, and
     the check-up marked done with its reminder withdrawn, in one transaction."""
     with transaction.atomic():
+        owner = CheckupAnswer.objects.filter(pk=id).values_list("participant_id", flat=True).first()
+        if owner is not None and owner != participant.pk:
+            raise EntryNotFound  # someone else's id: the same answer as none at all
         data = aftercare.answer_checked(participant=participant, id=id, data=data, now=now)
         result = _entry_put(CheckupAnswer, participant=participant, id=id, data=data,
                             create_defaults={"checkup": data["checkup"]})

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from .. import aftercare, services
 from ..models import AftercarePlan, AuditEvent, Checkup, CheckupAnswer
 from .care import CareAccess
-from .measures import AnswersField
+from .measures import AnswersField, OptionSerializer
 from .participant import ENTRY_GONE, EntryDetail, IsParticipant, field_errors
 from .serializers import StrictBooleanField, StrictCharField, StrictModelSerializer, StrictSerializer
 
@@ -30,7 +30,7 @@ Action = AuditEvent.Action
 # ---- Serializers
 
 
-class PlanSerializer(StrictModelSerializer):
+class AftercarePlanSerializer(StrictModelSerializer):
     episode = serializers.IntegerField(source="episode_id", read_only=True)
     checkups_on = serializers.BooleanField(read_only=True, help_text="Agreed, and not stopped by the person.")
     saved = serializers.SerializerMethodField(help_text="False: not written yet (the defaults are shown).")
@@ -44,11 +44,6 @@ class PlanSerializer(StrictModelSerializer):
         return plan.pk is not None
 
 
-class OptionSerializer(serializers.Serializer):
-    value = serializers.IntegerField()
-    text = serializers.CharField()
-
-
 class CheckupItemSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The key its answer goes under in `answers`.")
     number = serializers.CharField()
@@ -56,7 +51,7 @@ class CheckupItemSerializer(serializers.Serializer):
     options = OptionSerializer(many=True)
 
 
-class AnswerSerializer(StrictModelSerializer):
+class CheckupAnswerSerializer(StrictModelSerializer):
     checkup = serializers.IntegerField(source="checkup_id", min_value=1, max_value=2**63 - 1,
                                        help_text="One of your check-ups.")
     answers = AnswersField(required=False, default=dict, help_text=(
@@ -80,10 +75,10 @@ class CheckupSerializer(serializers.Serializer):
         "The BAM items asked (empty while the program has not confirmed the BAM's terms: then only the talk "
         "question)."))
     answer_id = serializers.UUIDField(help_text="The id to PUT the answers under (/api/v1/checkup-answers/{id}/).")
-    answer = AnswerSerializer(allow_null=True)
+    answer = CheckupAnswerSerializer(allow_null=True)
 
 
-class ConflictSerializer(StrictSerializer):
+class CheckupConflictSerializer(StrictSerializer):
     checkup = serializers.ListField(child=StrictCharField())
     existing_id = serializers.UUIDField()
 
@@ -110,7 +105,7 @@ class CarePlan(CareAccess, APIView):
     """The aftercare plan of the person's latest episode (its defaults until written)."""
 
     audit_resource = "aftercare-plan"
-    serializer_class = PlanSerializer
+    serializer_class = AftercarePlanSerializer
 
     def _episode(self):
         episode = aftercare.latest_episode(self.participant)
@@ -118,16 +113,16 @@ class CarePlan(CareAccess, APIView):
             raise ValidationError({"episode": ["This person has no episode of care yet."]})
         return episode
 
-    @extend_schema(responses={200: PlanSerializer, 400: OpenApiResponse(description="No episode of care yet.")})
+    @extend_schema(responses={200: AftercarePlanSerializer, 400: OpenApiResponse(description="No episode of care yet.")})
     def get(self, request, participant_id):
-        return Response(PlanSerializer(aftercare.plan_for(self._episode())).data)
+        return Response(AftercarePlanSerializer(aftercare.plan_for(self._episode())).data)
 
-    @extend_schema(request=PlanSerializer, responses={
-        200: PlanSerializer, 400: OpenApiResponse(description="Field errors: {field: [message]}")},
+    @extend_schema(request=AftercarePlanSerializer, responses={
+        200: AftercarePlanSerializer, 400: OpenApiResponse(description="Field errors: {field: [message]}")},
         description="Replace the plan's fields (those left out take their defaults). Audited.")
     def put(self, request, participant_id):
         episode = self._episode()
-        serializer = PlanSerializer(data=request.data)
+        serializer = AftercarePlanSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = {name: serializer.validated_data.get(name, AftercarePlan._meta.get_field(name).get_default())
                 for name in aftercare.PLAN_FIELDS}
@@ -137,7 +132,7 @@ class CarePlan(CareAccess, APIView):
             plan = aftercare.plan_save(request=request, episode=episode, data=data, actor=request.user)
         except DjangoValidationError as error:
             raise ValidationError(field_errors(error))
-        return Response(PlanSerializer(plan).data)
+        return Response(AftercarePlanSerializer(plan).data)
 
 
 class CareCheckups(CareAccess, generics.ListAPIView):
@@ -158,10 +153,10 @@ class MyPlan(APIView):
 
     permission_classes = [permissions.IsAuthenticated, IsParticipant]
 
-    @extend_schema(responses={200: PlanSerializer(allow_null=True)})
+    @extend_schema(responses={200: AftercarePlanSerializer(allow_null=True)})
     def get(self, request):
         plan = aftercare.current_plan(request.participant)
-        return Response(PlanSerializer(plan).data if plan else None)
+        return Response(AftercarePlanSerializer(plan).data if plan else None)
 
 
 class Checkups(generics.ListAPIView):
@@ -178,21 +173,21 @@ class CheckupAnswerDetail(EntryDetail):
     """Your answers to one check-up, by their client-made id."""
 
     model = CheckupAnswer
-    serializer_class = AnswerSerializer
+    serializer_class = CheckupAnswerSerializer
     put_service = staticmethod(services.checkup_answer_put)
     http_method_names = ["get", "put", "options"]  # part of the record the care team reads: it stays
 
     @extend_schema(
-        request=AnswerSerializer,
+        request=CheckupAnswerSerializer,
         responses={
-            200: AnswerSerializer,
-            201: OpenApiResponse(AnswerSerializer, description="Created by this body (a replay answers the same)."),
+            200: CheckupAnswerSerializer,
+            201: OpenApiResponse(CheckupAnswerSerializer, description="Created by this body (a replay answers the same)."),
             400: OpenApiResponse(description=(
                 "Field errors: {field: [message]}; answers by item: {\"answers\": {item: [message]}} (an item the "
                 "check-up does not ask, one left out, or a value not among its options). A check-up that has closed "
                 "takes no new answers.")),
             404: OpenApiResponse(description="No such answer of yours."),
-            409: OpenApiResponse(ConflictSerializer, description="Another answer (another id) holds this check-up."),
+            409: OpenApiResponse(CheckupConflictSerializer, description="Another answer (another id) holds this check-up."),
             410: OpenApiResponse(ENTRY_GONE, description="This id was deleted: nothing is saved."),
         },
         description=(

@@ -408,6 +408,9 @@ SEEN_WHAT = {
     "acknowledgement": _lazy("a follow-up note about you"),
     "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
     "medications": _lazy("your medications"),
+    # issue 18: aftercare
+    "aftercare-plan": _lazy("your aftercare plan"), "checkups": _lazy("your check-ins after the program"),
+    "aftercare": _lazy("you in their aftercare list"), "aftercare-acknowledgement": _lazy("a follow-up note about you"),
 }
 
 

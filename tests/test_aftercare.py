@@ -165,10 +165,10 @@ def test_checkups_fire_once_per_due_day_and_stop_at_the_agreed_end(now, alice, c
 
 
 def test_checkups_stop_when_the_person_stops_them(now, alice, carol, django_capture_on_commit_callbacks):
-    reminders_only(alice)
+    reminders_only(alice, checkin_reminder_at=dt.time(20))
     discharged(alice, django_capture_on_commit_callbacks)
     agreed(alice, carol)
-    stop_at = dt.datetime(2027, 1, 17, 14, tzinfo=UTC)  # on a tick: the second is open, its reminder (10:00 in New York) still to come
+    stop_at = dt.datetime(2027, 1, 17, 14, tzinfo=UTC)  # on a tick: the second is open, its reminder (20:00 in New York) still to come
 
     def stop(moment):
         if moment == stop_at:

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from browsing import ARTIFACTS, check_page, sign_in
+from signin import totp_device
 from test_browser_accessibility import violations
 from tracker import aftercare, episodes, measures
 from tracker.models import AftercarePlan, Checkup, CheckupAnswer
@@ -22,6 +23,7 @@ def in_aftercare(alice, carol, program):
     program.save()
     carol.is_program_admin = True
     carol.save()
+    totp_device(carol.user)  # staff sign in with a second factor
     today = alice.local_today()
     episode = episodes.discharge(episode=alice.open_episode, discharged_on=today, discharge_type="completed")
     AftercarePlan.objects.create(

@@ -85,7 +85,7 @@ def plan_page(request, participant):
     after (each save audited). Their check-ups below it, read only."""
     episode = aftercare.latest_episode(participant)
     if episode is None:
-        return render(request, "tracker/care/aftercare/plan.html", _context(participant, "care_participant",
+        return render(request, "tracker/care/aftercare/plan.html", _context(participant, "care_aftercare_plan",
                                                                            episode=None))
     plan = aftercare.plan_for(episode)
     form = AftercarePlanForm(request.POST or None, instance=plan)
@@ -101,7 +101,7 @@ def plan_page(request, participant):
             return redirect("care_aftercare_plan", participant.pk)
     checkups = _checkup_lines(list(Checkup.objects.filter(episode=episode).order_by("-due_on")))
     return render(request, "tracker/care/aftercare/plan.html", _context(
-        participant, "care_participant", episode=episode, plan=plan, form=form, checkups=checkups,
+        participant, "care_aftercare_plan", episode=episode, plan=plan, form=form, checkups=checkups,
         bam_on=participant.program.bam_on), status=400 if form.errors else 200)
 
 

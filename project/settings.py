@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     "plan-group-sessions": {"task": "tracker.tasks.plan_group_sessions", "schedule": 3600.0},
     # Questionnaires due today made and closed ones marked missed (idempotent; an hour late at most).
     "plan-questionnaires": {"task": "tracker.tasks.plan_questionnaires", "schedule": 3600.0},
+    # Aftercare check-ups due today made once, closed ones marked missed (idempotent; tracker.aftercare).
+    "plan-checkups": {"task": "tracker.tasks.plan_checkups", "schedule": 3600.0},
     # Closed accounts past their retention period: health data removed, audit rows kept.
     "purge-closed-accounts": {"task": "tracker.tasks.purge_closed_accounts", "schedule": 6 * 3600.0},
     # The clinic's clinical record of closed accounts, once the program's retention years have passed.

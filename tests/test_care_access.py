@@ -59,7 +59,8 @@ def test_the_routes_were_found():
             "api-care-tasks-detail", "care_scores", "api-care-responses", "api-care-questionnaires"} <= names
     assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "care_audit_csv", "api-care-caseload",
                                                   "care_invitations", "care_settings", "care_program_settings",
-                                                  *QUESTIONNAIRE_SETTINGS, "care_urgent"}
+                                                  *QUESTIONNAIRE_SETTINGS, "care_urgent",
+                                                  "care_aftercare", "care_checkup_settings"}  # issue 18
 
 
 def test_every_care_path_in_the_schema_is_a_route_here(client):
@@ -104,14 +105,15 @@ def url_for(route, participant_id, world):
 
 def methods_for(name):
     """What each route answers: the POST-only actions, PUT/DELETE on entries, GET for the rest."""
-    if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements"):
+    if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements", "care_aftercare_acknowledge"):
         return ["post"]
     if name.startswith("api-care-") and name.endswith("-detail"):
         return ["get", "put", "delete"]
     if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit",
-                "care_participant_questionnaires", "care_medication_new", "care_medication_edit"):
+                "care_participant_questionnaires", "care_medication_new", "care_medication_edit",
+                "care_aftercare_plan"):
         return ["get", "post"]
-    if name == "api-care-questionnaire-schedules":  # issue 17
+    if name in ("api-care-questionnaire-schedules", "api-care-aftercare-plan"):  # issues 17, 18
         return ["get", "put"]
     return ["get"]
 
@@ -183,7 +185,7 @@ def test_only_the_care_team_gets_in(name, route, world):
 def test_lists_without_a_participant_id(name, route, world):
     url = "/" + route
     admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings",
-                          *QUESTIONNAIRE_SETTINGS, "care_urgent")   # the program's admin only (carol)
+                          *QUESTIONNAIRE_SETTINGS, "care_urgent", "care_checkup_settings")   # the program's admin only (carol)
     allowed = {"team"} if admin_only else {"team", "same_program", "other_program"}
     action = "export" if name == "care_audit_csv" else "read"
     for persona, user in world["personas"].items():
@@ -194,7 +196,7 @@ def test_lists_without_a_participant_id(name, route, world):
             assert response.status_code == 200, (persona, url)
             # Settings (the counselor's own, the program's) are not participant data: no row for
             # reading them (a change of the program's is written down).
-            settings_pages = ("care_settings", "care_program_settings", *QUESTIONNAIRE_SETTINGS)
+            settings_pages = ("care_settings", "care_program_settings", *QUESTIONNAIRE_SETTINGS, "care_checkup_settings")
             assert [r.action for r in rows] == ([] if name in settings_pages else [action])
         else:
             assert response.status_code == 404, (persona, url)

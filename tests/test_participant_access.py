@@ -14,6 +14,8 @@ from tracker import accounts, services
 from tracker.models import (
     AbsenceNotice,
     CheckIn,
+    Checkup,
+    CheckupAnswer,
     Group,
     GroupMembership,
     GroupSession,
@@ -70,7 +72,13 @@ def bobs_entries(bob, alice, now):
     questionnaire = Questionnaire.objects.create(participant=bob, instrument="phq9", due_on=dt.date(2026, 11, 18),
                                                  opens_at=dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC),
                                                  closes_at=dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC))
+    # Issue 18: a check-up of Bob's (his open episode stands in for the one he was discharged from).
+    checkup = Checkup.objects.create(participant=bob, episode=bob.open_episode, due_on=dt.date(2026, 11, 18),
+                                     opens_at=dt.datetime(2026, 11, 18, 8, tzinfo=dt.UTC),
+                                     closes_at=dt.datetime(2026, 11, 25, 8, tzinfo=dt.UTC), items=[])
     return {
+        CheckupAnswer: services.checkup_answer_put(participant=bob, id=uuid.uuid4(), data={
+            "checkup": checkup, "answers": {}, "wants_talk": True}).entry,
         CheckIn: services.checkin_put(participant=bob, id=uuid.uuid4(), data={"date": dt.date(2026, 11, 17), "stress": 4}).entry,
         Urge: services.urge_put(participant=bob, id=uuid.uuid4(), data={
             "occurred_at": dt.datetime(2026, 11, 17, 20, 0, tzinfo=dt.UTC), "intensity": 6}).entry,
@@ -102,7 +110,7 @@ ROUTE_MODELS = [("checkin", CheckIn), ("urge", Urge), ("reflection", WeeklyRefle
                 ("goal", Goal), ("task", Task), ("highrisk", HighRiskTime), ("high-risk", HighRiskTime),
                 ("safety-plan", SafetyPlanVersion), ("talk", TalkRequest), ("notices", AbsenceNotice),
                 ("safety-answers", SafetyAnswer), ("responses", QuestionnaireResponse),
-                ("medications", Medication)]
+                ("medications", Medication), ("checkup-answers", CheckupAnswer)]
 
 
 def model_for(route):
@@ -132,6 +140,7 @@ BODIES = {
     QuestionnaireResponse: lambda response: {"questionnaire": response.questionnaire_id, "instrument": "phq9",
                                              "version": "1", "answers": {"1": 0}, "complete": False},
     Medication: {"name": "not yours", "times": ["09:00"]},
+    CheckupAnswer: lambda answer: {"checkup": answer.checkup_id, "answers": {}, "wants_talk": False},
 }
 
 
@@ -162,7 +171,7 @@ def test_alice_gets_the_same_404_for_bobs_entry_as_for_a_missing_one(api, alice_
 
 def test_bobs_entries_never_show_in_alices_lists_or_pages(api, alice_client, bobs_entries):
     for plural in ("checkins", "urges", "reflections", "weekend-plans", "goals", "tasks", "high-risk-times",
-                   "safety-plan/versions", "responses", "questionnaires", "medications"):
+                   "safety-plan/versions", "responses", "questionnaires", "medications", "checkups"):
         assert api.get(f"/api/v1/{plural}/").json()["count"] == 0
     assert api.get("/api/v1/safety-plan/").json()["number"] == 0
     assert api.get("/api/v1/progress/?days=90").json()["urge_count"] == 0

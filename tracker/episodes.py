@@ -7,6 +7,7 @@ the same transaction (tracker.audit.record).
 """
 
 import datetime as dt
+import functools
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import aftercare
 from .models import Counselor, Episode, GroupMembership, LevelChange, Participant
 
 # A date this far ahead is a typing slip, not a plan.
@@ -128,6 +130,8 @@ def discharge(*, episode: Episode, discharged_on: dt.date, discharge_type: str, 
         memberships.filter(joined_on__gt=discharged_on).delete()
         memberships.filter(Q(left_on__isnull=True) | Q(left_on__gt=discharged_on),
                            joined_on__lte=discharged_on).update(left_on=discharged_on)
+        # Aftercare (tracker.aftercare): session and questionnaire reminders stop once this commits.
+        transaction.on_commit(functools.partial(aftercare.after_discharge, locked.pk))
     _forget_open_episode(participant)
     return locked
 

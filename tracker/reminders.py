@@ -95,6 +95,8 @@ MESSAGES = {
     Reminder.Kind.QUESTIONNAIRE: (gettext_lazy("A 2-minute check on how you've been"), "/"),
     # A medication's time: never its name, nor the word, on a lock screen or in an email.
     Reminder.Kind.MEDICATION: (gettext_lazy("A reminder you set for this time"), "/checkin/"),
+    # An aftercare check-up (tracker.aftercare): its own page, /checkups/<id>/ (see message_for).
+    Reminder.Kind.CHECKUP: (gettext_lazy("A quick check-in from your program"), "/"),
 }
 SESSION_TOMORROW = "Coming up tomorrow at {time}"
 
@@ -148,7 +150,8 @@ def reminders_sync(*, participant, now=None):
         existing = {
             (r.kind, r.high_risk_time_id, r.task_id): r
             for r in Reminder.objects.select_for_update().filter(participant=participant)
-            .exclude(kind__in=(Reminder.Kind.TEST, Reminder.Kind.MEDICATION, *SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE))
+            .exclude(kind__in=(Reminder.Kind.TEST, Reminder.Kind.MEDICATION, *SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE,
+                               Reminder.Kind.CHECKUP))
         }
         _make_match(participant, desired, existing, open_account, now,
                     new=lambda key: Reminder(participant=participant, kind=key[0], high_risk_time_id=key[1],
@@ -201,7 +204,7 @@ def reminders_replan(*, participant, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         for reminder in (Reminder.objects.select_for_update().filter(participant=participant, enabled=True)
-                         .exclude(kind__in=(*SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE))):
+                         .exclude(kind__in=(*SESSION_KINDS, Reminder.Kind.QUESTIONNAIRE, Reminder.Kind.CHECKUP))):
             reminder.participant = participant
             reminder.snoozed_until = None
             reminder.next_due_at = reminder.next_due(after=now)
@@ -714,6 +717,8 @@ def _may_send(reminder):
     participant = reminder.participant
     if reminder.kind == Reminder.Kind.QUESTIONNAIRE and reminder.questionnaire.status != Questionnaire.Status.OPEN:
         return False
+    if reminder.kind == Reminder.Kind.CHECKUP and reminder.checkup.status != "open":  # answered or missed
+        return False
     return reminder.enabled and participant.closed_at is None and participant.user.is_active
 
 
@@ -729,6 +734,8 @@ def message_for(delivery):
         body = body.format(time=f"{starts:%H:%M}")
     elif reminder.kind == Reminder.Kind.QUESTIONNAIRE:
         url = questionnaire_url(reminder.questionnaire_id)
+    elif reminder.kind == Reminder.Kind.CHECKUP:
+        url = f"/checkups/{reminder.checkup_id}/"
     return str(body), url  # the words, translated now (a lazy text cannot go into a push payload)
 
 
@@ -838,7 +845,7 @@ def deliveries_load(delivery_ids):
     what a batch of sends needs, in two queries instead of two per send."""
     deliveries = {d.pk: d for d in Delivery.objects.filter(pk__in=delivery_ids)
                   .select_related("reminder__participant__user__account_state", "reminder__group_session",
-                                   "reminder__questionnaire")}
+                                   "reminder__questionnaire", "reminder__checkup")}
     subscriptions = {}
     user_ids = {d.reminder.participant.user_id for d in deliveries.values()}
     for subscription in PushSubscription.objects.filter(user_id__in=user_ids):

@@ -10,11 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from . import absence, access, accounts, audit, push, reminders, responses, triage, urgent
+from . import absence, access, accounts, aftercare, audit, push, reminders, responses, triage, urgent
 from .models import (
     AbsenceNotice,
     AuditEvent,
     CheckIn,
+    CheckupAnswer,
     Counselor,
     FlagAcknowledgement,
     Goal,
@@ -73,6 +74,7 @@ CONFLICT_MESSAGES = {
     WeekendPlan: "You already have a plan for this weekend. Open it to change it.",
     AbsenceNotice: gettext_lazy("You already told us about this session."),
     QuestionnaireResponse: gettext_lazy("This questionnaire has its answers already, maybe from another phone."),
+    CheckupAnswer: gettext_lazy("This check-up has its answers already, maybe from another phone."),
 }
 
 
@@ -197,6 +199,21 @@ def response_put(*, participant, id, data, now=None):
                 if result.entry.questionnaire_id is not None:
                     reminders.questionnaire_reminders_withdraw(questionnaires=[result.entry.questionnaire_id],
                                                                now=now)
+    return result
+
+
+def checkup_answer_put(*, participant, id, data, now=None):
+    """Answers to one of the person's aftercare check-ups (tracker.aftercare): checked, written, and
+    the check-up marked done with its reminder withdrawn, in one transaction."""
+    with transaction.atomic():
+        owner = CheckupAnswer.objects.filter(pk=id).values_list("participant_id", flat=True).first()
+        if owner is not None and owner != participant.pk:
+            raise EntryNotFound  # someone else's id: the same answer as none at all
+        data = aftercare.answer_checked(participant=participant, id=id, data=data, now=now)
+        result = _entry_put(CheckupAnswer, participant=participant, id=id, data=data,
+                            create_defaults={"checkup": data["checkup"]})
+        if result.changed:
+            aftercare.answer_saved(result.entry)
     return result
 
 

@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.signals import worker_process_shutdown, worker_shutdown
 from django.utils import timezone
 
-from . import accounts, measures, reminders, schedule, urgent
+from . import accounts, aftercare, measures, reminders, schedule, urgent
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,12 @@ def plan_group_sessions():
 def plan_questionnaires():
     """Questionnaires due now made, closed ones marked missed, reminders planned (issue 17; hourly)."""
     measures.plan_questionnaires(timezone.now())
+
+
+@shared_task(ignore_result=True)
+def plan_checkups():
+    """Aftercare check-ups due now made once, closed ones marked missed, reminders planned (hourly)."""
+    aftercare.plan_checkups(timezone.now())
 
 
 @shared_task(ignore_result=True)

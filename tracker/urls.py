@@ -251,3 +251,24 @@ urlpatterns += [
 urlpatterns += [
     path("care/urgent/", urgent_pages.urgent_alerts, name="care_urgent"),
 ]
+
+# Issue 18, aftercare: the plan, check-ups and their flags (tracker.web.aftercare, tracker.api.aftercare).
+from .api import aftercare as aftercare_api  # noqa: E402
+from .web import aftercare as aftercare_pages  # noqa: E402
+
+urlpatterns += [
+    path(f"{P}/aftercare/", aftercare_pages.plan_page, name="care_aftercare_plan"),
+    path("care/aftercare/", aftercare_pages.aftercare_list, name="care_aftercare"),
+    path("care/aftercare/<int:participant_id>/acknowledge/", aftercare_pages.acknowledge,
+         name="care_aftercare_acknowledge"),
+    path("care/settings/checkups/", aftercare_pages.checkup_settings, name="care_checkup_settings"),
+    path(f"{A}/aftercare-plan/", aftercare_api.CarePlan.as_view(), name="api-care-aftercare-plan"),
+    path(f"{A}/checkups/", aftercare_api.CareCheckups.as_view(), name="api-care-checkups"),
+    path("checkups/<int:checkup_id>/", aftercare_pages.checkup_page, name="checkup"),
+    path("aftercare/", aftercare_pages.my_aftercare, name="my_aftercare"),
+    path("aftercare/stop-checkups/", aftercare_pages.checkups_stop, name="checkups_stop"),
+    path("api/v1/aftercare/", aftercare_api.MyPlan.as_view(), name="api-aftercare"),
+    path("api/v1/checkups/", aftercare_api.Checkups.as_view(), name="api-checkups"),
+    path("api/v1/checkup-answers/<uuid:entry_id>/", aftercare_api.CheckupAnswerDetail.as_view(),
+         name="api-checkup-answers-detail"),
+]

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import absence, accounts, audit, dates, medication, progress, reminders, selectors, services
+from .. import absence, accounts, aftercare, audit, dates, medication, progress, reminders, selectors, services
 from ..access import own_entry
 from ..models import (
     AuditEvent,
@@ -42,6 +42,7 @@ from ..models import (
     weekend_friday,
 )
 from ..tasks import enqueue_sends
+from . import aftercare as aftercare_pages
 from . import charts, measures
 from .decorators import counselors_to_caseload, participant_required
 from .forms import (
@@ -239,7 +240,9 @@ def today(request):
     return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(), "group": group,
                                                   "notice_outdated": accounts.notice_outdated(request.user),
                                                   # issue 17: the open questionnaires' cards
-                                                  "questionnaires": measures.today_cards(request.participant)})
+                                                  "questionnaires": measures.today_cards(request.participant),
+                                                  # issue 18: an aftercare check-up that is due
+                                                  "checkups": aftercare.open_checkups(request.participant)})
 
 
 def _weekend_context(participant, form, entry):
@@ -391,7 +394,8 @@ def account_settings(request):
     zones = sorted((zone_label(name), name) for name in known_zones())
     return render(request, "tracker/settings.html", {"form": form, "zones": zones, "email_form": EmailForm(),
                                                      "email_confirmed": accounts.email_is_confirmed(request.user),
-                                                     "has_second_factor": user_has_device(request.user, confirmed=True)})
+                                                     "has_second_factor": user_has_device(request.user, confirmed=True),
+                                                     **aftercare_pages.settings_context(participant)})  # issue 18
 
 
 # What the care team opened, in the participant's words (by the audit rows' resource names).
@@ -404,6 +408,9 @@ SEEN_WHAT = {
     "acknowledgement": _lazy("a follow-up note about you"),
     "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
     "medications": _lazy("your medications"),
+    # issue 18: aftercare
+    "aftercare-plan": _lazy("your aftercare plan"), "checkups": _lazy("your check-ins after the program"),
+    "aftercare": _lazy("you in their aftercare list"), "aftercare-acknowledgement": _lazy("a follow-up note about you"),
 }
 
 

@@ -114,7 +114,7 @@ def _page(request, participant, bound=None):
     current = next((e for e in stays if e.is_open), None)
     past = [e for e in stays if not e.is_open]
     return render(request, "tracker/care/episodes/episode.html", _context(
-        participant, "care_episode", current=current, past=past, forms=_forms(participant, current, request.counselor, bound),
+        participant, "care_episode", episode=current, past=past, forms=_forms(participant, current, request.counselor, bound),
         levels=LEVEL_CHOICES))
 
 

@@ -46,7 +46,8 @@ def admit(*, participant: Participant, admitted_on: dt.date, level_of_care: str,
         Participant.objects.select_for_update().filter(pk=participant.pk).first()
         if Episode.objects.filter(participant=participant, discharged_on__isnull=True).exists():
             raise ValidationError({"admitted_on": _("This person is already in the program. Discharge them first.")})
-        last = Episode.objects.filter(participant=participant).order_by("-discharged_on").first()
+        last = (Episode.objects.filter(participant=participant, discharged_on__isnull=False)
+                .order_by("-discharged_on").first())
         if last is not None and admitted_on < last.discharged_on:
             raise ValidationError({"admitted_on": _("Their last episode ended on %(day)s: admit them on or after it.")
                                    % {"day": last.discharged_on.isoformat()}})

@@ -325,3 +325,12 @@ def test_the_migration_gives_everyone_here_one_open_episode():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_discharged_person_is_not_added_to_a_group(now, bob, program):
+    episodes.discharge(episode=bob.open_episode, discharged_on=TODAY, discharge_type="completed")
+    with pytest.raises(ValidationError) as refused:
+        schedule.membership_add(request=None, group=make_group(program), participant=Participant.objects.get(pk=bob.pk),
+                                joined_on=TODAY)
+    assert "participant" in refused.value.message_dict
+    assert not GroupMembership.objects.filter(participant=bob).exists()

@@ -46,6 +46,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
         return str(episode.counselor) if episode.counselor else ""
 
 
+@extend_schema_field({"type": "integer", "nullable": True})
 class ProgramCounselorField(serializers.PrimaryKeyRelatedField):
     """A counselor of the person's program, by id (null for nobody)."""
 

@@ -67,7 +67,8 @@ def test_every_care_path_in_the_schema_is_a_route_here(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     documented = {path for path in schema["paths"] if path.startswith("/api/v1/care/")}
     routed = {"/" + route.replace("<int:participant_id>", "{participant_id}").replace("<uuid:entry_id>", "{entry_id}")
-              .replace("<int:session_id>", "{session_id}") for _, route in care_routes() if route.startswith("api/")}
+              .replace("<int:session_id>", "{session_id}").replace("<int:episode_id>", "{episode_id}")
+              for _, route in care_routes() if route.startswith("api/")}
     assert documented == routed
     assert len(documented) >= 12
 
@@ -89,7 +90,8 @@ def world(now, program, carol, bob, alice):
     measures_data.bam(bob, at=dt.datetime(2026, 11, 16, 18, tzinfo=dt.UTC), risk=12)
     medication = services.medication_put(participant=bob, id=uuid.uuid4(), actor=carol.user,
                                          data={"name": "Naltrexone", "times": ["08:00"]}).entry
-    return {"bob": bob, "goal": goal, "task": task, "medication": medication, "personas": {
+    return {"bob": bob, "goal": goal, "task": task, "medication": medication, "episode": bob.open_episode,
+            "personas": {
         "team": carol.user, "same_program": erin.user, "other_program": frank.user, "participant": alice.user}}
 
 
@@ -100,13 +102,21 @@ QUESTIONNAIRE_SETTINGS = ("care_questionnaire_settings", "api-care-program-quest
 def url_for(route, participant_id, world):
     entry = world["task"] if "task" in route else world["medication"] if "medication" in route else world["goal"]
     return "/" + (route.replace("<int:participant_id>", str(participant_id))
-                  .replace("<uuid:entry_id>", str(entry.pk)).replace("<int:number>", "1"))
+                  .replace("<uuid:entry_id>", str(entry.pk)).replace("<int:number>", "1")
+                  .replace("<int:episode_id>", str(world["episode"].pk)))
 
 
 def methods_for(name):
     """What each route answers: the POST-only actions, PUT/DELETE on entries, GET for the rest."""
     if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements", "care_aftercare_acknowledge"):
         return ["post"]
+    # Issue 18, episodes of care.
+    if name.startswith("care_episode_") or name in ("api-care-episodes-level", "api-care-episodes-discharge"):
+        return ["post"]
+    if name == "api-care-episodes":
+        return ["get", "post"]
+    if name == "api-care-episodes-detail":
+        return ["get", "patch"]
     if name.startswith("api-care-") and name.endswith("-detail"):
         return ["get", "put", "delete"]
     if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit",
@@ -133,7 +143,7 @@ def last_pk():
 
 
 def call(client, method, url):
-    body = {"title": "changed"} if method in ("put", "post") else None
+    body = {"title": "changed"} if method in ("put", "post", "patch") else None
     if url.startswith("/api/"):
         return getattr(client, method)(url, body, content_type="application/json") if body else getattr(client, method)(url)
     return getattr(client, method)(url, body or {}) if method == "post" else getattr(client, method)(url)

@@ -174,12 +174,14 @@ def test_bobs_entries_never_show_in_alices_lists_or_pages(api, alice_client, bob
                    "safety-plan/versions", "responses", "questionnaires", "medications", "checkups"):
         assert api.get(f"/api/v1/{plural}/").json()["count"] == 0
     assert api.get("/api/v1/safety-plan/").json()["number"] == 0
+    # Issue 18: her own time in the program only (bob's episode is his).
+    assert len(api.get("/api/v1/me/episodes/").json()) == 1
     assert api.get("/api/v1/progress/?days=90").json()["urge_count"] == 0
     passport = api.get("/api/v1/passport/").json()
     assert (passport["helpers_unranked"], passport["weekend_plan"], passport["high_risk_times"]) == ([], None, [])
     assert alice_client.get("/safety-plan/versions/1/").status_code == 404
     for page in ("/", "/history/", "/safety-plan/", "/tasks/", "/progress/?days=90", "/patterns/", "/weekend/",
-                 "/settings/medications/", "/checkin/", "/passport/"):
+                 "/settings/medications/", "/checkin/", "/passport/", "/program/"):
         html = alice_client.get(page, follow=True).text
         assert not any(str(entry.pk) in html for entry in bobs_entries.values()), page
         assert "mine" not in html, page

@@ -3,7 +3,9 @@
 "Not yours" and "not there" get the same answer (404), so an id never tells whether it exists.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .models import Counselor, GroupSession, Participant
@@ -37,12 +39,27 @@ def counselor_for_user(user):
         return None
 
 
-def care_participant(request, participant_id, *, resource):
+class ReadOnlyRecord(PermissionDenied):
+    """A write about a discharged person: their former care team reads, and no longer writes."""
+
+    message = _("This person has been discharged: their record is read-only.")
+
+    def __init__(self):
+        super().__init__(str(self.message))
+
+
+def care_participant(request, participant_id, *, resource, for_write=False, while_discharged=False):
     """A participant on the signed-in counselor's care team.
 
     Anyone else (another counselor, a participant, staff without a caseload) and any id that
     names nobody get the same 404, and the attempt is written to the audit log as denied.
     Every counselor page, API call and export about one person starts here.
+
+    `for_write`: the request changes the person's record. Once they are discharged (no open
+    episode, Participant.in_aftercare) their former care team keeps reading but writes nothing,
+    so a write raises ReadOnlyRecord (a 403 with its message) after a denied audit row. The few
+    writes that belong to aftercare (admitting them again, the aftercare plan, acknowledging an
+    aftercare flag) pass `while_discharged=True`.
     """
     counselor = counselor_for_user(request.user)
     participant = None
@@ -52,6 +69,9 @@ def care_participant(request, participant_id, *, resource):
     if participant is None:
         audit.deny(request, resource=resource, participant_id=participant_id)
         raise Http404("No such participant.")
+    if for_write and not while_discharged and participant.in_aftercare:
+        audit.deny(request, resource=resource, participant_id=participant.pk)
+        raise ReadOnlyRecord()
     request.counselor = counselor
     return participant
 

@@ -8,15 +8,17 @@ the same transaction (tracker.audit.record).
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import aftercare
-from .models import Counselor, Episode, GroupMembership, LevelChange, Participant
+from .models import AftercarePlan, Counselor, Episode, GroupMembership, LevelChange, Participant
 
 # A date this far ahead is a typing slip, not a plan.
 FUTURE_LIMIT = dt.timedelta(days=31)
@@ -46,7 +48,8 @@ def admit(*, participant: Participant, admitted_on: dt.date, level_of_care: str,
         Participant.objects.select_for_update().filter(pk=participant.pk).first()
         if Episode.objects.filter(participant=participant, discharged_on__isnull=True).exists():
             raise ValidationError({"admitted_on": _("This person is already in the program. Discharge them first.")})
-        last = Episode.objects.filter(participant=participant).order_by("-discharged_on").first()
+        last = (Episode.objects.filter(participant=participant, discharged_on__isnull=False)
+                .order_by("-discharged_on").first())
         if last is not None and admitted_on < last.discharged_on:
             raise ValidationError({"admitted_on": _("Their last episode ended on %(day)s: admit them on or after it.")
                                    % {"day": last.discharged_on.isoformat()}})
@@ -140,3 +143,52 @@ def history(participant):
     """The person's episodes, newest first, each with its level changes."""
     return list(Episode.objects.filter(participant=participant).prefetch_related("level_changes")
                 .select_related("counselor__user"))
+
+
+@dataclass
+class Standing:
+    """Where a person stands: in the program (`episode` is the open one), discharged (`episode`
+    is the last one), or never admitted (`episode` is None)."""
+    episode: Episode | None
+    discharged: bool
+    aftercare_plan: bool  # discharged, and an aftercare plan was made
+
+
+def standing(participant) -> Standing:
+    episode = participant.open_episode
+    if episode is not None:
+        return Standing(episode, False, False)
+    last = Episode.objects.filter(participant=participant).order_by("-discharged_on", "-admitted_on", "-id").first()
+    if last is None:
+        return Standing(None, False, False)
+    return Standing(last, True, AftercarePlan.objects.filter(episode=last).exists())
+
+
+# The participant's own words for a level of care: what it means for their week. Never the
+# discharge's kind or the care team's note (those are the team's record).
+LEVEL_WORDS = {
+    Participant.LevelOfCare.PHP: _lazy("Partial hospitalization: most of the day, most weekdays"),
+    Participant.LevelOfCare.IOP: _lazy("Intensive outpatient: a few hours, a few days a week"),
+    Participant.LevelOfCare.OP: _lazy("Outpatient: a session or two a week"),
+    Participant.LevelOfCare.AFTERCARE: _lazy("Aftercare: staying in touch after the program"),
+}
+
+
+@dataclass
+class Stay:
+    """One episode as the participant reads it: when it began and ended, and their levels."""
+    joined_on: dt.date
+    came_back: bool  # not their first time in the program
+    ended_on: dt.date | None
+    levels: list  # [(from day, plain words)], oldest first
+    current: bool
+
+
+def own_story(participant) -> list[Stay]:
+    """The participant's time in the program, newest first, in plain words only."""
+    stays = []
+    for number, episode in enumerate(sorted(history(participant), key=lambda e: (e.admitted_on, e.pk))):
+        levels = [(change.changed_on, str(LEVEL_WORDS[change.level_of_care])) for change in episode.level_changes.all()]
+        stays.append(Stay(joined_on=episode.admitted_on, came_back=number > 0, ended_on=episode.discharged_on,
+                          levels=levels, current=episode.is_open))
+    return stays[::-1]

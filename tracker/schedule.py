@@ -232,6 +232,9 @@ def group_save(*, request, group, facilitators, now, old=None):
 def membership_add(*, request, group, participant, joined_on):
     if participant.program_id != group.program_id:
         raise ValidationError({"participant": [_("Pick a participant of this program.")]})
+    if participant.in_aftercare:  # issue 18: discharged, their record is read-only
+        raise ValidationError({"participant": [_("%(name)s has been discharged: admit them again first.")
+                                               % {"name": participant}]})
     with transaction.atomic():
         membership = GroupMembership(group=group, participant=participant, joined_on=joined_on)
         membership.full_clean()

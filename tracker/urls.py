@@ -272,3 +272,22 @@ urlpatterns += [
     path("api/v1/checkup-answers/<uuid:entry_id>/", aftercare_api.CheckupAnswerDetail.as_view(),
          name="api-checkup-answers-detail"),
 ]
+
+# Issue 18, episodes of care (tracker.web.episodes, tracker.api.episodes).
+from .api import episodes as episodes_api  # noqa: E402
+from .web import episodes as episodes_web  # noqa: E402
+
+urlpatterns += [
+    path(f"{P}/episode/", episodes_web.episode_page, name="care_episode"),
+    path(f"{P}/episode/admit/", episodes_web.admit, name="care_episode_admit"),
+    path(f"{P}/episode/level/", episodes_web.change_level, name="care_episode_level"),
+    path(f"{P}/episode/plan/", episodes_web.plan, name="care_episode_plan"),
+    path(f"{P}/episode/discharge/", episodes_web.discharge, name="care_episode_discharge"),
+    path("program/", episodes_web.my_program, name="my_program"),
+    path(f"{A}/episodes/", episodes_api.EpisodeList.as_view(), name="api-care-episodes"),
+    path(f"{A}/episodes/<int:episode_id>/", episodes_api.EpisodeDetail.as_view(), name="api-care-episodes-detail"),
+    path(f"{A}/episodes/<int:episode_id>/level/", episodes_api.EpisodeLevel.as_view(), name="api-care-episodes-level"),
+    path(f"{A}/episodes/<int:episode_id>/discharge/", episodes_api.EpisodeDischarge.as_view(),
+         name="api-care-episodes-discharge"),
+    path("api/v1/me/episodes/", episodes_api.MyEpisodes.as_view(), name="api-me-episodes"),
+]

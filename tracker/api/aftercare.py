@@ -106,6 +106,8 @@ class CarePlan(CareAccess, APIView):
 
     audit_resource = "aftercare-plan"
     serializer_class = AftercarePlanSerializer
+    # The plan is made at discharge and kept up after it: the one care write on a discharged person.
+    while_discharged = True
 
     def _episode(self):
         episode = aftercare.latest_episode(self.participant)

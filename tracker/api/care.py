@@ -11,7 +11,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -56,6 +56,8 @@ class CareAccess:
     participant = None
     counselor = None
     audit_object_id = ""
+    # A write allowed about a discharged person (tracker.access.care_participant).
+    while_discharged = False
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -63,7 +65,12 @@ class CareAccess:
             raise MethodNotAllowed(request.method)  # before the access check: a 405 names nobody
         self.audit_shown = ()
         if "participant_id" in kwargs:
-            self.participant = access.care_participant(request, kwargs["participant_id"], resource=self.audit_resource)
+            try:
+                self.participant = access.care_participant(
+                    request, kwargs["participant_id"], resource=self.audit_resource,
+                    for_write=request.method not in permissions.SAFE_METHODS, while_discharged=self.while_discharged)
+            except access.ReadOnlyRecord as refusal:
+                raise PermissionDenied(str(refusal)) from None
             request.participant = self.participant
             self.counselor = request.counselor
         else:

@@ -79,7 +79,7 @@ def _checkup_lines(checkups):
 
 
 @require_http_methods(["GET", "POST"])
-@care_page("aftercare-plan")
+@care_page("aftercare-plan", while_discharged=True)
 def plan_page(request, participant):
     """The aftercare plan of the person's latest episode: made at discharge with them, editable
     after (each save audited). Their check-ups below it, read only."""

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import absence, access, audit, care, dates, exports, medication, progress, push, schedule, scores, selectors, services, triage
+from .. import absence, access, audit, care, dates, episodes, exports, medication, progress, push, schedule, scores, selectors, services, triage
 from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
@@ -33,16 +33,24 @@ from .groups import closure_context
 Action = AuditEvent.Action
 
 
-def care_page(resource, action=Action.READ):
+def care_page(resource, action=Action.READ, *, form=False, while_discharged=False):
     """A page about one participant: access, then one audit row (unless the view wrote one).
-    `resource` names what the page shows, or is a function of the URL's arguments."""
+    `resource` names what the page shows, or is a function of the URL's arguments.
+    A POST is a write; so is every request to a `form` page (one that exists to change the
+    record). Writes about a discharged person are refused with a read-only page (403) unless
+    `while_discharged` (tracker.access.care_participant)."""
 
     def decorator(view):
         @functools.wraps(view)
         @signed_in
         def wrapper(request, participant_id, *args, **kwargs):
             name = resource(**kwargs) if callable(resource) else resource
-            participant = access.care_participant(request, participant_id, resource=name)
+            try:
+                participant = access.care_participant(request, participant_id, resource=name,
+                                                      for_write=form or request.method == "POST",
+                                                      while_discharged=while_discharged)
+            except access.ReadOnlyRecord:
+                return read_only_page(request, participant_id)
             # Times on these pages are the participant's own clock times, as they lived them.
             with transaction.atomic(), timezone.override(participant.zone):
                 response = view(request, participant, *args, **kwargs)
@@ -54,6 +62,13 @@ def care_page(resource, action=Action.READ):
         return wrapper
 
     return decorator
+
+
+def read_only_page(request, participant_id):
+    """The answer to a write about a discharged person (already audited as denied)."""
+    participant = Participant.objects.get(pk=participant_id)
+    with timezone.override(participant.zone):
+        return render(request, "tracker/care/read_only.html", _context(participant, ""), status=403)
 
 
 @signed_in
@@ -131,7 +146,7 @@ def program_settings(request):
 
 
 @require_http_methods(["POST"])
-@care_page("acknowledgement")
+@care_page("acknowledgement", form=True)
 def acknowledge_flag(request, participant):
     note = request.POST.get("note", "").strip()
     try:
@@ -169,11 +184,15 @@ def _tabs(participant, current):
     pid = participant.pk
     return [(reverse(name, args=[pid]), label, name == current) for name, label in (
         ("care_participant", "Trends"), ("care_summary", "Week"), ("care_goals", "Goals"),
-        ("care_plans", "Plans"), ("care_timeline", "Wins"), ("care_scores", _("Scores")))]
+        ("care_plans", "Plans"), ("care_timeline", "Wins"), ("care_scores", _("Scores")),
+        ("care_episode", _("Episode")))]
 
 
 def _context(participant, current, **extra):
-    return {"participant": participant, "tabs": _tabs(participant, current), **extra}
+    # Discharged: the head says so and the pages hide their write forms (tracker.access.care_participant).
+    standing = episodes.standing(participant)
+    return {"participant": participant, "tabs": _tabs(participant, current), "standing": standing,
+            "read_only": standing.discharged, **extra}
 
 
 @care_page("overview")
@@ -290,14 +309,14 @@ def _care_entry_form(request, participant, kind, entry_id=None):
 
 
 @require_http_methods(["GET", "POST"])
-@care_page(lambda kind, **_: f"{kind}s")
+@care_page(lambda kind, **_: f"{kind}s", form=True)
 def entry_form(request, participant, kind, entry_id=None):
     """A new goal or task for the participant (no entry_id), or a change to one."""
     return _care_entry_form(request, participant, kind, entry_id)
 
 
 @require_http_methods(["POST"])
-@care_page("tasks")
+@care_page("tasks", form=True)
 def task_done(request, participant, entry_id):
     task = access.own_entry(Task, participant=participant, entry_id=entry_id)
     services.task_set_done(task=task, done=request.POST.get("done") == "1")

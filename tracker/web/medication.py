@@ -165,7 +165,7 @@ def care_medications(request, participant):
 
 
 @require_http_methods(["GET", "POST"])
-@care_page("medications")
+@care_page("medications", form=True)
 def care_medication_form(request, participant, entry_id=None):
     """A new medication for the person (no entry_id), or a change to one: `added_by` is the
     counselor who adds it. Its audit row is written in the write's transaction (care_page)."""

@@ -32,6 +32,7 @@ Definitions (also on the page and in the README):
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
@@ -158,7 +159,10 @@ def rate_cell(numerator, denominator, *, digits=0, scale=100):
         return None
     if denominator < SMALLEST_SHOWN:
         return SUPPRESSED
-    return round(scale * numerator / denominator, digits) if digits else round(scale * numerator / denominator)
+    # Halves round up (2.25 is 2.3, 68.75% is 69%), as a reader working it by hand expects.
+    value = (Decimal(str(numerator)) * scale / Decimal(denominator)).quantize(Decimal(1).scaleb(-digits),
+                                                                              rounding=ROUND_HALF_UP)
+    return float(value) if digits else int(value)
 
 
 def suppress_counts(matrix, *, row_totals=False, column_totals=False):
@@ -491,8 +495,10 @@ def report(*, program, period, today):
         n = len(times)
         small = n < SMALLEST_SHOWN
         points = kaplan_meier(times, at_days=RETENTION_DAYS)
-        rows.append([key, count_cell(n), count_cell(sum(1 for _d, ended in times if ended)),
-                     count_cell(sum(1 for _d, ended in times if not ended)),
+        # Admitted is the total of ended and still open: one hidden means both are.
+        (ended_cell, open_cell), = suppress_counts([[sum(1 for _d, ended in times if ended),
+                                                     sum(1 for _d, ended in times if not ended)]], row_totals=True)[0]
+        rows.append([key, count_cell(n), ended_cell, open_cell,
                      *[SUPPRESSED if small else round(100 * survival) for _day, survival, _risk in points]])
         curves.append(Curve(label=key, steps=[] if small else km_steps(times)))
     tables["retention"] = Table("retention", _("Still in treatment by admission cohort (Kaplan-Meier)"), [

@@ -82,7 +82,11 @@ def day(month, d):
 
 @pytest.fixture
 def thirty(program, carol, now):
-    """The 30 people above, in carol's program, in a dozen bulk inserts."""
+    return seed_thirty(program)
+
+
+def seed_thirty(program):
+    """The 30 people above, in `program`, in a dozen bulk inserts."""
     program.time_zone = "America/New_York"
     program.group_hours_targets = {"iop": 6}
     program.save()

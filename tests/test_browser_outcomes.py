@@ -3,8 +3,10 @@ row with their charts side by side; at 360 px nothing scrolls sideways (wide tab
 their own box) and controls are thumb-sized; axe clean at both. Screenshots in test-artifacts."""
 
 import pytest
+from django.test import Client
 
 from browsing import ARTIFACTS, check_page, sign_in
+from signin import verified_login
 from test_browser_accessibility import violations
 from test_outcomes import seed_thirty
 
@@ -17,6 +19,7 @@ URL = "/care/program/?kind=quarter&year=2026&quarter=3"
 def admin(carol, program):
     carol.is_program_admin = True
     carol.save()
+    verified_login(Client(), carol.user)  # her authenticator, for sign_in's second step
     seed_thirty(program)
     return carol
 
@@ -40,12 +43,14 @@ def test_the_outcomes_page_at_a_desk_and_on_a_phone(phone, live_server, admin):
     phone.set_viewport_size({"width": 360, "height": 740})
     phone.goto(live_server.url + URL)
     check_page(phone, "care-outcomes-360")
+    for key in ("census", "attendance", "retention", "reasons"):  # to look at, a section at a time
+        phone.locator(f".outcomes-section--{key}").screenshot(path=str(ARTIFACTS / f"care-outcomes-360-{key}.png"))
     assert violations(phone) == []
     # A bad period: the message sits next to its field, what was typed is kept.
     phone.select_option("#id_kind", "custom")
     phone.fill("#id_first", "2026-03-01")
     phone.fill("#id_last", "2026-03-20")
-    phone.click("text=Show")
+    phone.click(".outcomes-period button[type=submit]")
     assert "at least a month" in phone.locator("#id_last_error").inner_text()
     assert phone.input_value("#id_first") == "2026-03-01"
     check_page(phone, "care-outcomes-360-error")

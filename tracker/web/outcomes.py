@@ -98,11 +98,12 @@ def _number(value):
     return value if isinstance(value, (int, float)) else None
 
 
-def _bars(*, id, title, description, unit, labels, values, noun="", measure="sleep", fmt="{:g}", max_value=None):
+def _bars(*, id, title, description, unit, labels, values, noun="", measure="sleep", fmt="{:g}", max_value=None,
+          tick_unit=""):
     """A bar chart of shown values: a suppressed one is a gap whose text is "<11"."""
     points = [(label, axis, _number(value)) for (label, axis), value in zip(labels, values)]
     chart = charts.bar_chart(id=id, title=title, description=description, unit=unit, points=points, noun=noun,
-                             measure=measure, fmt=fmt, max_value=max_value)
+                             measure=measure, fmt=fmt, max_value=max_value, tick_unit=tick_unit)
     for bar, value in zip(chart.bars, values):
         if value == outcomes.SUPPRESSED:
             bar.text = outcomes.SUPPRESSED
@@ -172,6 +173,11 @@ class StepChart:
         return mark_safe("".join(parts))
 
 
+def SHORT_DISCHARGES():
+    """Axis labels that fit under six bars at 360 px, in Episode.Discharge's order."""
+    return [_("Done"), _("Down"), _("Up"), _("Left"), _("Moved"), _("Adm.")]
+
+
 def _charts(report):
     def rows(key):
         return report[key].rows
@@ -195,12 +201,12 @@ def _charts(report):
         "attendance": [
             _bars(id="chart-attendance", title=_("Attendance rate"), unit="%", measure="efficiency",
                   labels=[(f"{row[0]}, {row[1]}", row[1]) for row in attendance], values=[row[5] for row in attendance],
-                  max_value=100, noun=_("attendance"),
+                  max_value=100, noun=_("attendance"), tick_unit="%",
                   description=_("Attended marks of all marks, for each group and time slot; the axis is per cent.")),
         ],
         "hours": [
             _bars(id="chart-hours", title=_("Mean group hours"), unit=" h", labels=week_labels("hours"),
-                  values=[row[2] for row in hours], measure="duration", noun=_("mean hours"),
+                  values=[row[2] for row in hours], measure="duration", noun=_("mean hours"), tick_unit=" h",
                   description=_("Mean hours of group attended each week by people with a weekly target; "
                                 "the axis is hours. Targets: %(targets)s.") % {
                       "targets": ", ".join(f"{level} {hours_:g} h" for level, hours_ in report.targets.items())
@@ -214,8 +220,11 @@ def _charts(report):
         ],
         "discharges": [
             _bars(id="chart-discharges", title=_("Discharges"), unit="", measure="quality", noun=_("episodes"),
-                  labels=[(row[0], row[0][:6]) for row in discharges], values=[row[1] for row in discharges],
-                  description=_("Episodes ended in the period by discharge type; the axis counts episodes.")),
+                  labels=[(row[0], short) for row, short in zip(discharges, SHORT_DISCHARGES())],
+                  values=[row[1] for row in discharges],
+                  description=_("Episodes ended in the period by discharge type; the axis counts episodes. Under "
+                                "the bars: %(key)s.") % {"key": ", ".join(
+                                    f"{short} = {row[0].lower()}" for row, short in zip(discharges, SHORT_DISCHARGES()))}),
         ],
     }
     return made

@@ -226,11 +226,6 @@ class Stay:
     attended: int = 0  # sessions attended between admission and discharge (ended episodes)
 
 
-def in_treatment(stays, first, last):
-    """How many stays were open on some day from `first` to `last`."""
-    return sum(1 for s in stays if s.admitted_on <= last and (s.discharged_on is None or s.discharged_on >= first))
-
-
 def weeks_of(period, until):
     """The Mondays of the weeks that hold a day of the period, up to `until`."""
     monday = week_start(period.first)

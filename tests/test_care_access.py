@@ -59,7 +59,7 @@ def test_the_routes_were_found():
             "api-care-tasks-detail", "care_scores", "api-care-responses", "api-care-questionnaires"} <= names
     assert {name for name, _ in OTHER_ROUTES} == {"care_caseload", "care_audit", "care_audit_csv", "api-care-caseload",
                                                   "care_invitations", "care_settings", "care_program_settings",
-                                                  *QUESTIONNAIRE_SETTINGS, "care_urgent",
+                                                  *QUESTIONNAIRE_SETTINGS, "care_urgent", *PROGRAM_OUTCOMES,
                                                   "care_aftercare", "care_checkup_settings"}  # issue 18
 
 
@@ -94,6 +94,9 @@ def world(now, program, carol, bob, alice):
             "personas": {
         "team": carol.user, "same_program": erin.user, "other_program": frank.user, "participant": alice.user}}
 
+
+# Issue 18: the program's outcomes, for its admins only (a read or export row about the program).
+PROGRAM_OUTCOMES = ("care_program", "care_program_csv", "api-care-program-outcomes")
 
 # Issue 17: the program's questionnaire schedules, for its admins only (read: no row, as settings).
 QUESTIONNAIRE_SETTINGS = ("care_questionnaire_settings", "api-care-program-questionnaire-schedules")
@@ -195,9 +198,9 @@ def test_only_the_care_team_gets_in(name, route, world):
 def test_lists_without_a_participant_id(name, route, world):
     url = "/" + route
     admin_only = name in ("care_audit", "care_audit_csv", "care_program_settings",
-                          *QUESTIONNAIRE_SETTINGS, "care_urgent", "care_checkup_settings")   # the program's admin only (carol)
+                          *QUESTIONNAIRE_SETTINGS, "care_urgent", "care_checkup_settings", *PROGRAM_OUTCOMES)   # the program's admin only (carol)
     allowed = {"team"} if admin_only else {"team", "same_program", "other_program"}
-    action = "export" if name == "care_audit_csv" else "read"
+    action = "export" if name in ("care_audit_csv", "care_program_csv") else "read"
     for persona, user in world["personas"].items():
         before = last_pk()
         response = signed_in(user).get(url)

@@ -291,3 +291,13 @@ urlpatterns += [
          name="api-care-episodes-discharge"),
     path("api/v1/me/episodes/", episodes_api.MyEpisodes.as_view(), name="api-me-episodes"),
 ]
+
+# Issue 18, program outcomes for program admins (tracker.outcomes, tracker.web.outcomes, tracker.api.outcomes).
+from .api import outcomes as outcomes_api  # noqa: E402
+from .web import outcomes as outcomes_pages  # noqa: E402
+
+urlpatterns += [
+    path("care/program/", outcomes_pages.program_outcomes, name="care_program"),
+    path("care/program/outcomes.csv", outcomes_pages.program_outcomes_csv, name="care_program_csv"),
+    path("api/v1/care/program/outcomes/", outcomes_api.ProgramOutcomes.as_view(), name="api-care-program-outcomes"),
+]

@@ -25,12 +25,15 @@ Retention, cohort 2026-07 (n = 20), by hand:
   so at days 7, 14, 30, 60, 90: 100%, 80%, 60%, 30%, 30%. Cohort 2026-08 has 10 people: "<11".
 
 Early dropout: ended in the period 16; transfers + administrative 4 left out -> 12 counted;
-  fewer than 5 sessions: p0-p3 and p20-p21 = 6 -> shown "<11"; rate 6/12 = 50%.
+  fewer than 5 sessions: p0-p3 and p20-p21 = 6 -> shown "<11"; rate 6/12 = 50%, hidden with it
+  (50% of the 12 shown would give the 6 back).
 
 Attendance by slot (group "Evening", Mon and Wed 18:00; an extra Sat 1 Aug 10:00):
   Mon 18:00 (6, 13, 20 Jul): marked 12 + 8 + 8 = 28, attended 12 + 6 + 6 = 24 -> 24/28 = 85.7 -> 86%
   Wed 18:00 (8, 15, 22 Jul): marked 18 + 8 + 6 = 32, attended 10 + 6 + 6 = 22 -> 22/32 = 68.75 -> 69%
   Sat 10:00 (1 Aug): marked 8, attended 6 -> "<11" (denominator under 11)
+  Mon and Wed: 4 and 10 marks missed, so "attended" and the rate are hidden on the page (the
+  marked count minus the attended would give a number of 1-10 back).
   (Mon 27 Jul 18:00 was cancelled: its 6 marks count nowhere.)
 
 Group hours, week of 6 Jul (target: 6 h at IOP): the 20 of the July cohort are in treatment.
@@ -191,15 +194,18 @@ def test_the_figures_match_the_hand_worked_fixture(thirty, django_assert_max_num
                                       (60, pytest.approx(0.3))]
     assert report.curves[1].steps == []  # too small to draw
 
-    assert table(report, "dropout") == [{"ended": 12, "early": S, "rate": 50, "excluded": S}]
+    # 6 of 12: the 6 is hidden, so is 50% (50% of the 12 shown would give it back).
+    assert table(report, "dropout") == [{"ended": 12, "early": S, "rate": S, "excluded": S}]
 
     attendance = table(report, "attendance")
+    # 24 of 28 and 22 of 32 marks attended: 4 and 10 missed, so the attended counts and their rates
+    # are hidden (28 - 24 would give the 4 back); the figures themselves: the test below.
     assert [(r["slot"], r["sessions"], r["marked"], r["attended"], r["rate"]) for r in attendance] == [
-        ("Mon 18:00", 3, 28, 24, 86), ("Wed 18:00", 3, 32, 22, 69), ("Sat 10:00", 1, S, S, S)]
+        ("Mon 18:00", 3, 28, S, S), ("Wed 18:00", 3, 32, S, S), ("Sat 10:00", 1, S, S, S)]
 
     hours = {r["week"]: r for r in table(report, "hours")}
     assert hours["2026-07-06"] == {"week": "2026-07-06", "people": 20, "mean_hours": 3.2, "mean_target": 6.0,
-                                   "met": S, "met_rate": 45}
+                                   "met": S, "met_rate": S}
     # Week of 13 Jul: p4-p19 (16) in treatment; p8-p13 attended 6 h each: 36 / 16 = 2.25 -> 2.3.
     assert hours["2026-07-13"]["people"] == 16 and hours["2026-07-13"]["mean_hours"] == 2.3
 
@@ -231,6 +237,25 @@ def test_the_figures_match_the_hand_worked_fixture(thirty, django_assert_max_num
                           "used": 0, "forgot": 0, "other": 0, "total": S}
     assert reasons[2] == {"group": "Total", "slot": "", "ride": S, "work": S, "childcare": S, "sick": S,
                           "used": 0, "forgot": 0, "other": 0, "total": 18}
+
+
+def test_the_hand_worked_figures_before_anything_is_hidden(thirty, monkeypatch):
+    """The same report with the threshold at 1 (nothing hidden): the hand-worked slot, dropout and
+    hours figures themselves, which the suppressed page hides."""
+    monkeypatch.setattr(outcomes, "SMALLEST_SHOWN", 1)
+    report = outcomes.report(program=thirty["program"], period=Q3, today=TODAY)
+    assert table(report, "dropout") == [{"ended": 12, "early": 6, "rate": 50, "excluded": 4}]
+    assert [(r["slot"], r["sessions"], r["marked"], r["attended"], r["rate"]) for r in table(report, "attendance")] == [
+        ("Mon 18:00", 3, 28, 24, 86), ("Wed 18:00", 3, 32, 22, 69), ("Sat 10:00", 1, 8, 6, 75)]
+    week = next(r for r in table(report, "hours") if r["week"] == "2026-07-06")
+    assert week["met"] == 9 and week["met_rate"] == 45
+
+
+@pytest.mark.parametrize(("part", "whole", "shown"), [
+    (24, 28, S), (11, 21, S), (11, 22, 50), (0, 11, 0), (11, 11, 100), (10, 30, S), (20, 30, S), (19, 30, 63)])
+def test_a_part_and_its_rate_are_hidden_when_it_or_the_rest_is_1_to_10(part, whole, shown):
+    assert outcomes.proportion_cell(part, whole) == shown
+    assert outcomes.part_cell(part, whole) == (S if shown == S else part)
 
 
 def test_raw_figures_before_suppression():
@@ -369,7 +394,7 @@ def test_the_csv_is_suppressed_as_the_page_and_audited(thirty, admin_client, car
     sat = next(line for line in lines if len(line) > 1 and line[1] == "Sat 10:00")
     assert sat[3:] == [S, S, S]
     dropout = lines[lines.index(["section", "dropout", "Early dropout"]) + 2]
-    assert dropout == ["12", S, "50", S]
+    assert dropout == ["12", S, S, S]
 
 
 def test_the_api_gives_the_same_suppressed_figures_and_is_audited(thirty, admin_client):
@@ -379,7 +404,7 @@ def test_the_api_gives_the_same_suppressed_figures_and_is_audited(thirty, admin_
     data = response.json()
     assert data["period"] == {"key": "2026-Q3", "first": "2026-07-01", "last": "2026-09-30", "until": "2026-09-30"}
     sections = {s["key"]: s for s in data["sections"]}
-    assert sections["dropout"]["rows"] == [{"ended": 12, "early": S, "rate": 50, "excluded": S}]
+    assert sections["dropout"]["rows"] == [{"ended": 12, "early": S, "rate": S, "excluded": S}]
     assert sections["retention"]["rows"][0]["day_60"] == 30 and sections["retention"]["rows"][1]["admitted"] == S
     assert data["retention_curves"][1] == {"cohort": "2026-08", "steps": []}
     rows = list(AuditEvent.objects.filter(pk__gt=before))

@@ -166,6 +166,24 @@ def rate_cell(numerator, denominator, *, digits=0, scale=100):
     return float(value) if digits else int(value)
 
 
+def _small(n):
+    return 1 <= n < SMALLEST_SHOWN
+
+
+def part_cell(part, whole):
+    """A count shown beside the whole it is part of (attended of marked): hidden like any count,
+    and also when what the whole leaves (whole - part) is 1-10, since subtracting would give it."""
+    return SUPPRESSED if _small(part) or _small(whole - part) else part
+
+
+def proportion_cell(part, whole):
+    """part of whole as a percentage, beside a shown whole: hidden as rate_cell hides it, and also
+    when the part or the rest is 1-10 (the rate times the whole would give the hidden count back)."""
+    if whole and (_small(part) or _small(whole - part)):
+        return SUPPRESSED
+    return rate_cell(part, whole)
+
+
 def suppress_counts(matrix, *, row_totals=False, column_totals=False):
     """Counts in a table (a list of rows of ints) with their totals, each cell shown or hidden.
 
@@ -468,7 +486,7 @@ def report(*, program, period, today):
     tables["attendance"] = Table("attendance", _("Attendance by group and time slot"), [
         ("group", _("Group")), ("slot", _("Time slot")), ("sessions", _("Sessions")), ("marked", _("Marked")),
         ("attended", _("Attended")), ("rate", _("Attendance rate (%)"))],
-        [[name, label, n, count_cell(marked), count_cell(came), rate_cell(came, marked)]
+        [[name, label, n, count_cell(marked), part_cell(came, marked), proportion_cell(came, marked)]
          for (name, _group_id, _order), (label, n, marked, came) in sorted(slots.items())])
 
     # Group hours per week against the target: minutes attended per person and week (one query).
@@ -495,8 +513,8 @@ def report(*, program, period, today):
         met = sum(1 for pid, target in people if minutes.get((pid, monday), 0) / 60 >= target)
         target_sum = sum(target for _pid, target in people)
         rows.append([f"{monday:%Y-%m-%d}", count_cell(len(people)), rate_cell(hours, len(people), digits=1, scale=1),
-                     rate_cell(target_sum, len(people), digits=1, scale=1), count_cell(met),
-                     rate_cell(met, len(people))])
+                     rate_cell(target_sum, len(people), digits=1, scale=1), part_cell(met, len(people)),
+                     proportion_cell(met, len(people))])
     tables["hours"] = Table("hours", _("Group hours per week against the target"), [
         ("week", _("Week of")), ("people", _("People with a target")), ("mean_hours", _("Mean hours attended")),
         ("mean_target", _("Mean target (hours)")), ("met", _("Met the target")), ("met_rate", _("Met the target (%)"))],
@@ -526,7 +544,7 @@ def report(*, program, period, today):
     tables["dropout"] = Table("dropout", _("Early dropout"), [
         ("ended", _("Ended episodes counted")), ("early", _("Fewer than 5 sessions attended")),
         ("rate", _("Early dropout (%)")), ("excluded", _("Transfers and administrative discharges left out"))],
-        [[count_cell(counted), count_cell(early), rate_cell(early, counted), count_cell(excluded)]])
+        [[count_cell(counted), part_cell(early, counted), proportion_cell(early, counted), count_cell(excluded)]])
 
     # Discharge types (with a total: the complementary cell is hidden too).
     ended = [s for s in stays if s.discharged_on is not None and period.first <= s.discharged_on <= until]

@@ -8,8 +8,10 @@ from .api import measures as measures_api
 from .api import medication as medication_api
 from .api import member as member_api
 from .api import participant as api
+from .api import plan_reviews as plan_reviews_api
 from .api import scores as scores_api
 from .web import account, care, groups, huddle, measure_schedules, measures, medication, member, participant, pwa, roll
+from .web import plan_reviews as plan_reviews_web
 from .web import scores as scores_web
 from .web import urgent as urgent_pages
 
@@ -242,4 +244,11 @@ urlpatterns += [
 # Issue 17, urgent notices: the program admins' list (tracker.web.urgent, tracker.urgent).
 urlpatterns += [
     path("care/urgent/", urgent_pages.urgent_alerts, name="care_urgent"),
+]
+
+# Issue 18, treatment plan reviews (tracker.web.plan_reviews, tracker.api.plan_reviews).
+urlpatterns += [
+    path(f"{P}/reviews/", plan_reviews_web.review, name="care_reviews"),
+    path(f"{P}/goals/<uuid:entry_id>/review-date/", plan_reviews_web.review_date, name="care_goal_review_date"),
+    path(f"{A}/reviews/", plan_reviews_api.PlanReviews.as_view(), name="api-care-reviews"),
 ]

@@ -169,7 +169,8 @@ def _tabs(participant, current):
     pid = participant.pk
     return [(reverse(name, args=[pid]), label, name == current) for name, label in (
         ("care_participant", "Trends"), ("care_summary", "Week"), ("care_goals", "Goals"),
-        ("care_plans", "Plans"), ("care_timeline", "Wins"), ("care_scores", _("Scores")))]
+        ("care_plans", "Plans"), ("care_timeline", "Wins"), ("care_scores", _("Scores")),
+        ("care_reviews", _("Reviews")))]  # issue 18, tracker.web.plan_reviews
 
 
 def _context(participant, current, **extra):

@@ -104,12 +104,13 @@ def url_for(route, participant_id, world):
 
 def methods_for(name):
     """What each route answers: the POST-only actions, PUT/DELETE on entries, GET for the rest."""
-    if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements"):
+    if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements", "care_goal_review_date"):
         return ["post"]
     if name.startswith("api-care-") and name.endswith("-detail"):
         return ["get", "put", "delete"]
     if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit",
-                "care_participant_questionnaires", "care_medication_new", "care_medication_edit"):
+                "care_participant_questionnaires", "care_medication_new", "care_medication_edit",
+                "care_reviews", "api-care-reviews"):  # issue 18: a plan review is posted
         return ["get", "post"]
     if name == "api-care-questionnaire-schedules":  # issue 17
         return ["get", "put"]

@@ -9,8 +9,10 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from people import NOW, admitted
+from signin import verified_login
 from tracker import episodes, plan_reviews, services
 from tracker.models import AftercarePlan, AuditEvent, Goal, GoalReview, PlanReview
 from tracker.plan_reviews import GoalProgress
@@ -148,8 +150,9 @@ def test_the_counselor_reviews_the_plan_on_its_page(goals, alice, carol_client):
     assert "First review" in history and "Most nights" in history and "Not yet" in history
 
 
-def test_past_reviews_are_listed_newest_first(goals, alice, carol, carol_client, now):
+def test_past_reviews_are_listed_newest_first(goals, alice, carol, now):
     now.move_to(NEXT_WEEK)
+    carol_client = verified_login(Client(), carol.user)  # signed in a week later
     review(alice, carol, dt.date(2026, 11, 19), (goals[0], "not_yet", ""), note="OLDER-REVIEW")
     review(alice, carol, dt.date(2026, 11, 24), (goals[0], "met", ""), note="NEWER-REVIEW")
     page = carol_client.get(f"/care/participants/{alice.pk}/reviews/").content.decode()
@@ -193,10 +196,11 @@ def test_the_goals_page_sets_a_review_date_and_refuses_a_wrong_one_beside_the_go
 # The API
 
 
-def test_the_api_records_a_review_and_lists_them_newest_first(goals, alice, carol_client, now):
+def test_the_api_records_a_review_and_lists_them_newest_first(goals, alice, carol, now):
     sleep, call, _ = goals
     url = f"/api/v1/care/participants/{alice.pk}/reviews/"
     now.move_to(NEXT_WEEK)
+    carol_client = verified_login(Client(), carol.user)  # signed in a week later
     before = last_pk()
     response = carol_client.post(url, {"reviewed_on": "2026-11-20", "note": "Week one", "goals": [
         {"goal": str(sleep.pk), "progress": "progressing", "note": "Most nights"}]}, content_type="application/json")

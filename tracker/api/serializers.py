@@ -318,7 +318,7 @@ class CareGoalSerializer(GoalSerializer):
         extra_kwargs = {"review_on": {"required": False}}
 
 
-class GoalReviewSerializer(serializers.ModelSerializer):
+class GoalReviewSerializer(StrictModelSerializer):
     goal_id = serializers.UUIDField(allow_null=True, read_only=True,
                                     help_text="Null once the person has deleted the goal; its title stays.")
 
@@ -328,7 +328,7 @@ class GoalReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanReviewSerializer(serializers.ModelSerializer):
+class PlanReviewSerializer(StrictModelSerializer):
     episode_id = serializers.IntegerField(read_only=True)
     counselor = serializers.SerializerMethodField()
     goals = GoalReviewSerializer(many=True, read_only=True)

@@ -161,7 +161,7 @@ def reviews_between(participant, first, last):
     """The reviews recorded for days first..last (both included), oldest first, with their goals."""
     return list(PlanReview.objects.filter(episode__participant=participant, reviewed_on__gte=first,
                                           reviewed_on__lte=last)
-                .order_by("reviewed_on", "created_at")
+                .order_by("reviewed_on", "created_at").select_related("counselor__user")
                 .prefetch_related(Prefetch("goals", GoalReview.objects.order_by("id"))))
 
 

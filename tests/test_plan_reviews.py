@@ -254,6 +254,10 @@ def test_the_care_goals_api_writes_the_review_date_and_the_persons_own_api_canno
     refused = carol_client.put(url, {"title": "NOT-SAVED", "review_on": "2030-01-01"}, content_type="application/json")
     assert refused.status_code == 400 and list(refused.json()) == ["review_on"]
     assert Goal.objects.get(pk=sleep.pk).title == "Sleep by 11 pm"
+    # A new goal with its date, sent twice (an outbox's replay): both answer as its creation.
+    new = f"/api/v1/care/participants/{alice.pk}/goals/{uuid.uuid4()}/"
+    body = {"title": "Walk after dinner", "review_on": "2026-12-09"}
+    assert [carol_client.put(new, body, content_type="application/json").status_code for _ in "ab"] == [201, 201]
     # The person's own API does not know the field, and their own write leaves the date alone.
     assert api.put(f"/api/v1/goals/{sleep.pk}/", {"title": "Mine", "review_on": None}, format="json").status_code == 400
     assert api.put(f"/api/v1/goals/{sleep.pk}/", {"title": "Mine"}, format="json").status_code == 200

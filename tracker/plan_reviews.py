@@ -66,7 +66,12 @@ def care_goal_put(*, participant: Participant, id, data, actor) -> services.PutR
     with transaction.atomic():
         result = services.goal_put(participant=participant, id=id, data=data, actor=actor)
         if has_date and result.entry.review_on != review_on:
-            goal_set_review_date(goal=result.entry, review_on=review_on)
+            if result.created:
+                # Part of the write that made the goal: its replay still answers as a creation.
+                result.entry.review_on = review_on
+                result.entry.save(update_fields=["review_on"])
+            else:
+                goal_set_review_date(goal=result.entry, review_on=review_on)
             result = dataclasses.replace(result, changed=True)
     return result
 

@@ -150,6 +150,12 @@ def test_the_counselor_reviews_the_plan_on_its_page(goals, alice, carol_client):
     assert "First review" in history and "Most nights" in history and "Not yet" in history
 
 
+def test_the_person_reads_in_their_access_log_that_their_plan_was_reviewed(goals, alice, carol_client, alice_client):
+    carol_client.get(f"/care/participants/{alice.pk}/reviews/")
+    page = alice_client.get("/settings/access-log/").content.decode()
+    assert "viewed your treatment plan reviews" in page
+
+
 def test_past_reviews_are_listed_newest_first(goals, alice, carol, now):
     now.move_to(NEXT_WEEK)
     carol_client = verified_login(Client(), carol.user)  # signed in a week later

@@ -404,6 +404,7 @@ SEEN_WHAT = {
     "acknowledgement": _lazy("a follow-up note about you"),
     "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
     "medications": _lazy("your medications"),
+    "plan-reviews": _lazy("your treatment plan reviews"),  # issue 18
 }
 
 

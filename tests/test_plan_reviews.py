@@ -320,3 +320,12 @@ def test_the_exports_hold_episodes_reviews_and_the_aftercare_plan(goals, alice, 
     ended = next(e for e in own["episode"] if e["discharged_on"])
     assert ended["discharge_type"] == "completed" and "How it ended: Completed" in ended["in_plain_words"]
     assert own["plan_review"][0]["note"] == "EXPORTED-REVIEW" and own["aftercare_plan"]
+
+
+def test_a_review_whose_goal_lines_fail_to_save_leaves_no_review_behind(goals, alice, carol, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away mid-write")
+    monkeypatch.setattr(GoalReview.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        review(alice, carol, TODAY, (goals[0], "met", ""))
+    assert not PlanReview.objects.exists()

@@ -330,6 +330,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The goal's status is read by two components (the person's Goal and the care team's CareGoal,
+    # issue 18): one enum, under the name it always had.
+    "ENUM_NAME_OVERRIDES": {"GoalStatusEnum": "tracker.models.Goal.Status"},
     # Every operation documents the errors it can answer with (tracker/api/schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tracker.api.schema.document_errors"],
 }

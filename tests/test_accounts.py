@@ -10,12 +10,13 @@ from django.test import Client
 
 from people import NOW, make_user
 from signin import verified_login
-from tracker import accounts, audit, episodes, reminders, services
+from tracker import accounts, audit, episodes, plan_reviews, reminders, services
 from tracker.models import (
     AftercarePlan,
     Attendance,
     AuditEvent,
     Checkup,
+    CheckupAnswer,
     Counselor,
     Delivery,
     Episode,
@@ -165,9 +166,26 @@ def everything_about(alice):
     services.entry_delete(entry=gone.entry)  # leaves a tombstone: its id, kind and when
 
 
-def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, carol_client, alice_client):
+def a_finished_episode_and_a_new_one(alice, carol):
+    """Issue 18: a plan review, a discharge with its aftercare plan, a check-up answered, and a
+    re-admission: rows that reach alice only through her episodes."""
+    today = alice.local_today()
+    goal = services.goal_put(participant=alice, id=uuid.uuid4(), actor=carol.user, data={"title": "Sleep by eleven"})
+    plan_reviews.review_record(participant=alice, counselor=carol, reviewed_on=today, note="PLAN-REVIEW-NOTE",
+                               goals=[plan_reviews.GoalProgress(goal_id=goal.entry.pk, progress="progressing")])
+    first = episodes.discharge(episode=alice.open_episode, discharged_on=today, discharge_type="stepped_down",
+                               note="CARE-TEAM-DISCHARGE-NOTE")
+    AftercarePlan.objects.create(episode=first, next_provider="Hillside outpatient", checkups=True)
+    checkup = Checkup.objects.create(participant=alice, episode=first, due_on=today, opens_at=NOW, closes_at=NOW,
+                                     items=[1, 2])
+    CheckupAnswer.objects.create(participant=alice, checkup=checkup, answers={"1": 0}, wants_talk=True)
+    episodes.admit(participant=alice, admitted_on=today, level_of_care="op", counselor=carol, actor=carol.user)
+
+
+def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, carol, carol_client, alice_client):
     alice = alice_with_entries
     everything_about(alice)
+    a_finished_episode_and_a_new_one(alice, carol)
     carol_client.get(f"/care/participants/{alice.pk}/")
     data = json.loads(alice_client.get("/settings/my-data.json").content)
     exported = {str(row["id"]) for rows in data["records"].values() for row in rows}
@@ -188,6 +206,21 @@ def test_the_export_holds_every_row_linked_to_the_person(alice_with_entries, car
     deliveries = Delivery.objects.filter(reminder__participant=alice)  # linked through their reminders
     assert deliveries.exists() and all(str(d.pk) in exported for d in deliveries)
     assert checked >= 12
+    # Linked through their episodes (issue 18), each found among the rows of its own kind.
+    for kind, model, link in (("level_change", LevelChange, "episode__participant"),
+                              ("plan_review", PlanReview, "episode__participant"),
+                              ("goal_review", GoalReview, "review__episode__participant"),
+                              ("aftercare_plan", AftercarePlan, "episode__participant"),
+                              ("checkup", Checkup, "participant"), ("checkup_answer", CheckupAnswer, "participant"),
+                              ("episode", alice.episodes.model, "participant")):
+        rows = model.objects.filter(**{link: alice})
+        assert rows.exists(), kind
+        assert {str(row.pk) for row in rows} == {str(row["id"]) for row in data["records"][kind]}, kind
+    assert LevelChange.objects.filter(episode__participant=alice).count() == 2
+    ended = next(row for row in data["records"]["episode"] if row["discharged_on"])
+    # Their own record, all of it (45 CFR 164.524): the discharge in plain words, its type and the team's note.
+    assert ended["discharge_type"] == "stepped_down" and "Stepped down" in ended["in_plain_words"]
+    assert ended["discharge_note"] == "CARE-TEAM-DISCHARGE-NOTE"
     assert {"checkin", "urge", "reflection", "weekend_plan", "safety_plan_version", "goal", "task", "reminder",
             "delivery", "push_subscription", "flag_acknowledgement", "notice_acknowledgement",
             "access_log", "deleted_entry"} <= set(data["records"])

@@ -111,7 +111,8 @@ def url_for(route, participant_id, world):
 
 def methods_for(name):
     """What each route answers: the POST-only actions, PUT/DELETE on entries, GET for the rest."""
-    if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements", "care_aftercare_acknowledge"):
+    if name in ("care_acknowledge", "care_task_done", "api-care-acknowledgements", "care_aftercare_acknowledge",
+                "care_goal_review_date"):
         return ["post"]
     # Issue 18, episodes of care.
     if name.startswith("care_episode_") or name in ("api-care-episodes-level", "api-care-episodes-discharge"):
@@ -124,7 +125,7 @@ def methods_for(name):
         return ["get", "put", "delete"]
     if name in ("care_goal_new", "care_goal_edit", "care_task_new", "care_task_edit",
                 "care_participant_questionnaires", "care_medication_new", "care_medication_edit",
-                "care_aftercare_plan"):
+                "care_aftercare_plan", "care_reviews", "api-care-reviews"):  # issue 18: these are posted
         return ["get", "post"]
     if name in ("api-care-questionnaire-schedules", "api-care-aftercare-plan"):  # issues 17, 18
         return ["get", "put"]

@@ -155,7 +155,10 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
     assert counts == {"checkin": 2, "urge": 3, "reflection": 1, "weekend_plan": 1, "safety_plan_version": 1,
                       "goal": 1, "task": 1, "high_risk_time": 1, "talk_request": 1,
                       "absence_notice": 0, "medication": 0, "attendance": 0, "questionnaire": 0,
-                      "questionnaire_response": 0}
+                      "questionnaire_response": 0,
+                      # Issue 18: the open episode (one level of care so far); nothing reviewed or after it yet.
+                      "episode": 1, "level_change": 1, "plan_review": 0, "goal_review": 0, "aftercare_plan": 0,
+                      "checkup": 0, "checkup_answer": 0}
     assert {row["date"] for row in data["records"]["checkin"]} == {"2026-11-17", "2026-11-18"}   # none of bob's
     reflection, = data["records"]["reflection"]
     assert (reflection["week_start"], reflection["wins"], reflection["hard"], reflection["focus"]) == (
@@ -171,9 +174,10 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["notice", "", ""] and rows[0][3] == exports.PART2_NOTICE
     records = {(kind, rid) for kind, rid, _, _ in rows[rows.index(["record_type", "record_id", "field", "value"]) + 1:]}
-    assert len(records) == 2 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1
+    assert len(records) == 2 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2  # + the episode and its first level (issue 18)
     assert {kind for kind, _ in records} == {"checkin", "urge", "reflection", "weekend_plan", "safety_plan_version",
-                                             "goal", "task", "high_risk_time", "talk_request"}
+                                             "goal", "task", "high_risk_time", "talk_request", "episode",
+                                             "level_change"}
     assert ["reflection", reflection["id"], "hard", "Evenings"] in rows
     assert ["weekend_plan", plan["id"], "saturday", "Football, then groceries"] in rows
     assert ["high_risk_time", window["id"], "label", "After work"] in rows

@@ -55,7 +55,8 @@ def test_the_marker_stays_out_of_logs_and_urls(planted, alice_client, carol, car
                   f"/care/participants/{pid}/summary/", f"/care/participants/{pid}/plans/",
                   f"/care/participants/{pid}/goals/", f"/care/participants/{pid}/wins/",
                   f"/care/participants/{pid}/export.csv", f"/api/v1/care/participants/{pid}/overview/",
-                  f"/api/v1/care/participants/{pid}/urges/", "/care/audit/"]
+                  f"/api/v1/care/participants/{pid}/urges/", "/care/audit/",
+                  f"/care/participants/{pid}/reviews/"]  # issue 18: the goals' titles on the review form
     for client, pages in ((alice_client, participant_pages), (carol_client, care_pages)):
         for path in pages:
             response = client.get(path)

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
 
-from . import progress, scores, selectors
+from . import plan_reviews, progress, scores, selectors
 from .models import (
     CheckIn,
     Delivery,
@@ -232,6 +232,10 @@ class WeekSummary:
     engagement: dict
     high_risk_times: list
     questionnaires: list = dataclasses.field(default_factory=list)  # tracker.scores.Due: due, done, missed
+    # Issue 18 (tracker.plan_reviews): the reviews of the week's days, and the goals due for one
+    # by the week's last day (or today, in the week under way).
+    plan_reviews: list = dataclasses.field(default_factory=list)
+    reviews_due: list = dataclasses.field(default_factory=list)
 
     @property
     def sunday(self):
@@ -293,6 +297,8 @@ def week_summary(*, participant, monday):
         engagement=engagement(participant, start, end),
         high_risk_times=list(HighRiskTime.objects.filter(participant=participant)),
         questionnaires=scores.week_questionnaires(participant, monday, sunday, start, end),
+        plan_reviews=plan_reviews.reviews_between(participant, monday, sunday),
+        reviews_due=plan_reviews.due_goals(participant, min(sunday, participant.local_today())),
     )
 
 

@@ -8,18 +8,26 @@ import json
 import uuid
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit
 from .models import (
     AbsenceNotice,
+    AftercarePlan,
     Attendance,
     CheckIn,
+    Checkup,
+    CheckupAnswer,
     Delivery,
+    Episode,
     FlagAcknowledgement,
     Goal,
+    GoalReview,
     HighRiskTime,
+    LevelChange,
     Medication,
     NoticeAcknowledgement,
+    PlanReview,
     PushSubscription,
     Questionnaire,
     QuestionnaireResponse,
@@ -62,12 +70,13 @@ EXPORT_KINDS = [
     ("reflection", WeeklyReflection, list(WeeklyReflection.WRITABLE)),
     ("weekend_plan", WeekendPlan, list(WeekendPlan.WRITABLE)),
     ("safety_plan_version", SafetyPlanVersion, ["number", *SafetyPlanVersion.WRITABLE]),
-    ("goal", Goal, list(Goal.WRITABLE)),
+    ("goal", Goal, [*Goal.WRITABLE, "review_on"]),  # review_on: the care team's review date (issue 18)
     ("task", Task, [f for f in Task.WRITABLE if f != "goal"] + ["goal_id", "done_at"]),
     ("high_risk_time", HighRiskTime, list(HighRiskTime.WRITABLE)),
     ("talk_request", TalkRequest, list(TalkRequest.WRITABLE)),
     ("absence_notice", AbsenceNotice, ["session_id", "reason", "words"]),
     ("medication", Medication, [*Medication.WRITABLE, "added_by_id"]),  # issue 17
+    ("checkup_answer", CheckupAnswer, ["checkup_id", "answers", "wants_talk", "risky"]),  # issue 18
 ]
 
 
@@ -102,6 +111,7 @@ def export_records(*, participant, include_private=False):
                              "starts_at": mark.session.starts_at.isoformat(), "status": mark.status,
                              "minutes": mark.minutes, "reason": mark.reason, "recorded_at": mark.recorded_at.isoformat()}
     yield from questionnaire_records(participant)
+    yield from episode_records(participant, own=include_private)
 
 
 def care_export_header(*, participant, user, now=None):
@@ -118,7 +128,7 @@ def care_export_header(*, participant, user, now=None):
 def care_export_json(*, participant, user):
     data = care_export_header(participant=participant, user=user)
     data["records"] = {kind: [] for kind, _, _ in EXPORT_KINDS} | {"attendance": []} | {
-        kind: [] for kind in QUESTIONNAIRE_KINDS}
+        kind: [] for kind in (*QUESTIONNAIRE_KINDS, *EPISODE_KINDS)}
     for kind, row in export_records(participant=participant):
         data["records"][kind].append(row)
     return data
@@ -182,6 +192,73 @@ def questionnaire_records(participant):
             row["scores"] = dict(response.scores)
             row["bands"] = dict(response.bands)
         yield "questionnaire_response", row
+
+
+# ---------------------------------------------------------------------------------------------
+# Episodes of care and what hangs on them (issue 18): level changes, plan reviews with each goal's
+# progress, the aftercare plan and the check-ups. The clinic's record, so both exports hold it.
+
+EPISODE_KINDS = ("episode", "level_change", "plan_review", "goal_review", "aftercare_plan", "checkup")
+
+
+def _name(counselor):
+    return (counselor.user.get_full_name() or counselor.user.get_username()) if counselor else ""
+
+
+def _in_plain_words(episode):
+    if episode.discharged_on is None:
+        return _("In the program since %(first)s, at this level of care: %(level)s.") % {
+            "first": episode.admitted_on.isoformat(), "level": episode.get_level_of_care_display()}
+    return _("In the program from %(first)s to %(last)s. How it ended: %(how)s.") % {
+        "first": episode.admitted_on.isoformat(), "last": episode.discharged_on.isoformat(),
+        "how": episode.get_discharge_type_display()}
+
+
+def episode_records(participant, *, own=False):
+    """Yield (kind, row) for the person's episodes and every row linked through them, oldest first.
+
+    `own` is the person's own export. It holds everything the clinic holds about them, the care
+    team's discharge note included: 45 CFR 164.524 gives a person the right to inspect and get a
+    copy of their designated record set, and these rows are part of it (they are not psychotherapy
+    notes, the one exception that could apply). It also says the episode in plain words."""
+    episodes = list(Episode.objects.filter(participant=participant).select_related("counselor__user")
+                    .order_by("admitted_on", "pk"))
+    for episode in episodes:
+        row = {"id": episode.pk, "admitted_on": episode.admitted_on.isoformat(),
+               "level_of_care": episode.level_of_care, "counselor": _name(episode.counselor),
+               "next_review_on": plain(episode.next_review_on), "discharged_on": plain(episode.discharged_on),
+               "discharge_type": episode.discharge_type, "discharge_note": episode.discharge_note,
+               "created_at": episode.created_at.isoformat(), "updated_at": episode.updated_at.isoformat()}
+        if own:
+            row["in_plain_words"] = _in_plain_words(episode)
+        yield "episode", row
+    ids = [episode.pk for episode in episodes]
+    for change in LevelChange.objects.filter(episode_id__in=ids).order_by("changed_on", "created_at", "pk"):
+        yield "level_change", {"id": change.pk, "episode_id": change.episode_id, "level_of_care": change.level_of_care,
+                               "changed_on": change.changed_on.isoformat(), "note": change.note,
+                               "created_at": change.created_at.isoformat()}
+    reviews = list(PlanReview.objects.filter(episode_id__in=ids).select_related("counselor__user")
+                   .order_by("reviewed_on", "created_at", "pk"))
+    for review in reviews:
+        yield "plan_review", {"id": review.pk, "episode_id": review.episode_id,
+                              "reviewed_on": review.reviewed_on.isoformat(), "note": review.note,
+                              "counselor": _name(review.counselor), "created_at": review.created_at.isoformat()}
+    for line in GoalReview.objects.filter(review__in=reviews).order_by("review__reviewed_on", "pk"):
+        yield "goal_review", {"id": line.pk, "review_id": line.review_id, "goal_id": plain(line.goal_id),
+                              "goal_title": line.goal_title, "progress": line.progress, "note": line.note}
+    for plan in AftercarePlan.objects.filter(episode_id__in=ids).order_by("pk"):
+        yield "aftercare_plan", {
+            "id": plan.pk, "episode_id": plan.episode_id, "next_provider": plan.next_provider,
+            "first_appointment_at": plain(plan.first_appointment_at),
+            "first_appointment_place": plan.first_appointment_place, "prescriber": plan.prescriber,
+            "meetings": plan.meetings, "people": plan.people, "follow_up": plan.follow_up,
+            "checkups": plan.checkups, "checkups_until": plain(plan.checkups_until),
+            "checkups_stopped_at": plain(plan.checkups_stopped_at), "updated_at": plan.updated_at.isoformat()}
+    for checkup in Checkup.objects.filter(participant=participant).order_by("due_on", "pk"):
+        yield "checkup", {"id": checkup.pk, "episode_id": checkup.episode_id, "due_on": checkup.due_on.isoformat(),
+                          "opens_at": checkup.opens_at.isoformat(), "closes_at": checkup.closes_at.isoformat(),
+                          "items": checkup.items, "status": checkup.status,
+                          "created_at": checkup.created_at.isoformat()}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from .api import medication as medication_api
 from .api import member as member_api
 from .api import participant as api
 from .api import passport as passport_api
+from .api import plan_reviews as plan_reviews_api
 from .api import scores as scores_api
 from .web import account, care, groups, huddle, measure_schedules, measures, medication, member, participant, pwa, roll
 from .web import passport as passport_page
+from .web import plan_reviews as plan_reviews_web
 from .web import scores as scores_web
 from .web import urgent as urgent_pages
 
@@ -300,4 +302,11 @@ urlpatterns += [
     path("care/program/", outcomes_pages.program_outcomes, name="care_program"),
     path("care/program/outcomes.csv", outcomes_pages.program_outcomes_csv, name="care_program_csv"),
     path("api/v1/care/program/outcomes/", outcomes_api.ProgramOutcomes.as_view(), name="api-care-program-outcomes"),
+]
+
+# Issue 18, treatment plan reviews (tracker.web.plan_reviews, tracker.api.plan_reviews).
+urlpatterns += [
+    path(f"{P}/reviews/", plan_reviews_web.review, name="care_reviews"),
+    path(f"{P}/goals/<uuid:entry_id>/review-date/", plan_reviews_web.review_date, name="care_goal_review_date"),
+    path(f"{A}/reviews/", plan_reviews_api.PlanReviews.as_view(), name="api-care-reviews"),
 ]

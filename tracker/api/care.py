@@ -15,7 +15,7 @@ from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, Valida
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, audit, care, dates, exports, services, triage
+from .. import access, audit, care, dates, exports, plan_reviews, services, triage
 from ..models import (
     AuditEvent,
     CheckIn,
@@ -31,11 +31,11 @@ from .participant import EntryDetail, EntryList, entry_put_schema, period_param
 from .serializers import (
     AcknowledgementSerializer,
     CareCheckInSerializer,
+    CareGoalSerializer,
     CareUrgeSerializer,
     CaseloadRowSerializer,
     ExportSerializer,
     FlagSerializer,
-    GoalSerializer,
     OverviewSerializer,
     ReflectionSerializer,
     SafetyPlanVersionSerializer,
@@ -117,18 +117,18 @@ class CareEntryList(CareAccess, EntryList):
 
 class CareGoalList(CareEntryList):
     model = Goal
-    serializer_class = GoalSerializer
+    serializer_class = CareGoalSerializer  # with review_on (issue 18)
     audit_resource = "goals"
 
 
 class CareGoalDetail(CareEntryDetail):
     model = Goal
-    serializer_class = GoalSerializer
-    put_service = staticmethod(services.goal_put)
+    serializer_class = CareGoalSerializer
+    put_service = staticmethod(plan_reviews.care_goal_put)  # review_on as well (issue 18)
     needs_actor = True
     audit_resource = "goals"
 
-    @entry_put_schema(GoalSerializer, "goal")
+    @entry_put_schema(CareGoalSerializer, "goal")
     def put(self, request, entry_id, **kwargs):
         return super().put(request, entry_id, **kwargs)
 

@@ -23,9 +23,11 @@ from ..models import (
     Delivery,
     Reminder,
     Goal,
+    GoalReview,
     HighRiskTime,
     Medication,
     Participant,
+    PlanReview,
     SafetyPlanVersion,
     Strategy,
     Substance,
@@ -303,6 +305,56 @@ class GoalSerializer(StrictModelSerializer):
         model = Goal
         fields = ["id", *Goal.WRITABLE, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+
+# Issue 18, treatment plan reviews (tracker.plan_reviews): a goal's review date, written by the
+# care team only, and the reviews of the plan.
+class CareGoalSerializer(GoalSerializer):
+    """A goal as the care team reads and writes it: with the day they plan to review it. Leave
+    review_on out of a PUT to keep the date as it is; null takes it away."""
+
+    class Meta(GoalSerializer.Meta):
+        fields = ["id", *Goal.WRITABLE, "review_on", "created_at", "updated_at"]
+        extra_kwargs = {"review_on": {"required": False}}
+
+
+class GoalReviewSerializer(StrictModelSerializer):
+    goal_id = serializers.UUIDField(allow_null=True, read_only=True,
+                                    help_text="Null once the person has deleted the goal; its title stays.")
+
+    class Meta:
+        model = GoalReview
+        fields = ["goal_id", "goal_title", "progress", "note"]
+        read_only_fields = fields
+
+
+class PlanReviewSerializer(StrictModelSerializer):
+    episode_id = serializers.IntegerField(read_only=True)
+    counselor = serializers.SerializerMethodField()
+    goals = GoalReviewSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanReview
+        fields = ["id", "episode_id", "reviewed_on", "note", "counselor", "goals", "created_at"]
+        read_only_fields = fields
+
+    def get_counselor(self, review) -> str:
+        return str(review.counselor.user.get_full_name() or review.counselor.user.get_username()) \
+            if review.counselor else ""
+
+
+class GoalProgressInSerializer(StrictSerializer):
+    goal = serializers.UUIDField(help_text="One of the person's goals (GET .../goals/).")
+    progress = serializers.ChoiceField(choices=GoalReview.Progress.choices)
+    note = StrictCharField(max_length=GoalReview._meta.get_field("note").max_length, required=False,
+                           allow_blank=True, default="")
+
+
+class PlanReviewInSerializer(StrictSerializer):
+    reviewed_on = serializers.DateField(help_text="The day of the review: today or earlier, in the open episode.")
+    note = StrictCharField(max_length=PlanReview._meta.get_field("note").max_length, required=False,
+                           allow_blank=True, default="")
+    goals = GoalProgressInSerializer(many=True, help_text="Each goal at most once.")
 
 
 class OwnGoalField(serializers.PrimaryKeyRelatedField):
@@ -711,7 +763,9 @@ class WeekSummarySerializer(StrictSerializer):
     weekend_plan = WeekendPlanSerializer(allow_null=True)
     tasks_done = TaskSerializer(many=True)
     tasks_open = TaskSerializer(many=True)
-    goals = GoalSerializer(many=True)
+    goals = CareGoalSerializer(many=True)
+    plan_reviews = PlanReviewSerializer(many=True, help_text="Plan reviews recorded for days of the week (issue 18).")
+    reviews_due = CareGoalSerializer(many=True, help_text="Active goals whose review date has come (issue 18).")
     safety_plan_changed = StrictBooleanField()
     engagement = EngagementSerializer()
     questionnaires = DueQuestionnaireSerializer(many=True, help_text="Due, done or missed in the week (issue 17).")

@@ -185,7 +185,7 @@ def _tabs(participant, current):
     return [(reverse(name, args=[pid]), label, name == current) for name, label in (
         ("care_participant", "Trends"), ("care_summary", "Week"), ("care_goals", "Goals"),
         ("care_plans", "Plans"), ("care_timeline", "Wins"), ("care_scores", _("Scores")),
-        ("care_episode", _("Episode")))]
+        ("care_episode", _("Episode")), ("care_reviews", _("Reviews")))]  # issue 18
 
 
 def _context(participant, current, **extra):

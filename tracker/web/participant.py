@@ -411,6 +411,7 @@ SEEN_WHAT = {
     # issue 18: aftercare
     "aftercare-plan": _lazy("your aftercare plan"), "checkups": _lazy("your check-ins after the program"),
     "aftercare": _lazy("you in their aftercare list"), "aftercare-acknowledgement": _lazy("a follow-up note about you"),
+    "plan-reviews": _lazy("your treatment plan reviews"),  # issue 18
 }
 
 

@@ -183,3 +183,19 @@ def test_the_participant_page_tells_their_time_in_plain_words_only(now, carol, b
 def test_the_participant_finds_the_page_from_settings(alice_client):
     assert 'href="/program/"' in alice_client.get("/settings/").text
     assert alice_client.get("/program/").status_code == 200
+
+
+def test_a_discharged_person_leaves_the_caseload_and_stays_readable(now, carol_client, carol, alice, bob):
+    """Who needs a call today is who is in treatment: once discharged, bob is on the Aftercare
+    list (tracker.aftercare), not the caseload (page and API), and his record still opens."""
+
+    def on_caseload():
+        html = main(carol_client.get("/care/").text)
+        shown = {p.pk for p in (alice, bob) if f'href="/care/participants/{p.pk}/"' in html}
+        return shown, {row["participant_id"] for row in carol_client.get("/api/v1/care/caseload/").json()}
+
+    assert on_caseload() == ({alice.pk, bob.pk}, {alice.pk, bob.pk})
+    episodes.discharge(episode=Episode.objects.get(participant=bob), discharged_on=TODAY, discharge_type="completed")
+    assert on_caseload() == ({alice.pk}, {alice.pk})
+    assert carol_client.get(f"/care/participants/{bob.pk}/").status_code == 200
+    assert f'/care/participants/{bob.pk}/' in carol_client.get("/care/aftercare/").text

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -137,6 +137,14 @@ def discharge(*, episode: Episode, discharged_on: dt.date, discharge_type: str, 
         transaction.on_commit(functools.partial(aftercare.after_discharge, locked.pk))
     _forget_open_episode(participant)
     return locked
+
+
+def in_treatment(participants):
+    """The people of a Participant queryset who are in treatment: an open episode, or (from
+    before episodes) none at all. Those discharged are in aftercare (tracker.aftercare's list),
+    not on the caseload of who needs a call today."""
+    episode = Episode.objects.filter(participant=OuterRef("pk"))
+    return participants.filter(Exists(episode.filter(discharged_on__isnull=True)) | ~Exists(episode))
 
 
 def history(participant):

@@ -2004,7 +2004,8 @@ class Episode(models.Model):
     next_review_on = models.DateField(_("next plan review"), null=True, blank=True)
     discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
     discharge_type = models.CharField(_("discharge"), max_length=20, choices=Discharge.choices, blank=True)
-    # The care team's own words; never shown to the participant.
+    # The care team's own words: never on the participant's pages or passport; their own data
+    # export holds it (their designated record set, tracker.exports).
     discharge_note = models.CharField(_("note for the record"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

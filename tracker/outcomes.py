@@ -113,12 +113,25 @@ def current_quarter(today):
     return quarter_period(year=today.year, quarter=(today.month - 1) // 3 + 1)
 
 
+def last_twelve_months(today):
+    """The default: the year up to today, so a quarter just begun does not show a page of "<11"."""
+    first = _years_before(today, 1) + dt.timedelta(days=1)
+    return Period(first=first, last=today, key=f"{first:%Y-%m-%d}..{today:%Y-%m-%d}")
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def parse_period(text, *, today):
-    """A period from its key: "2026-Q3", "2026" or "2026-01-05..2026-03-31"; empty is this quarter.
+    """A period from its key: "2026-Q3", "2026" or "2026-01-05..2026-03-31"; empty is the last twelve months.
     Raises ValidationError (one message) for anything else."""
     text = (text or "").strip()
     if not text:
-        return current_quarter(today)
+        return last_twelve_months(today)
     bad = ValidationError(_("Give a quarter (2026-Q3), a year (2026) or two dates (2026-01-05..2026-03-31)."))
     try:
         if ".." in text:

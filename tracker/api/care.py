@@ -15,7 +15,7 @@ from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, Valida
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import access, audit, care, dates, exports, plan_reviews, services, triage
+from .. import access, audit, care, dates, episodes, exports, plan_reviews, services, triage
 from ..models import (
     AuditEvent,
     CheckIn,
@@ -177,7 +177,7 @@ class Caseload(CareAccess, APIView):
 
     @extend_schema(responses=CaseloadRowSerializer(many=True))
     def get(self, request):
-        rows = triage.caseload(self.counselor.caseload.select_related("user"))
+        rows = triage.caseload(episodes.in_treatment(self.counselor.caseload).select_related("user"))
         self.audit_shown = [row.participant.pk for row in rows]
         return Response(CaseloadRowSerializer(rows, many=True).data)
 

@@ -90,7 +90,7 @@ class ProgramOutcomes(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("period", str, description=(
         'A quarter ("2026-Q3"), a year ("2026") or two days at least a month apart ("2026-01-05..2026-03-31"); '
-        "left out: this quarter."))], responses={200: OutcomesSerializer, 400: OpenApiResponse(
+        "left out: the last twelve months."))], responses={200: OutcomesSerializer, 400: OpenApiResponse(
             description='Field errors: {"period": [message]}.')})
     def get(self, request):
         program = self.admin.program

@@ -78,7 +78,7 @@ def caseload(request):
     order it here, in the view; an unknown value falls back to the default. The audit row names
     only the people shown."""
     counselor = access.caseload_counselor(request)
-    rows = triage.caseload(counselor.caseload.select_related("user"))
+    rows = triage.caseload(episodes.in_treatment(counselor.caseload).select_related("user"))
     total = len(rows)
     sort = request.GET.get("sort", "")
     sort = sort if sort in CASELOAD_SORTS else "need"

@@ -33,7 +33,7 @@ class PeriodForm(AccessibleErrorsMixin, forms.Form):
 
     kind = forms.ChoiceField(label=_lazy("Period"), choices=[
         ("quarter", _lazy("A quarter")), ("year", _lazy("A year")), ("custom", _lazy("From a day to a day"))],
-        initial="quarter")
+        initial="custom")
     year = forms.IntegerField(label=_lazy("Year"), min_value=2000, max_value=2100, required=False)
     quarter = forms.ChoiceField(label=_lazy("Quarter"), required=False, choices=[
         ("1", _lazy("January to March")), ("2", _lazy("April to June")), ("3", _lazy("July to September")),
@@ -45,9 +45,11 @@ class PeriodForm(AccessibleErrorsMixin, forms.Form):
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        default = outcomes.current_quarter(today)
+        # The last twelve months until another period is asked for.
+        default = outcomes.last_twelve_months(today)
         self.fields["year"].initial = today.year
-        self.fields["quarter"].initial = default.key[-1]
+        self.fields["quarter"].initial = outcomes.current_quarter(today).key[-1]
+        self.fields["first"].initial, self.fields["last"].initial = default.first, default.last
         self.period = default
 
     def clean(self):

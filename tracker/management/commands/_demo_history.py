@@ -129,6 +129,10 @@ def load(*, program, counselor, groups, password):
     people = _people(program, password)
     with transaction.atomic():
         _episodes(people, program, counselor, groups, today)
+        # They were on the demo counselor's care team, who keeps reading their record (read-only).
+        team = Participant.care_team.through
+        team.objects.bulk_create([team(participant_id=p.pk, counselor_id=counselor.pk) for p in people.values()],
+                                 ignore_conflicts=True)
         stored = {}
         for episode in Episode.objects.filter(participant__in=list(people.values())).order_by("admitted_on"):
             stored.setdefault(episode.participant_id, []).append(episode)

@@ -80,12 +80,14 @@ def test_the_aftercare_list_flags_and_acknowledges(with_checkup, gone, carol, ca
     answer = CheckupAnswer.objects.get()
     page = carol_client.get("/care/aftercare/")
     assert "Would like to talk to someone" in page.text
+    assert "1 flagged" in carol_client.get("/care/").text  # the caseload's Aftercare tab says so
     before = last_pk()
     done = carol_client.post(f"/care/aftercare/{gone.pk}/acknowledge/",
                              {"evidence": aftercare.evidence_for(answer), "note": "Called her"})
     assert done.status_code == 302
     assert rows_since(before) == [("write", "aftercare-acknowledgement", gone.pk)]
     assert "Would like to talk to someone" not in carol_client.get("/care/aftercare/").text
+    assert "flagged" not in carol_client.get("/care/").text
 
 
 def test_a_counselor_who_was_never_on_the_team_sees_nothing(with_checkup, gone, program):
@@ -156,6 +158,8 @@ def test_the_checkup_page_asks_the_items_and_the_talk_question(with_checkup, gon
 def test_today_shows_a_due_checkup_and_the_plan_reads_in_plain_words(with_checkup, alice_client):
     today = alice_client.get("/").text
     assert "A quick check-in from your program" in today and f"/checkups/{with_checkup.pk}/" in today
+    # After the program, Today keeps the plan and the passport at hand (never the kind of discharge).
+    assert "After the program" in today and 'href="/aftercare/"' in today and 'href="/passport/"' in today
     mine = alice_client.get("/aftercare/").text
     assert "Dr. Lee" in mine and "Ana 555-0100" in mine and "Call Dr. Lee on Monday" in mine
 

@@ -199,3 +199,7 @@ def test_a_discharged_person_leaves_the_caseload_and_stays_readable(now, carol_c
     assert on_caseload() == ({alice.pk}, {alice.pk})
     assert carol_client.get(f"/care/participants/{bob.pk}/").status_code == 200
     assert f'/care/participants/{bob.pk}/' in carol_client.get("/care/aftercare/").text
+
+
+def test_today_in_treatment_has_no_after_the_program_card(now, alice_client):
+    assert "After the program" not in alice_client.get("/").text

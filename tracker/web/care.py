@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import absence, access, audit, care, dates, episodes, exports, medication, progress, push, schedule, scores, selectors, services, triage
+from .. import absence, access, aftercare, audit, care, dates, episodes, exports, medication, progress, push, schedule, scores, selectors, services, triage
 from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
 from . import charts
 from .decorators import signed_in
@@ -105,7 +105,9 @@ def caseload(request):
     response = render(request, "tracker/care/caseload.html", {
         "cards": cards, "counselor": counselor, "total": total, "sort": sort, "flag": flag, "q": query,
         "sorts": [(key, label) for key, label in CASELOAD_SORTS.items()], "flag_choices": flag_choices,
-        "filtered": bool(flag or query)})
+        "filtered": bool(flag or query),
+        # issue 18: the Aftercare tab says how many former patients have a flag for this counselor.
+        "aftercare_flags": aftercare.open_flag_count(counselor)})
     audit.record(request, action=Action.READ, resource="caseload", shown=[row.participant.pk for row in rows])
     return response
 

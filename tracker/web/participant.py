@@ -242,7 +242,9 @@ def today(request):
                                                   # issue 17: the open questionnaires' cards
                                                   "questionnaires": measures.today_cards(request.participant),
                                                   # issue 18: an aftercare check-up that is due
-                                                  "checkups": aftercare.open_checkups(request.participant)})
+                                                  "checkups": aftercare.open_checkups(request.participant),
+                                                  # after their time in the program: the plan and the passport
+                                                  "in_aftercare": request.participant.in_aftercare})
 
 
 def _weekend_context(participant, form, entry):

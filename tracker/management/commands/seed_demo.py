@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import accounts, episodes, instruments, measures, reminders, schedule, services
+from tracker import accounts, aftercare, episodes, instruments, measures, reminders, schedule, services
 
 from . import _demo_history
 from tracker.models import (
@@ -197,6 +197,8 @@ class Command(BaseCommand):
                              f"{GROUP_WEEKS} weeks, {len(past)} in all\n")
         _demo_history.load(program=program, counselor=counselor, groups=groups, password=DEMO_PASSWORD)
         schedule.plan_sessions(program, now)
+        # The aftercare check-ups due now (the hourly beat does this from then on).
+        aftercare.plan_checkups(now=now)
 
     def _attendance(self, sessions, people, counselor, now):
         marks, notices = [], []

@@ -129,6 +129,7 @@ def test_after_discharge_the_pages_read_but_refuse_every_write(now, carol_client
     html = goals.text
     assert "read-only" in html and "Walk daily" in html
     assert "Add a goal" not in html and "/done/" not in html and f"{base}/goal/" not in html
+    assert "/review-date/" not in html and "Review the plan" not in html
     assert "Add a medication" not in carol_client.get(f"{base}/medications/").text
     assert '<form method="post" class="entry-form"' not in carol_client.get(f"{base}/questionnaires/schedule/").text
 
@@ -140,6 +141,8 @@ def test_after_discharge_the_pages_read_but_refuse_every_write(now, carol_client
         ("post", f"{base}/medications/new/", {"name": "Naltrexone"}, "medications"),
         ("post", f"{base}/questionnaires/schedule/", {}, "questionnaire-schedule"),
         ("post", f"{base}/acknowledge/", {"flag": "silent"}, "acknowledgement"),
+        ("post", f"{base}/goals/{discharged['goal'].pk}/review-date/", {"review_on": "2026-12-01"}, "goals"),
+        ("post", f"{base}/reviews/", {"reviewed_on": "2026-11-18", "note": "Fine"}, "plan-reviews"),
         ("post", f"{base}/episode/level/", {"level-changed_on": "2026-11-18", "level-level_of_care": "op"},
          "episode"),
         ("post", f"{base}/episode/discharge/", {"discharge-discharged_on": "2026-11-18",

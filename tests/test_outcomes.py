@@ -315,7 +315,8 @@ def test_no_hidden_cell_can_be_found_by_subtraction():
                 assert n != 0 or cells[r][c] == 0
 
 
-@pytest.mark.parametrize(("text", "key"), [("2026-Q3", "2026-Q3"), ("2026", "2026"), ("", "2026-Q4"),
+# Empty: the last twelve months up to today (18 Nov 2026).
+@pytest.mark.parametrize(("text", "key"), [("2026-Q3", "2026-Q3"), ("2026", "2026"), ("", "2025-11-19..2026-11-18"),
                                            ("2026-03-01..2026-03-31", "2026-03-01..2026-03-31")])
 def test_period_keys(text, key):
     assert outcomes.parse_period(text, today=TODAY).key == key

@@ -206,3 +206,6 @@ def test_a_discharged_person_leaves_the_caseload_and_stays_readable(now, carol_c
 
 def test_today_in_treatment_has_no_after_the_program_card(now, alice_client):
     assert "After the program" not in alice_client.get("/").text
+    # No plan yet: a 404 in JSON with its words (the schema says so), not an empty 200.
+    none = alice_client.get("/api/v1/aftercare/")
+    assert none.status_code == 404 and "no aftercare plan yet" in none.json()["detail"]

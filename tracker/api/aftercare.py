@@ -11,9 +11,10 @@ The participant:
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,7 +23,12 @@ from ..models import AftercarePlan, AuditEvent, Checkup, CheckupAnswer
 from .care import CareAccess
 from .measures import AnswersField, OptionSerializer
 from .participant import ENTRY_GONE, EntryDetail, IsParticipant, field_errors
-from .serializers import StrictBooleanField, StrictCharField, StrictModelSerializer, StrictSerializer
+from .serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 
 Action = AuditEvent.Action
 
@@ -151,14 +157,17 @@ class CareCheckups(CareAccess, generics.ListAPIView):
 
 
 class MyPlan(APIView):
-    """Your aftercare plan, while you are in aftercare; null before."""
+    """Your aftercare plan, once your time in the program has ended and a plan was made."""
 
     permission_classes = [permissions.IsAuthenticated, IsParticipant]
 
-    @extend_schema(responses={200: AftercarePlanSerializer(allow_null=True)})
+    @extend_schema(responses={200: AftercarePlanSerializer, 404: OpenApiResponse(
+        description="No aftercare plan yet (it is made with you when your time in the program ends).")})
     def get(self, request):
         plan = aftercare.current_plan(request.participant)
-        return Response(AftercarePlanSerializer(plan).data if plan else None)
+        if plan is None:
+            raise NotFound(_("You have no aftercare plan yet."))
+        return Response(AftercarePlanSerializer(plan).data)
 
 
 class Checkups(generics.ListAPIView):

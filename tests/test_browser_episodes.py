@@ -40,6 +40,8 @@ def test_admit_discharge_and_the_participants_own_page(phone, browser, live_serv
 
         page.fill("#id_discharge-discharged_on", bob.open_episode.admitted_on.isoformat())
         page.click("#discharge-form ~ form button[type=submit]")
+        page.wait_for_url("**/aftercare/")  # a discharge goes on to the aftercare plan
+        page.goto(url)
         page.wait_for_selector("text=Past episodes")
         page.screenshot(path=str(ARTIFACTS / "care-episode-desk-1280-discharged.png"), full_page=True)
         assert Episode.objects.get(participant=bob).discharge_type == "transferred"

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from groups import join, make_group, mark, session_at
-from people import NOW, make_user
+from people import NOW, admitted, make_user
 from signin import verified_login
 from tracker import huddle
 from tracker.models import AbsenceNotice, Attendance, AuditEvent, Counselor, Participant, Task, WeekendPlan
@@ -35,6 +35,7 @@ def room(program, carol, frank, alice, bob, now):
     group.facilitators.add(carol, frank)
     join(group, alice, bob, on=dt.date(2026, 11, 1))
     dan = Participant.objects.create(user=make_user("dan", first_name="Dan"), program=program)
+    admitted(dan, on=dt.date(2026, 11, 17))  # at intensive outpatient, as joining admits
     join(group, dan, on=dt.date(2026, 11, 17))  # new this week, no care team
     last = session_at(group, MONDAY)
     mark(last, alice, S.PRESENT)

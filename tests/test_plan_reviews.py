@@ -243,7 +243,10 @@ def test_the_api_answers_a_refused_review_with_field_errors_and_saves_nothing(go
     episodes.discharge(episode=alice.open_episode, discharged_on=TODAY, discharge_type="completed")
     gone = carol_client.post(url, {"reviewed_on": "2026-11-18", "goals": [{"goal": str(sleep.pk), "progress": "met"}]},
                              content_type="application/json")
-    assert gone.status_code == 400 and list(gone.json()) == ["non_field_errors"]
+    # Discharged: the record is read-only (tracker.access), so the write is refused before the review's
+    # own check, with the read-only words and a denied row.
+    assert gone.status_code == 403 and "read-only" in gone.json()["detail"]
+    assert not PlanReview.objects.exists()
 
 
 def test_the_care_goals_api_writes_the_review_date_and_the_persons_own_api_cannot(goals, alice, api, carol_client):

@@ -184,7 +184,7 @@ class LevelWordsSerializer(serializers.Serializer):
     level_of_care = serializers.CharField(help_text="In plain words.")
 
 
-class StaySerializer(serializers.Serializer):
+class MyStaySerializer(serializers.Serializer):
     joined_on = serializers.DateField()
     came_back = serializers.BooleanField(help_text="Not the first time in the program.")
     ended_on = serializers.DateField(allow_null=True)
@@ -201,8 +201,8 @@ class MyEpisodes(APIView):
     your level of care in plain words."""
 
     permission_classes = [permissions.IsAuthenticated, IsParticipant]
-    serializer_class = StaySerializer
+    serializer_class = MyStaySerializer
 
-    @extend_schema(responses=StaySerializer(many=True))
+    @extend_schema(responses=MyStaySerializer(many=True))
     def get(self, request):
-        return Response(StaySerializer(episodes.own_story(request.participant), many=True).data)
+        return Response(MyStaySerializer(episodes.own_story(request.participant), many=True).data)

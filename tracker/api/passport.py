@@ -70,7 +70,7 @@ class SleepSerializer(StrictSerializer):
     late = SleepAverageSerializer(allow_null=True, help_text="Null until the first and the latest two weeks differ.")
 
 
-class StaySerializer(StrictSerializer):
+class PassportStaySerializer(StrictSerializer):
     admitted_on = serializers.DateField()
     discharged_on = serializers.DateField(allow_null=True)
 
@@ -97,7 +97,7 @@ class PassportSerializer(StrictSerializer):
     weekend_plan = WeekendTemplateSerializer(allow_null=True)
     scores = ScoreChangeSerializer(many=True)
     sleep = SleepSerializer(allow_null=True)
-    stays = StaySerializer(many=True)
+    stays = PassportStaySerializer(many=True)
     aftercare = AftercareSerializer(allow_null=True)
 
 

@@ -4,7 +4,6 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from tracker import services
-
 from tracker.management.commands import _demo_history
 from tracker.models import (
     AbsenceNotice,
@@ -95,14 +94,15 @@ def test_a_second_run_adds_what_is_missing_and_never_changes_what_is_there(db, c
 def test_the_demo_caseload_shows_a_mix_of_reminder_states(db):
     """Issue 15: recent successful deliveries and a phone for some, none for jordan: the caseload
     shows "Reminders not set up" (grey) for jordan only and "not reaching them" for nobody."""
-    from tracker import triage
-    from tracker import push
+    from tracker import episodes, push, triage
     from tracker.models import Delivery, PushSubscription
 
     call_command("seed_demo")
     call_command("seed_demo")
     rows = {row.participant.user.username: {flag.key for flag in row.flags}
-            for row in triage.caseload(Counselor.objects.get().caseload.select_related("user"))}
+            # The caseload as the page reads it: people in treatment (the past year's people are in aftercare).
+            for row in triage.caseload(episodes.in_treatment(Counselor.objects.get().caseload).select_related("user"))}
+    assert set(rows) == {"alex", "sam", "jordan"}
     assert all("reminders" not in keys for keys in rows.values()), rows
     assert {name for name, keys in rows.items() if "reminders_setup" in keys} == {"jordan"}
     for sub in PushSubscription.objects.all():

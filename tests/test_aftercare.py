@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 import measures_data
 from people import make_user, reminders_only
-from tracker import aftercare, episodes, measures, reminders, schedule, services
+from tracker import aftercare, dates, episodes, measures, reminders, schedule, services
 from tracker.models import (
     AftercarePlan,
     AuditEvent,
@@ -21,6 +21,7 @@ from tracker.models import (
     CheckupAnswer,
     Counselor,
     Delivery,
+    FlagAcknowledgement,
     Group,
     GroupMembership,
     Questionnaire,
@@ -47,7 +48,7 @@ def discharged(participant, django_capture_on_commit_callbacks, on=DISCHARGE):
 def agreed(participant, counselor, **extra):
     episode = aftercare.latest_episode(participant)
     data = {"next_provider": "Dr. Lee, Oak Street Clinic", "checkups": True,
-            "checkups_until": aftercare.add_months(episode.discharged_on, 6), **extra}
+            "checkups_until": dates.add_months(episode.discharged_on, 6), **extra}
     return aftercare.plan_save(request=a_request(counselor.user), episode=episode, data=data, actor=counselor.user)
 
 
@@ -289,11 +290,11 @@ def test_when_the_counselor_of_record_left_the_program_admins_get_the_flag(progr
     admin = Counselor.objects.create(user=make_user("hana"), program=program, is_program_admin=True)
     other = Counselor.objects.create(user=make_user("ivan"), program=program)
     answer(alice, open_checkup, CALM, wants_talk=True)
-    assert aftercare.flag_goes_to(aftercare.latest_episode(alice)) == [carol]
+    (row,) = aftercare.rows_for(carol)
+    assert row.for_me and not row.orphaned and row.flags
     assert aftercare.rows_for(admin) == [] and aftercare.rows_for(other) == []
     carol.user.is_active = False
     carol.user.save()
-    assert aftercare.flag_goes_to(aftercare.latest_episode(alice)) == [admin]
     (row,) = aftercare.rows_for(admin)
     assert row.orphaned and row.for_me and row.flags
     assert aftercare.rows_for(other) == []
@@ -319,3 +320,26 @@ def test_a_bam_questionnaire_is_not_a_checkup(open_checkup, alice):
     measures_data.bam(alice, at=dt.datetime(2026, 12, 1, 18, tzinfo=UTC), risk=12)
     answer(alice, open_checkup, CALM)
     assert CheckupAnswer.objects.count() == 1
+
+
+def test_a_readmission_ends_the_open_check_up_and_its_reminder(open_checkup, alice, carol):
+    """Back in the program: the check-up of the aftercare before stops asking (Today, the phone)."""
+    assert aftercare.open_checkups(alice) == [open_checkup]
+    assert Reminder.objects.filter(checkup=open_checkup, next_due_at__isnull=False).exists()
+    episodes.admit(participant=alice, admitted_on=alice.local_today(), level_of_care="iop", counselor=carol,
+                   actor=carol.user)
+    assert aftercare.open_checkups(alice) == []
+    assert Checkup.objects.get(pk=open_checkup.pk).status == Checkup.Status.MISSED
+    assert not Reminder.objects.filter(checkup=open_checkup, next_due_at__isnull=False).exists()
+
+
+def test_a_changed_answer_raises_the_flag_again_for_its_new_reason(open_checkup, alice, carol):
+    """Acknowledged as risky, then changed to "I'd like to talk": a new flag."""
+    entry_id = uuid.uuid4()
+    first = answer(alice, open_checkup, {**CALM, "4": 2}, id=entry_id).entry
+    FlagAcknowledgement.objects.create(participant=alice, flag=aftercare.FLAG, evidence=aftercare.evidence_for(first),
+                                       counselor=carol)
+    assert aftercare.open_flag_count(carol) == 0
+    changed = answer(alice, open_checkup, {**CALM, "4": 2}, wants_talk=True, id=entry_id).entry
+    assert aftercare.evidence_for(changed) != aftercare.evidence_for(first)
+    assert aftercare.open_flag_count(carol) == 1

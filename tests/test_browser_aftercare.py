@@ -10,7 +10,7 @@ from django.utils import timezone
 from browsing import ARTIFACTS, check_page, sign_in
 from signin import totp_device
 from test_browser_accessibility import violations
-from tracker import aftercare, episodes, measures
+from tracker import dates, episodes, measures
 from tracker.models import AftercarePlan, Checkup, CheckupAnswer
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def in_aftercare(alice, carol, program):
         first_appointment_at=timezone.now() + dt.timedelta(days=6), first_appointment_place="12 Oak Street",
         meetings="AA, Tuesdays 19:00 at St Mark's", people="My sister Ana 555-0101\nSponsor Joe 555-0102",
         follow_up="Weekly therapy with Dr. Lee; call the program if things get hard.", checkups=True,
-        checkups_until=aftercare.add_months(today, 6))
+        checkups_until=dates.add_months(today, 6))
     made = []
     for back, status in ((0, "open"), (30, "done")):
         opens, closes = measures.window(today - dt.timedelta(days=back), alice.zone, 7)

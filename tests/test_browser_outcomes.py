@@ -12,7 +12,7 @@ from test_outcomes import seed_thirty
 
 pytestmark = pytest.mark.browser
 
-URL = "/care/program/?kind=quarter&year=2026&quarter=3"
+URL = "/care/program/?kind=year&year=2026"  # a year: the July-September cohort of 30 is shown whole
 
 
 @pytest.fixture

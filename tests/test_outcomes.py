@@ -185,17 +185,17 @@ def test_the_figures_match_the_hand_worked_fixture(thirty, django_assert_max_num
     assert report.until == day(9, 30)
 
     retention = table(report, "retention")
-    # 14 ended and 6 still open: the 6 is hidden, so the 14 is too (20 - 14 would give it away).
+    # 14 ended and 6 still open: the 6 is hidden, so the 14 is too (20 - 14 would give it away), and
+    # so is every day's percentage (80% of 20 says 4 had left): the figures, below with nothing hidden.
     assert retention[0] == {"cohort": "2026-07", "admitted": 20, "ended": S, "open": S,
-                            "day_7": 100, "day_14": 80, "day_30": 60, "day_60": 30, "day_90": 30}
+                            "day_7": S, "day_14": S, "day_30": S, "day_60": S, "day_90": S}
     assert retention[1]["cohort"] == "2026-08" and retention[1]["admitted"] == S
     assert all(retention[1][f"day_{d}"] == S for d in outcomes.RETENTION_DAYS)
-    assert report.curves[0].steps == [(0, 1.0), (10, 0.8), (20, pytest.approx(0.7)), (30, pytest.approx(0.6)),
-                                      (60, pytest.approx(0.3))]
-    assert report.curves[1].steps == []  # too small to draw
+    assert report.curves[0].steps == [] and report.curves[1].steps == []  # nothing drawn that is hidden
 
-    # 6 of 12: the 6 is hidden, so is 50% (50% of the 12 shown would give it back).
-    assert table(report, "dropout") == [{"ended": 12, "early": S, "rate": S, "excluded": S}]
+    # 12 counted and 4 left out of the 16 discharges (a total shown with the discharge types): the 4 is
+    # hidden, so the 12 is too, and with it the 6 and its 50% (6 over 50% would give the 12 back).
+    assert table(report, "dropout") == [{"ended": S, "early": S, "rate": S, "excluded": S}]
 
     attendance = table(report, "attendance")
     # 24 of 28 and 22 of 32 marks attended: 4 and 10 missed, so the attended counts and their rates
@@ -245,6 +245,11 @@ def test_the_hand_worked_figures_before_anything_is_hidden(thirty, monkeypatch):
     monkeypatch.setattr(outcomes, "SMALLEST_SHOWN", 1)
     report = outcomes.report(program=thirty["program"], period=Q3, today=TODAY)
     assert table(report, "dropout") == [{"ended": 12, "early": 6, "rate": 50, "excluded": 4}]
+    retention = table(report, "retention")[0]
+    assert [retention[f"day_{d}"] for d in outcomes.RETENTION_DAYS] == [100, 80, 60, 30, 30]
+    # The curve goes through the days the table shows.
+    assert report.curves[0].steps == [(0, 1.0), (7, 1.0), (14, 0.8), (30, pytest.approx(0.6)),
+                                      (60, pytest.approx(0.3)), (90, pytest.approx(0.3))]
     assert [(r["slot"], r["sessions"], r["marked"], r["attended"], r["rate"]) for r in table(report, "attendance")] == [
         ("Mon 18:00", 3, 28, 24, 86), ("Wed 18:00", 3, 32, 22, 69), ("Sat 10:00", 1, 8, 6, 75)]
     week = next(r for r in table(report, "hours") if r["week"] == "2026-07-06")
@@ -256,6 +261,13 @@ def test_the_hand_worked_figures_before_anything_is_hidden(thirty, monkeypatch):
 def test_a_part_and_its_rate_are_hidden_when_it_or_the_rest_is_1_to_10(part, whole, shown):
     assert outcomes.proportion_cell(part, whole) == shown
     assert outcomes.part_cell(part, whole) == (S if shown == S else part)
+
+
+@pytest.mark.parametrize(("counted", "early", "excluded", "row"), [
+    (40, 20, 0, [40, 20, 50, 0]), (40, 20, 11, [40, 20, 50, 11]), (40, 5, 0, [40, S, S, 0]),
+    (40, 20, 4, [S, S, S, S]), (5, 2, 30, [S, S, S, S]), (30, 25, 0, [30, S, S, 0])])
+def test_the_dropout_row_hides_what_the_discharges_total_would_give_back(counted, early, excluded, row):
+    assert outcomes._dropout_row(counted, early, excluded) == [row]
 
 
 def test_raw_figures_before_suppression():
@@ -311,7 +323,8 @@ def test_no_hidden_cell_can_be_found_by_subtraction():
             assert sum(value == S for value in line) != 1, (matrix, full)
         for r, row in enumerate(matrix):
             for c, n in enumerate(row):
-                assert cells[r][c] == (S if 1 <= n <= 10 else cells[r][c])
+                assert cells[r][c] in (S, n)  # hidden or itself, never another number
+                assert cells[r][c] == S or not 1 <= n <= 10  # 1-10 always hidden
                 assert n != 0 or cells[r][c] == 0
 
 
@@ -345,7 +358,9 @@ def test_the_page_shows_the_figures_and_writes_one_row(thirty, admin_client, car
     response = admin_client.get(reverse("care_program"), {"kind": "quarter", "year": "2026", "quarter": "3"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Mon 18:00" in html and "<svg" in html and "days since admission" in html
+    assert "Mon 18:00" in html and "<svg" in html
+    # The retention chart hides what its table hides: nothing drawn for this fixture's cohorts.
+    assert "days since admission" not in html and "every value is hidden as a small number" in html
     assert "&lt;11" in html
     rows = list(AuditEvent.objects.filter(pk__gt=before))
     assert [(r.action, r.resource, r.participant_id, r.object_id, r.actor_id, r.program_id) for r in rows] == [
@@ -395,7 +410,7 @@ def test_the_csv_is_suppressed_as_the_page_and_audited(thirty, admin_client, car
     sat = next(line for line in lines if len(line) > 1 and line[1] == "Sat 10:00")
     assert sat[3:] == [S, S, S]
     dropout = lines[lines.index(["section", "dropout", "Early dropout"]) + 2]
-    assert dropout == ["12", S, S, S]
+    assert dropout == [S, S, S, S]
 
 
 def test_the_api_gives_the_same_suppressed_figures_and_is_audited(thirty, admin_client):
@@ -405,8 +420,8 @@ def test_the_api_gives_the_same_suppressed_figures_and_is_audited(thirty, admin_
     data = response.json()
     assert data["period"] == {"key": "2026-Q3", "first": "2026-07-01", "last": "2026-09-30", "until": "2026-09-30"}
     sections = {s["key"]: s for s in data["sections"]}
-    assert sections["dropout"]["rows"] == [{"ended": 12, "early": S, "rate": S, "excluded": S}]
-    assert sections["retention"]["rows"][0]["day_60"] == 30 and sections["retention"]["rows"][1]["admitted"] == S
+    assert sections["dropout"]["rows"] == [{"ended": S, "early": S, "rate": S, "excluded": S}]
+    assert sections["retention"]["rows"][0]["day_60"] == S and sections["retention"]["rows"][1]["admitted"] == S
     assert data["retention_curves"][1] == {"cohort": "2026-08", "steps": []}
     rows = list(AuditEvent.objects.filter(pk__gt=before))
     assert [(r.action, r.resource, r.participant_id, r.object_id) for r in rows] == [

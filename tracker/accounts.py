@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import episodes, measures, reminders
+from . import dates, episodes, measures, reminders
 from .models import (
     AccountState,
     Counselor,
@@ -243,13 +243,6 @@ def purge_closed_accounts(*, now=None):
     return purged
 
 
-def _years_after(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
-
-
 def record_purge_on(participant):
     """The day the clinical record of a closed account may go: Program.record_retention_years
     after the later of the closing day and the last discharge. None while an episode is open
@@ -259,9 +252,9 @@ def record_purge_on(participant):
     discharges = list(participant.episodes.values_list("discharged_on", flat=True))
     if None in discharges:
         return None
-    closed_on = timezone.localdate(participant.closed_at)
+    closed_on = participant.local_today(participant.closed_at)  # discharges are the program's local days
     ended = max([closed_on, *discharges])
-    return _years_after(ended, participant.program.record_retention_years)
+    return dates.years_from(ended, participant.program.record_retention_years)
 
 
 def purge_clinical_records(*, now=None):
@@ -271,13 +264,12 @@ def purge_clinical_records(*, now=None):
     which runs first so that nothing is skipped. Open episodes never purge. Returns how many."""
     now = now or timezone.now()
     purge_closed_accounts(now=now)
-    today = timezone.localdate(now)
     purged = 0
     candidates = Participant.objects.filter(closed_at__isnull=False,
                                             user__username__startswith=PURGED_USERNAME_PREFIX)
     for participant in candidates.select_related("user", "program"):
         due = record_purge_on(participant)
-        if due is None or due > today:
+        if due is None or due > participant.local_today(now):
             continue
         with transaction.atomic():
             user = participant.user

@@ -17,11 +17,9 @@ goes on after it, the check-ups they may have agreed to, and the flags their ans
   program's admins, until acknowledged (a FlagAcknowledgement, flag "aftercare").
 """
 
-import calendar
 import dataclasses
 import datetime as dt
 import logging
-import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,18 +28,18 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access, audit, instruments, measures, reminders
+from . import access, audit, dates, instruments, measures, reminders, responses
 from .models import (
     AftercarePlan,
     AuditEvent,
     Checkup,
     CheckupAnswer,
-    Counselor,
     Episode,
     FlagAcknowledgement,
     Participant,
     Questionnaire,
     Reminder,
+    in_aftercare_q,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,13 +64,6 @@ def _withdraw(rows):
 # The plan
 
 
-def add_months(day, months):
-    """The same day `months` later (the month's last day where it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def latest_episode(participant):
     return Episode.objects.filter(participant=participant).order_by("-admitted_on", "-id").first()
 
@@ -84,7 +75,7 @@ def plan_for(episode):
     if plan is None:
         plan = AftercarePlan(episode=episode)
         start = episode.discharged_on or episode.participant.local_today()
-        plan.checkups_until = add_months(start, episode.program.checkup_months)
+        plan.checkups_until = dates.add_months(start, episode.program.checkup_months)
     return plan
 
 
@@ -107,7 +98,7 @@ def plan_save(*, request, episode: Episode, data: dict, actor) -> AftercarePlan:
         if plan.checkups_until is not None and plan.checkups_until <= start:
             raise ValidationError({"checkups_until": _("The check-ups end after the discharge (%(day)s).")
                                    % {"day": start.isoformat()}})
-        if plan.checkups_until is not None and plan.checkups_until > add_months(start, 24):
+        if plan.checkups_until is not None and plan.checkups_until > dates.add_months(start, MONTHS_MAX):
             raise ValidationError({"checkups_until": _("Check-ups run for two years at most. Check the date.")})
         plan.full_clean(exclude=["episode"])
         plan.updated_by, plan.updated_at = actor, timezone.now()
@@ -141,6 +132,13 @@ def checkups_stop(*, participant: Participant, now=None) -> AftercarePlan | None
             plan.save(update_fields=["checkups_stopped_at"])
         _withdraw(Reminder.objects.filter(kind=Reminder.Kind.CHECKUP, participant=participant))
     return plan
+
+
+def readmitted(participant):
+    """A new episode ends the aftercare of the one before (in admit's transaction): its open
+    check-ups are missed, and their reminders withdrawn, so Today and the phone stop asking."""
+    Checkup.objects.filter(participant=participant, status=Checkup.Status.OPEN).update(status=Checkup.Status.MISSED)
+    _withdraw(Reminder.objects.filter(participant=participant, kind=Reminder.Kind.CHECKUP))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,14 +276,10 @@ def own_checkup(participant, checkup_id):
     return Checkup.objects.filter(pk=checkup_id, participant=participant).select_related("episode__program").first()
 
 
-ANSWER_NAMESPACE = uuid.UUID("5b0e7c1e-7a5e-4d7e-9a34-7f2c3e3f1a18")
-
-
 def answer_id_for(checkup):
     """The id a check-up's answers are written under before they exist: the same on every device,
-    so two phones answering one check-up write one entry."""
-    existing = CheckupAnswer.objects.filter(checkup=checkup).values_list("pk", flat=True).first()
-    return existing or uuid.uuid5(ANSWER_NAMESPACE, f"checkup:{checkup.pk}")
+    and not guessable, so nobody else can take it first (responses.unguessable_id)."""
+    return responses.unguessable_id("tracker.aftercare.answer", f"checkup-{checkup.pk}")
 
 
 def items_for(checkup):
@@ -379,22 +373,10 @@ def counselor_left(counselor):
     return counselor is None or not counselor.user.is_active
 
 
-def flag_goes_to(episode):
-    """Who an aftercare flag goes to: the counselor of record, or the program's admins once that
-    counselor has left."""
-    if not counselor_left(episode.counselor):
-        return [episode.counselor]
-    return list(Counselor.objects.filter(program_id=episode.program_id, is_program_admin=True,
-                                         user__is_active=True).select_related("user"))
-
-
 def evidence_for(answer):
-    return f"checkup:{answer.pk}"
-
-
-def _in_aftercare():
-    return Exists(Episode.objects.filter(participant=OuterRef("pk"))) & ~Exists(
-        Episode.objects.filter(participant=OuterRef("pk"), discharged_on__isnull=True))
+    """What an acknowledgement holds for: the answers and why they are flagged, so an answer
+    changed from risky to "I'd like to talk" (or back) raises the flag again."""
+    return f"checkup:{answer.pk}:{'talk' if answer.wants_talk else 'risky'}"
 
 
 def _candidates(counselor):
@@ -404,7 +386,7 @@ def _candidates(counselor):
     if counselor.is_program_admin:
         rule |= Q(pk__in=Episode.objects.filter(program_id=counselor.program_id).filter(
             Q(counselor__isnull=True) | Q(counselor__user__is_active=False)).values("participant_id"))
-    return Participant.objects.filter(_in_aftercare(), rule, program_id=counselor.program_id).distinct()
+    return Participant.objects.filter(in_aftercare_q(), rule, program_id=counselor.program_id).distinct()
 
 
 def _sees(counselor, participant, episode, on_team):
@@ -446,6 +428,7 @@ class Row:
     flags: list  # the flagged answers not acknowledged yet, newest first
     for_me: bool  # the flags go to this counselor
     orphaned: bool  # the counselor of record has left
+    on_team: bool  # on their care team: the plan's page opens (an admin seeing an orphaned person reads the list only)
 
 
 def rows_for(counselor):
@@ -480,7 +463,7 @@ def rows_for(counselor):
         for_me = (episode.counselor_id == counselor.pk and not orphaned) or (orphaned and counselor.is_program_admin)
         check = latest.get(person.pk)
         rows.append(Row(person, episode, plans.get(episode.pk), check, answers.get(check.pk) if check else None,
-                        flagged.get(person.pk, []), for_me, orphaned))
+                        flagged.get(person.pk, []), for_me, orphaned, person.pk in on_team))
     rows.sort(key=lambda row: (not (row.flags and row.for_me), not row.flags,
                                -(row.latest.due_on.toordinal() if row.latest else 0), str(row.participant)))
     return rows

@@ -15,6 +15,7 @@ parsers of the pages and the API use these, and `manage.py dates_out_of_range` l
 outside them.
 """
 
+import calendar
 import datetime as dt
 
 from django.core.exceptions import ValidationError
@@ -27,11 +28,19 @@ QUERY_FIRST = dt.date(1900, 1, 1)
 QUERY_LAST = dt.date(2100, 12, 31)
 
 
-def _years_from(day, years):
+def years_from(day, years):
+    """The same day `years` later (or earlier, when negative); 28 February for a 29th."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a year without one
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day, months):
+    """The same day `months` later (the month's last day where it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def earliest_instant(zone):
@@ -57,7 +66,7 @@ def entry_instant_error(instant, zone):
 
 def plan_range(today):
     """(first, last) day a due date may have, seen from `today`."""
-    return _years_from(today, -PLAN_YEARS_BACK), _years_from(today, PLAN_YEARS_AHEAD)
+    return years_from(today, -PLAN_YEARS_BACK), years_from(today, PLAN_YEARS_AHEAD)
 
 
 def plan_day_error(day, today):

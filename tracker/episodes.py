@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from . import aftercare
-from .models import AftercarePlan, Counselor, Episode, GroupMembership, LevelChange, Participant
+from .models import AftercarePlan, Counselor, Episode, GroupMembership, LevelChange, Participant, in_aftercare_q
 
 # A date this far ahead is a typing slip, not a plan.
 FUTURE_LIMIT = dt.timedelta(days=31)
@@ -63,6 +63,7 @@ def admit(*, participant: Participant, admitted_on: dt.date, level_of_care: str,
             raise ValidationError({"admitted_on": _("This person is already in the program.")}) from None
         LevelChange.objects.create(episode=episode, level_of_care=level_of_care, changed_on=admitted_on,
                                    changed_by=actor)
+        aftercare.readmitted(participant)
     _forget_open_episode(participant)
     return episode
 
@@ -143,8 +144,7 @@ def in_treatment(participants):
     """The people of a Participant queryset who are in treatment: an open episode, or (from
     before episodes) none at all. Those discharged are in aftercare (tracker.aftercare's list),
     not on the caseload of who needs a call today."""
-    episode = Episode.objects.filter(participant=OuterRef("pk"))
-    return participants.filter(Exists(episode.filter(discharged_on__isnull=True)) | ~Exists(episode))
+    return participants.filter(~in_aftercare_q())
 
 
 def history(participant):

@@ -29,7 +29,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, instruments, reminders
-from .models import AuditEvent, Counselor, Episode, MeasureSchedule, Participant, Program, Questionnaire, Reminder
+from .models import (
+    AuditEvent,
+    Counselor,
+    MeasureSchedule,
+    Participant,
+    Program,
+    Questionnaire,
+    Reminder,
+    in_aftercare_q,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +170,7 @@ def plan_questionnaires(now=None, participants=None):
         result.missed, result.withdrawn = _sweep(now)
         people = Participant.objects.filter(closed_at__isnull=True, user__is_active=True)
         # People in aftercare (discharged, no open episode) are asked no more questionnaires.
-        people = people.exclude(Exists(Episode.objects.filter(participant=OuterRef("pk")))
-                                & ~Exists(Episode.objects.filter(participant=OuterRef("pk"), discharged_on__isnull=True)))
+        people = people.filter(~in_aftercare_q())
         if participants is not None:
             people = people.filter(pk__in=[getattr(p, "pk", p) for p in participants]
                                    if isinstance(participants, (list, tuple, set)) else participants)

@@ -2034,6 +2034,14 @@ class Episode(models.Model):
         return self.discharged_on is None
 
 
+def in_aftercare_q():
+    """Participants (a filter on Participant) with an episode and none open: discharged, in
+    aftercare. The one rule for the caseload, the questionnaire planner and the Aftercare list;
+    Participant.in_aftercare says it of one person."""
+    episodes = Episode.objects.filter(participant=models.OuterRef("pk"))
+    return models.Exists(episodes) & ~models.Exists(episodes.filter(discharged_on__isnull=True))
+
+
 class LevelChange(models.Model):
     """The episode's level of care from `changed_on`: the admission's level is the first row."""
 

@@ -1,9 +1,11 @@
 """Program outcomes for program admins (issue 18, item 5): aggregates of a program over a period,
 small cells suppressed as public health reporting does.
 
-Every figure is computed from what the program keeps (episodes, level changes, group sessions,
-attendance, absence notices, questionnaire responses), whether or not the person's account is
-still open: closing an account leaves the clinical record for the clinic's retention period.
+Every figure is computed from what the program holds now. Closing an account leaves the clinical
+record (episodes, level changes, group sessions, attendance: accounts.CLINICAL_RECORD) for the
+clinic's retention period, so those figures keep counting the person; their own questionnaire
+answers and absence notices go at the account's purge, so the change in measures and the reasons
+for missing group count only what is still held.
 
 A handful of aggregate queries per report, whatever the number of people (the benchmark in
 tests/bench/test_bench_outcomes.py has 2,000 over a year). Everything below `report` is pure:
@@ -40,7 +42,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import instruments
+from . import dates, instruments
 from .models import AbsenceNotice, Attendance, Episode, GroupSession, LevelChange, QuestionnaireResponse, local_instant
 from .schedule import ATTENDED, week_start
 
@@ -73,17 +75,6 @@ class Period:
         return (self.last - self.first).days + 1
 
 
-def _month_later(day):
-    """The same day a month later (the month's last day where it has no such day)."""
-    year, month = (day.year + (day.month == 12), day.month % 12 + 1)
-    for candidate in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def quarter_period(*, year, quarter):
     first = dt.date(year, 3 * quarter - 2, 1)
     last = (dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)) - dt.timedelta(days=1)
@@ -101,9 +92,9 @@ def custom_period(*, first, last, today):
         raise ValidationError({"first": _("Start on or before today.")})
     if last < first:
         raise ValidationError({"last": _("End on or after the first day.")})
-    if last < _month_later(first) - dt.timedelta(days=1):
+    if last < dates.add_months(first, 1) - dt.timedelta(days=1):
         raise ValidationError({"last": _("Pick at least a month: end on %(day)s or later.") % {
-            "day": f"{_month_later(first) - dt.timedelta(days=1):%-d %b %Y}"}})
+            "day": f"{dates.add_months(first, 1) - dt.timedelta(days=1):%-d %b %Y}"}})
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise ValidationError({"last": _("Pick at most three years.")})
     return Period(first=first, last=last, key=f"{first:%Y-%m-%d}..{last:%Y-%m-%d}")
@@ -115,15 +106,8 @@ def current_quarter(today):
 
 def last_twelve_months(today):
     """The default: the year up to today, so a quarter just begun does not show a page of "<11"."""
-    first = _years_before(today, 1) + dt.timedelta(days=1)
+    first = dates.years_from(today, -1) + dt.timedelta(days=1)
     return Period(first=first, last=today, key=f"{first:%Y-%m-%d}..{today:%Y-%m-%d}")
-
-
-def _years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def parse_period(text, *, today):
@@ -195,6 +179,17 @@ def proportion_cell(part, whole):
     if whole and (_small(part) or _small(whole - part)):
         return SUPPRESSED
     return rate_cell(part, whole)
+
+
+def _dropout_row(counted, early, excluded):
+    """Counted and left out add up to the episodes ended (shown in the discharge types' total):
+    either one 1-10 hides both; and with the count hidden, the dropouts and their rate go too
+    (dropouts over the rate would give it back)."""
+    counted_cell = part_cell(counted, counted + excluded)
+    if counted_cell == SUPPRESSED:
+        return [[SUPPRESSED, SUPPRESSED, SUPPRESSED, part_cell(excluded, counted + excluded)]]
+    return [[counted_cell, part_cell(early, counted), proportion_cell(early, counted),
+             part_cell(excluded, counted + excluded)]]
 
 
 def suppress_counts(matrix, *, row_totals=False, column_totals=False):
@@ -305,20 +300,6 @@ def kaplan_meier(times, *, at_days):
             index += 1
         curve.append((day, survival, sum(1 for days, _ended in times if days > day)))
     return curve
-
-
-def km_steps(times):
-    """The whole curve as steps [(day, survival)], from (0, 1.0), one step per event day."""
-    events = defaultdict(int)
-    for days, ended in times:
-        if ended:
-            events[days] += 1
-    steps, survival = [(0, 1.0)], 1.0
-    for t in sorted(events):
-        at_risk = sum(1 for days, _ended in times if days >= t)
-        survival *= 1 - events[t] / at_risk
-        steps.append((t, survival))
-    return steps
 
 
 def retention_times(stays, until):
@@ -542,9 +523,16 @@ def report(*, program, period, today):
         # Admitted is the total of ended and still open: one hidden means both are.
         (ended_cell, open_cell), = suppress_counts([[sum(1 for _d, ended in times if ended),
                                                      sum(1 for _d, ended in times if not ended)]], row_totals=True)[0]
+        # A day's percentage of a shown cohort says about how many had left by then: hidden when
+        # that many or those still in treatment are 1-10, and all of them when ended or open is
+        # hidden (the curve would give it back). The curve is drawn through the shown days only.
+        whole = not small and SUPPRESSED not in (ended_cell, open_cell)
+        shown = [(day, survival) for day, survival, at_risk in points
+                 if whole and not _small(n - at_risk) and not _small(at_risk)]
+        by_day = dict(shown)
         rows.append([key, count_cell(n), ended_cell, open_cell,
-                     *[SUPPRESSED if small else round(100 * survival) for _day, survival, _risk in points]])
-        curves.append(Curve(label=key, steps=[] if small else km_steps(times)))
+                     *[round(100 * by_day[day]) if day in by_day else SUPPRESSED for day, _s, _r in points]])
+        curves.append(Curve(label=key, steps=[(0, 1.0), *shown] if shown else []))
     tables["retention"] = Table("retention", _("Still in treatment by admission cohort (Kaplan-Meier)"), [
         ("cohort", _("Admitted in")), ("admitted", _("Admitted")), ("ended", _("Ended")),
         ("open", _("Still in treatment (censored)")),
@@ -557,7 +545,7 @@ def report(*, program, period, today):
     tables["dropout"] = Table("dropout", _("Early dropout"), [
         ("ended", _("Ended episodes counted")), ("early", _("Fewer than 5 sessions attended")),
         ("rate", _("Early dropout (%)")), ("excluded", _("Transfers and administrative discharges left out"))],
-        [[count_cell(counted), part_cell(early, counted), proportion_cell(early, counted), count_cell(excluded)]])
+        _dropout_row(counted, early, excluded))
 
     # Discharge types (with a total: the complementary cell is hidden too).
     ended = [s for s in stays if s.discharged_on is not None and period.first <= s.discharged_on <= until]

@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy
 
 from . import instruments, medication, push
 from .models import (
+    Checkup,
     Delivery,
     GroupMembership,
     GroupSession,
@@ -717,7 +718,7 @@ def _may_send(reminder):
     participant = reminder.participant
     if reminder.kind == Reminder.Kind.QUESTIONNAIRE and reminder.questionnaire.status != Questionnaire.Status.OPEN:
         return False
-    if reminder.kind == Reminder.Kind.CHECKUP and reminder.checkup.status != "open":  # answered or missed
+    if reminder.kind == Reminder.Kind.CHECKUP and reminder.checkup.status != Checkup.Status.OPEN:  # answered or missed
         return False
     return reminder.enabled and participant.closed_at is None and participant.user.is_active
 
@@ -735,7 +736,7 @@ def message_for(delivery):
     elif reminder.kind == Reminder.Kind.QUESTIONNAIRE:
         url = questionnaire_url(reminder.questionnaire_id)
     elif reminder.kind == Reminder.Kind.CHECKUP:
-        url = f"/checkups/{reminder.checkup_id}/"
+        url = reverse("checkup", args=[reminder.checkup_id])
     return str(body), url  # the words, translated now (a lazy text cannot go into a push payload)
 
 

@@ -41,13 +41,16 @@ class AnswerErrors(ValidationError):
         super().__init__({"answers": list(self.by_item.values())})
 
 
-def response_id_for(questionnaire):
-    """The response id the pages use for a questionnaire with no response yet: the same on every
-    phone (so two phones that start it offline write one response), and not guessable (so
-    nobody else can take it first)."""
-    digest = salted_hmac("tracker.responses.response", f"questionnaire-{questionnaire.pk}",
-                         algorithm="sha256").digest()
+def unguessable_id(salt, value):
+    """A client-made entry id that every phone computes the same for the same thing (so two
+    phones write one entry) and nobody else can guess (so nobody can take it first)."""
+    digest = salted_hmac(salt, value, algorithm="sha256").digest()
     return uuid.UUID(bytes=digest[:16], version=4)
+
+
+def response_id_for(questionnaire):
+    """The response id the pages use for a questionnaire with no response yet (unguessable_id)."""
+    return unguessable_id("tracker.responses.response", f"questionnaire-{questionnaire.pk}")
 
 
 def safety_answer_id(response_id, item_key):

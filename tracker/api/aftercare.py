@@ -10,7 +10,6 @@ The participant:
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers
@@ -118,15 +117,16 @@ class CarePlan(CareAccess, APIView):
     def _episode(self):
         episode = aftercare.latest_episode(self.participant)
         if episode is None:
-            raise ValidationError({"episode": ["This person has no episode of care yet."]})
+            raise NotFound(_("This person has no episode of care yet, so no aftercare plan."))
         return episode
 
-    @extend_schema(responses={200: AftercarePlanSerializer, 400: OpenApiResponse(description="No episode of care yet.")})
+    @extend_schema(responses={200: AftercarePlanSerializer, 404: OpenApiResponse(description="No episode of care yet.")})
     def get(self, request, participant_id):
         return Response(AftercarePlanSerializer(aftercare.plan_for(self._episode())).data)
 
     @extend_schema(request=AftercarePlanSerializer, responses={
-        200: AftercarePlanSerializer, 400: OpenApiResponse(description="Field errors: {field: [message]}")},
+        200: AftercarePlanSerializer, 400: OpenApiResponse(description="Field errors: {field: [message]}"),
+        404: OpenApiResponse(description="No episode of care yet.")},
         description="Replace the plan's fields (those left out take their defaults). Audited.")
     def put(self, request, participant_id):
         episode = self._episode()
@@ -205,9 +205,8 @@ class CheckupAnswerDetail(EntryDetail):
             "Create or replace your answers to one check-up under this client-made id. Sending the same body again "
             "changes nothing. No score is computed; your program's rule marks an answer that needs a look."),
     )
-    def put(self, request, entry_id, **kwargs):
-        with transaction.atomic():
-            return super().put(request, entry_id, **kwargs)
+    def put(self, request, entry_id, **kwargs):  # here for its schema; services.checkup_answer_put is atomic
+        return super().put(request, entry_id, **kwargs)
 
     def put_data(self, validated):
         data = dict(validated)

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from .. import episodes
 from ..models import Counselor, Episode, LevelChange, Participant
 from .care import CareAccess
-from .participant import IsParticipant
+from .participant import IsParticipant, field_errors
 from .serializers import StrictCharField, StrictSerializer
 
 RESOURCE = "episode"
@@ -78,13 +78,6 @@ class DischargeSerializer(StrictSerializer):
     note = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-def _field_errors(error):
-    errors = dict(error.message_dict)
-    if "__all__" in errors:
-        errors["non_field_errors"] = errors.pop("__all__")
-    return ValidationError(errors)
-
-
 class EpisodeAccess(CareAccess, APIView):
     audit_resource = RESOURCE
 
@@ -109,7 +102,7 @@ class EpisodeAccess(CareAccess, APIView):
                 episode = action()
                 self.record_write(self.request, episode.pk)
         except DjangoValidationError as error:
-            raise _field_errors(error) from None
+            raise ValidationError(field_errors(error)) from None
         return self.episode(episode.pk)
 
 

@@ -10,7 +10,6 @@ aftercare plan in plain words, and stopping the check-ups (from Settings).
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -297,8 +296,7 @@ def my_aftercare(request):
 @require_http_methods(["POST"])
 def checkups_stop(request):
     """"Stop check-ups" (Settings, and the aftercare page): no more come, and none is reminded."""
-    with transaction.atomic():
-        plan = aftercare.checkups_stop(participant=request.participant)
+    plan = aftercare.checkups_stop(participant=request.participant)  # atomic itself
     if plan is not None:
         messages.success(request, _("Check-ups stopped. Your own reminders stay as you set them."))
     target = request.POST.get("next", "")

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
@@ -150,63 +149,42 @@ def admit(request, participant):
     return redirect("care_episode", participant.pk)
 
 
-def _open_episode(participant):
-    return participant.open_episode
+def _change_open(request, participant, form, change, *, done, missing=None, then="care_episode"):
+    """A write on the open episode (`change(episode, data)`): refused next to the form when there
+    is none, field errors by their fields, else the message `done` and on to `then`."""
+    episode = participant.open_episode
+    if episode is None:
+        form.add_error(None, missing or _("There is no open episode to change. Admit them first."))
+        return _page(request, participant, form)
+    if _write(request, participant, form, lambda data: change(episode, data)) is None:
+        return _page(request, participant, form)
+    messages.success(request, done)
+    return redirect(then, participant.pk)
 
 
 @require_http_methods(["POST"])
 @care_page(RESOURCE, form=True)
 def change_level(request, participant):
-    form = LevelForm(request.POST)
-    episode = _open_episode(participant)
-    if episode is None:
-        form.add_error(None, _("There is no open episode to change. Admit them first."))
-        return _page(request, participant, form)
-    done = _write(request, participant, form, lambda data: episodes.change_level(
-        episode=episode, actor=request.user, **data))
-    if done is None:
-        return _page(request, participant, form)
-    messages.success(request, _("Level of care changed."))
-    return redirect("care_episode", participant.pk)
+    return _change_open(request, participant, LevelForm(request.POST), lambda episode, data: episodes.change_level(
+        episode=episode, actor=request.user, **data), done=_("Level of care changed."))
 
 
 @require_http_methods(["POST"])
 @care_page(RESOURCE, form=True)
 def plan(request, participant):
-    form = PlanForm(request.POST, program=participant.program)
-    episode = _open_episode(participant)
-    if episode is None:
-        form.add_error(None, _("There is no open episode to change. Admit them first."))
-        return _page(request, participant, form)
-    done = _write(request, participant, form, lambda data: episodes.plan_update(episode=episode, **data))
-    if done is None:
-        return _page(request, participant, form)
-    messages.success(request, _("Plan saved."))
-    return redirect("care_episode", participant.pk)
-
-
-def after_discharge_url(participant):
-    """The aftercare plan's page where it exists (built apart), else the episode page."""
-    try:
-        return reverse("care_aftercare_plan", args=[participant.pk])
-    except NoReverseMatch:
-        return reverse("care_episode", args=[participant.pk])
+    return _change_open(request, participant, PlanForm(request.POST, program=participant.program),
+                        lambda episode, data: episodes.plan_update(episode=episode, **data), done=_("Plan saved."))
 
 
 @require_http_methods(["POST"])
 @care_page(RESOURCE, form=True)
 def discharge(request, participant):
-    form = DischargeForm(request.POST)
-    episode = _open_episode(participant)
-    if episode is None:
-        form.add_error(None, _("There is no open episode to end."))
-        return _page(request, participant, form)
-    done = _write(request, participant, form, lambda data: episodes.discharge(episode=episode, **data))
-    if done is None:
-        return _page(request, participant, form)
-    messages.success(request, _("%(name)s discharged. Their record is now read-only for the care team.")
-                     % {"name": participant})
-    return redirect(after_discharge_url(participant))
+    # On to the aftercare plan, which is made at discharge.
+    return _change_open(request, participant, DischargeForm(request.POST),
+                        lambda episode, data: episodes.discharge(episode=episode, **data),
+                        done=_("%(name)s discharged. Their record is now read-only for the care team.")
+                        % {"name": participant},
+                        missing=_("There is no open episode to end."), then="care_aftercare_plan")
 
 
 # ---- The participant's own page

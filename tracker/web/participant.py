@@ -237,14 +237,17 @@ def today(request):
         group.when = absence.when_words(group.next_session, request.participant.zone)
     if group.missed is not None:
         group.missed_when = absence.when_words(group.missed, request.participant.zone)
+    in_aftercare = request.participant.in_aftercare
     return render(request, "tracker/today.html", {"summary": summary, "talk_id": uuid.uuid4(), "group": group,
                                                   "notice_outdated": accounts.notice_outdated(request.user),
                                                   # issue 17: the open questionnaires' cards
                                                   "questionnaires": measures.today_cards(request.participant),
                                                   # issue 18: an aftercare check-up that is due
-                                                  "checkups": aftercare.open_checkups(request.participant),
-                                                  # after their time in the program: the plan and the passport
-                                                  "in_aftercare": request.participant.in_aftercare})
+                                                  # after their time in the program: the plan, the passport
+                                                  # and a check-up that is due (none while in treatment)
+                                                  "in_aftercare": in_aftercare,
+                                                  "checkups": aftercare.open_checkups(request.participant)
+                                                  if in_aftercare else []})
 
 
 def _weekend_context(participant, form, entry):

@@ -9,7 +9,6 @@ rows that hang off them (roll marks, notices, questionnaires, aftercare plans) a
 the stored episodes, never from a plan made on another day. A second run adds nothing.
 """
 
-import calendar
 import datetime as dt
 import random
 import sys
@@ -20,7 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import instruments
+from tracker import dates, instruments
 from tracker.models import (
     AbsenceNotice,
     AftercarePlan,
@@ -68,12 +67,6 @@ MEETINGS = ["AA, Tuesday 7 pm, St. Mark's hall", "SMART Recovery, Thursday 6 pm,
 IMPROVEMENT = {Discharge.COMPLETED: (0.3, 0.65), Discharge.STEPPED_DOWN: (0.45, 0.8),
                Discharge.PATIENT_DIRECTED: (0.75, 1.1), Discharge.STEPPED_UP: (0.85, 1.2),
                Discharge.TRANSFERRED: (0.6, 1.0), Discharge.ADMINISTRATIVE: (0.7, 1.1)}
-
-
-def _months_after(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def names():
@@ -315,5 +308,5 @@ def _aftercare(username, episode, program, zone, counselor):
         follow_up=rng.choice(["Call the program if the first appointment falls through.",
                               "Come back to group on Thursdays for a month.", "Text the counselor after the first visit."]),
         checkups=checkups,
-        checkups_until=_months_after(episode.discharged_on, program.checkup_months) if checkups else None,
+        checkups_until=dates.add_months(episode.discharged_on, program.checkup_months) if checkups else None,
         updated_by=counselor.user, updated_at=local_instant(episode.discharged_on, dt.time(15), zone))

@@ -172,7 +172,17 @@ LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "signin"
 
-LANGUAGE_CODE = "en-us"
+# English and Spanish (issue 19). A third language is one more line here and one catalog under
+# locale/ (README: "Adding a language").
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Before signing in, the switch on the join, sign-in and help pages remembers the choice here.
+LANGUAGE_COOKIE_NAME = "steady_language"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tracker.middleware.SessionPolicyMiddleware",
+    "tracker.middleware.LanguageMiddleware",
     "tracker.middleware.SecondFactorMiddleware",
     "tracker.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

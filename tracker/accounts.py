@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -27,7 +28,9 @@ from .models import (
 )
 
 NOTICE_VERSION = "2026-11-30.4"  # a new version asks everyone who acknowledged an older one to read it again
-NOTICE = """\
+# One text, translated whole (a bilingual clinician reviews the catalog): the version names what
+# the care team sees; the language it was read in is stored with the acknowledgement.
+NOTICE = gettext_lazy("""\
 Who sees what in Steady
 
 - The counselors on your care team at {program} see what you log here: check-ins (sleep, stress, mood, wins), urges and what helped, weekly reflections, your weekend and safety plans, goals and tasks, and whether reminders reach you. They use it to support you, and may print a one-page summary of your week before a session.
@@ -43,11 +46,12 @@ Who sees what in Steady
 - Nobody outside your care team sees your records. Steady sends nothing to advertisers or analytics services.
 - Your records are protected by federal rules for substance use treatment records (42 CFR Part 2) and by HIPAA.
 - You can download everything, or close your account, under Settings. After you close it, your entries are deleted {days} days later; the list of who viewed them is kept. What your care team recorded about your treatment (admission, discharge, plan reviews, group attendance, aftercare plan) is the program's clinical record: the law requires the program to keep it for {years} years, then it is deleted.
-"""
+""")
 
 
 def notice_text(program):
-    return NOTICE.format(program=program.name, days=settings.ACCOUNT_RETENTION_DAYS,
+    """The notice in the active language (the person's own, on their pages)."""
+    return str(NOTICE).format(program=program.name, days=settings.ACCOUNT_RETENTION_DAYS,
                          years=program.record_retention_years)
 
 
@@ -66,8 +70,24 @@ def notice_acknowledged(user) -> bool:
 def notice_acknowledge(*, participant, now=None) -> NoticeAcknowledgement:
     """The participant read the notice in use (its exact text and version are kept)."""
     return NoticeAcknowledgement.objects.create(user=participant.user, version=NOTICE_VERSION,
+                                                language=translation.get_language() or settings.LANGUAGE_CODE,
                                                 text=notice_text(participant.program),
                                                 acknowledged_at=now or timezone.now())
+
+
+def language_of(user) -> str:
+    """The language a person reads Steady in: their choice, else the site's default. The worker
+    renders reminders and emails in it, whoever's action caused them."""
+    state = getattr(user, "account_state", None) if user is not None else None
+    code = state.language if state is not None else ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def set_language(user, code: str) -> None:
+    """Remember the person's choice of language (one of settings.LANGUAGES)."""
+    if code not in dict(settings.LANGUAGES):
+        raise ValueError(code)
+    AccountState.objects.update_or_create(user=user, defaults={"language": code})
 
 
 def _hash(token):
@@ -101,15 +121,18 @@ class InvitationClosed(Exception):
     """Used, revoked or expired between opening the page and pressing the button."""
 
 
-def enrol(*, token, username, password, time_zone, acknowledged, now=None):
-    """Use an invitation: make the account (participant or counselor), once, in one transaction."""
+def enrol(*, token, username, password, time_zone, acknowledged, language=None, now=None):
+    """Use an invitation: make the account (participant or counselor), once, in one transaction.
+    `language` defaults to the one the join page was read in (the phone's, or the switch's)."""
     now = now or timezone.now()
+    language = language if language in dict(settings.LANGUAGES) else (translation.get_language() or "")[:2]
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token)).first()
         if invitation is None or not invitation.is_open(now):
             raise InvitationClosed()
         user = get_user_model().objects.create_user(username=username, password=password, email=invitation.email,
                                                     first_name=invitation.name)
+        AccountState.objects.create(user=user, language=language if language in dict(settings.LANGUAGES) else "")
         inviter = Counselor.objects.filter(user=invitation.created_by).first()
         if invitation.role == Invitation.Role.COUNSELOR:
             Counselor.objects.create(user=user, program=invitation.program)
@@ -123,8 +146,10 @@ def enrol(*, token, username, password, time_zone, acknowledged, now=None):
             episodes.admit(participant=participant, admitted_on=participant.local_today(now),
                            level_of_care=Participant.LevelOfCare.IOP, counselor=own_inviter, actor=invitation.created_by)
             if acknowledged:
-                NoticeAcknowledgement.objects.create(user=user, version=NOTICE_VERSION,
-                                                     text=notice_text(invitation.program), acknowledged_at=now)
+                with translation.override(language or settings.LANGUAGE_CODE):
+                    NoticeAcknowledgement.objects.create(user=user, version=NOTICE_VERSION,
+                                                         language=language or settings.LANGUAGE_CODE,
+                                                         text=notice_text(invitation.program), acknowledged_at=now)
             reminders.reminders_sync(participant=participant)
             # The intake questionnaires are due at once (issue 17).
             measures.plan_questionnaires(now=now, participants=[participant])

@@ -10,7 +10,8 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 from .access import counselor_for_user, participant_for_user
@@ -56,7 +57,9 @@ class SessionPolicyMiddleware:
         session = request.session
         now = time.time()
         signed_in_at = session.get("signed_in_at", 0)  # a session from before this rule counts as old
-        valid_after = AccountState.objects.filter(user=user).values_list("sessions_valid_after", flat=True).first()
+        # One query for both: the session's validity and the person's language (LanguageMiddleware).
+        valid_after, request.account_language = AccountState.objects.filter(user=user).values_list(
+            "sessions_valid_after", "language").first() or (None, "")
         if valid_after is not None and signed_in_at <= valid_after.timestamp():
             return "everywhere"
         if is_staff_account(user):
@@ -66,6 +69,30 @@ class SessionPolicyMiddleware:
                 return "limit"
             session["seen_at"] = now
         return None
+
+
+class LanguageMiddleware:
+    """Every page and API answer in the reader's language: a signed-in person's own choice
+    (AccountState.language, read with the session check above), else the switch's cookie, else
+    the browser's Accept-Language, else English. A token-authenticated API call is switched to
+    its person's language by the token authentication itself (tracker.api.authentication)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = getattr(request, "account_language", "") if request.user.is_authenticated else ""
+        language = chosen if chosen in dict(settings.LANGUAGES) else translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            language = translation.get_language()  # a view may have switched it (the language switch)
+            translation.deactivate()
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class SecondFactorMiddleware:

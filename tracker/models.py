@@ -1700,6 +1700,9 @@ class AccountState(models.Model):
     # The address the person proved is theirs by opening the link sent to it; email reminders go
     # only there, and only while it is still the address on the account.
     email_confirmed = models.EmailField(blank=True)
+    # The language the person reads Steady in (settings.LANGUAGES); blank: not chosen yet, so the
+    # browser's (the cookie set by the switch, then Accept-Language) until they choose.
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
 
 
 class Invitation(models.Model):
@@ -1748,6 +1751,8 @@ class NoticeAcknowledgement(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_acknowledgements")
     version = models.CharField(max_length=20)
+    # The language the notice was read and acknowledged in; `text` is that language's text.
+    language = models.CharField(max_length=10, default="en")
     text = models.TextField()
     acknowledged_at = models.DateTimeField(default=timezone.now)
 

@@ -1,11 +1,13 @@
 """API tokens, for participants' own apps only (kept apart from the API's views so that DRF's
 settings can import it without importing DRF's views), and how the schema documents them."""
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from ..accounts import language_of
 from ..security import needs_second_factor
 
 
@@ -36,6 +38,8 @@ class ParticipantTokenAuthentication(TokenAuthentication):
         user, token = super().authenticate_credentials(key)
         if needs_second_factor(user):
             raise AuthenticationFailed(_("This account signs in on the web with its second factor; tokens are not accepted."))
+        # The answer (and its error messages) in the person's own language, not the client's header.
+        translation.activate(language_of(user))
         return user, token
 
 

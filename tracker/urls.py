@@ -12,6 +12,7 @@ from .api import passport as passport_api
 from .api import plan_reviews as plan_reviews_api
 from .api import scores as scores_api
 from .web import account, care, groups, huddle, measure_schedules, measures, medication, member, participant, pwa, roll
+from .web import language as language_pages
 from .web import passport as passport_page
 from .web import plan_reviews as plan_reviews_web
 from .web import scores as scores_web
@@ -22,6 +23,7 @@ urlpatterns = [
     path("history/", participant.history, name="history"),
     path("settings/", participant.account_settings, name="settings"),
     path("help/", participant.help_page, name="help"),
+    path("language/", language_pages.choose, name="language"),
     path("safety-plan/", participant.safety_plan, name="safety_plan"),
     path("support/", participant.support, name="support"),
     path("talk/", participant.talk, name="talk"),

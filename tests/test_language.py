@@ -1,0 +1,116 @@
+"""Choosing a language (issue 19): before signing in by the browser's Accept-Language or the
+switch's cookie; signed in, the person's own choice, on every device and in the API."""
+
+import uuid
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.fields import Field
+from rest_framework.test import APIClient
+
+from tracker import accounts
+from tracker.models import AccountState
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_visitor_reads_the_browser_s_language_until_they_choose(client):
+    assert client.get("/signin/", HTTP_ACCEPT_LANGUAGE="es-US,es;q=0.9")["Content-Language"] == "es"
+    assert client.get("/signin/", HTTP_ACCEPT_LANGUAGE="en-US")["Content-Language"] == "en"
+    assert client.get("/signin/", HTTP_ACCEPT_LANGUAGE="fr-FR")["Content-Language"] == "en"  # not offered: the default
+    assert "Accept-Language" in client.get("/signin/")["Vary"]
+
+
+def test_the_switch_remembers_a_visitor_s_choice_and_goes_back(client):
+    response = client.post("/language/", {"language": "es", "next": "/signin/?next=/checkin/"},
+                           HTTP_ACCEPT_LANGUAGE="en-US")
+    assert response.status_code == 302 and response["Location"] == "/signin/?next=/checkin/"
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "es" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    # The cookie wins over the browser's header from then on.
+    assert client.get("/signin/", HTTP_ACCEPT_LANGUAGE="en-US")["Content-Language"] == "es"
+    client.post("/language/", {"language": "en", "next": "/help/"})
+    assert client.get("/signin/", HTTP_ACCEPT_LANGUAGE="es")["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("language", ["fr", "", "es-MX; drop table"])
+def test_the_switch_refuses_a_language_it_does_not_offer(client, language):
+    response = client.post("/language/", {"language": language, "next": "/help/"})
+    assert response.status_code == 400
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_the_switch_goes_back_only_to_this_site(client, target):
+    response = client.post("/language/", {"language": "es", "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_the_switch_is_a_post_with_the_csrf_token():
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post("/language/", {"language": "es"}).status_code == 403
+    assert browser.get("/language/").status_code == 405
+
+
+def test_a_signed_in_person_s_choice_is_theirs_on_every_device(alice):
+    phone = Client()
+    phone.force_login(alice.user)
+    phone.post("/language/", {"language": "es", "next": "/settings/"}, HTTP_ACCEPT_LANGUAGE="en-US")
+    assert AccountState.objects.get(user=alice.user).language == "es"
+    assert accounts.language_of(alice.user) == "es"
+    # Another browser, English everywhere and no cookie: still Spanish, because it is the person's choice.
+    laptop = Client()
+    laptop.force_login(alice.user)
+    assert laptop.get("/settings/", HTTP_ACCEPT_LANGUAGE="en-US")["Content-Language"] == "es"
+    # Signed out on that browser, the browser's own language again.
+    laptop.logout()
+    assert laptop.get("/signin/", HTTP_ACCEPT_LANGUAGE="en-US")["Content-Language"] == "en"
+
+
+def test_someone_who_never_chose_reads_their_browser_s_language(alice):
+    assert accounts.language_of(alice.user) == settings.LANGUAGE_CODE
+    browser = Client()
+    browser.force_login(alice.user)
+    assert browser.get("/settings/", HTTP_ACCEPT_LANGUAGE="es")["Content-Language"] == "es"
+
+
+def test_settings_offers_the_choice_with_the_current_one_checked(alice_client):
+    page = alice_client.get("/settings/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'action="/language/"' in page
+    assert 'value="es" checked' in page and 'value="en" checked' not in page
+
+
+def test_a_counselor_chooses_too(carol_client, carol):
+    carol_client.post("/language/", {"language": "es", "next": "/care/settings/"})
+    assert accounts.language_of(carol.user) == "es"
+    assert carol_client.get("/care/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "es"
+
+
+def required_in(language):
+    with translation.override(language):
+        return str(Field.default_error_messages["required"])
+
+
+def pick_a_day_in(language):
+    with translation.override(language):
+        return translation.gettext("Pick a day from the calendar.")
+
+
+def test_the_api_answers_a_token_in_its_owner_s_language_and_a_visitor_in_the_browser_s(alice):
+    assert required_in("es") != required_in("en")
+    anonymous = APIClient()
+    refused = anonymous.post("/api/v1/auth/token/", {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    assert refused.status_code == 400 and refused["Content-Language"] == "es"
+    assert required_in("es") in str(refused.json())  # DRF's own Spanish catalog
+    accounts.set_language(alice.user, "es")
+    token = Token.objects.create(user=alice.user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    answer = client.put(f"/api/v1/checkins/{uuid.uuid4()}/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en-US")
+    assert pick_a_day_in("es") != pick_a_day_in("en")
+    assert answer.status_code == 400 and answer.json()["date"] == [pick_a_day_in("es")]
+    accounts.set_language(alice.user, "en")
+    answer = client.put(f"/api/v1/checkins/{uuid.uuid4()}/", {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    assert answer.json()["date"] == [pick_a_day_in("en")]

@@ -25,7 +25,7 @@ logger = logging.getLogger("steady.security")
 # What a person who still owes their second factor may open: the second-factor pages themselves,
 # signing out, and pages with nobody's data on them.
 SECOND_FACTOR_EXEMPT = ("/account/2fa/", "/signout/", "/static/", "/help/", "/healthz/", "/manifest.webmanifest",
-                        "/sw.js", "/offline/", "/signin/")
+                        "/sw.js", "/offline/", "/signin/", "/jsi18n/")
 
 
 class MaximumLengthValidator:

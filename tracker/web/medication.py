@@ -150,7 +150,7 @@ def medication_delete(request, entry_id):
         messages.success(request, _("The medication was deleted, and its reminders with it."))
         return redirect("medications")
     return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": "medication",
-                                                           "noun": _("medication")})
+                                                           "question": _("Delete this medication?")})
 
 
 # ---- The care team's page for a person

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
@@ -63,22 +64,62 @@ logger = logging.getLogger(__name__)
 
 
 # One description per kind of entry: the form, the write, where "new" and "edit" live, and
-# the words the pages use. The three kinds share one view function below.
+# the words the pages use. The three kinds share one view function below. Every phrase is whole
+# (a noun is never put into a sentence), so each language can say it its own way.
 KINDS = {
-    "checkin": dict(model=CheckIn, form=CheckInForm, put=services.checkin_put, noun="check-in",
-                    template="tracker/checkin_form.html", outbox="checkins"),
-    "urge": dict(model=Urge, form=UrgeForm, put=services.urge_put, noun="urge", template="tracker/urge_form.html",
-                 outbox="urges"),
+    "checkin": dict(model=CheckIn, form=CheckInForm, put=services.checkin_put, template="tracker/checkin_form.html",
+                    outbox="checkins", words={
+                        "label": _lazy("Check-in"), "saved": _lazy("Check-in saved."), "updated": _lazy("Check-in updated."),
+                        "deleted": _lazy("The check-in was deleted."), "question": _lazy("Delete this check-in?"),
+                        "gone": _lazy("This check-in was deleted, maybe on another device, so it was not saved again. "
+                                   "Save once more to keep what you wrote as a new check-in.")}),
+    "urge": dict(model=Urge, form=UrgeForm, put=services.urge_put, template="tracker/urge_form.html",
+                 outbox="urges", words={
+                     "label": _lazy("Urge"), "saved": _lazy("Urge saved."), "updated": _lazy("Urge updated."),
+                     "deleted": _lazy("The urge was deleted."), "question": _lazy("Delete this urge?"),
+                     "gone": _lazy("This urge was deleted, maybe on another device, so it was not saved again. "
+                                "Save once more to keep what you wrote as a new urge.")}),
     "reflection": dict(model=WeeklyReflection, form=ReflectionForm, put=services.reflection_put,
-                       noun="weekly reflection", template="tracker/reflection_form.html", outbox="reflections"),
-    "weekend": dict(model=WeekendPlan, form=WeekendPlanForm, put=services.weekend_plan_put, noun="weekend plan",
-                    template="tracker/weekend_form.html", outbox="weekend-plans"),
-    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, noun="goal", template="tracker/simple_form.html",
-                 actor=True, done="tasks", outbox="goals"),
-    "task": dict(model=Task, form=TaskForm, put=services.task_put, noun="task", template="tracker/simple_form.html",
-                 actor=True, done="tasks", outbox="tasks"),
+                       template="tracker/reflection_form.html", outbox="reflections", words={
+                           "label": _lazy("Weekly reflection"), "saved": _lazy("Weekly reflection saved."),
+                           "updated": _lazy("Weekly reflection updated."),
+                           "deleted": _lazy("The weekly reflection was deleted."),
+                           "question": _lazy("Delete this weekly reflection?"),
+                           "gone": _lazy("This weekly reflection was deleted, maybe on another device, so it was not "
+                                      "saved again. Save once more to keep what you wrote as a new weekly "
+                                      "reflection.")}),
+    "weekend": dict(model=WeekendPlan, form=WeekendPlanForm, put=services.weekend_plan_put,
+                    template="tracker/weekend_form.html", outbox="weekend-plans", words={
+                        "label": _lazy("Weekend plan"), "saved": _lazy("Weekend plan saved."),
+                        "updated": _lazy("Weekend plan updated."), "deleted": _lazy("The weekend plan was deleted."),
+                        "question": _lazy("Delete this weekend plan?"),
+                        "gone": _lazy("This weekend plan was deleted, maybe on another device, so it was not saved "
+                                   "again. Save once more to keep what you wrote as a new weekend plan.")}),
+    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, template="tracker/simple_form.html",
+                 actor=True, done="tasks", outbox="goals", words={
+                     "label": _lazy("Goal"), "saved": _lazy("Goal saved."), "updated": _lazy("Goal updated."),
+                     "deleted": _lazy("The goal was deleted."), "question": _lazy("Delete this goal?"),
+                     "gone": _lazy("This goal was deleted, maybe on another device, so it was not saved again. "
+                                "Save once more to keep what you wrote as a new goal."),
+                     "new": _lazy("New goal"), "change": _lazy("Change this goal"), "save": _lazy("Save goal"),
+                     "delete": _lazy("Delete this goal")}),
+    "task": dict(model=Task, form=TaskForm, put=services.task_put, template="tracker/simple_form.html",
+                 actor=True, done="tasks", outbox="tasks", words={
+                     "label": _lazy("Task"), "saved": _lazy("Task saved."), "updated": _lazy("Task updated."),
+                     "deleted": _lazy("The task was deleted."), "question": _lazy("Delete this task?"),
+                     "gone": _lazy("This task was deleted, maybe on another device, so it was not saved again. "
+                                "Save once more to keep what you wrote as a new task."),
+                     "new": _lazy("New task"), "change": _lazy("Change this task"), "save": _lazy("Save task"),
+                     "delete": _lazy("Delete this task")}),
     "highrisk": dict(model=HighRiskTime, form=HighRiskTimeForm, put=services.high_risk_time_put,
-                     noun="high-risk time", template="tracker/simple_form.html", done="patterns", outbox="high-risk-times"),
+                     template="tracker/simple_form.html", done="patterns", outbox="high-risk-times", words={
+                         "label": _lazy("High-risk time"), "saved": _lazy("High-risk time saved."),
+                         "updated": _lazy("High-risk time updated."), "deleted": _lazy("The high-risk time was deleted."),
+                         "question": _lazy("Delete this high-risk time?"),
+                         "gone": _lazy("This high-risk time was deleted, maybe on another device, so it was not saved "
+                                    "again. Save once more to keep what you wrote as a new high-risk time."),
+                         "new": _lazy("New high-risk time"), "change": _lazy("Change this high-risk time"),
+                         "save": _lazy("Save high-risk time"), "delete": _lazy("Delete this high-risk time")}),
 }
 
 
@@ -133,10 +174,10 @@ def _form_extra(kind, participant, entry, data):
 
 def _saved_message(kind, entry, created):
     if kind == "urge" and entry.is_setback:
-        return "Saved. Thank you for writing it down. A setback does not erase the steps before it."
+        return _("Saved. Thank you for writing it down. A setback does not erase the steps before it.")
     if kind == "urge":
-        return "Urge saved. Noticing it is a skill, and you used it."
-    return f"{KINDS[kind]['noun'].capitalize()} {'saved' if created else 'updated'}."
+        return _("Urge saved. Noticing it is a skill, and you used it.")
+    return KINDS[kind]["words"]["saved" if created else "updated"]
 
 
 def _posted_uuid(request):
@@ -161,15 +202,13 @@ def _entry_form(request, kind, entry=None):
             except services.EntryGone:
                 # Deleted meanwhile (another device, another tab): not brought back. What was
                 # typed stays on the page, under a new id, for the person to save as new.
-                form.add_error(None, _("This %(noun)s was deleted, maybe on another device, so it was not saved "
-                                       "again. Save once more to keep what you wrote as a new %(noun)s.")
-                               % {"noun": spec["noun"]})
+                form.add_error(None, str(spec["words"]["gone"]))
                 entry_id = uuid.uuid4()
             except services.EntryConflict as conflict:
                 link = reverse(f"{kind}_edit", args=[conflict.existing_id])
                 form.add_error(
                     conflict.field if conflict.field in form.fields and not form[conflict.field].is_hidden else None,
-                    format_html('{} <a href="{}">Open it</a>', conflict.message, link),
+                    format_html('{} <a href="{}">{}</a>', conflict.message, link, _("Open it")),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -187,7 +226,7 @@ def _entry_form(request, kind, entry=None):
         entry_id = entry.pk if entry else uuid.uuid4()
         form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial,
                             **_form_extra(kind, participant, entry, initial))
-    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
+    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "words": spec["words"],
                "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today")),
                # The page puts the saved entry's id in place of the zeros: a Back to the form opens it.
                "edit_url": reverse(f"{kind}_edit", args=[uuid.UUID(int=0)])}
@@ -223,9 +262,10 @@ def entry_delete(request, kind, entry_id):
     entry = own_entry(KINDS[kind]["model"], participant=request.participant, entry_id=entry_id)
     if request.method == "POST":
         services.entry_delete(entry=entry)
-        messages.success(request, f"The {KINDS[kind]['noun']} was deleted.")
+        messages.success(request, KINDS[kind]["words"]["deleted"])
         return redirect(KINDS[kind].get("done", "history"))
-    return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": kind, "noun": KINDS[kind]["noun"]})
+    return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": kind,
+                                                           "question": KINDS[kind]["words"]["question"]})
 
 
 @counselors_to_caseload
@@ -318,10 +358,10 @@ def safety_plan_edit(request):
             except ValidationError as error:
                 form.add_error(None, error)
             except (services.EntryNotFound, services.VersionExists):
-                form.add_error(None, "This page was already saved. Your text is still here: press Save again.")
+                form.add_error(None, _("This page was already saved. Your text is still here: press Save again."))
                 entry_id = uuid.uuid4()
             else:
-                messages.success(request, "Your safety plan is saved.")
+                messages.success(request, _("Your safety plan is saved."))
                 return redirect("safety_plan")
     else:
         entry_id = uuid.uuid4()
@@ -354,8 +394,18 @@ def tasks(request):
 def task_done(request, entry_id):
     task = own_entry(Task, participant=request.participant, entry_id=entry_id)
     services.task_set_done(task=task, done=request.POST.get("done") == "1")
-    messages.success(request, f"“{task.title}” marked {'done. Well done' if task.done else 'not done'}.")
+    if task.done:
+        messages.success(request, _("“%(title)s” marked done. Well done.") % {"title": task.title})
+    else:
+        messages.success(request, _("“%(title)s” marked not done.") % {"title": task.title})
     return redirect(request.POST.get("next") if request.POST.get("next") in ("/", "/tasks/") else "tasks")
+
+
+# The check-in calendar's column heads: each day's initial, its full name for a screen reader.
+DAY_INITIALS = (pgettext_lazy("Monday, one letter", "M"), pgettext_lazy("Tuesday, one letter", "T"),
+                pgettext_lazy("Wednesday, one letter", "W"), pgettext_lazy("Thursday, one letter", "T"),
+                pgettext_lazy("Friday, one letter", "F"), pgettext_lazy("Saturday, one letter", "S"),
+                pgettext_lazy("Sunday, one letter", "S"))
 
 
 @participant_required
@@ -368,14 +418,52 @@ def my_progress(request):
     return render(request, "tracker/progress.html", {
         "figures": figures, "days": days, "periods": progress.PERIODS, "charts": charts.progress_charts(figures, days),
         "min_uses": progress.MIN_USES_TO_RANK, "halves": figures.halves(),
+        "week_days": [(WEEKDAYS[n], DAY_INITIALS[n]) for n in range(7)],
     })
+
+
+# A weekday, many times over: a pattern's heading ("Fridays, 17:00 to 20:00") and its sentence
+# ("... of your last 6 Fridays ..."), which some languages word differently.
+DAYS_HEADING = (pgettext_lazy("heading", "Mondays"), pgettext_lazy("heading", "Tuesdays"),
+                pgettext_lazy("heading", "Wednesdays"), pgettext_lazy("heading", "Thursdays"),
+                pgettext_lazy("heading", "Fridays"), pgettext_lazy("heading", "Saturdays"),
+                pgettext_lazy("heading", "Sundays"))
+DAYS_IN_SENTENCE = (pgettext_lazy("in a sentence", "Mondays"), pgettext_lazy("in a sentence", "Tuesdays"),
+                    pgettext_lazy("in a sentence", "Wednesdays"), pgettext_lazy("in a sentence", "Thursdays"),
+                    pgettext_lazy("in a sentence", "Fridays"), pgettext_lazy("in a sentence", "Saturdays"),
+                    pgettext_lazy("in a sentence", "Sundays"))
+
+
+def _pattern_words(suggestion):
+    """A suggested high-risk time in the page's language: its heading, why it is suggested, and
+    the name it is saved with (the person's to change)."""
+    values = {"days": DAYS_IN_SENTENCE[suggestion.weekday], "day": WEEKDAYS[suggestion.weekday],
+              "start": f"{suggestion.start:%H:%M}", "end": f"{suggestion.end:%H:%M}",
+              "weeks": suggestion.weeks_with_urges, "seen": suggestion.weeks_seen, "count": suggestion.urge_count,
+              "zone": suggestion.time_zone}
+    if suggestion.start_hour < 12:
+        label = _("%(day)s morning") % values
+    elif suggestion.start_hour < 17:
+        label = _("%(day)s afternoon") % values
+    else:
+        label = _("%(day)s evening") % values
+    return {
+        "heading": _("%(days)s, %(start)s to %(end)s") % {**values, "days": DAYS_HEADING[suggestion.weekday]},
+        "explanation": ngettext(
+            "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
+            "(%(count)s urge in all). Times are in your time zone, %(zone)s.",
+            "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
+            "(%(count)s urges in all). Times are in your time zone, %(zone)s.", suggestion.urge_count) % values,
+        "label": label[:1].upper() + label[1:],
+    }
 
 
 @participant_required
 def patterns(request):
     participant = request.participant
     return render(request, "tracker/patterns.html", {
-        "suggestions": [(suggestion, uuid.uuid4()) for suggestion in progress.find_patterns(participant=participant)],
+        "suggestions": [(suggestion, _pattern_words(suggestion), uuid.uuid4())
+                        for suggestion in progress.find_patterns(participant=participant)],
         "high_risk_times": HighRiskTime.objects.filter(participant=participant),
         "lookback": progress.PATTERN_LOOKBACK_DAYS,
     })
@@ -479,13 +567,13 @@ def reminder_settings(request):
     participant = request.participant
     if request.method == "POST" and request.POST.get("action") == "test":
         reminders.test_notification_send(participant=participant, enqueue=enqueue_sends)
-        messages.success(request, "A test notification is on its way.")
+        messages.success(request, _("A test notification is on its way."))
         return redirect("reminders")
     has_email = accounts.email_is_confirmed(request.user)
     form = ReminderSettingsForm(request.POST or None, instance=participant, has_email=has_email)
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(participant=participant, data=form.cleaned_data)
-        messages.success(request, "Reminder settings saved.")
+        messages.success(request, _("Reminder settings saved."))
         return redirect("reminders")
     return render(request, "tracker/reminders.html", {
         "form": form,

@@ -298,6 +298,7 @@ def _weekend_context(participant, form, entry):
     return {
         "weekend_of": weekend_of,
         "template_from": form.initial.get("template_from"),
+        "blank_url": f"{reverse('weekend_new')}?weekend={weekend_of:%Y-%m-%d}&blank=1" if weekend_of else "",
         "review": review,
         "can_review": bool(weekend_of) and weekend_of + dt.timedelta(days=2) <= today,
         "earlier": WeekendPlan.objects.filter(participant=participant).exclude(pk=getattr(entry, "pk", None))[:8],

@@ -15,16 +15,27 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import absence, accounts, aftercare, audit, dates, medication, progress, reminders, selectors, services
+from .. import (
+    absence,
+    accounts,
+    aftercare,
+    audit,
+    dates,
+    medication,
+    progress,
+    reminders,
+    selectors,
+    services,
+)
 from ..access import own_entry
 from ..models import (
     AuditEvent,
@@ -39,8 +50,8 @@ from ..models import (
     WeeklyReflection,
     known_zones,
     week_start,
-    zone_label,
     weekend_friday,
+    zone_label,
 )
 from ..tasks import enqueue_sends
 from . import aftercare as aftercare_pages

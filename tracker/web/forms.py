@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.dates import WEEKDAYS
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import dates
 from ..models import (
@@ -507,7 +508,7 @@ class TaskForm(AccessibleErrorsMixin, forms.ModelForm):
         fields = Task.WRITABLE
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"title": _("Task"), "due_date": _("Due (optional)"), "goal": _("For which goal? (optional)"),
-                  "done": _("Done")}
+                  "done": pgettext_lazy("a task", "Done")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

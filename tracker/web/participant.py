@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -75,62 +75,138 @@ logger = logging.getLogger(__name__)
 
 
 # One description per kind of entry: the form, the write, where "new" and "edit" live, and
-# the words the pages use. The three kinds share one view function below. Every phrase is whole
-# (a noun is never put into a sentence), so each language can say it its own way.
+# the words the pages use. The kinds share one view function below. Every phrase is whole (a noun
+# is never put into a sentence), so each language can say it its own way.
 KINDS = {
-    "checkin": dict(model=CheckIn, form=CheckInForm, put=services.checkin_put, template="tracker/checkin_form.html",
-                    outbox="checkins", words={
-                        "label": _lazy("Check-in"), "saved": _lazy("Check-in saved."), "updated": _lazy("Check-in updated."),
-                        "deleted": _lazy("The check-in was deleted."), "question": _lazy("Delete this check-in?"),
-                        "gone": _lazy("This check-in was deleted, maybe on another device, so it was not saved again. "
-                                   "Save once more to keep what you wrote as a new check-in.")}),
-    "urge": dict(model=Urge, form=UrgeForm, put=services.urge_put, template="tracker/urge_form.html",
-                 outbox="urges", words={
-                     "label": _lazy("Urge"), "saved": _lazy("Urge saved."), "updated": _lazy("Urge updated."),
-                     "deleted": _lazy("The urge was deleted."), "question": _lazy("Delete this urge?"),
-                     "gone": _lazy("This urge was deleted, maybe on another device, so it was not saved again. "
-                                "Save once more to keep what you wrote as a new urge.")}),
-    "reflection": dict(model=WeeklyReflection, form=ReflectionForm, put=services.reflection_put,
-                       template="tracker/reflection_form.html", outbox="reflections", words={
-                           "label": _lazy("Weekly reflection"), "saved": _lazy("Weekly reflection saved."),
-                           "updated": _lazy("Weekly reflection updated."),
-                           "deleted": _lazy("The weekly reflection was deleted."),
-                           "question": _lazy("Delete this weekly reflection?"),
-                           "gone": _lazy("This weekly reflection was deleted, maybe on another device, so it was not "
-                                      "saved again. Save once more to keep what you wrote as a new weekly "
-                                      "reflection.")}),
-    "weekend": dict(model=WeekendPlan, form=WeekendPlanForm, put=services.weekend_plan_put,
-                    template="tracker/weekend_form.html", outbox="weekend-plans", words={
-                        "label": _lazy("Weekend plan"), "saved": _lazy("Weekend plan saved."),
-                        "updated": _lazy("Weekend plan updated."), "deleted": _lazy("The weekend plan was deleted."),
-                        "question": _lazy("Delete this weekend plan?"),
-                        "gone": _lazy("This weekend plan was deleted, maybe on another device, so it was not saved "
-                                   "again. Save once more to keep what you wrote as a new weekend plan.")}),
-    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, template="tracker/simple_form.html",
-                 actor=True, done="tasks", outbox="goals", words={
-                     "label": _lazy("Goal"), "saved": _lazy("Goal saved."), "updated": _lazy("Goal updated."),
-                     "deleted": _lazy("The goal was deleted."), "question": _lazy("Delete this goal?"),
-                     "gone": _lazy("This goal was deleted, maybe on another device, so it was not saved again. "
-                                "Save once more to keep what you wrote as a new goal."),
-                     "new": _lazy("New goal"), "change": _lazy("Change this goal"), "save": _lazy("Save goal"),
-                     "delete": _lazy("Delete this goal")}),
-    "task": dict(model=Task, form=TaskForm, put=services.task_put, template="tracker/simple_form.html",
-                 actor=True, done="tasks", outbox="tasks", words={
-                     "label": _lazy("Task"), "saved": _lazy("Task saved."), "updated": _lazy("Task updated."),
-                     "deleted": _lazy("The task was deleted."), "question": _lazy("Delete this task?"),
-                     "gone": _lazy("This task was deleted, maybe on another device, so it was not saved again. "
-                                "Save once more to keep what you wrote as a new task."),
-                     "new": _lazy("New task"), "change": _lazy("Change this task"), "save": _lazy("Save task"),
-                     "delete": _lazy("Delete this task")}),
-    "highrisk": dict(model=HighRiskTime, form=HighRiskTimeForm, put=services.high_risk_time_put,
-                     template="tracker/simple_form.html", done="patterns", outbox="high-risk-times", words={
-                         "label": _lazy("High-risk time"), "saved": _lazy("High-risk time saved."),
-                         "updated": _lazy("High-risk time updated."), "deleted": _lazy("The high-risk time was deleted."),
-                         "question": _lazy("Delete this high-risk time?"),
-                         "gone": _lazy("This high-risk time was deleted, maybe on another device, so it was not saved "
-                                    "again. Save once more to keep what you wrote as a new high-risk time."),
-                         "new": _lazy("New high-risk time"), "change": _lazy("Change this high-risk time"),
-                         "save": _lazy("Save high-risk time"), "delete": _lazy("Delete this high-risk time")}),
+    "checkin": {
+        "model": CheckIn,
+        "form": CheckInForm,
+        "put": services.checkin_put,
+        "template": "tracker/checkin_form.html",
+        "outbox": "checkins",
+        "words": {
+            "label": gettext_lazy("Check-in"),
+            "saved": gettext_lazy("Check-in saved."),
+            "updated": gettext_lazy("Check-in updated."),
+            "deleted": gettext_lazy("The check-in was deleted."),
+            "question": gettext_lazy("Delete this check-in?"),
+            "gone": gettext_lazy("This check-in was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new check-in."),
+        },
+    },
+    "urge": {
+        "model": Urge,
+        "form": UrgeForm,
+        "put": services.urge_put,
+        "template": "tracker/urge_form.html",
+        "outbox": "urges",
+        "words": {
+            "label": gettext_lazy("Urge"),
+            "saved": gettext_lazy("Urge saved."),
+            "updated": gettext_lazy("Urge updated."),
+            "deleted": gettext_lazy("The urge was deleted."),
+            "question": gettext_lazy("Delete this urge?"),
+            "gone": gettext_lazy("This urge was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new urge."),
+        },
+    },
+    "reflection": {
+        "model": WeeklyReflection,
+        "form": ReflectionForm,
+        "put": services.reflection_put,
+        "template": "tracker/reflection_form.html",
+        "outbox": "reflections",
+        "words": {
+            "label": gettext_lazy("Weekly reflection"),
+            "saved": gettext_lazy("Weekly reflection saved."),
+            "updated": gettext_lazy("Weekly reflection updated."),
+            "deleted": gettext_lazy("The weekly reflection was deleted."),
+            "question": gettext_lazy("Delete this weekly reflection?"),
+            "gone": gettext_lazy("This weekly reflection was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new weekly reflection."),
+        },
+    },
+    "weekend": {
+        "model": WeekendPlan,
+        "form": WeekendPlanForm,
+        "put": services.weekend_plan_put,
+        "template": "tracker/weekend_form.html",
+        "outbox": "weekend-plans",
+        "words": {
+            "label": gettext_lazy("Weekend plan"),
+            "saved": gettext_lazy("Weekend plan saved."),
+            "updated": gettext_lazy("Weekend plan updated."),
+            "deleted": gettext_lazy("The weekend plan was deleted."),
+            "question": gettext_lazy("Delete this weekend plan?"),
+            "gone": gettext_lazy("This weekend plan was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new weekend plan."),
+        },
+    },
+    "goal": {
+        "model": Goal,
+        "form": GoalForm,
+        "put": services.goal_put,
+        "template": "tracker/simple_form.html",
+        "actor": True,
+        "done": "tasks",
+        "outbox": "goals",
+        "words": {
+            "label": gettext_lazy("Goal"),
+            "saved": gettext_lazy("Goal saved."),
+            "updated": gettext_lazy("Goal updated."),
+            "deleted": gettext_lazy("The goal was deleted."),
+            "question": gettext_lazy("Delete this goal?"),
+            "gone": gettext_lazy("This goal was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new goal."),
+            "new": gettext_lazy("New goal"),
+            "change": gettext_lazy("Change this goal"),
+            "save": gettext_lazy("Save goal"),
+            "delete": gettext_lazy("Delete this goal"),
+        },
+    },
+    "task": {
+        "model": Task,
+        "form": TaskForm,
+        "put": services.task_put,
+        "template": "tracker/simple_form.html",
+        "actor": True,
+        "done": "tasks",
+        "outbox": "tasks",
+        "words": {
+            "label": gettext_lazy("Task"),
+            "saved": gettext_lazy("Task saved."),
+            "updated": gettext_lazy("Task updated."),
+            "deleted": gettext_lazy("The task was deleted."),
+            "question": gettext_lazy("Delete this task?"),
+            "gone": gettext_lazy("This task was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new task."),
+            "new": gettext_lazy("New task"),
+            "change": gettext_lazy("Change this task"),
+            "save": gettext_lazy("Save task"),
+            "delete": gettext_lazy("Delete this task"),
+        },
+    },
+    "highrisk": {
+        "model": HighRiskTime,
+        "form": HighRiskTimeForm,
+        "put": services.high_risk_time_put,
+        "template": "tracker/simple_form.html",
+        "done": "patterns",
+        "outbox": "high-risk-times",
+        "words": {
+            "label": gettext_lazy("High-risk time"),
+            "saved": gettext_lazy("High-risk time saved."),
+            "updated": gettext_lazy("High-risk time updated."),
+            "deleted": gettext_lazy("The high-risk time was deleted."),
+            "question": gettext_lazy("Delete this high-risk time?"),
+            "gone": gettext_lazy("This high-risk time was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new high-risk time."),
+            "new": gettext_lazy("New high-risk time"),
+            "change": gettext_lazy("Change this high-risk time"),
+            "save": gettext_lazy("Save high-risk time"),
+            "delete": gettext_lazy("Delete this high-risk time"),
+        },
+    },
 }
 
 
@@ -337,7 +413,7 @@ def support(request):
         "sheet": sheet, "setback": request.GET.get("after") == "setback", "talk_id": uuid.uuid4()})
 
 
-TALK_SENT = _lazy("Your care team will see this when they are next at work. If you need someone now: 988.")
+TALK_SENT = gettext_lazy("Your care team will see this when they are next at work. If you need someone now: 988.")
 TALK_BACK_TO = {TalkRequest.Source.SUPPORT: "support", TalkRequest.Source.SAFETY_PLAN: "safety_plan"}
 
 
@@ -505,18 +581,28 @@ def account_settings(request):
 
 # What the care team opened, in the participant's words (by the audit rows' resource names).
 SEEN_WHAT = {
-    "caseload": _lazy("you in their caseload list"), "checkins": _lazy("your check-ins"), "urges": _lazy("your urges"),
-    "reflections": _lazy("your weekly reflections"), "weekend-plans": _lazy("your weekend plans"),
-    "safety-plan": _lazy("your safety plan"), "goals": _lazy("your goals"), "tasks": _lazy("your tasks"),
-    "overview": _lazy("your progress"), "summary": _lazy("your week’s summary"), "plans": _lazy("your plans"),
-    "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
-    "acknowledgement": _lazy("a follow-up note about you"),
-    "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
-    "medications": _lazy("your medications"),
+    "caseload": gettext_lazy("you in their caseload list"),
+    "checkins": gettext_lazy("your check-ins"),
+    "urges": gettext_lazy("your urges"),
+    "reflections": gettext_lazy("your weekly reflections"),
+    "weekend-plans": gettext_lazy("your weekend plans"),
+    "safety-plan": gettext_lazy("your safety plan"),
+    "goals": gettext_lazy("your goals"),
+    "tasks": gettext_lazy("your tasks"),
+    "overview": gettext_lazy("your progress"),
+    "summary": gettext_lazy("your week’s summary"),
+    "plans": gettext_lazy("your plans"),
+    "timeline": gettext_lazy("your wins and notes"),
+    "export": gettext_lazy("all your records"),
+    "acknowledgement": gettext_lazy("a follow-up note about you"),
+    "questionnaire-schedule": gettext_lazy("when you are asked questionnaires"),  # issue 17
+    "medications": gettext_lazy("your medications"),
     # issue 18: aftercare
-    "aftercare-plan": _lazy("your aftercare plan"), "checkups": _lazy("your check-ins after the program"),
-    "aftercare": _lazy("you in their aftercare list"), "aftercare-acknowledgement": _lazy("a follow-up note about you"),
-    "plan-reviews": _lazy("your treatment plan reviews"),  # issue 18
+    "aftercare-plan": gettext_lazy("your aftercare plan"),
+    "checkups": gettext_lazy("your check-ins after the program"),
+    "aftercare": gettext_lazy("you in their aftercare list"),
+    "aftercare-acknowledgement": gettext_lazy("a follow-up note about you"),
+    "plan-reviews": gettext_lazy("your treatment plan reviews"),  # issue 18
 }
 
 

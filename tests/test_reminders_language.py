@@ -95,8 +95,9 @@ def test_a_session_reminder_says_its_time_in_the_persons_language(program, alice
                                  length_min=180, active_from=dt.date(2026, 1, 1))
     GroupMembership.objects.create(group=group, participant=alice, joined_on=dt.date(2026, 1, 1))
     schedule.plan_sessions(program, dt.datetime.now(UTC), weeks=1)
+    due = dt.datetime(2026, 11, 20, 22, tzinfo=UTC)  # an hour before Friday's 18:00 in New York
     delivery = Delivery.objects.create(reminder=Reminder.objects.get(participant=alice, kind=Reminder.Kind.SESSION),
-                                       due_at=dt.datetime.now(UTC), next_attempt_at=dt.datetime.now(UTC))
+                                       due_at=due, next_attempt_at=due)
     with translation.override("es"):
         body = reminders.payload_for(delivery)["body"]
     assert body == spanish("Coming up at %(time)s", time="18:00") != english("Coming up at %(time)s", time="18:00")
@@ -185,3 +186,15 @@ def test_a_token_call_answers_in_the_token_owners_language(alice, languages):
     assert missing.status_code == 404
     assert missing.json()["detail"] == spanish("No such entry.")
 
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_export_carries_the_part2_notice_in_english_and_spanish(alice, carol, language):
+    from tracker import exports
+
+    with translation.override(language):
+        header = exports.care_export_header(participant=alice, user=carol.user)
+        rows = list(exports.care_export_csv_rows(participant=alice, user=carol.user))
+    for notice in (header["notice"], rows[0][3]):
+        assert exports.PART2_NOTICE_EN in notice and exports.PART2_NOTICE_ES in notice
+        assert "42 CFR part 2" in notice and "42 CFR parte 2" in notice

@@ -124,7 +124,7 @@ def test_flags_are_worded_in_the_active_language(troubled):
         assert not ENGLISH_NAMES.search(flag.text), flag.text
         assert labels[key] == gettext_in("es", str(triage.LABELS[key])) != english[key].label, key
     # Numbers as Spanish writes them.
-    assert "8,5/10" in spanish["rising"].text and "4,0" in spanish["rising"].text
+    assert "8.5/10" in spanish["rising"].text and "4.0" in spanish["rising"].text  # US Spanish: a decimal point
 
 
 def test_the_percentage_of_time_asleep_is_written_as_the_language_writes_numbers(alice, now):

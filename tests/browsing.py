@@ -103,7 +103,7 @@ def sign_in(page, base, username, password, lands_on="/"):
     page.goto(base + "/signin/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("form.entry-form button[type=submit]")  # not the language switch above it
     page.wait_for_url(lambda url: url == base + lands_on or "/account/2fa/" in url)
     if "/account/2fa/" in page.url:  # staff: the second step, with the code their app would show
         from django.contrib.auth import get_user_model

@@ -171,7 +171,7 @@ def test_a_save_refused_for_want_of_a_sign_in_is_kept_and_sent_after_signing_in(
     banner.locator(".outbox-signin a", has_text="Sign in").click()
     phone.fill("#id_username", "alice")
     phone.fill("#id_password", "alice-password-1")
-    phone.click("button[type=submit]")
+    phone.click("form.entry-form button[type=submit]")
     phone.wait_for_url(live_server.url + "/urge/**")  # back where they were; this page open sends it
     wait_until(phone, lambda: outbox_count(phone) == 0, "the outbox to empty after signing in")
     assert alice.urges.get().intensity == 5

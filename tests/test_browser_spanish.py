@@ -502,11 +502,14 @@ class Findings:
 
 
 def sources(line, corpus):
-    """Files the line may come from: the longest runs of it between numbers and marks, grepped."""
-    pieces = sorted((p.strip(" .,:;·—-()") for p in re.split(r"\d+|·|—|\(|\)|“|”", line)), key=len, reverse=True)
-    for piece in pieces[:2]:
-        if len(piece) >= 4:
-            found = sorted(path for path, text in corpus.items() if piece in text)
+    """Files the line may come from: its longest runs between numbers and marks, grepped as a
+    whole string (between quotes or tags) first, then anywhere."""
+    pieces = {p.strip(" .,:;·—-()") for p in re.split(r"\d+|·|—|\(|\)|“|”|\. ", line)}
+    pieces = sorted((p for p in pieces if len(p) >= 4 and p.lower() not in SAME_WORDS), key=len, reverse=True)
+    for piece in pieces[:3]:
+        whole = re.compile(r"[\"'>]\s*" + re.escape(piece) + r"\s*[\"'<{]")
+        for match in (whole.search, lambda text, piece=piece: piece in text):
+            found = sorted(path for path, text in corpus.items() if match(text))
             if found:
                 return found
     return []
@@ -517,7 +520,8 @@ def source_files():
     for folder, pattern in (("templates", "*.html"), ("templates", "*.js"), ("static/js", "*.js"),
                             ("tracker", "*.py")):
         for path in (ROOT / folder).rglob(pattern):
-            corpus[str(path.relative_to(ROOT))] = path.read_text(errors="ignore")
+            if "migrations" not in path.parts and not path.name.startswith(("seed_demo", "_demo")):
+                corpus[str(path.relative_to(ROOT))] = path.read_text(errors="ignore")
     return corpus
 
 
@@ -528,16 +532,23 @@ def write_leftovers(english):
     path, corpus = Path(target), source_files()
     old = path.read_text() if path.exists() else ""
     blocks = {}
-    for block in old.split("\n\n"):  # keep other tests' pages; this one's replace theirs
-        if block.strip():
+    for block in old.split("\n\n"):  # keep the other tests' pages; this test's replace theirs
+        if block.strip() and not block.startswith("#"):
             blocks[block.splitlines()[0].split(" ")[0]] = block
     for name, found in english.items():
         lines = [f"{name} (English lines on the Spanish page)"]
         for line in found:
-            lines.append(f"    {line!r}    <- {', '.join(sources(line, corpus)) or '?'}")
+            lines.append(f"    {line!r}    <- {', '.join(sources(line, corpus)[:6]) or '?'}")
         blocks[name] = "\n".join(lines)
+    by_file = {}
+    for block in blocks.values():
+        for row in block.splitlines()[1:]:
+            for file in row.rpartition("<- ")[2].split(", "):
+                by_file[file] = by_file.get(file, 0) + 1
+    summary = ["# English lines on Spanish pages, by the file they may come from (a line counts once a page)"]
+    summary += [f"#   {count:4}  {file}" for file, count in sorted(by_file.items(), key=lambda item: -item[1])]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n\n".join(blocks.values()) + "\n")
+    path.write_text("\n".join(summary) + "\n\n" + "\n\n".join(blocks.values()) + "\n")
 
 
 def read_all(tab, pages, widths=(None,)):

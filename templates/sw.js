@@ -4,6 +4,12 @@ const CACHE = `steady-${VERSION}`;
 const SHELL = {{ shell|safe }};
 const PAGES = {{ pages|safe }};
 const STATIC = {{ static_prefix|safe }};
+// The words the scripts say, one catalog per language (tracker/web/pwa.py): /jsi18n/es.js for the
+// pages, /jsi18n/es.json for this worker's own texts. LANGUAGE: the record of the language the
+// person's pages are in, as the last page said (a message "language").
+const CATALOGS = "/jsi18n/";
+const LANGUAGE = "/jsi18n/language";
+const DEFAULT_LANGUAGE = {{ default_language|safe }};
 const PAGE_TIMEOUT_MS = 3000;
 const NEVER_CACHED = ["/api/", "/admin/", "/care/"];
 // The one exception to NEVER_CACHED: today's roll, names and marks only, for a group room
@@ -30,7 +36,76 @@ self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
   if (event.data === "cache-pages") event.waitUntil(cachePages().then(() => notifyClients("pages-cached")));
   if (event.data && event.data.type === "flush") event.waitUntil(notifyClients("flush"));
+  if (event.data && event.data.type === "language") event.waitUntil(useLanguage(event.data.language, event.data.catalog));
 });
+
+/* ---- The person's language ----
+   Every page tells the worker its language (<html lang>) and its catalog's address. The catalog is
+   kept, so the page works offline in that language; so is the JSON form this worker reads its own
+   texts from (notification actions). When the language is not the one the worker knew (the person
+   switched in Settings, or signed in with another), every page kept on the phone is fetched again,
+   so that what opens offline is in the new language too. */
+async function currentLanguage(cache) {
+  const record = await cache.match(LANGUAGE);
+  return record ? record.text() : "";
+}
+
+async function keepCatalog(cache, path) {
+  if (await cache.match(path)) return true;
+  try {
+    const response = await fetch(path, { credentials: "same-origin" });
+    if (!response.ok) return false;
+    await cache.put(path, response);
+    return true;
+  } catch (error) {
+    return false; // offline: kept the next time a page loads it
+  }
+}
+
+async function useLanguage(language, catalog) {
+  if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language || "")) return;
+  const cache = await caches.open(CACHE);
+  if (catalog) {
+    const path = new URL(catalog, self.location.origin).pathname;
+    if (path === `${CATALOGS}${language}.js`) await keepCatalog(cache, path);
+  }
+  if (!(await keepCatalog(cache, `${CATALOGS}${language}.json`))) return;
+  if ((await currentLanguage(cache)) === language) return;
+  // Recorded once the kept pages are fetched again: cut off halfway (no signal), the next page retries.
+  if (await refreshPages(cache)) {
+    await cache.put(LANGUAGE, new Response(language, { headers: { "Content-Type": "text/plain" } }));
+  }
+}
+
+async function refreshPages(cache) {
+  // The kept pages (not the static files, the catalogs, or a roll, which is kept only as it is read).
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith(STATIC) || path.startsWith(CATALOGS) || ROLL_PAGES.test(path)) continue;
+    try {
+      const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
+      if (response.ok) await cache.put(path, response);
+    } catch (error) {
+      return false; // offline now
+    }
+  }
+  return true;
+}
+
+/* This worker's own texts in the person's language: gettext over the kept JSON catalog. */
+async function translations() {
+  let catalog = {};
+  try {
+    const cache = await caches.open(CACHE);
+    const language = (await currentLanguage(cache)) || DEFAULT_LANGUAGE;
+    const response = await cache.match(`${CATALOGS}${language}.json`);
+    if (response) catalog = (await response.json()).catalog || {};
+  } catch (error) { /* the English words */ }
+  return (msgid) => {
+    const value = catalog[msgid];
+    return typeof value === "string" ? value : Array.isArray(value) ? value[0] : msgid;
+  };
+}
 
 /* The pages of the person's open questionnaires (issue 17), so one can be answered without signal:
    listed by the API, which answers only a signed-in participant. */
@@ -130,6 +205,23 @@ async function rollPage(request) {
   }
 }
 
+async function catalogFromCache(request, event) {
+  // The kept copy at once (offline too); a fresh one is fetched behind it for the next page, as
+  // the words change only with a deploy. The first time, from the network, then kept.
+  const cache = await caches.open(CACHE);
+  const path = new URL(request.url).pathname;
+  const fresh = fetch(request).then(async (response) => {
+    if (response.ok) await cache.put(path, response.clone());
+    return response;
+  });
+  const cached = await cache.match(path);
+  if (cached) {
+    event.waitUntil(fresh.catch(() => {}));
+    return cached;
+  }
+  return fresh;
+}
+
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
@@ -160,31 +252,41 @@ self.addEventListener("fetch", (event) => {
   }
   if (url.pathname.startsWith(STATIC)) {
     event.respondWith(cacheFirst(request)); // file names carry their hash
+  } else if (url.pathname.startsWith(CATALOGS)) {
+    event.respondWith(catalogFromCache(request, event));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
   }
 });
 
 // Reminders. Every push shows a notification: a silent push would get the subscription revoked.
+// The title and body come from the server, already in the person's language; the fallbacks and
+// the action buttons are this worker's own words, from the catalog kept for the person's language.
 self.addEventListener("push", (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch (error) { data = {}; }
+  event.waitUntil(translations().then((gettext) => showPush(data, gettext)));
+});
+
+function showPush(data, gettext) {
   const title = data.title || "Steady";
   const options = {
-    body: data.body || "Open Steady",
+    body: data.body || gettext("Open Steady"),
     tag: data.tag || "steady",
     icon: "{% static 'icons/icon-192.png' %}",
     badge: "{% static 'icons/icon-192.png' %}",
     data: { url: data.url || "/", token: data.token || "" },
     // An urgent notice to a counselor (tracker/urgent.py) opens its page; nothing to log or snooze.
     actions: data.kind === "urgent" ? [] : [
-      { action: "open", title: "Log now" },
-      { action: "snooze", title: "Snooze 30 min" },
+      // Translators: a button on a reminder notification; it opens the page to log the entry.
+      { action: "open", title: gettext("Log now") },
+      // Translators: a button on a reminder notification; the reminder comes again in 30 minutes.
+      { action: "snooze", title: gettext("Snooze 30 min") },
     ],
     requireInteraction: data.kind === "urgent",
   };
-  event.waitUntil(self.registration.showNotification(title, options));
-});
+  return self.registration.showNotification(title, options);
+}
 
 async function postToken(path, token) {
   if (!token) return;

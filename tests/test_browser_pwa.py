@@ -30,7 +30,8 @@ def test_the_manifest_and_the_worker_are_served_from_the_root(client, alice):
     client.force_login(alice.user)
     for page in ("/", "/checkin/", "/help/", "/reminders/"):
         html = client.get(page, follow=True).text
-        assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+        # With the person's cookies: the manifest is in their language.
+        assert '<link rel="manifest" href="/manifest.webmanifest" crossorigin="use-credentials">' in html
         assert 'rel="apple-touch-icon"' in html
 
 

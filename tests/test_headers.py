@@ -23,7 +23,7 @@ def ids(alice, now):
     services.safety_plan_save(participant=alice, id=uuid.uuid4(), author=alice.user, data={"reasons": ["Kids"]})
     return {"participant_id": alice.pk, "entry_id": goal.pk, "number": 1, "kind": "checkin", "fmt": "json",
             "token": "x" * 16, "pk": 1, "uidb64": "MQ", "path": "x", "object_id": 1, "content_type_id": 1,
-            "app_label": "tracker", "url": "x"}
+            "app_label": "tracker", "url": "x", "language": "es"}
 
 
 def test_every_answer_carries_the_security_headers(ids, alice_client):
@@ -45,6 +45,8 @@ def test_every_answer_carries_the_security_headers(ids, alice_client):
         assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"], path
         if path in ("/sw.js", "/manifest.webmanifest"):  # nobody's data; revalidated on every use
             assert headers["Cache-Control"] == "no-cache", path
+        elif path.startswith("/jsi18n/"):  # the scripts' words, the same for everybody: kept, asked again by ETag
+            assert response.status_code == 200 and headers["Cache-Control"] == "public, no-cache", path
         else:
             assert "no-store" in headers["Cache-Control"], (path, headers.get("Cache-Control"))
         checked += 1

@@ -41,6 +41,8 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("jsi18n/<str:language>.js", pwa.js_catalog, name="js_catalog"),
+    path("jsi18n/<str:language>.json", pwa.json_catalog, name="json_catalog"),
     path("api/v1/me/", api.Me.as_view(), name="api-me"),
     path("api/v1/auth/token/", api.ObtainParticipantToken.as_view(), name="api-token"),
 ]

@@ -2,6 +2,24 @@
    Plain JavaScript, no framework; every page works without it. */
 "use strict";
 
+/* The words: gettext, ngettext and interpolate come from the page's language catalog
+   (/jsi18n/<language>.js, tracker/web/pwa.py), loaded before this file. Should it be missing (a
+   page kept from before the catalog, a failed load), the page still works, in English. */
+if (typeof window.gettext !== "function") {
+  window.gettext = (msgid) => msgid;
+  window.ngettext = (singular, plural, count) => (count === 1 ? singular : plural);
+  window.interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (whole, key) => String(values[key]));
+}
+
+/* Dates and times in the page's language (<html lang>), in the phone's own regional habit when the
+   phone speaks that language (en-GB: a 24-hour clock); else the language's own. */
+function pageLocale() {
+  const language = (document.documentElement.lang || "en").toLowerCase();
+  const base = language.split("-")[0];
+  const own = (navigator.languages || [navigator.language]).find((tag) => tag && tag.toLowerCase().split("-")[0] === base);
+  return own || language;
+}
+
 const signedIn = document.body.dataset.participant === "1";
 
 // The CSRF cookie's name comes from the server: "csrftoken", or "__Host-steady-csrf" in production.
@@ -60,6 +78,13 @@ async function startServiceWorker() {
     if (event.data && event.data.type === "resubscribe") checkPush(true);
   });
   const ready = await navigator.serviceWorker.ready;
+  // The page's language: the worker keeps its catalog for offline use and says its own texts in it;
+  // after a change (Settings) it fetches again the pages it keeps, so offline pages follow.
+  const catalog = document.querySelector("script[src^='/jsi18n/']");
+  if (ready.active) {
+    ready.active.postMessage({ type: "language", language: document.documentElement.lang,
+                               catalog: catalog ? catalog.getAttribute("src") : "" });
+  }
   if (signedIn && ready.active) ready.active.postMessage("cache-pages");
   return registration;
 }
@@ -112,26 +137,26 @@ function setUpRemindersPage() {
     section.querySelector(".ios-guide").hidden = false;
   }
   if (!pushSupported) {
-    say(status, "This browser can’t show notifications from Steady. Reminders will come by email if you have one on your account.");
+    say(status, gettext("This browser can’t show notifications from Steady. Reminders will come by email if you have one on your account."));
     section.hidden = false;
     button.hidden = true;
     return;
   }
   section.hidden = false;
-  if (Notification.permission === "granted") say(status, "Notifications are on for this phone.");
-  if (Notification.permission === "denied") say(status, "Notifications are blocked for Steady in this browser’s settings.");
+  if (Notification.permission === "granted") say(status, gettext("Notifications are on for this phone."));
+  if (Notification.permission === "denied") say(status, gettext("Notifications are blocked for Steady in this browser’s settings."));
   button.addEventListener("click", async () => {
     // Asked inside the tap: iPhones only allow it there.
     const permission = await Notification.requestPermission();
     if (permission !== "granted") {
-      say(status, "Notifications were not allowed. You can allow them in the browser’s settings.");
+      say(status, gettext("Notifications were not allowed. You can allow them in the browser’s settings."));
       return;
     }
     try {
       const ok = await subscribe(document.body.dataset.pushKey);
-      say(status, ok ? "Notifications are on for this phone." : "Steady could not save this phone. Please try again.");
+      say(status, ok ? gettext("Notifications are on for this phone.") : gettext("Steady could not save this phone. Please try again."));
     } catch (error) {
-      say(status, "This phone could not be set up for notifications. Please try again later.");
+      say(status, gettext("This phone could not be set up for notifications. Please try again later."));
     }
   });
 }
@@ -156,8 +181,10 @@ function setUpSignOut() {
       if (typeof Outbox !== "undefined") {
         await Outbox.flush(csrfToken(), document.body.dataset.user).catch(() => {});
         const waiting = await Outbox.all().catch(() => []);
-        const said = (document.getElementById("signout-words") || { dataset: {} }).dataset;
-        const question = waiting.length === 1 ? said.one : fillIn(said.many || "", { count: waiting.length });
+        const question = interpolate(ngettext(
+          "%(count)s entry has not reached Steady yet and will be lost if you sign out now. Sign out anyway?",
+          "%(count)s entries have not reached Steady yet and will be lost if you sign out now. Sign out anyway?",
+          waiting.length), { count: waiting.length }, true);
         if (waiting.length && !window.confirm(question)) return;
       }
       form.dataset.ready = "1";
@@ -175,8 +202,6 @@ setUpSignOut();
    second send changes nothing); only when there is no connection does it wait in the outbox.
    A refusal is a plain form error, never "saved". The rules for each answer are in outbox.js. */
 
-const wordsElement = document.getElementById("steady-words");
-const words = wordsElement ? wordsElement.dataset : {};
 const ZERO_ID = "00000000-0000-0000-0000-000000000000";
 
 function contacts(text) {
@@ -268,7 +293,7 @@ function showRefusal(form, errors, lead) {
   box.setAttribute("role", "alert");
   box.tabIndex = -1;
   const head = document.createElement("p");
-  head.append(...(Array.isArray(lead) ? lead : [lead || words.notSaved]));
+  head.append(...(Array.isArray(lead) ? lead : [lead || notSaved()]));
   box.append(head);
   const list = document.createElement("ul");
   for (const [field, messages] of Object.entries(errors || {})) {
@@ -334,14 +359,24 @@ function hasAnswer(form) {
 }
 
 /* "Check-in, Tue 24 Nov": what the entry is (the page's noun) and its day (the form's own date
-   field, or today), in the page's translated short names. */
+   field, or today), with the day's and month's short names in the page's language. */
 function itemLabel(form) {
   const field = form.dataset.when && form.querySelector(`[name="${form.dataset.when}"]`);
   const match = field && /^(\d{4})-(\d{2})-(\d{2})/.exec(field.value);
   const day = match ? new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : new Date();
-  const days = (words.days || "").split(" ");
-  const months = (words.months || "").split(" ");
-  return `${form.dataset.label}, ${days[(day.getDay() + 6) % 7]} ${day.getDate()} ${months[day.getMonth()]}`;
+  const name = (options) => new Intl.DateTimeFormat(pageLocale(), options).format(day);
+  // Translators: an entry waiting on the phone, e.g. "Check-in, Tue 24 Nov"; weekday and month are short names.
+  return interpolate(gettext("%(what)s, %(weekday)s %(day)s %(month)s"), {
+    what: form.dataset.label, weekday: name({ weekday: "short" }), day: day.getDate(), month: name({ month: "short" }),
+  }, true);
+}
+
+function notSaved() {
+  return gettext("Nothing was saved yet. Please check the fields below; everything you typed is still here.");
+}
+
+function tooLarge() {
+  return gettext("This is too long to send. Shorten it and save again.");
 }
 
 function editUrl(form, id) {
@@ -353,9 +388,9 @@ function conflictLead(form, answer, edit) {
   // the entry that already holds the day.
   const link = document.createElement("a");
   link.href = (edit || form.dataset.edit || "").replace(ZERO_ID, (answer && answer.existing_id) || "");
-  link.textContent = words.openIt;
+  link.textContent = gettext("Open it");
   const said = Object.entries(answer || {}).find(([key, value]) => key !== "existing_id" && Array.isArray(value));
-  return [`${said ? said[1].join(" ") : words.conflict} `, link];
+  return [`${said ? said[1].join(" ") : gettext("You already have one for this day.")} `, link];
 }
 
 /* Where to go after a save. One place, so what follows a save can change here only. */
@@ -395,7 +430,7 @@ function setUpOutboxForms() {
         if (!item) return;
         fillForm(form, item.body);
         if (item.status === "conflict") showRefusal(form, {}, conflictLead(form, item.errors, item.edit));
-        else if (item.status === "needs-fix") showRefusal(form, item.errors, item.code === 413 ? words.tooLarge : words.notSaved);
+        else if (item.status === "needs-fix") showRefusal(form, item.errors, item.code === 413 ? tooLarge() : notSaved());
       });
     }
     form.addEventListener("submit", async (event) => {
@@ -430,13 +465,13 @@ function setUpOutboxForms() {
         idInput.value = newId();
         form.dataset.new = "1";
         before = "new";
-        showRefusal(form, {}, `${words.deleted} ${words.saveAsNew}`);
+        showRefusal(form, {}, `${gettext("Deleted on another device, so not saved again.")} ${gettext("Save once more to keep what you wrote as a new entry.")}`);
       } else if (result.outcome === "refused" || result.outcome === "conflict") {
         // A plain form error: nothing is kept anywhere but on this page (and a draft being fixed
         // keeps what was typed, still waiting for the fix).
         if (queued && await Outbox.get(id)) await Outbox.put(Outbox.refused({ ...item, rev: undefined }, result));
         if (result.outcome === "conflict") showRefusal(form, {}, conflictLead(form, result.answer));
-        else showRefusal(form, result.answer, result.code === 413 ? words.tooLarge : words.notSaved);
+        else showRefusal(form, result.answer, result.code === 413 ? tooLarge() : notSaved());
       } else {
         // No connection, signed out, or server trouble: it waits on this phone and is sent later.
         await Outbox.put({ ...item, status: "waiting" });
@@ -450,7 +485,8 @@ function setUpOutboxForms() {
           window.location.assign(next);
           return;
         }
-        showStatus(form, result.outcome === "signin" ? words.signin : words.savedHere);
+        showStatus(form, result.outcome === "signin" ? gettext("Saved on this phone. Sign in to send it.")
+          : gettext("Saved on this phone, will sync."));
         if (result.outcome === "signin") await showWaiting([], true).catch(() => {});
       }
     });
@@ -478,9 +514,9 @@ function askToDiscard(entry, item) {
   const ask = document.createElement("div");
   ask.className = "outbox-ask";
   const question = document.createElement("p");
-  question.textContent = words.discardAsk;
-  const yes = button(words.discardYes, "button button--danger");
-  const keep = button(words.keep);
+  question.textContent = gettext("Throw this away? It has not reached Steady.");
+  const yes = button(gettext("Yes, throw it away"), "button button--danger");
+  const keep = button(gettext("Keep it"));
   ask.append(question, yes, keep);
   actions.hidden = true;
   entry.append(ask);
@@ -498,7 +534,7 @@ function askToDiscard(entry, item) {
       banner.tabIndex = -1;
       banner.focus();
     }
-    say(document.querySelector("#saved-note p"), words.discarded);
+    say(document.querySelector("#saved-note p"), gettext("Thrown away."));
     document.getElementById("saved-note").hidden = false;
   });
 }
@@ -514,12 +550,15 @@ async function showWaiting(gone = [], signin = false) {
   if (banner.hidden) return;
   const list = banner.querySelector(".outbox-list");
   list.textContent = "";
-  banner.querySelector(".outbox-count").textContent = items.length === 0 ? "" :
-    items.length === 1 ? words.oneWaiting : fillIn(words.manyWaiting, { count: items.length });
+  banner.querySelector(".outbox-count").textContent = items.length === 0 ? "" : interpolate(ngettext(
+    "%(count)s entry is saved on this phone and not synced yet.",
+    "%(count)s entries are saved on this phone and not synced yet.", items.length), { count: items.length }, true);
   for (const item of gone) {
     const entry = document.createElement("li");
     entry.className = "outbox-gone";
-    entry.textContent = item.label ? `${item.label}: ${words.deleted}` : words.deleted;
+    entry.textContent = item.label
+      ? interpolate(gettext("%(label)s: Deleted on another device, so not saved again."), { label: item.label }, true)
+      : gettext("Deleted on another device, so not saved again.");
     list.append(entry);
   }
   for (const item of items) {
@@ -532,7 +571,8 @@ async function showWaiting(gone = [], signin = false) {
     if (item.status === "conflict") {
       what.append(": ", ...conflictLead(document.createElement("form"), item.errors, item.edit));
     } else {
-      what.append(`: ${item.status === "needs-fix" ? words.needsFix : words.waiting}`);
+      // Translators: an entry's state in the list of what waits on the phone, after its name and a colon.
+      what.append(`: ${item.status === "needs-fix" ? gettext("needs a fix") : gettext("waiting to sync")}`);
     }
     entry.append(what);
     if (item.status === "needs-fix" || item.status === "conflict") {
@@ -541,8 +581,8 @@ async function showWaiting(gone = [], signin = false) {
       const fix = document.createElement("a");
       fix.className = "button";
       fix.href = item.page;
-      fix.textContent = words.fix;
-      const discard = button(words.discard);
+      fix.textContent = gettext("Fix");
+      const discard = button(gettext("Discard"));
       discard.addEventListener("click", () => askToDiscard(entry, item));
       actions.append(fix, discard);
       entry.append(actions);
@@ -572,7 +612,7 @@ function showSaved() {
   if (!note || !saved) return;
   const text = note.querySelector("p");
   const undo = note.querySelector("button");
-  text.textContent = fillIn(words.saved, { label: saved.label });
+  text.textContent = interpolate(gettext("Saved: %(label)s."), { label: saved.label }, true);
   note.hidden = false;
   undo.hidden = false;
   undo.addEventListener("click", async () => {
@@ -584,11 +624,11 @@ function showSaved() {
     undo.disabled = false;
     if (response && response.ok) {
       undo.hidden = true;
-      text.textContent = saved.undo === "new" ? words.undoneNew : words.undoneEdit;
+      text.textContent = saved.undo === "new" ? gettext("Undone: it is deleted.") : gettext("Undone: your earlier answers are back.");
       note.tabIndex = -1;
       note.focus();
     } else {
-      text.textContent = words.undoFailed;
+      text.textContent = gettext("Could not undo. Check the connection and try again.");
     }
   });
 }
@@ -730,11 +770,11 @@ for (const button of document.querySelectorAll("[data-copy]")) {
     const status = statusNear(button);
     try {
       await navigator.clipboard.writeText(textOf(button.dataset.copy));
-      say(status, "Copied");
+      say(status, gettext("Copied"));
     } catch (error) {
       const source = document.querySelector(button.dataset.copy);
       if (source && typeof source.select === "function") source.select();
-      say(status, "Could not copy: select the text and copy it yourself.");
+      say(status, gettext("Could not copy: select the text and copy it yourself."));
     }
   });
 }
@@ -749,7 +789,7 @@ for (const button of document.querySelectorAll("[data-download]")) {
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-    say(statusNear(button), "Downloaded");
+    say(statusNear(button), gettext("Downloaded"));
   });
 }
 
@@ -790,8 +830,9 @@ document.addEventListener("keydown", (event) => {
 /* ---- The quick check-in: "Same as usual" and clock times in the phone's own habit ---- */
 
 function showClockTimes() {
-  // The server writes 24-hour times (HH:MM); the phone's locale says whether it reads 23:15 or 11:15 PM.
-  const format = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+  // The server writes 24-hour times (HH:MM); the page's language, in the phone's own habit when
+  // the phone speaks it, says whether it reads 23:15 or 11:15 PM.
+  const format = new Intl.DateTimeFormat(pageLocale(), { hour: "numeric", minute: "2-digit" });
   for (const element of document.querySelectorAll("time[data-clock]")) {
     const [hours, minutes] = element.getAttribute("datetime").split(":").map(Number);
     element.textContent = format.format(new Date(2000, 0, 1, hours, minutes));

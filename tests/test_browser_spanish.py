@@ -125,6 +125,8 @@ NOT_PAGES = {
     "care_export_csv": "a CSV download",
     "care_export_json": "a JSON download",
     "care_program_csv": "a CSV download",
+    "js_catalog": "JavaScript: the scripts' catalog",
+    "json_catalog": "JSON: the service worker's catalog",
 }
 NOT_PAGES_PREFIXES = {
     "api/": "the API: JSON for the app and other clients (its messages are tested in test_language.py), "
@@ -529,7 +531,7 @@ def write_leftovers(english):
     target = os.environ.get("STEADY_LEFTOVERS")
     if not target:
         return
-    path, corpus = Path(target), source_files()
+    path, corpus, memo = Path(target), source_files(), {}
     old = path.read_text() if path.exists() else ""
     blocks = {}
     for block in old.split("\n\n"):  # keep the other tests' pages; this test's replace theirs
@@ -538,7 +540,9 @@ def write_leftovers(english):
     for name, found in english.items():
         lines = [f"{name} (English lines on the Spanish page)"]
         for line in found:
-            lines.append(f"    {line!r}    <- {', '.join(sources(line, corpus)[:6]) or '?'}")
+            if line not in memo:
+                memo[line] = ", ".join(sources(line, corpus)[:6]) or "?"
+            lines.append(f"    {line!r}    <- {memo[line]}")
         blocks[name] = "\n".join(lines)
     by_file = {}
     for block in blocks.values():

@@ -268,6 +268,20 @@ self.addEventListener("push", (event) => {
   event.waitUntil(translations().then((gettext) => showPush(data, gettext)));
 });
 
+const ACTIONS = ["open", "snooze"];
+
+function actionsFor(data, gettext) {
+  const sent = Array.isArray(data.actions) ? data.actions.filter(
+    (a) => a && ACTIONS.includes(a.action) && typeof a.title === "string" && a.title) : [];
+  if (sent.length) return sent.map((a) => ({ action: a.action, title: a.title }));
+  return [
+    // Translators: a button on a reminder notification; it opens the page to log the entry.
+    { action: "open", title: gettext("Log now") },
+    // Translators: a button on a reminder notification; the reminder comes again in 30 minutes.
+    { action: "snooze", title: gettext("Snooze 30 min") },
+  ];
+}
+
 function showPush(data, gettext) {
   const title = data.title || "Steady";
   const options = {
@@ -277,12 +291,9 @@ function showPush(data, gettext) {
     badge: "{% static 'icons/icon-192.png' %}",
     data: { url: data.url || "/", token: data.token || "" },
     // An urgent notice to a counselor (tracker/urgent.py) opens its page; nothing to log or snooze.
-    actions: data.kind === "urgent" ? [] : [
-      // Translators: a button on a reminder notification; it opens the page to log the entry.
-      { action: "open", title: gettext("Log now") },
-      // Translators: a button on a reminder notification; the reminder comes again in 30 minutes.
-      { action: "snooze", title: gettext("Snooze 30 min") },
-    ],
+    // A reminder's buttons come worded by the server in the recipient's language (their choice on
+    // any device); the worker's own words are for a payload without them.
+    actions: data.kind === "urgent" ? [] : actionsFor(data, gettext),
     requireInteraction: data.kind === "urgent",
   };
   return self.registration.showNotification(title, options);

@@ -108,7 +108,9 @@ def test_the_workers_own_notification_texts_are_in_the_persons_language(phone, l
     reminder = Reminder.objects.create(participant=alice, kind="checkin", local_time=dt.time(9), weekdays=[0])
     delivery = Delivery.objects.create(reminder=reminder, due_at=dt.datetime.now(dt.UTC))
     cdp, ids = sw_registrations(phone, live_server.url)
-    push_to(cdp, ids, live_server.url, json.dumps(reminders.payload_for(delivery)))
+    payload = reminders.payload_for(delivery)
+    del payload["actions"]  # the worker's own words: a payload that does not word its buttons
+    push_to(cdp, ids, live_server.url, json.dumps(payload))
     titles = []
 
     def shown():
@@ -118,3 +120,16 @@ def test_the_workers_own_notification_texts_are_in_the_persons_language(phone, l
 
     wait_until(phone, shown, "the service worker to show a notification")
     assert titles == [spanish("Log now"), spanish("Snooze 30 min")]
+
+    # A payload that words its buttons (the server, in the recipient's language: here English,
+    # as if they had switched on another phone) wins over the worker's own words.
+    worded = reminders.payload_for(delivery) | {"tag": "steady-worded"}
+    assert [a["title"] for a in worded["actions"]] == ["Log now", "Snooze 30 min"]
+    push_to(cdp, ids, live_server.url, json.dumps(worded))
+
+    def worded_shown():
+        return phone.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications({tag: 'steady-worded'}))
+            .then(list => list.flatMap(n => n.actions.map(a => a.title)))""")
+
+    wait_until(phone, worded_shown, "the worded notification")
+    assert worded_shown() == ["Log now", "Snooze 30 min"]

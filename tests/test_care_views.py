@@ -150,7 +150,7 @@ def test_the_export_carries_the_notice_and_every_record(week, bob, carol_client)
     services.reflection_put(participant=bob, id=uuid.uuid4(), data={"week_start": dt.date(2026, 11, 16), "hard": "Bob's"})
 
     data = carol_client.get(f"/care/participants/{week.pk}/export.json").json()
-    assert data["notice"] == exports.PART2_NOTICE and "42 CFR part 2" in data["notice"]
+    assert data["notice"] == exports.PART2_NOTICE and "42 CFR part 2" in data["notice"] and "42 CFR parte 2" in data["notice"]
     counts = {kind: len(rows) for kind, rows in data["records"].items()}
     assert counts == {"checkin": 2, "urge": 3, "reflection": 1, "weekend_plan": 1, "safety_plan_version": 1,
                       "goal": 1, "task": 1, "high_risk_time": 1, "talk_request": 1,

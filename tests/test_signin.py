@@ -19,7 +19,7 @@ from tracker import services
 from tracker.models import AuditEvent, Participant
 # What staff may open before their second factor: written out here, not read from the code.
 NO_DATA_PAGES = ("/account/2fa/", "/signout/", "/static/", "/help/", "/healthz/", "/manifest.webmanifest",
-                 "/sw.js", "/offline/", "/signin/")
+                 "/sw.js", "/offline/", "/signin/", "/jsi18n/")
 
 MARKER = "MARKER-2fa-7d41"
 

@@ -5,6 +5,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
@@ -25,7 +26,7 @@ def own_entry(model, *, participant, entry_id):
     """One of the participant's own entries of `model`, or 404."""
     entry = model.objects.filter(pk=entry_id, participant=participant).select_related("participant").first()
     if entry is None:
-        raise Http404("No such entry.")
+        raise Http404(gettext("No such entry."))
     return entry
 
 
@@ -68,7 +69,7 @@ def care_participant(request, participant_id, *, resource, for_write=False, whil
                        .select_related("user", "program").first())
     if participant is None:
         audit.deny(request, resource=resource, participant_id=participant_id)
-        raise Http404("No such participant.")
+        raise Http404(gettext("No such participant."))
     if for_write and not while_discharged and participant.in_aftercare:
         audit.deny(request, resource=resource, participant_id=participant.pk)
         raise ReadOnlyRecord()
@@ -81,7 +82,7 @@ def caseload_counselor(request, *, resource="caseload"):
     counselor = counselor_for_user(request.user)
     if counselor is None:
         audit.deny(request, resource=resource)
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     request.counselor = counselor
     return counselor
 
@@ -91,7 +92,7 @@ def program_admin(request, *, resource="audit-log"):
     counselor = counselor_for_user(request.user)
     if counselor is None or not counselor.is_program_admin:
         audit.deny(request, resource=resource)
-        raise Http404("No such page.")
+        raise Http404(gettext("No such page."))
     request.counselor = counselor
     return counselor
 
@@ -111,7 +112,7 @@ def group_session_for_staff(request, session_id, *, resource):
             session = None
     if session is None:
         audit.deny(request, resource=resource, object_id=str(session_id))
-        raise Http404("No such session.")
+        raise Http404(gettext("No such session."))
     request.counselor = counselor
     return session
 

@@ -7,6 +7,7 @@ import secrets
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
@@ -25,6 +26,7 @@ from .models import (
     Participant,
     PushSubscription,
     Reminder,
+    language_of,  # the language a person reads Steady in (defined beside AccountState)
 )
 
 NOTICE_VERSION = "2026-11-30.4"  # a new version asks everyone who acknowledged an older one to read it again
@@ -73,14 +75,6 @@ def notice_acknowledge(*, participant, now=None) -> NoticeAcknowledgement:
                                                 language=translation.get_language() or settings.LANGUAGE_CODE,
                                                 text=notice_text(participant.program),
                                                 acknowledged_at=now or timezone.now())
-
-
-def language_of(user) -> str:
-    """The language a person reads Steady in: their choice, else the site's default. The worker
-    renders reminders and emails in it, whoever's action caused them."""
-    state = getattr(user, "account_state", None) if user is not None else None
-    code = state.language if state is not None else ""
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def set_language(user, code: str) -> None:
@@ -325,7 +319,9 @@ def tables_linked_to_participants():
 
 EMAIL_CONFIRM_SALT = "steady.email-confirm"
 EMAIL_CONFIRM_MAX_AGE = dt.timedelta(days=2)
-EMAIL_CONFIRM_SUBJECT = "Confirm your email for Steady"   # neutral: it may show on a lock screen
+EMAIL_CONFIRM_SUBJECT = gettext_lazy("Confirm your email for Steady")   # neutral: it may show on a lock screen
+EMAIL_CONFIRM_BODY = gettext_lazy("To use this address for Steady, open this link within 2 days:\n\n%(link)s\n\n"
+                                  "If you did not ask for this, you can ignore this email.\n")
 
 
 class EmailLinkInvalid(ValueError):
@@ -333,14 +329,24 @@ class EmailLinkInvalid(ValueError):
 
 
 def email_change_request(*, user, email: str, link_for) -> None:
-    """Send a confirmation link to `email`; `link_for(token)` makes the page's full address.
-    The token names the person, the new address and the one on file now, so a link for an
-    older change cannot undo a newer one."""
+    """Send a confirmation link to `email`, in the person's own language; `link_for(token)` makes
+    the page's full address. The token names the person, the new address and the one on file now,
+    so a link for an older change cannot undo a newer one."""
     token = signing.dumps({"user": user.pk, "email": email, "was": user.email}, salt=EMAIL_CONFIRM_SALT)
-    send_mail(EMAIL_CONFIRM_SUBJECT,
-              f"To use this address for Steady, open this link within 2 days:\n\n{link_for(token)}\n\n"
-              "If you did not ask for this, you can ignore this email.\n",
-              settings.DEFAULT_FROM_EMAIL, [email])
+    with translation.override(language_of(user)):
+        subject, body = str(EMAIL_CONFIRM_SUBJECT), EMAIL_CONFIRM_BODY % {"link": link_for(token)}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset, its email written in the account holder's language (not the
+    language of the page the request came from: anyone may type an address there)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        with translation.override(language_of(context["user"])):
+            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
+                              html_email_template_name=html_email_template_name)
 
 
 def email_confirm(*, user, token: str) -> str:

@@ -41,8 +41,11 @@ from .models import (
     WeeklyReflection,
 )
 
-# 42 CFR 2.32(a)(1): the notice that must go with a disclosure of Part 2 records.
-PART2_NOTICE = (
+# 42 CFR 2.32(a)(1): the notice that must go with a disclosure of Part 2 records. Every export
+# carries it in English (the regulation's words) and in Spanish, together, whatever the language
+# of the person exporting: a record travels, and its reader's language is not known. (Not through
+# gettext on purpose: both texts, always. The Spanish awaits review with the rest of the catalog.)
+PART2_NOTICE_EN = (
     "This record which has been disclosed to you is protected by Federal confidentiality rules "
     "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony that "
     "describes the information contained in this record, in any civil, criminal, administrative, or "
@@ -58,6 +61,24 @@ PART2_NOTICE = (
     "other information is NOT sufficient to meet the required elements of written consent to further use or "
     "redisclose the record (see 42 CFR 2.31)."
 )
+PART2_NOTICE_ES = (
+    "Este registro que se le ha divulgado está protegido por las normas federales de confidencialidad "
+    "(42 CFR parte 2). Estas normas le prohíben usar o divulgar este registro, o testimonios que describan "
+    "la información contenida en este registro, en cualquier procedimiento civil, penal, administrativo o "
+    "legislativo de cualquier autoridad federal, estatal o local, en contra del paciente, a menos que lo "
+    "autorice el consentimiento del paciente, excepto según lo dispuesto en 42 CFR 2.12(c)(5) o según lo "
+    "autorice un tribunal de acuerdo con 42 CFR 2.64 o 2.65. Además, las normas federales le prohíben hacer "
+    "cualquier otro uso o divulgación de este registro a menos que se cumpla al menos una de las siguientes "
+    "condiciones: (i) el uso o la divulgación adicional está expresamente permitido por el consentimiento "
+    "escrito de la persona cuya información se divulga en este registro o está permitido de otro modo por "
+    "42 CFR parte 2; (ii) usted es una entidad cubierta o un socio comercial y ha recibido el registro para "
+    "tratamiento, pago u operaciones de atención médica; o (iii) usted ha recibido el registro de una entidad "
+    "cubierta o de un socio comercial según lo permitido por 45 CFR parte 164, subpartes A y E. Una "
+    "autorización general para la divulgación de información médica o de otro tipo NO es suficiente para "
+    "cumplir con los elementos requeridos del consentimiento escrito para usar o volver a divulgar el "
+    "registro (ver 42 CFR 2.31)."
+)
+PART2_NOTICE = f"{PART2_NOTICE_EN}\n\n{PART2_NOTICE_ES}"
 
 # ---------------------------------------------------------------------------------------------
 # Export: everything linked to the person that a counselor may see, with the Part 2 notice.
@@ -121,7 +142,7 @@ def care_export_header(*, participant, user, now=None):
                         "time_zone": participant.time_zone, "level_of_care": participant.level_of_care},
         "exported_at": (now or timezone.now()).isoformat(),
         "exported_by": user.get_username(),
-        "private_notes": "Notes the participant marked private are not included.",
+        "private_notes": _("Notes the participant marked private are not included."),
     }
 
 
@@ -303,8 +324,8 @@ def my_records(participant):
 
 def my_export_header(participant):
     return {
-        "about": "Everything Steady holds about you, including notes you kept to yourself, and who on your care "
-                 "team viewed your records.",
+        "about": _("Everything Steady holds about you, including notes you kept to yourself, and who on your care "
+                   "team viewed your records."),
         "participant": {"username": participant.user.get_username(), "program": participant.program.name,
                         "time_zone": participant.time_zone, "level_of_care": participant.level_of_care,
                         "joined": participant.created_at.isoformat()},

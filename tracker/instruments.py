@@ -3,9 +3,12 @@ source and reuse terms, next to each other.
 
 The texts are copied exactly from `docs/instruments/` (which keeps the implementers' reference
 with every source it names). None of it goes through gettext: a validated instrument is said in
-its own words or not at all. Each text is a dict by language; a language it lacks falls back to
-English for items, and leaves the part out where the reference says NOT FOUND (the Spanish GAD-7
-has no difficulty question, the BAM has no Spanish version).
+its own published words, never re-worded by a translator. Each text is a dict by language; a
+language it lacks falls back to English, and the page says so in the reader's language (the
+Spanish GAD-7 has no difficulty question in the reference, the BAM has no Spanish version:
+`shown_in` and `Instrument.has_version_in` tell a page which parts are shown in English).
+Answers are stored as item keys and option values, the same in every language, so a score never
+depends on the language the questionnaire was read in.
 
 A response keeps the version it was answered in and is always scored by that version's
 definition (`get(key, version)`). To change an instrument's wording or scoring, add a new
@@ -20,13 +23,24 @@ from django.utils.translation import get_language, gettext
 ENGLISH = "en"
 
 
+def _language(language=None):
+    return (language or get_language() or ENGLISH).split("-")[0]
+
+
 def _pick(texts, language=None, fallback=True):
     if not texts:
         return None
-    language = (language or get_language() or ENGLISH).split("-")[0]
+    language = _language(language)
     if language in texts:
         return texts[language]
     return texts.get(ENGLISH) if fallback else None
+
+
+def shown_in(texts, language=None):
+    """The language a text is shown in for a reader of `language` (the active one): that language
+    where the text has it, else English (its fallback)."""
+    language = _language(language)
+    return language if language in texts else ENGLISH
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +63,11 @@ class Item:
 
     def text(self, language=None):
         return _pick(self.words, language)
+
+    def shown_in(self, language=None):
+        """The language the item is shown in: the reader's, or English where it has no text in it.
+        Its options are shown in the same language, so a question and its answers never mix."""
+        return shown_in(self.words, language)
 
     @property
     def values(self):
@@ -107,8 +126,16 @@ class Instrument:
     def stem_text(self, language=None):
         return _pick(self.stem, language)
 
+    def has_version_in(self, language=None):
+        """Whether the stem and every scored item have a published text in this language (the
+        closing question aside: the page marks it by itself, see Item.shown_in)."""
+        language = _language(language)
+        return language in self.stem and all(language in item.words for item in self.items)
+
     def closing_for(self, language=None):
-        """The closing question in this language, or None where it has no text in it."""
+        """The closing question in this language, or None where it has no text in it (the API's
+        rule). The questionnaire page shows every closing question instead, in English with a note
+        where it has no text in the reader's language (tracker.web.measures)."""
         if self.closing is None or _pick(self.closing.words, language, fallback=False) is None:
             return None
         return self.closing
@@ -185,12 +212,26 @@ PHQ_FOOTER = (
     "educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute."
 )
 
+# Texts and their sources (docs/instruments/phq-9.md, gad-7.md):
+# - English PHQ-9: stem in WikiMSK, gpmanual.com and the Hamilton FHT form; items as WikiMSK
+#   reproduces them; options as the HL7 SDC FHIR example's ValueSet VSPHQ9.
+# - Spanish PHQ-9 ("Spanish for the USA"): the wording ten public GitHub files agree on (among them
+#   jarturocastan/tamizajes-documentation, docs/formularios/phq9.md), stem, items, options and the
+#   difficulty question with its options. CAVEAT: the official phqscreeners.com Spanish PDF was
+#   NOT read; compare before clinical use.
+# - Spanish GAD-7: stem, items and options from a public GitHub Kotlin file (items corroborated word
+#   for word by a second file; one file calls its text the official "Spanish for the USA" version
+#   from phqscreeners.com). CAVEAT: the official PDF was NOT read. Its difficulty question in
+#   Spanish: NOT FOUND, so the GAD-7's is shown in English, with its English options, and a note.
+# - Spanish BAM: NOT FOUND; the BAM is shown in English with a note.
+# The option labels 0-3 ("Ningún día" ...) are the same in the Spanish PHQ-9 and GAD-7 sources.
 FREQUENCY = (
     Option(0, {"en": "Not at all", "es": "Ningún día"}),
     Option(1, {"en": "Several days", "es": "Varios días"}),
     Option(2, {"en": "More than half the days", "es": "Más de la mitad de los días"}),
     Option(3, {"en": "Nearly every day", "es": "Casi todos los días"}),
 )
+# Spanish labels: the PHQ-9 Spanish difficulty options (phq-9.md; four files agree).
 DIFFICULTY_OPTIONS = (
     Option(0, {"en": "Not difficult at all", "es": "No ha sido difícil"}),
     Option(1, {"en": "Somewhat difficult", "es": "Un poco difícil"}),
@@ -201,6 +242,8 @@ DIFFICULTY_EN = (
     "If you checked off any problems, how difficult have these problems made it for you to do your work, "
     "take care of things at home, or get along with other people?"
 )
+GAD_DIFFICULTY_OPTIONS = tuple(Option(option.value, {"en": option.label["en"]}) for option in DIFFICULTY_OPTIONS)
+# The same stem in the Spanish PHQ-9 and GAD-7 sources.
 PHQ_STEM_ES = (
     "Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los siguientes problemas?"
 )
@@ -317,8 +360,10 @@ GAD7 = Instrument(
             start=1,
         )
     ),
-    # The Spanish GAD-7 difficulty question was NOT FOUND: it is left out in Spanish.
-    closing=Item("difficulty", "8", {"en": DIFFICULTY_EN}, DIFFICULTY_OPTIONS),
+    # The Spanish GAD-7 difficulty question was NOT FOUND (gad-7.md): the API leaves it out in
+    # Spanish (closing_for), the page shows it in English with a note. Its options stay English
+    # too: the Spanish labels above are the PHQ-9's, not verified for the GAD-7.
+    closing=Item("difficulty", "8", {"en": DIFFICULTY_EN}, GAD_DIFFICULTY_OPTIONS),
     scores=(
         Score(
             "total", "Total", tuple(str(n) for n in range(1, 8)), 0, 21,
@@ -349,6 +394,10 @@ GAD7 = Instrument(
 
 # ---------------------------------------------------------------------------------------------
 # The Brief Addiction Monitor (docs/instruments/bam.md)
+# English texts from public reproductions (item texts from a TypeScript file [A], item 5's
+# description and items 7A-7G from a Robot Framework file [K], the 7A-7G lead-in from a SQL seed
+# [S]). CAVEAT: the VA form and manual were not read beyond the manual's first pages. Spanish
+# version: NOT FOUND, so every BAM text is English only and the page says so to a Spanish reader.
 
 HEALTH = tuple(Option(value, {"en": label}) for value, label in
                enumerate(("Excellent", "Very good", "Good", "Fair", "Poor")))

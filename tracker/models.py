@@ -230,7 +230,7 @@ class Counselor(models.Model):
     # Urgent notices (a risky answer) come by email always, and also as a push where this is on.
     urgent_push = models.BooleanField(_("urgent notices on this device too (notifications)"), default=False)
     is_program_admin = models.BooleanField(
-        "program admin", default=False, help_text="Program admins can read the program's audit log."
+        "program admin", default=False, help_text=_("Program admins can read the program's audit log.")
     )
     # The caseload, the audit log and the invitations are shown in the counselor's own zone; a
     # participant's pages in that participant's zone.
@@ -238,7 +238,7 @@ class Counselor(models.Model):
         max_length=64,
         default=settings.DEFAULT_PARTICIPANT_TIME_ZONE,
         validators=[validate_time_zone],
-        help_text="An IANA time zone name, such as America/New_York.",
+        help_text=_("An IANA time zone name, such as America/New_York."),
     )
 
     def __str__(self):
@@ -262,7 +262,7 @@ class Participant(models.Model):
         max_length=64,
         default=settings.DEFAULT_PARTICIPANT_TIME_ZONE,
         validators=[validate_time_zone],
-        help_text="An IANA time zone name, such as America/New_York.",
+        help_text=_("An IANA time zone name, such as America/New_York."),
     )
     care_team = models.ManyToManyField(Counselor, related_name="caseload", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -271,15 +271,15 @@ class Participant(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Reminder settings, in the person's own clock time. An empty time turns that reminder off.
-    checkin_reminder_at = models.TimeField("daily check-in reminder", null=True, blank=True, default=dt.time(20, 0))
+    checkin_reminder_at = models.TimeField(_("daily check-in reminder"), null=True, blank=True, default=dt.time(20, 0))
     high_risk_lead_min = models.PositiveSmallIntegerField(
         "minutes before a high-risk time", null=True, blank=True, default=0, validators=[MaxValueValidator(240)],
-        help_text="0 reminds at the start; empty turns these reminders off.",
+        help_text=_("0 reminds at the start; empty turns these reminders off."),
     )
     weekend_plan_reminder_at = models.TimeField("Friday: plan the weekend", null=True, blank=True, default=dt.time(16, 0))
     weekend_review_reminder_at = models.TimeField("Monday: how did the weekend go", null=True, blank=True,
                                                   default=dt.time(10, 0))
-    task_reminder_at = models.TimeField("on the day a task is due", null=True, blank=True, default=dt.time(9, 0))
+    task_reminder_at = models.TimeField(_("on the day a task is due"), null=True, blank=True, default=dt.time(9, 0))
     class SessionReminder(models.TextChoices):
         OFF = "off", _("Off")
         MIN_30 = "30", _("30 minutes before")
@@ -289,10 +289,10 @@ class Participant(models.Model):
 
     session_reminder = models.CharField(_("group session reminder"), max_length=8,
                                         choices=SessionReminder.choices, default=SessionReminder.MIN_60)
-    quiet_start = models.TimeField("quiet from", null=True, blank=True)
-    quiet_end = models.TimeField("quiet until", null=True, blank=True)
-    remind_by_push = models.BooleanField("on this phone (notifications)", default=True)
-    remind_by_email = models.BooleanField("by email when a notification can't be sent", default=True)
+    quiet_start = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet until"), null=True, blank=True)
+    remind_by_push = models.BooleanField(_("on this phone (notifications)"), default=True)
+    remind_by_email = models.BooleanField(_("by email when a notification can't be sent"), default=True)
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
@@ -332,52 +332,52 @@ class Participant(models.Model):
 
 
 class Trigger(models.TextChoices):
-    STRESS = "stress", "Stress"
-    CONFLICT = "conflict", "Conflict"
-    LONELY = "lonely", "Lonely"
-    BORED = "bored", "Bored"
-    TIRED = "tired", "Tired"
-    HUNGRY = "hungry", "Hungry"
-    ANGRY = "angry", "Angry"
-    ANXIOUS = "anxious", "Anxious"
-    SAD = "sad", "Sad"
-    PAIN = "pain", "Pain"
-    MONEY = "money", "Money worries"
-    PEOPLE = "people", "Certain people"
-    PLACES = "places", "Certain places"
-    CELEBRATION = "celebration", "Celebrating"
-    PAYDAY = "payday", "Payday"
-    SAW_IT = "saw_it", "Saw or smelled it"
+    STRESS = "stress", _("Stress")
+    CONFLICT = "conflict", _("Conflict")
+    LONELY = "lonely", _("Lonely")
+    BORED = "bored", _("Bored")
+    TIRED = "tired", _("Tired")
+    HUNGRY = "hungry", _("Hungry")
+    ANGRY = "angry", _("Angry")
+    ANXIOUS = "anxious", _("Anxious")
+    SAD = "sad", _("Sad")
+    PAIN = "pain", _("Pain")
+    MONEY = "money", _("Money worries")
+    PEOPLE = "people", _("Certain people")
+    PLACES = "places", _("Certain places")
+    CELEBRATION = "celebration", _("Celebrating")
+    PAYDAY = "payday", _("Payday")
+    SAW_IT = "saw_it", _("Saw or smelled it")
 
 
 class Strategy(models.TextChoices):
-    CALLED = "called", "Called someone"
-    TEXTED = "texted", "Texted someone"
-    WALKED = "walked", "Went for a walk"
-    EXERCISE = "exercise", "Exercise"
-    BREATHING = "breathing", "Slow breathing"
-    RODE_IT_OUT = "rode_it_out", "Rode it out"
-    ATE = "ate", "Ate something"
-    SHOWER = "shower", "Shower"
-    LEFT = "left", "Left the place"
-    MUSIC = "music", "Music"
-    PRAYER = "prayer", "Prayer or meditation"
-    DISTRACTION = "distraction", "Something absorbing"
-    MEETING = "meeting", "Went to a meeting"
-    PLAYED_IT_FORWARD = "played_forward", "Played the tape forward"
-    SAFETY_PLAN = "safety_plan", "Used my safety plan"
+    CALLED = "called", _("Called someone")
+    TEXTED = "texted", _("Texted someone")
+    WALKED = "walked", _("Went for a walk")
+    EXERCISE = "exercise", _("Exercise")
+    BREATHING = "breathing", _("Slow breathing")
+    RODE_IT_OUT = "rode_it_out", _("Rode it out")
+    ATE = "ate", _("Ate something")
+    SHOWER = "shower", _("Shower")
+    LEFT = "left", _("Left the place")
+    MUSIC = "music", _("Music")
+    PRAYER = "prayer", _("Prayer or meditation")
+    DISTRACTION = "distraction", _("Something absorbing")
+    MEETING = "meeting", _("Went to a meeting")
+    PLAYED_IT_FORWARD = "played_forward", _("Played the tape forward")
+    SAFETY_PLAN = "safety_plan", _("Used my safety plan")
 
 
 def _check_choice_list(value, choices):
     if not isinstance(value, list):
-        raise ValidationError("Expected a list.", code="invalid")
+        raise ValidationError(_("Expected a list."), code="invalid")
     unknown = [str(item) for item in value if item not in choices.values]
     if unknown:
         raise ValidationError(
             "Not one of the choices: %(unknown)s.", code="invalid_choice", params={"unknown": ", ".join(unknown)}
         )
     if len(set(value)) != len(value):
-        raise ValidationError("Each choice can be picked once.", code="duplicate")
+        raise ValidationError(_("Each choice can be picked once."), code="duplicate")
 
 
 def validate_triggers(value):
@@ -401,7 +401,7 @@ NEEDS_A_NAME = "Each one needs a name."
 
 def validate_wins(value):
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError("Expected a list of short lines.", code="invalid")
+        raise ValidationError(_("Expected a list of short lines."), code="invalid")
     if len(value) > WeeklyReflection.MAX_WINS:
         raise ValidationError(TOO_MANY_WINS, code="too_many", params={"max": WeeklyReflection.MAX_WINS})
     for line in value:
@@ -520,29 +520,29 @@ class CheckIn(PrivateNoteMixin, Entry):
     """
 
     class Meals(models.TextChoices):
-        YES = "yes", "Yes"
-        SOME = "some", "Some"
-        NO = "no", "No"
+        YES = "yes", _("Yes")
+        SOME = "some", _("Some")
+        NO = "no", _("No")
 
     class Mood(models.IntegerChoices):
-        VERY_LOW = 1, "Very low"
-        LOW = 2, "Low"
-        OKAY = 3, "Okay"
-        GOOD = 4, "Good"
-        VERY_GOOD = 5, "Very good"
+        VERY_LOW = 1, _("Very low")
+        LOW = 2, _("Low")
+        OKAY = 3, _("Okay")
+        GOOD = 4, _("Good")
+        VERY_GOOD = 5, _("Very good")
 
     class Quality(models.IntegerChoices):
-        VERY_POOR = 1, "Very poor"
-        POOR = 2, "Poor"
-        FAIR = 3, "Fair"
-        GOOD = 4, "Good"
-        VERY_GOOD = 5, "Very good"
+        VERY_POOR = 1, _("Very poor")
+        POOR = 2, _("Poor")
+        FAIR = 3, _("Fair")
+        GOOD = 4, _("Good")
+        VERY_GOOD = 5, _("Very good")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="checkins")
     date = models.DateField()
 
-    in_bed_at = models.TimeField("got into bed", null=True, blank=True)
-    tried_sleep_at = models.TimeField("tried to sleep", null=True, blank=True)
+    in_bed_at = models.TimeField(_("got into bed"), null=True, blank=True)
+    tried_sleep_at = models.TimeField(_("tried to sleep"), null=True, blank=True)
     sleep_latency_min = models.PositiveSmallIntegerField(
         "minutes to fall asleep", null=True, blank=True, validators=[MaxValueValidator(720)]
     )
@@ -552,8 +552,8 @@ class CheckIn(PrivateNoteMixin, Entry):
     awake_min = models.PositiveSmallIntegerField(
         "minutes awake in the night", null=True, blank=True, validators=[MaxValueValidator(720)]
     )
-    final_wake_at = models.TimeField("woke for the day", null=True, blank=True)
-    out_of_bed_at = models.TimeField("got out of bed", null=True, blank=True)
+    final_wake_at = models.TimeField(_("woke for the day"), null=True, blank=True)
+    out_of_bed_at = models.TimeField(_("got out of bed"), null=True, blank=True)
     sleep_quality = models.PositiveSmallIntegerField(choices=Quality.choices, null=True, blank=True)
 
     # Derived from the diary fields on every save. Stored, not computed on read, because the
@@ -567,8 +567,8 @@ class CheckIn(PrivateNoteMixin, Entry):
     regular_meals = models.CharField(max_length=4, choices=Meals.choices, blank=True)
     small_win = models.CharField(max_length=200, blank=True)
     note = models.TextField(max_length=2000, blank=True)
-    note_private = models.BooleanField("keep this note to myself", default=False,
-                                       help_text="A private note is never shown to the care team.")
+    note_private = models.BooleanField(_("keep this note to myself"), default=False,
+                                       help_text=_("A private note is never shown to the care team."))
     # True when the bed and wake times are the person's usual ones, confirmed with one tap
     # ("Same as usual"), rather than typed: a counselor can tell a default from a report.
     usual_times = models.BooleanField(_("same as usual"), default=False)
@@ -754,24 +754,24 @@ class Urge(PrivateNoteMixin, Entry):
     """An urge: when, how strong, how long it lasted, what set it off, what helped, how it ended."""
 
     class Outcome(models.TextChoices):
-        PASSED = "passed", "It passed"
-        REACHED_OUT = "reached_out", "I reached out"
-        USED = "used", "I used (a setback)"
+        PASSED = "passed", _("It passed")
+        REACHED_OUT = "reached_out", _("I reached out")
+        USED = "used", _("I used (a setback)")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="urges")
-    occurred_at = models.DateTimeField("when")
+    occurred_at = models.DateTimeField(_("when"))
     intensity = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(10)])
     duration_min = models.PositiveSmallIntegerField(
         "how long it lasted (minutes)", null=True, blank=True, validators=[MaxValueValidator(1440)]
     )
     triggers = models.JSONField(default=list, blank=True, validators=[validate_triggers])
-    trigger_other = models.CharField("other trigger", max_length=200, blank=True)
-    helped = models.JSONField("what helped", default=list, blank=True, validators=[validate_strategies])
-    helped_other = models.CharField("something else that helped", max_length=200, blank=True)
+    trigger_other = models.CharField(_("other trigger"), max_length=200, blank=True)
+    helped = models.JSONField(_("what helped"), default=list, blank=True, validators=[validate_strategies])
+    helped_other = models.CharField(_("something else that helped"), max_length=200, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     note = models.TextField(max_length=2000, blank=True)
-    note_private = models.BooleanField("keep this note to myself", default=False,
-                                       help_text="A private note is never shown to the care team.")
+    note_private = models.BooleanField(_("keep this note to myself"), default=False,
+                                       help_text=_("A private note is never shown to the care team."))
 
     WRITABLE = (
         "occurred_at",
@@ -812,7 +812,7 @@ class Urge(PrivateNoteMixin, Entry):
 
     def clean(self):
         if self.occurred_at and self.occurred_at > timezone.now() + CLOCK_SKEW:
-            raise ValidationError({"occurred_at": "That time hasn’t happened yet."})
+            raise ValidationError({"occurred_at": _("That time hasn’t happened yet.")})
         if self.occurred_at and self.participant_id and (
                 problem := dates.entry_instant_error(self.occurred_at, self.participant.zone)):
             raise ValidationError({"occurred_at": problem})
@@ -825,10 +825,10 @@ class WeeklyReflection(Entry):
     MAX_WIN_LENGTH = 200
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reflections")
-    week_start = models.DateField(help_text="The Monday that starts the week.")
+    week_start = models.DateField(help_text=_("The Monday that starts the week."))
     wins = models.JSONField(default=list, blank=True, validators=[validate_wins])
-    hard = models.TextField("what was hard", max_length=2000, blank=True)
-    focus = models.TextField("next week's focus", max_length=1000, blank=True)
+    hard = models.TextField(_("what was hard"), max_length=2000, blank=True)
+    focus = models.TextField(_("next week's focus"), max_length=1000, blank=True)
 
     WRITABLE = ("week_start", "wins", "hard", "focus")
     ONE_PER = "week_start"
@@ -879,7 +879,7 @@ MAX_ITEM_LENGTH = 200
 
 def _check_lines(value):
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError("Expected a list of short lines.", code="invalid")
+        raise ValidationError(_("Expected a list of short lines."), code="invalid")
     if len(value) > MAX_PLAN_ITEMS:
         raise ValidationError(TOO_MANY_LINES, code="too_many", params={"max": MAX_PLAN_ITEMS})
     for line in value:
@@ -896,16 +896,16 @@ def validate_lines(value):
 def validate_contacts(value):
     """A list of {"name": ..., "phone": ...}; the phone may be empty (a place, say)."""
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise ValidationError("Expected a list of names with phone numbers.", code="invalid")
+        raise ValidationError(_("Expected a list of names with phone numbers."), code="invalid")
     if len(value) > MAX_PLAN_ITEMS:
         raise ValidationError(TOO_MANY_CONTACTS, code="too_many", params={"max": MAX_PLAN_ITEMS})
     for item in value:
         if set(item) - {"name", "phone"} or not isinstance(item.get("name", ""), str):
-            raise ValidationError("Each one has a name and, if you like, a phone number.", code="invalid")
+            raise ValidationError(_("Each one has a name and, if you like, a phone number."), code="invalid")
         if not item.get("name", "").strip():
             raise ValidationError(NEEDS_A_NAME, code="required")
         if len(item["name"]) > MAX_ITEM_LENGTH:
-            raise ValidationError("Keep each name under %(max)s characters.", code="too_long", params={"max": MAX_ITEM_LENGTH})
+            raise ValidationError(_("Keep each name under %(max)s characters."), code="too_long", params={"max": MAX_ITEM_LENGTH})
         phone = item.get("phone") or ""
         if phone and not (isinstance(phone, str) and re.match(PHONE_RE, phone)):
             raise ValidationError(
@@ -1042,21 +1042,21 @@ class WeekendPlan(Entry):
     STARTS = dt.time(17, 0)
 
     class HowItWent(models.TextChoices):
-        BETTER = "better", "Better than I expected"
-        AS_PLANNED = "as_planned", "About as planned"
-        HARDER = "harder", "Harder than I expected"
+        BETTER = "better", _("Better than I expected")
+        AS_PLANNED = "as_planned", _("About as planned")
+        HARDER = "harder", _("Harder than I expected")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="weekend_plans")
-    weekend_of = models.DateField(help_text="The Friday that starts the weekend.")
+    weekend_of = models.DateField(help_text=_("The Friday that starts the weekend."))
     friday_evening = models.TextField("Friday evening", max_length=1000, blank=True)
     saturday = models.TextField(max_length=1000, blank=True)
     sunday = models.TextField(max_length=1000, blank=True)
-    who_to_call = models.TextField("who I will call", max_length=500, blank=True)
-    places_to_avoid = models.TextField("places I will avoid", max_length=500, blank=True)
-    if_urge = models.TextField("what I will do if an urge hits", max_length=1000, blank=True)
-    safe_ride = models.CharField("a safe ride", max_length=200, blank=True)
+    who_to_call = models.TextField(_("who I will call"), max_length=500, blank=True)
+    places_to_avoid = models.TextField(_("places I will avoid"), max_length=500, blank=True)
+    if_urge = models.TextField(_("what I will do if an urge hits"), max_length=1000, blank=True)
+    safe_ride = models.CharField(_("a safe ride"), max_length=200, blank=True)
     how_it_went = models.CharField(max_length=16, choices=HowItWent.choices, blank=True)
-    review_note = models.TextField("what I learned", max_length=1000, blank=True)
+    review_note = models.TextField(_("what I learned"), max_length=1000, blank=True)
 
     PLAN_FIELDS = ("friday_evening", "saturday", "sunday", "who_to_call", "places_to_avoid", "if_urge", "safe_ride")
     WRITABLE = ("weekend_of", *PLAN_FIELDS, "how_it_went", "review_note")
@@ -1089,26 +1089,26 @@ class WeekendPlan(Entry):
             raise ValidationError({"weekend_of": problem})
         today = self.participant.local_today()
         if self.weekend_of > today + dt.timedelta(days=60):
-            raise ValidationError({"weekend_of": "Plan up to two months ahead."})
+            raise ValidationError({"weekend_of": _("Plan up to two months ahead.")})
         if self.weekend_of.weekday() != 4:
             friday = weekend_friday(self.weekend_of)
-            raise ValidationError({"weekend_of": f"A weekend starts on a Friday: use {friday.isoformat()}."})
+            raise ValidationError({"weekend_of": _("A weekend starts on a Friday: use %(friday)s.") % {"friday": friday.isoformat()}})
         if self.how_it_went and self.weekend_of + dt.timedelta(days=2) > today:
-            raise ValidationError({"how_it_went": "You can say how it went once the weekend is over (from Sunday)."})
+            raise ValidationError({"how_it_went": _("You can say how it went once the weekend is over (from Sunday).")})
 
 
 class Goal(Entry):
     """A goal set with the counselor, in the participant's words."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Working on it"
-        ACHIEVED = "achieved", "Achieved"
-        PAUSED = "paused", "Paused"
-        CLOSED = "closed", "Closed"
+        ACTIVE = "active", _("Working on it")
+        ACHIEVED = "achieved", _("Achieved")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=120)
-    why = models.TextField("why it matters", max_length=1000, blank=True)
+    why = models.TextField(_("why it matters"), max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # When the care team plans to review it with the person (tracker.episodes' plan reviews).
     review_on = models.DateField(_("review on"), null=True, blank=True)
@@ -1160,7 +1160,7 @@ class Task(Entry):
 
     def clean(self):
         if self.goal_id and self.participant_id and self.goal.participant_id != self.participant_id:
-            raise ValidationError({"goal": "Pick one of your own goals."})
+            raise ValidationError({"goal": _("Pick one of your own goals.")})
         if self.due_date and self.participant_id and (
                 problem := dates.plan_day_error(self.due_date, self.participant.local_today())):
             raise ValidationError({"due_date": problem})
@@ -1170,9 +1170,9 @@ def validate_weekdays(value):
     if not isinstance(value, list) or not value or not all(
         isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6 for day in value
     ):
-        raise ValidationError("Pick at least one day (0 is Monday, 6 is Sunday).", code="invalid")
+        raise ValidationError(_("Pick at least one day (0 is Monday, 6 is Sunday)."), code="invalid")
     if len(set(value)) != len(value):
-        raise ValidationError("Each day can be picked once.", code="duplicate")
+        raise ValidationError(_("Each day can be picked once."), code="duplicate")
 
 
 class HighRiskTime(Entry):
@@ -1213,7 +1213,7 @@ class HighRiskTime(Entry):
 
     def clean(self):
         if self.start_time is not None and self.start_time == self.end_time:
-            raise ValidationError({"end_time": "The end must differ from the start."})
+            raise ValidationError({"end_time": _("The end must differ from the start.")})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1432,17 +1432,17 @@ class Reminder(models.Model):
     instant in UTC. The tick fires rows whose `next_due_at` has come; nothing waits in a broker."""
 
     class Kind(models.TextChoices):
-        CHECKIN = "checkin", "Daily check-in"
-        HIGH_RISK = "high_risk", "High-risk time"
-        WEEKEND_PLAN = "weekend_plan", "Plan the weekend"
-        WEEKEND_REVIEW = "weekend_review", "How the weekend went"
-        TASK = "task", "Task due"
-        SESSION = "session", "Group session"
-        SCHEDULE_CHANGE = "schedule_change", "A change to the schedule"
-        QUESTIONNAIRE = "questionnaire", "A questionnaire is due"
-        MEDICATION = "medication", "Medication"
-        CHECKUP = "checkup", "An aftercare check-up"
-        TEST = "test", "Test notification"
+        CHECKIN = "checkin", _("Daily check-in")
+        HIGH_RISK = "high_risk", _("High-risk time")
+        WEEKEND_PLAN = "weekend_plan", _("Plan the weekend")
+        WEEKEND_REVIEW = "weekend_review", _("How the weekend went")
+        TASK = "task", _("Task due")
+        SESSION = "session", _("Group session")
+        SCHEDULE_CHANGE = "schedule_change", _("A change to the schedule")
+        QUESTIONNAIRE = "questionnaire", _("A questionnaire is due")
+        MEDICATION = "medication", _("Medication")
+        CHECKUP = "checkup", _("An aftercare check-up")
+        TEST = "test", _("Test notification")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -1460,8 +1460,8 @@ class Reminder(models.Model):
     checkup = models.ForeignKey("Checkup", on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="reminders", db_index=False)
     local_time = models.TimeField()
-    weekdays = models.JSONField(default=list, blank=True, help_text="0 is Monday; empty with a date: once.")
-    on_date = models.DateField(null=True, blank=True, help_text="For a reminder that happens once.")
+    weekdays = models.JSONField(default=list, blank=True, help_text=_("0 is Monday; empty with a date: once."))
+    on_date = models.DateField(null=True, blank=True, help_text=_("For a reminder that happens once."))
     enabled = models.BooleanField(default=True)
     next_due_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
@@ -1496,18 +1496,18 @@ class Delivery(models.Model):
     """One reminder at one due instant: made once by the tick, sent at most once by a worker."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Could not be sent"
-        MISSED = "missed", "Missed (too late to send)"
-        SKIPPED = "skipped", "Skipped (quiet hours)"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be sent")
+        MISSED = "missed", _("Missed (too late to send)")
+        SKIPPED = "skipped", _("Skipped (quiet hours)")
         # A worker stopped between the claim and the answer: the push may or may not have arrived.
-        UNKNOWN = "unknown", "Unknown (the sender stopped mid-send)"
+        UNKNOWN = "unknown", _("Unknown (the sender stopped mid-send)")
 
     class Channel(models.TextChoices):
-        PUSH = "push", "Notification"
-        EMAIL = "email", "Email"
+        PUSH = "push", _("Notification")
+        EMAIL = "email", _("Email")
 
     # No index of its own: the unique (reminder, due_at) below serves look-ups by reminder.
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
@@ -1646,10 +1646,10 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        READ = "read", "Read"
-        WRITE = "write", "Wrote"
-        EXPORT = "export", "Exported"
-        DENIED = "denied", "Denied"
+        READ = "read", _("Read")
+        WRITE = "write", _("Wrote")
+        EXPORT = "export", _("Exported")
+        DENIED = "denied", _("Denied")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
@@ -1705,19 +1705,28 @@ class AccountState(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
 
 
+def language_of(user) -> str:
+    """The language a person reads Steady in: their choice, else the site's default. The worker
+    renders reminders, notices and emails in it, whoever's action caused them. Load the user with
+    select_related("account_state") to spare a query. (Here, below every module that sends.)"""
+    state = getattr(user, "account_state", None) if user is not None else None
+    code = state.language if state is not None else ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class Invitation(models.Model):
     """A one-time link that lets someone join a program: a participant (invited by a counselor)
     or a counselor (invited by a program admin). Only a hash of its token is stored."""
 
     class Role(models.TextChoices):
-        PARTICIPANT = "participant", "Participant"
-        COUNSELOR = "counselor", "Counselor"
+        PARTICIPANT = "participant", _("Participant")
+        COUNSELOR = "counselor", _("Counselor")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
-    name = models.CharField("first name or initials", max_length=60,
-                            help_text="So you know whose link this is. The person can change it.")
-    email = models.EmailField(blank=True, help_text="Optional: for password reset later.")
+    name = models.CharField(_("first name or initials"), max_length=60,
+                            help_text=_("So you know whose link this is. The person can change it."))
+    email = models.EmailField(blank=True, help_text=_("Optional: for password reset later."))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

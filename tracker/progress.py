@@ -10,6 +10,7 @@ import math
 from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from . import medication
 from .models import HARM_REDUCTION_DEFAULT, CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
@@ -43,7 +44,7 @@ def parse_period(value, *, periods, default):
     except ValueError:
         number = None
     if number not in periods:
-        raise ValueError(f"Pick one of {', '.join(map(str, periods))}.")
+        raise ValueError(gettext("Pick one of %(keys)s.") % {"keys": ", ".join(map(str, periods))})
     return number
 
 

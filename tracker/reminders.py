@@ -40,7 +40,7 @@ from django.core.mail import send_mail
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from . import instruments, medication, push
@@ -57,6 +57,7 @@ from .models import (
     Task,
     WorkerHeartbeat,
     is_quiet,
+    language_of,
     local_instant,
     next_due,
 )
@@ -80,17 +81,18 @@ REENQUEUE_AFTER = dt.timedelta(minutes=5)
 HEARTBEAT_KEPT = dt.timedelta(days=1)
 MAX_CATCH_UP_STEPS = 60
 
-# What a lock screen shows: neutral words only, never a clinical one.
+# What a lock screen shows: neutral words only, never a clinical one. Rendered by the worker in
+# the recipient's language (delivery_send), whoever's action caused the reminder.
 MESSAGES = {
-    Reminder.Kind.CHECKIN: ("Time for your check-in", "/checkin/"),
-    Reminder.Kind.HIGH_RISK: ("A moment for yourself", "/"),
-    Reminder.Kind.WEEKEND_PLAN: ("Time to plan your weekend", "/weekend/"),
-    Reminder.Kind.WEEKEND_REVIEW: ("How did your weekend go?", "/weekend/"),
-    Reminder.Kind.TASK: ("A small task for today", "/tasks/"),
-    Reminder.Kind.TEST: ("This is a test notification", "/reminders/"),
+    Reminder.Kind.CHECKIN: (gettext_lazy("Time for your check-in"), "/checkin/"),
+    Reminder.Kind.HIGH_RISK: (gettext_lazy("A moment for yourself"), "/"),
+    Reminder.Kind.WEEKEND_PLAN: (gettext_lazy("Time to plan your weekend"), "/weekend/"),
+    Reminder.Kind.WEEKEND_REVIEW: (gettext_lazy("How did your weekend go?"), "/weekend/"),
+    Reminder.Kind.TASK: (gettext_lazy("A small task for today"), "/tasks/"),
+    Reminder.Kind.TEST: (gettext_lazy("This is a test notification"), "/reminders/"),
     # A group session: its start in the person's own zone, and not what the group is.
-    Reminder.Kind.SESSION: ("Coming up at {time}", "/"),
-    Reminder.Kind.SCHEDULE_CHANGE: ("A change to your schedule", "/"),
+    Reminder.Kind.SESSION: (gettext_lazy("Coming up at %(time)s"), "/"),
+    Reminder.Kind.SCHEDULE_CHANGE: (gettext_lazy("A change to your schedule"), "/"),
     # Never the instrument's name or what it asks about (issue 17); the page is the questionnaire's
     # own (/questionnaires/<id>/, see message_for).
     Reminder.Kind.QUESTIONNAIRE: (gettext_lazy("A 2-minute check on how you've been"), "/"),
@@ -99,9 +101,13 @@ MESSAGES = {
     # An aftercare check-up (tracker.aftercare): its own page, /checkups/<id>/ (see message_for).
     Reminder.Kind.CHECKUP: (gettext_lazy("A quick check-in from your program"), "/"),
 }
-SESSION_TOMORROW = "Coming up tomorrow at {time}"
+SESSION_TOMORROW = gettext_lazy("Coming up tomorrow at %(time)s")
 
-EMAIL_SUBJECT = "A reminder from Steady"
+EMAIL_SUBJECT = gettext_lazy("A reminder from Steady")
+# The email's text around the lock screen's words: %(message)s is one of MESSAGES.
+EMAIL_BODY = gettext_lazy("%(message)s.\n\nOpen Steady: %(link)s\n")
+# The buttons of a reminder's notification (the service worker shows them as sent).
+ACTIONS = (("open", gettext_lazy("Log now")), ("snooze", gettext_lazy("Snooze 30 min")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -724,7 +730,8 @@ def _may_send(reminder):
 
 
 def message_for(delivery):
-    """(the words a lock screen or an email shows, the page it opens) for a delivery: neutral words."""
+    """(the words a lock screen or an email shows, the page it opens) for a delivery: neutral words,
+    in the active language (delivery_send makes it the recipient's)."""
     reminder = delivery.reminder
     body, url = MESSAGES[reminder.kind]
     if reminder.kind == Reminder.Kind.SESSION:
@@ -732,7 +739,7 @@ def message_for(delivery):
         starts = reminder.group_session.starts_at.astimezone(zone)
         if starts.date() != delivery.due_at.astimezone(zone).date():
             body = SESSION_TOMORROW
-        body = body.format(time=f"{starts:%H:%M}")
+        body = body % {"time": f"{starts:%H:%M}"}
     elif reminder.kind == Reminder.Kind.QUESTIONNAIRE:
         url = questionnaire_url(reminder.questionnaire_id)
     elif reminder.kind == Reminder.Kind.CHECKUP:
@@ -741,6 +748,7 @@ def message_for(delivery):
 
 
 def payload_for(delivery):
+    """The push payload, in the active language (delivery_send makes it the recipient's)."""
     body, url = message_for(delivery)
     return {
         "title": "Steady",
@@ -749,7 +757,15 @@ def payload_for(delivery):
         "tag": f"steady-{delivery.reminder.kind}",
         "token": action_token(delivery),
         "kind": delivery.reminder.kind,
+        "actions": [{"action": action, "title": str(title)} for action, title in ACTIONS],
     }
+
+
+def email_for(delivery):
+    """(subject, text) of a reminder's email, in the active language (delivery_send makes it the
+    recipient's)."""
+    body, url = message_for(delivery)
+    return str(EMAIL_SUBJECT), EMAIL_BODY % {"message": body, "link": f"{settings.SITE_URL}{url}"}
 
 
 _pool = None
@@ -870,9 +886,13 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
     participant = delivery.reminder.participant
     if not _may_send(delivery.reminder):  # turned off or closed after the tick wrote the delivery
         return _finish(delivery, Delivery.Status.FAILED, "", now, error="reminder turned off, account closed or questionnaire no longer due; not sent")
+    # The words in the recipient's own language, whoever's action caused the reminder (its
+    # account_state came with the batch: deliveries_load).
+    language = language_of(participant.user)
     outcomes = []
     if participant.remind_by_push:
-        payload = payload_for(delivery)
+        with translation.override(language):
+            payload = payload_for(delivery)
         urgency = "high" if delivery.reminder.kind == Reminder.Kind.HIGH_RISK else "normal"
         outcomes = [
             (subscription, push.send(subscription, payload, topic=f"r{delivery.reminder_id}", urgency=urgency,
@@ -885,10 +905,10 @@ def delivery_send(*, delivery_id, now=None, loaded=None):
     retry = retry_after is not None and not pushed and delivery.attempts < settings.REMINDER_MAX_ATTEMPTS
     emailed = False
     if not pushed and not retry and participant.remind_by_email and _confirmed_email(participant.user):
-        body, url = message_for(delivery)
+        with translation.override(language):
+            subject, text = email_for(delivery)
         try:
-            send_mail(EMAIL_SUBJECT, f"{body}.\n\nOpen Steady: {settings.SITE_URL}{url}\n",
-                      settings.DEFAULT_FROM_EMAIL, [participant.user.email])
+            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [participant.user.email])
             emailed = True
         except Exception as error:  # the mail server is down: try again later, like a busy push service
             logger.warning("reminder email failed: %s", type(error).__name__)

@@ -13,6 +13,7 @@ from django.db.models.signals import post_save, pre_save
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp import user_has_device
 from rest_framework.authtoken.models import Token
 
@@ -25,7 +26,7 @@ logger = logging.getLogger("steady.security")
 # What a person who still owes their second factor may open: the second-factor pages themselves,
 # signing out, and pages with nobody's data on them.
 SECOND_FACTOR_EXEMPT = ("/account/2fa/", "/signout/", "/static/", "/help/", "/healthz/", "/manifest.webmanifest",
-                        "/sw.js", "/offline/", "/signin/")
+                        "/sw.js", "/offline/", "/signin/", "/jsi18n/")
 
 
 class MaximumLengthValidator:
@@ -36,10 +37,11 @@ class MaximumLengthValidator:
 
     def validate(self, password, user=None):
         if len(password) > self.max_length:
-            raise ValidationError(f"Use at most {self.max_length} characters.", code="password_too_long")
+            raise ValidationError(gettext("Use at most %(max)s characters.") % {"max": self.max_length},
+                                  code="password_too_long")
 
     def get_help_text(self):
-        return f"Up to {self.max_length} characters; a passphrase of several words works well."
+        return gettext("Up to %(max)s characters; a passphrase of several words works well.") % {"max": self.max_length}
 
 
 def is_staff_account(user):

@@ -437,9 +437,9 @@ def flag_acknowledge(*, request, participant: Participant, counselor: Counselor,
                                                 "(for example, “Called, she is safe, seeing her tomorrow”).")]})
     current = {f.key: f for f in triage.caseload([participant])[0].flags}
     if flag not in current:
-        raise ValidationError({"flag": ["This flag is not raised any more."]})
+        raise ValidationError({"flag": [gettext("This flag is not raised any more.")]})
     if current[flag].evidence != evidence:
-        raise ValidationError({"evidence": ["Something new has happened since this flag was shown. Look again."]})
+        raise ValidationError({"evidence": [gettext("Something new has happened since this flag was shown. Look again.")]})
     with transaction.atomic():
         ack = FlagAcknowledgement.objects.create(participant=participant, flag=flag, evidence=evidence, note=note,
                                                  counselor=counselor)

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -187,7 +188,12 @@ def _local(instant, participant):
 def _when(instant, _participant):
     """An instant in the words of a flag, in the screen's zone (the active one): the counselor's
     on the caseload, the participant's on that participant's pages."""
-    return timezone.localtime(instant).strftime("%a %-d %b, %H:%M")
+    return date_format(timezone.localtime(instant), gettext("D j M, H:i"))
+
+
+def _day(day):
+    """A day in the words of a flag (the active language's names)."""
+    return date_format(day, gettext("D j M"))
 
 
 def caseload(participants, *, now=None):
@@ -446,7 +452,9 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     else:
         days = (today - _local(participant.created_at, participant).date()).days
         if days >= s.TRIAGE_NO_CHECKIN_DAYS:
-            flags.append(Flag("no_checkin", f"No check-in yet ({days} days since joining).", "never"))
+            flags.append(Flag("no_checkin", ngettext("No check-in yet (%(days)s day since joining).",
+                                                     "No check-in yet (%(days)s days since joining).", days)
+                              % {"days": days}, "never"))
 
     strong = [u for u in urges if u[0] >= now - dt.timedelta(hours=s.TRIAGE_HIGH_URGE_HOURS)
               and u[1] >= s.TRIAGE_HIGH_URGE]
@@ -494,7 +502,8 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
 
     if today.weekday() >= 3 and not has_weekend_plan:
         friday = weekend_friday(today)
-        flags.append(Flag("weekend_plan", f"No plan yet for the weekend of {friday:%a %-d %b}.", f"weekend:{friday}"))
+        flags.append(Flag("weekend_plan", _("No plan yet for the weekend of %(day)s.") % {"day": _day(friday)},
+                          f"weekend:{friday}"))
 
     # Reminders: a setup matter (grey) when they are off or no phone was ever set up; a failure
     # (amber) only on what really failed: failed sends, or a phone that stopped taking them.
@@ -502,9 +511,9 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     reminders_off = (all(getattr(participant, name) is None for name in REMINDER_SETTINGS)
                      or not (participant.remind_by_push or participant.remind_by_email))
     if reminders_off:
-        flags.append(Flag("reminders_setup", "Reminders are turned off.", "off"))
+        flags.append(Flag("reminders_setup", _("Reminders are turned off."), "off"))
     elif not has_subscription and participant.remind_by_push:
-        flags.append(Flag("reminders_setup", "No phone set up for notifications.", "nosub"))
+        flags.append(Flag("reminders_setup", _("No phone set up for notifications."), "nosub"))
     problems, evidence = [], []
     if not reminders_off and has_subscription and not has_working_subscription:
         problems.append("the phone stopped accepting notifications")
@@ -517,7 +526,7 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
         flags.append(Flag("reminders", text[0].upper() + text[1:] + ".", "|".join(evidence)))
 
     if plan is None or plan.is_empty:
-        flags.append(Flag("safety_plan", "Safety plan is empty." if plan else "No safety plan written yet.",
+        flags.append(Flag("safety_plan", _("Safety plan is empty.") if plan else _("No safety plan written yet."),
                           f"v{plan.number if plan else 0}"))
     return flags
 

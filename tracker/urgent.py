@@ -29,11 +29,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import push
-from .models import Counselor, FlagAcknowledgement, PushSubscription, UrgentAlert
+from .models import Counselor, FlagAcknowledgement, PushSubscription, UrgentAlert, language_of
 
 logger = logging.getLogger(__name__)
 
@@ -157,12 +157,20 @@ def _email(address, subject, body):
     return True
 
 
-def _push(counselors, payload, *, topic, now):
+def _push(counselors, payload_for, *, topic, now):
     """One push to every subscription of each counselor who has urgent notices on this device
-    too; the ids of those it reached on at least one device."""
+    too, its words in that counselor's language (`payload_for()` is called under it); the ids of
+    those it reached on at least one device."""
     wanted = {c.user_id: c for c in counselors if c.urgent_push and c.user.is_active}
+    payloads = {}
+    for counselor in wanted.values():
+        language = language_of(counselor.user)
+        if language not in payloads:
+            with translation.override(language):
+                payloads[language] = payload_for()
     reached = set()
     for subscription in PushSubscription.objects.filter(user_id__in=wanted):
+        payload = payloads[language_of(wanted[subscription.user_id].user)]
         outcome = push.send(subscription, payload, topic=topic, urgency="high", ttl=PUSH_TTL_SECONDS)
         if outcome.status == push.OK:
             reached.add(wanted[subscription.user_id].pk)
@@ -185,19 +193,27 @@ def alert_send(*, alert_id, now=None):
         return None
     alert = UrgentAlert.objects.select_related("participant__program").get(pk=alert_id)
     participant, program = alert.participant, alert.participant.program
-    team = list(participant.care_team.filter(user__is_active=True).select_related("user").order_by("pk"))
+    team = list(participant.care_team.filter(user__is_active=True).select_related("user__account_state")
+                .order_by("pk"))
     path = reverse("care_participant", args=[participant.pk])
     reached, emailed = [], set()
-    subject, body = care_team_words(settings.SITE_URL + path)
     for counselor in team:
         address = counselor.user.email.strip()
-        if address and address.lower() not in emailed and _email(address, subject, body):
+        if not address or address.lower() in emailed:
+            continue
+        with translation.override(language_of(counselor.user)):  # each counselor's own language
+            subject, body = care_team_words(settings.SITE_URL + path)
+        if _email(address, subject, body):
             emailed.add(address.lower())
             reached.append(f"email:{counselor.pk}")
     if program.on_call_email and program.on_call_email.lower() not in emailed:
-        if _email(program.on_call_email, *on_call_words(settings.SITE_URL + path)):
+        # An address, not a person: the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            words = on_call_words(settings.SITE_URL + path)
+        if _email(program.on_call_email, *words):
             reached.append("on_call")
-    pushed = _push(team, push_payload(alert, body=subject, url=path), topic=f"u{alert.pk}", now=now)
+    pushed = _push(team, lambda: push_payload(alert, body=care_team_words("")[0], url=path), topic=f"u{alert.pk}",
+                   now=now)
     reached += [f"push:{pk}" for pk in pushed]
     UrgentAlert.objects.filter(pk=alert.pk).update(sent_to=reached)
     logger.info("urgent alert %s sent: %d notices", alert.pk, len(reached))
@@ -217,14 +233,20 @@ def alert_escalate(*, alert, now):
     if not UrgentAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=now):
         return None
     admins = list(Counselor.objects.filter(program_id=alert.participant.program_id, is_program_admin=True,
-                                           user__is_active=True).select_related("user").order_by("pk"))
+                                           user__is_active=True).select_related("user__account_state")
+                  .order_by("pk"))
     if not admins:
         logger.warning("urgent alert %s: nobody acknowledged it and the program has no admin to tell", alert.pk)
     path = reverse("care_urgent")
-    subject, body = admin_words(settings.SITE_URL + path)
-    reached = [f"admin-email:{admin.pk}" for admin in admins
-               if admin.user.email.strip() and _email(admin.user.email.strip(), subject, body)]
-    reached += [f"admin-push:{pk}" for pk in _push(admins, push_payload(alert, body=subject, url=path),
+    reached = []
+    for admin in admins:
+        if not admin.user.email.strip():
+            continue
+        with translation.override(language_of(admin.user)):  # each admin's own language
+            subject, body = admin_words(settings.SITE_URL + path)
+        if _email(admin.user.email.strip(), subject, body):
+            reached.append(f"admin-email:{admin.pk}")
+    reached += [f"admin-push:{pk}" for pk in _push(admins, lambda: push_payload(alert, body=admin_words("")[0], url=path),
                                                       topic=f"e{alert.pk}", now=now)]
     with transaction.atomic():
         current = UrgentAlert.objects.select_for_update().get(pk=alert.pk)

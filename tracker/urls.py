@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import accounts
 from .api import care as care_api
 from .api import groups as groups_api
 from .api import measure_schedules as measure_schedules_api
@@ -167,7 +168,11 @@ urlpatterns += [
     path("settings/email/confirm/<str:token>/", account.email_confirm, name="email_confirm"),
     path("care/invitations/", account.invitations, name="care_invitations"),
     path("care/invitations/<int:pk>/revoke/", account.invitation_revoke, name="care_invitation_revoke"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    # The email (Steady's own words, not the admin's) in the account holder's language
+    # (tracker.accounts.PasswordResetForm).
+    path("password-reset/", auth_views.PasswordResetView.as_view(
+        form_class=accounts.PasswordResetForm, email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt"), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),

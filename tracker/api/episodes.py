@@ -9,6 +9,7 @@ transaction. Admitting is the one write allowed about a discharged person.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -85,7 +86,7 @@ class EpisodeAccess(CareAccess, APIView):
         found = (Episode.objects.filter(pk=episode_id, participant=self.participant)
                  .select_related("counselor__user").prefetch_related("level_changes").first())
         if found is None:
-            raise Http404("No such episode.")
+            raise Http404(_("No such episode."))
         self.audit_object_id = found.pk
         return found
 

@@ -14,6 +14,7 @@ allowed request leaves one audit row.
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -145,7 +146,7 @@ class Mark(SessionAccess):
         participant = Participant.objects.filter(pk=participant_id, program_id=session.group.program_id).first()
         if participant is None:
             audit.deny(request, resource=self.audit_resource, participant_id=participant_id)
-            raise Http404("No such participant.")
+            raise Http404(_("No such participant."))
         serializer = MarkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

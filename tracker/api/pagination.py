@@ -1,5 +1,6 @@
 """Paging for API lists: limit and offset, and a clear 400 for values that are not counts."""
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
@@ -12,7 +13,7 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
             return None
         value = request.query_params[name]
         if not value.isdigit():
-            raise ValidationError({name: ["Enter a whole number, 0 or more."]})
+            raise ValidationError({name: [_("Enter a whole number, 0 or more.")]})
         return int(value)
 
     def get_limit(self, request):

@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, parsers, permissions, serializers, status
@@ -23,8 +24,8 @@ from ..models import (
     CheckIn,
     Goal,
     HighRiskTime,
-    SafetyPlanVersion,
     SafetyAnswer,
+    SafetyPlanVersion,
     TalkRequest,
     Task,
     Urge,
@@ -48,9 +49,9 @@ from .serializers import (
     ReflectionSerializer,
     ReminderSettingsSerializer,
     RemindersOverviewSerializer,
+    SafetyAnswerSerializer,
     SafetyPlanVersionSerializer,
     SuggestionSerializer,
-    SafetyAnswerSerializer,
     TalkRequestSerializer,
     TaskSerializer,
     UrgeSerializer,
@@ -60,7 +61,7 @@ from .serializers import (
 
 
 class IsParticipant(permissions.BasePermission):
-    message = "Only participants have entries."
+    message = gettext_lazy("Only participants have entries.")
 
     def has_permission(self, request, view):
         request.participant = participant_for_user(request.user)
@@ -162,7 +163,7 @@ class EntryDetail(APIView):
         except self.own_refusals as error:
             raise self.refusal(error) from error
         except services.EntryNotFound:
-            raise Http404("No such entry.")
+            raise Http404(_("No such entry."))
         except services.EntryGone as gone:
             # The outbox takes this as done: the entry was deleted, maybe on another device.
             body = {"detail": _("This entry was deleted, maybe on another device. It was not saved again."),
@@ -412,10 +413,10 @@ class SafetyPlanVersionDetail(APIView):
             result = services.safety_plan_save(participant=request.participant, id=entry_id,
                                                data=serializer.validated_data, author=request.user)
         except services.EntryNotFound:
-            raise Http404("No such version.")
+            raise Http404(_("No such version."))
         except services.VersionExists:
-            return Response({"id": ["This version is saved already and versions never change: "
-                                    "send your changes with a new id."]}, status=status.HTTP_409_CONFLICT)
+            return Response({"id": [_("This version is saved already and versions never change: "
+                                      "send your changes with a new id.")]}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
             raise ValidationError(field_errors(error))
         return Response(SafetyPlanVersionSerializer(result.entry).data, status=status.HTTP_201_CREATED)
@@ -461,7 +462,7 @@ class Patterns(APIView):
 class IsParticipantOrCounselor(permissions.BasePermission):
     """A participant's phone (reminders) or a counselor's device (urgent notices: tracker.urgent)."""
 
-    message = "Only participants and counselors receive notifications."
+    message = gettext_lazy("Only participants and counselors receive notifications.")
 
     def has_permission(self, request, view):
         return IsParticipant().has_permission(request, view) or counselor_for_user(request.user) is not None
@@ -489,7 +490,7 @@ class PushSubscriptions(APIView):
         serializer = PushEndpointSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if not services.push_subscription_delete(user=request.user, endpoint=serializer.validated_data["endpoint"]):
-            raise Http404("No such subscription.")
+            raise Http404(_("No such subscription."))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -556,7 +557,7 @@ class TokenAction(APIView):
         serializer.is_valid(raise_exception=True)
         delivery = reminders.delivery_for_token(serializer.validated_data["token"])
         if delivery is None:
-            raise Http404("No such reminder.")
+            raise Http404(_("No such reminder."))
         return delivery
 
 
@@ -566,7 +567,7 @@ class Snooze(TokenAction):
     def post(self, request):
         reminder = reminders.reminder_snooze(delivery=self.delivery(request))
         if reminder is None:  # off, closed, or this notification's reminder has fired again since
-            raise Http404("No such reminder.")
+            raise Http404(_("No such reminder."))
         return Response({"next_due_at": reminder.next_due_at})
 
 
@@ -597,5 +598,5 @@ class ObtainParticipantToken(ObtainAuthToken):
         serializer.is_valid(raise_exception=True)
         if needs_second_factor(serializer.validated_data["user"]):
             raise ValidationError({"non_field_errors": [
-                "This account signs in on the web with its second factor; tokens are not issued to it."]})
+                _("This account signs in on the web with its second factor; tokens are not issued to it.")]})
         return super().post(request, *args, **kwargs)

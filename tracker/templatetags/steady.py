@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import pgettext
 
 from tracker.models import tel as tel_digits
 
@@ -12,8 +13,10 @@ def hours_minutes(minutes):
         return ""
     hours, rest = divmod(int(minutes), 60)
     if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+        return pgettext("a duration", "%(minutes)s min") % {"minutes": rest}
+    if rest:
+        return pgettext("a duration", "%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
+    return pgettext("a duration", "%(hours)s h") % {"hours": hours}
 
 
 @register.filter

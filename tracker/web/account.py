@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -24,7 +25,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import access, accounts, audit, exports
 from ..models import Invitation
-from ..security import end_all_sessions, end_other_sessions, is_staff_account, second_factor_done
+from ..security import (
+    end_all_sessions,
+    end_other_sessions,
+    is_staff_account,
+    second_factor_done,
+)
 from .decorators import participant_required, signed_in
 from .downloads import download
 from .forms import CloseForm, CodeForm, EmailForm, InvitationForm, JoinForm, NoticeForm
@@ -62,9 +68,10 @@ def second_factor(request):
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = StaticToken.objects.filter(device=device).count()
-                messages.info(request, f"Recovery code used. {left} left.")
+                messages.info(request, ngettext("Recovery code used. %(left)s left.", "Recovery code used. %(left)s left.",
+                                                left) % {"left": left})
             return redirect(_next(request, _landing(user)))
-        form.add_error("code", "That code didn’t work. Codes change every 30 seconds and work once.")
+        form.add_error("code", _("That code didn’t work. Codes change every 30 seconds and work once."))
     return render(request, "tracker/account/second_factor.html", {"form": form, "next": _next(request, "")})
 
 
@@ -94,7 +101,7 @@ def second_factor_setup(request):
                 "codes": codes, "next": _next(request, _landing(user))})
         form.add_error("code", _("That code didn’t match. Check the time on your phone and try the newest code."))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1d2725", light="#ffffff", omitsize=True,
-                                                             title="Sign-in code for your authenticator app")
+                                                             title=_("Sign-in code for your authenticator app"))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "tracker/account/second_factor_setup.html", {
         "form": form, "qr": qr, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
@@ -112,9 +119,9 @@ def second_factor_off(request):
     if request.method == "POST" and form.is_valid():
         if match_token(user, form.cleaned_data["code"]) is not None:
             accounts.second_factor_remove(user=user)
-            messages.success(request, "Two-step sign-in is off. You can turn it on again in Settings.")
+            messages.success(request, _("Two-step sign-in is off. You can turn it on again in Settings."))
             return redirect("settings")
-        form.add_error("code", "That code didn’t work. Codes change every 30 seconds and work once.")
+        form.add_error("code", _("That code didn’t work. Codes change every 30 seconds and work once."))
     return render(request, "tracker/account/second_factor_off.html", {"form": form})
 
 
@@ -141,7 +148,7 @@ def join(request, token):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if invitation.role == Invitation.Role.COUNSELOR:
             return redirect("second_factor_setup")
-        messages.success(request, "Welcome to Steady. This is Today: your check-in and anything due.")
+        messages.success(request, _("Welcome to Steady. This is Today: your check-in and anything due."))
         return redirect("today")
     return render(request, "tracker/account/join.html", {
         "form": form, "invitation": invitation, "notice": accounts.notice_text(invitation.program)})
@@ -178,7 +185,7 @@ def invitations(request):
             name=form.cleaned_data["name"], email=form.cleaned_data["email"], created_by=request.user)
         link = invitation_link(request, reverse("join", args=[token]))
         created = {"invitation": invitation, "link": link,
-                   "qr": segno.make(link, error="m").svg_inline(scale=5, omitsize=True, title=f"Invitation link for {invitation.name}")}
+                   "qr": segno.make(link, error="m").svg_inline(scale=5, omitsize=True, title=_("Invitation link for %(name)s") % {"name": invitation.name})}
         form = InvitationForm(admin=counselor.is_program_admin)
     mine = Invitation.objects.filter(program=counselor.program)
     if not counselor.is_program_admin:
@@ -200,7 +207,7 @@ def invitation_revoke(request, pk):
         raise Http404("No such invitation.")
     accounts.invitation_revoke(invitation=invitation)
     audit.record(request, action="write", resource="invitations", object_id=invitation.pk)
-    messages.success(request, f"The link for {invitation.name} no longer works.")
+    messages.success(request, _("The link for %(name)s no longer works.") % {"name": invitation.name})
     return redirect("care_invitations")
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import access, aftercare, audit, instruments, responses, services
@@ -32,10 +32,10 @@ Action = AuditEvent.Action
 
 class AftercarePlanForm(AccessibleErrorsMixin, forms.ModelForm):
     checkups = forms.TypedChoiceField(
-        label=_lazy("Check-ups from the program"), coerce=lambda value: value == "yes", widget=forms.RadioSelect,
-        choices=[("yes", _lazy("Yes, they agreed")), ("no", _lazy("No"))],
-        error_messages={"required": _lazy("Say whether they agreed to check-ups.")},
-        help_text=_lazy("A short check-in on their phone, every month by default. They can stop them in Settings."))
+        label=gettext_lazy("Check-ups from the program"), coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        choices=[("yes", gettext_lazy("Yes, they agreed")), ("no", gettext_lazy("No"))],
+        error_messages={"required": gettext_lazy("Say whether they agreed to check-ups.")},
+        help_text=gettext_lazy("A short check-in on their phone, every month by default. They can stop them in Settings."))
 
     class Meta:
         model = AftercarePlan
@@ -46,15 +46,15 @@ class AftercarePlanForm(AccessibleErrorsMixin, forms.ModelForm):
             "meetings": forms.Textarea(attrs={"rows": 3}), "people": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"next_provider": _lazy("Next provider"), "first_appointment_at": _lazy("First appointment"),
-                  "first_appointment_place": _lazy("Where"), "prescriber": _lazy("Prescriber"),
-                  "meetings": _lazy("Mutual-help meetings"), "people": _lazy("People to call"),
-                  "follow_up": _lazy("What we agreed for follow-up"), "checkups_until": _lazy("Check-ups until")}
-        help_texts = {"people": _lazy("Names and numbers, one a line."),
-                      "first_appointment_at": _lazy("In the person’s own time zone."),
-                      "follow_up": _lazy("In words the person will recognise: they see this plan in their app.")}
-        error_messages = {"first_appointment_at": {"invalid": _lazy("Pick a day and time from the calendar.")},
-                          "checkups_until": {"invalid": _lazy("Pick a day from the calendar.")}}
+        labels = {"next_provider": gettext_lazy("Next provider"), "first_appointment_at": gettext_lazy("First appointment"),
+                  "first_appointment_place": gettext_lazy("Where"), "prescriber": gettext_lazy("Prescriber"),
+                  "meetings": gettext_lazy("Mutual-help meetings"), "people": gettext_lazy("People to call"),
+                  "follow_up": gettext_lazy("What we agreed for follow-up"), "checkups_until": gettext_lazy("Check-ups until")}
+        help_texts = {"people": gettext_lazy("Names and numbers, one a line."),
+                      "first_appointment_at": gettext_lazy("In the person’s own time zone."),
+                      "follow_up": gettext_lazy("In words the person will recognise: they see this plan in their app.")}
+        error_messages = {"first_appointment_at": {"invalid": gettext_lazy("Pick a day and time from the calendar.")},
+                          "checkups_until": {"invalid": gettext_lazy("Pick a day from the calendar.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,14 +140,14 @@ def acknowledge(request, participant_id):
 
 class CheckupSettingsForm(AccessibleErrorsMixin, forms.Form):
     checkup_items = forms.MultipleChoiceField(
-        label=_lazy("BAM items asked"), required=False, widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _lazy("Pick from the items shown.")},
-        help_text=_lazy("Asked at each check-up. No BAM score is computed from them."))
+        label=gettext_lazy("BAM items asked"), required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": gettext_lazy("Pick from the items shown.")},
+        help_text=gettext_lazy("Asked at each check-up. No BAM score is computed from them."))
     checkup_every_days = forms.IntegerField(
-        label=_lazy("Days between check-ups"), min_value=aftercare.EVERY_DAYS_MIN, max_value=aftercare.EVERY_DAYS_MAX,
+        label=gettext_lazy("Days between check-ups"), min_value=aftercare.EVERY_DAYS_MIN, max_value=aftercare.EVERY_DAYS_MAX,
         widget=NumberInput(attrs={"inputmode": "numeric"}))
     checkup_months = forms.IntegerField(
-        label=_lazy("Months of check-ups (the default at discharge)"), min_value=aftercare.MONTHS_MIN,
+        label=gettext_lazy("Months of check-ups (the default at discharge)"), min_value=aftercare.MONTHS_MIN,
         max_value=aftercare.MONTHS_MAX, widget=NumberInput(attrs={"inputmode": "numeric"}))
 
     def __init__(self, *args, program, **kwargs):

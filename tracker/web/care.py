@@ -19,7 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from .. import absence, access, aftercare, audit, care, dates, episodes, exports, medication, progress, push, schedule, scores, selectors, services, triage
@@ -112,8 +113,8 @@ def caseload(request):
     return response
 
 
-CASELOAD_SORTS = {"need": _lazy("Most in need first"), "name": _lazy("Name"),
-                  "last": _lazy("Last check-in, longest ago first")}
+CASELOAD_SORTS = {"need": gettext_lazy("Most in need first"), "name": gettext_lazy("Name"),
+                  "last": gettext_lazy("Last check-in, longest ago first")}
 
 
 @signed_in
@@ -164,7 +165,7 @@ def acknowledge_flag(request, participant):
         else:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"“{flag.label}” for {participant} acknowledged.")
+        messages.success(request, _("“%(flag)s” for %(name)s acknowledged.") % {"flag": flag.label, "name": participant})
     target = request.POST.get("next", "")
     return redirect(target if target in (reverse("care_caseload"), reverse("care_participant", args=[participant.pk]))
                     else "care_caseload")
@@ -185,8 +186,8 @@ def note_refusal(request, rows):
 def _tabs(participant, current):
     pid = participant.pk
     return [(reverse(name, args=[pid]), label, name == current) for name, label in (
-        ("care_participant", "Trends"), ("care_summary", "Week"), ("care_goals", "Goals"),
-        ("care_plans", "Plans"), ("care_timeline", "Wins"), ("care_scores", _("Scores")),
+        ("care_participant", _("Trends")), ("care_summary", pgettext("a tab: the week's summary", "Week")),
+        ("care_goals", _("Goals")), ("care_plans", _("Plans")), ("care_timeline", _("Wins")), ("care_scores", _("Scores")),
         ("care_episode", _("Episode")), ("care_reviews", _("Reviews")))]  # issue 18
 
 
@@ -208,7 +209,7 @@ def participant_view(request, participant):
         score_histories=scores.participant_scores(participant),  # issue 17: the scores block
         periods=care.PERIODS, charts=charts.trend_charts(overview.data, period=period, events=overview.events),
         event_key=charts.event_key(), events=charts.event_list(overview.events),
-        heat_map=charts.HeatMap(overview.heat), weekdays=care.WEEKDAYS, min_uses=progress.MIN_USES_TO_RANK,
+        heat_map=charts.HeatMap(overview.heat), weekdays=charts.weekday_names(), min_uses=progress.MIN_USES_TO_RANK,
         notices=absence.recent_notices(participant),  # issue 16: reasons are for the care team only
         use_meds=medication.care_view(participant=participant, days=period),  # issue 17
         group_week=schedule.group_week(participant, schedule.week_start(
@@ -269,8 +270,14 @@ def goals(request, participant):
 
 
 CARE_FORMS = {
-    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, noun="goal"),
-    "task": dict(model=Task, form=TaskForm, put=services.task_put, noun="task"),
+    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, noun="goal",
+                 saved={True: gettext_lazy("Goal added for %(name)s."), False: gettext_lazy("Goal saved for %(name)s.")},
+                 gone=gettext_lazy("This goal was deleted, so it was not saved again. Save once more to add what you "
+                            "wrote as a new goal.")),
+    "task": dict(model=Task, form=TaskForm, put=services.task_put, noun="task",
+                 saved={True: gettext_lazy("Task added for %(name)s."), False: gettext_lazy("Task saved for %(name)s.")},
+                 gone=gettext_lazy("This task was deleted, so it was not saved again. Save once more to add what you "
+                            "wrote as a new task.")),
 }
 
 
@@ -291,14 +298,12 @@ def _care_entry_form(request, participant, kind, entry_id=None):
             except services.EntryNotFound:
                 raise Http404("No such entry.")
             except services.EntryGone:
-                form.add_error(None, _("This %(noun)s was deleted, so it was not saved again. Save once more to "
-                                       "add what you wrote as a new %(noun)s.") % {"noun": spec["noun"]})
+                form.add_error(None, spec["gone"])
                 new_id = uuid.uuid4()
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"{spec['noun'].capitalize()} {'added' if result.created else 'saved'} "
-                                          f"for {participant}.")
+                messages.success(request, spec["saved"][result.created] % {"name": participant})
                 return redirect("care_goals", participant.pk)
     else:
         new_id = entry.pk if entry else uuid.uuid4()
@@ -323,7 +328,8 @@ def task_done(request, participant, entry_id):
     task = access.own_entry(Task, participant=participant, entry_id=entry_id)
     services.task_set_done(task=task, done=request.POST.get("done") == "1")
     audit.record(request, action=Action.WRITE, resource="tasks", participant=participant, object_id=task.pk)
-    messages.success(request, f"“{task.title}” marked {'done' if task.done else 'not done'}.")
+    messages.success(request, (_("“%(title)s” marked done.") if task.done else _("“%(title)s” marked not done."))
+                     % {"title": task.title})
     return redirect("care_goals", participant.pk)
 
 

@@ -9,12 +9,16 @@ import dataclasses
 import math
 
 from django.conf import settings
+from django.utils.dates import WEEKDAYS as DAY_NAMES
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .. import progress, scores
-from ..care import DAILY_UP_TO, WEEKDAYS
+from ..care import DAILY_UP_TO
 from ..triage import LABELS as FLAG_LABELS
 
 # The drawing area, in SVG user units (the SVG scales to the width it is given; at 360 px a
@@ -51,14 +55,29 @@ def event_list(events):
     legend = _event_legend()
 
     def text(event):
-        words = f"{event.date:%a %-d %b}: {legend[event.kind]}"
+        words = {"day": day_label(event.date), "event": legend[event.kind]}
         if event.kind == "acknowledged":
-            return f"{words} ({FLAG_LABELS.get(event.detail, event.detail)})"
+            return _("%(day)s: %(event)s (%(flag)s)") % {**words, "flag": FLAG_LABELS.get(event.detail, event.detail)}
         if event.kind == "plan":
-            return f"{words} " + _("(version %(number)s)") % {"number": event.detail}
-        return words
+            return _("%(day)s: %(event)s (version %(number)s)") % {**words, "number": event.detail}
+        return _("%(day)s: %(event)s") % words
 
     return [(event.kind, text(event)) for event in events]
+
+
+def day_label(day):
+    """A day in full on the charts (accessible names, tables, event marks): "Sat 14 Nov"."""
+    return date_format(day, _("D j M"))
+
+
+def short_day(day):
+    """A day under a bar: "14 Nov"."""
+    return date_format(day, _("j M"))
+
+
+def bar_name(label, what, text):
+    """A bar's or point's accessible name: "Sat 14 Nov, sleep: 6.5 h"."""
+    return _("%(day)s, %(what)s: %(value)s") % {"day": label, "what": what, "value": text}
 
 
 def _num(value):
@@ -189,7 +208,7 @@ def bar_chart(*, id, title, description, unit, points, max_value=None, fmt="{:g}
         text = _("no entry") if value is None else f"{fmt.format(value)}{unit}"
         bars.append(Bar(
             x=LEFT + index * slot + slot * 0.15, y=BASELINE - height, width=slot * 0.7, height=height,
-            label=label, value=value, text=text, name=f"{label}, {noun or title.lower()}: {text}",
+            label=label, value=value, text=text, name=bar_name(label, noun or title.lower(), text),
         ))
     # As many dates as fit, always the last one; each kept inside the picture.
     widest = max((len(axis) for _, axis, _ in points), default=1) * CHAR
@@ -237,22 +256,26 @@ def sparkline(values, *, top, unit, what, measure, width=112, height=28):
         bars.append((round(index * slot + 1, 1), round(height - h, 1), round(slot - 2, 1), round(h, 1)))
     known = [v for v in values if v is not None]
     if not known:
-        summary = f"{what}: nothing logged in the last {len(values)} days."
+        summary = ngettext("%(what)s: nothing logged in the last %(days)s day.",
+                           "%(what)s: nothing logged in the last %(days)s days.", len(values)) % {
+            "what": what, "days": len(values)}
     else:
         average = sum(known) / len(known)
-        summary = (f"{what}, last {len(values)} days: {len(known)} days logged, average {average:.1f}{unit}, "
-                   f"latest {known[-1]:g}{unit}.")
+        summary = ngettext("%(what)s, last %(days)s days: %(logged)s day logged, average %(average)s, latest %(latest)s.",
+                           "%(what)s, last %(days)s days: %(logged)s days logged, average %(average)s, latest %(latest)s.",
+                           len(known)) % {"what": what, "days": len(values), "logged": len(known),
+                                          "average": f"{average:.1f}{unit}", "latest": f"{known[-1]:g}{unit}"}
     return Sparkline(bars=bars, width=width, height=height, summary=summary, measure=measure)
 
 
 
 def sleep_sparkline(row):
     """A caseload row's (tracker.triage.Row) last nights of sleep."""
-    return sparkline([v for _, v in row.sleep], top=10, unit=" h", what="Sleep each night", measure="sleep")
+    return sparkline([v for _, v in row.sleep], top=10, unit=" h", what=_("Sleep each night"), measure="sleep")
 
 
 def urge_sparkline(row):
-    return sparkline([v for _, v in row.urges], top=max(4, *(v for _, v in row.urges)), unit="", what="Urges each day",
+    return sparkline([v for _, v in row.urges], top=max(4, *(v for _, v in row.urges)), unit="", what=_("Urges each day"),
                      measure="urges")
 
 
@@ -280,7 +303,7 @@ class Spec:
 
 def span_label(first, last):
     """A bar's day or week in full (accessible names, the table)."""
-    return f"{first:%a %-d %b}" if first == last else _("Week of %(day)s") % {"day": f"{first:%-d %b}"}
+    return day_label(first) if first == last else _("Week of %(day)s") % {"day": short_day(first)}
 
 
 def _index_of(spans, day):
@@ -290,7 +313,7 @@ def _index_of(spans, day):
     return None
 
 
-def chart_set(data, specs, *, events=(), short=lambda first: f"{first:%-d %b}"):
+def chart_set(data, specs, *, events=(), short=short_day):
     """One bar chart per spec, each from data[spec.key] against data[spec.spans] (a bar's dates).
 
     events: tracker.care.Event, marked under the bar whose day or week holds them.
@@ -320,7 +343,7 @@ def efficiency_band():
 def progress_charts(figures, days):
     """A participant's own charts on My progress: one bar a day, from the join date if later."""
     tracked = figures.tracked_days
-    short = (lambda d: d.strftime("%a")) if days <= 7 else (lambda d: d.strftime("%-d %b"))
+    short = (lambda d: date_format(d, _("D"))) if days <= 7 else short_day
 
     def of(attribute, scale=1):
         return [None if day.checkin is None or getattr(day.checkin, attribute) is None
@@ -343,7 +366,7 @@ def progress_charts(figures, days):
         Spec("efficiency", _("Sleep efficiency"), "%", "efficiency",
              _("Share of the time in bed spent asleep, each night."), "efficiency", _("sleep efficiency"),
              max_value=100, tick_unit="%", band=efficiency_band()),
-        Spec("quality", _("Sleep quality"), " of 5", "quality",
+        Spec("quality", _("Sleep quality"), _(" of 5"), "quality",
              _("How well you slept, from 1 (very poor) to 5 (very good)."), "quality", _("sleep quality"),
              max_value=5, ticks=(1, 3, 5)),
         Spec("urges", _("Urges each day"), "", "urges", _("How many urges you logged each day."), "urges",
@@ -351,7 +374,7 @@ def progress_charts(figures, days):
         Spec("duration", _("How long urges lasted"), " min", "duration",
              _("Average minutes an urge lasted, each day with an urge. Shorter bars: urges fade faster."),
              "duration", _("minutes an urge lasted")),
-        Spec("stress", _("Stress"), " of 10", "stress", _("Your stress from 0 to 10 each day you checked in."),
+        Spec("stress", _("Stress"), _(" of 10"), "stress", _("Your stress from 0 to 10 each day you checked in."),
              "stress", _("stress"), max_value=10),
     ], short=short)
 
@@ -374,19 +397,19 @@ def trend_charts(data, *, period, events=()):
              _("Share of time in bed spent asleep, one bar per %(per)s.") % {"per": per}, "efficiency",
              _("sleep efficiency"), max_value=100, fmt="{:.0f}", tick_unit="%", band=efficiency_band(),
              threshold=(efficiency, flag)),
-        Spec("c-quality", _("Sleep quality"), " of 5", "sleep_quality",
+        Spec("c-quality", _("Sleep quality"), _(" of 5"), "sleep_quality",
              _("Sleep quality from 1 to 5, one bar per %(per)s.") % {"per": per}, "quality", _("sleep quality"),
              max_value=5, fmt="{:.1f}", ticks=(1, 3, 5)),
         Spec("c-urges", _("Urges"), "", "urges",
              _("Number of urges logged, one bar per %(per)s.") % {"per": _("week") if period > DAILY_UP_TO else _("day")},
              "urges", _("urges")),
-        Spec("c-intensity", _("Urge intensity"), " of 10", "urge_intensity",
+        Spec("c-intensity", _("Urge intensity"), _(" of 10"), "urge_intensity",
              _("Average urge strength, 0 to 10, one bar per %(per)s.") % {"per": per}, "intensity",
              _("urge strength"), max_value=10, fmt="{:.1f}", threshold=(settings.TRIAGE_HIGH_URGE, flag)),
         Spec("c-duration", _("Urge duration"), " min", "urge_minutes",
              _("Average minutes an urge lasted, one bar per %(per)s.") % {"per": per}, "duration",
              _("minutes an urge lasted"), fmt="{:.0f}"),
-        Spec("c-stress", _("Stress"), " of 10", "stress", _("Stress from 0 to 10, one bar per %(per)s.") % {"per": per},
+        Spec("c-stress", _("Stress"), _(" of 10"), "stress", _("Stress from 0 to 10, one bar per %(per)s.") % {"per": per},
              "stress", _("stress"), max_value=10, fmt="{:.1f}"),
         Spec("c-adherence", _("Check-in days"), "%", "adherence", _("Share of each week's days with a check-in."),
              "checkins", _("days with a check-in"), max_value=100, fmt="{:.0f}", spans="adherence_spans",
@@ -399,6 +422,17 @@ def trend_charts(data, *, period, events=()):
 
 # A label column, then 24 hour columns; 7 weekday rows.
 HEAT_LEFT, HEAT_COLUMN, HEAT_ROW = 20, 12.5, 18
+
+# Each weekday's one-letter mark on the heat map's rows, Monday first.
+WEEKDAY_INITIALS = (pgettext_lazy("Monday's initial", "M"), pgettext_lazy("Tuesday's initial", "T"),
+                    pgettext_lazy("Wednesday's initial", "W"), pgettext_lazy("Thursday's initial", "T"),
+                    pgettext_lazy("Friday's initial", "F"), pgettext_lazy("Saturday's initial", "S"),
+                    pgettext_lazy("Sunday's initial", "S"))
+
+
+def weekday_names():
+    """(name, short name) of each weekday, Monday first, in the page's language."""
+    return [(DAY_NAMES[day], WEEKDAYS_ABBR[day]) for day in range(7)]
 
 
 def _heat_x(hour):
@@ -427,13 +461,18 @@ class HeatMap:
     def svg(self):
         return format_html_join("", '<rect class="heat{}" x="{}" y="{}" width="11" height="16"{}><title>{} {}:00: {}</title></rect>', (
             ("" if n else " heat--empty", _heat_x(h), _heat_y(d),
-             format_html(' fill-opacity="{}"', str(opacity)) if n else "", WEEKDAYS[d], f"{h:02d}", n)
+             format_html(' fill-opacity="{}"', str(opacity)) if n else "", DAY_NAMES[d], f"{h:02d}", n)
             for d, h, n, opacity in self.cells()))
+
+    def busiest(self, limit=3):
+        """(weekday name, hour, count) of the busiest hours, most urges first."""
+        cells = sorted(((n, d, h) for d, row in enumerate(self.grid) for h, n in enumerate(row) if n), reverse=True)
+        return [(DAY_NAMES[d], h, n) for n, d, h in cells[:limit]]
 
     @property
     def axes_svg(self):
         rows = format_html_join("", '<text class="axis-label" x="0" y="{}">{}</text>',
-                                ((str(d * HEAT_ROW + 14), name[0]) for d, name in enumerate(WEEKDAYS)))
+                                ((str(d * HEAT_ROW + 14), initial) for d, initial in enumerate(WEEKDAY_INITIALS)))
         hours = format_html_join("", '<text class="axis-label" x="{}" y="146">{}h</text>', ((_heat_x(h), h) for h in (0, 6, 12, 18)))
         return rows + hours
 
@@ -486,7 +525,7 @@ def score_chart(*, definition, score, responses, zone):
     points = []
     for response in responses:
         local = response.completed_at.astimezone(zone)
-        points.append((f"{local:%a %-d %b}", f"{local:%-d %b}", response.scores.get(score.key)))
+        points.append((day_label(local), short_day(local), response.scores.get(score.key)))
     title = definition.name if len(definition.scores) == 1 else f"{definition.name}: {score.name}"
     better = _("Higher is better.") if score.higher_is_better else _("Lower is better.")
     chart = bar_chart(
@@ -512,7 +551,7 @@ def score_chart(*, definition, score, responses, zone):
         found = score.band(bar.value) if bar.value is not None else None
         if found is not None:
             bar.text = f"{bar.value} ({found.text()})"
-            bar.name = f"{bar.label}, {title}: {bar.text}"
+            bar.name = bar_name(bar.label, title, bar.text)
     return ScoreChart(**{f.name: getattr(chart, f.name) for f in dataclasses.fields(Chart)}, severity=severity)
 
 
@@ -653,7 +692,7 @@ def score_trend(history, *, id):
     placed = []
     for point in points:
         name = _("%(day)s, %(score)s: %(value)s points") % {
-            "day": f"{point.day:%a %-d %b %Y}", "score": history.name, "value": point.value}
+            "day": date_format(point.day, _("D j M Y")), "score": history.name, "value": point.value}
         if point.band:
             name += f" ({point.band})"
         placed.append(TrendPoint(x=x_of(point.day), y=y_of(point.value), name=name))
@@ -662,7 +701,7 @@ def score_trend(history, *, id):
     # Dates under the points, newest first, each kept clear of the one to its right.
     labels = []
     for point, spot in zip(reversed(points), reversed(placed)):
-        text = f"{point.day:%-d %b}"
+        text = short_day(point.day)
         half = len(text) * CHAR / 2
         x = min(max(spot.x, LEFT + half - 6), WIDTH - half)
         if labels and labels[-1][0] - x < 2 * half + 8:

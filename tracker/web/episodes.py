@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import audit, episodes
@@ -30,8 +30,8 @@ def _date_widget():
 
 def _day_field(label):
     return forms.DateField(label=label, widget=_date_widget(),
-                           error_messages={"required": _lazy("Pick a day from the calendar."),
-                                           "invalid": _lazy("Pick a day from the calendar.")})
+                           error_messages={"required": gettext_lazy("Pick a day from the calendar."),
+                                           "invalid": gettext_lazy("Pick a day from the calendar.")})
 
 
 class CounselorChoice(forms.ModelChoiceField):
@@ -46,48 +46,48 @@ class ProgramCounselorMixin:
 
 
 LEVEL_CHOICES = Participant.LevelOfCare.choices
-LEVEL_ERRORS = {"required": _lazy("Pick one of the levels of care shown."),
-                "invalid_choice": _lazy("Pick one of the levels of care shown.")}
+LEVEL_ERRORS = {"required": gettext_lazy("Pick one of the levels of care shown."),
+                "invalid_choice": gettext_lazy("Pick one of the levels of care shown.")}
 
 
 class AdmitForm(ProgramCounselorMixin, AccessibleErrorsMixin, forms.Form):
     prefix = "admit"
-    admitted_on = _day_field(_lazy("Admitted on"))
-    level_of_care = forms.ChoiceField(label=_lazy("Level of care"), choices=LEVEL_CHOICES, widget=forms.RadioSelect,
+    admitted_on = _day_field(gettext_lazy("Admitted on"))
+    level_of_care = forms.ChoiceField(label=gettext_lazy("Level of care"), choices=LEVEL_CHOICES, widget=forms.RadioSelect,
                                       error_messages=LEVEL_ERRORS)
-    counselor = CounselorChoice(label=_lazy("Counselor of record"), queryset=Counselor.objects.none(), required=False,
-                                empty_label=_lazy("Nobody yet"))
-    next_review_on = forms.DateField(label=_lazy("Next plan review (optional)"), required=False,
+    counselor = CounselorChoice(label=gettext_lazy("Counselor of record"), queryset=Counselor.objects.none(), required=False,
+                                empty_label=gettext_lazy("Nobody yet"))
+    next_review_on = forms.DateField(label=gettext_lazy("Next plan review (optional)"), required=False,
                                      widget=_date_widget(),
-                                     error_messages={"invalid": _lazy("Pick a day from the calendar.")})
+                                     error_messages={"invalid": gettext_lazy("Pick a day from the calendar.")})
 
 
 class LevelForm(AccessibleErrorsMixin, forms.Form):
     prefix = "level"
-    changed_on = _day_field(_lazy("From"))
-    level_of_care = forms.ChoiceField(label=_lazy("New level of care"), choices=LEVEL_CHOICES,
+    changed_on = _day_field(gettext_lazy("From"))
+    level_of_care = forms.ChoiceField(label=gettext_lazy("New level of care"), choices=LEVEL_CHOICES,
                                       widget=forms.RadioSelect, error_messages=LEVEL_ERRORS)
-    note = forms.CharField(label=_lazy("Why"), max_length=300, required=False,
+    note = forms.CharField(label=gettext_lazy("Why"), max_length=300, required=False,
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
 class PlanForm(ProgramCounselorMixin, AccessibleErrorsMixin, forms.Form):
     prefix = "plan"
-    next_review_on = forms.DateField(label=_lazy("Next plan review"), required=False, widget=_date_widget(),
-                                     error_messages={"invalid": _lazy("Pick a day from the calendar.")})
-    counselor = CounselorChoice(label=_lazy("Counselor of record"), queryset=Counselor.objects.none(), required=False,
-                                empty_label=_lazy("Nobody yet"))
+    next_review_on = forms.DateField(label=gettext_lazy("Next plan review"), required=False, widget=_date_widget(),
+                                     error_messages={"invalid": gettext_lazy("Pick a day from the calendar.")})
+    counselor = CounselorChoice(label=gettext_lazy("Counselor of record"), queryset=Counselor.objects.none(), required=False,
+                                empty_label=gettext_lazy("Nobody yet"))
 
 
 class DischargeForm(AccessibleErrorsMixin, forms.Form):
     prefix = "discharge"
-    discharged_on = _day_field(_lazy("Discharged on"))
-    discharge_type = forms.ChoiceField(label=_lazy("Kind of discharge"), choices=Episode.Discharge.choices,
+    discharged_on = _day_field(gettext_lazy("Discharged on"))
+    discharge_type = forms.ChoiceField(label=gettext_lazy("Kind of discharge"), choices=Episode.Discharge.choices,
                                        widget=forms.RadioSelect,
-                                       error_messages={"required": _lazy("Pick one of the kinds of discharge shown."),
-                                                       "invalid_choice": _lazy(
+                                       error_messages={"required": gettext_lazy("Pick one of the kinds of discharge shown."),
+                                                       "invalid_choice": gettext_lazy(
                                                            "Pick one of the kinds of discharge shown.")})
-    note = forms.CharField(label=_lazy("Note for the record (the care team’s only)"), max_length=500,
+    note = forms.CharField(label=gettext_lazy("Note for the record (the care team’s only)"), max_length=500,
                            required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -6,7 +6,10 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import MaxLengthValidator
+from django.utils.dates import WEEKDAYS
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import dates
 from ..models import (
@@ -34,10 +37,11 @@ from ..models import (
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
 HIGH_RISK_LEADS = (0, 15, 30, 60)
-DURATIONS = [(2, "2 min"), (5, "5 min"), (10, "10 min"), (15, "15 min"), (30, "30 min"), (60, "1 hour"), (120, "2 hours")]
+DURATIONS = [(2, _("2 min")), (5, _("5 min")), (10, _("10 min")), (15, _("15 min")), (30, _("30 min")), (60, _("1 hour")),
+             (120, _("2 hours"))]
 
 
-PRIVATE_NOTE_LABEL = "Keep this note to myself (my care team won’t see it)"
+PRIVATE_NOTE_LABEL = _("Keep this note to myself (my care team won’t see it)")
 
 
 class TimeInput(forms.TimeInput):
@@ -103,7 +107,7 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
 
     stress = forms.TypedChoiceField(
         choices=SCALE_0_10, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
-        label="Stress today", help_text="0 is calm, 10 is the most stressed you can imagine.",
+        label=_("Stress today"), help_text=_("0 is calm, 10 is the most stressed you can imagine."),
     )
     # Use and medication (issue 17): optional; the follow-ups show only after "Yes" and "Missed
     # some" (setUpFollowUps in static/js/app.js), and a follow-up without them is refused (CheckIn.clean).
@@ -137,17 +141,17 @@ class CheckInForm(AccessibleErrorsMixin, forms.ModelForm):
         labels = {
             "note_private": PRIVATE_NOTE_LABEL,
             "doses_missed": _("How many doses did you miss?"),
-            "date": "Day",
-            "in_bed_at": "Went to bed",
-            "final_wake_at": "Woke up",
-            "sleep_quality": "How well did you sleep?",
-            "regular_meals": "Regular meals yesterday?",
-            "small_win": "A small win",
+            "date": _("Day"),
+            "in_bed_at": _("Went to bed"),
+            "final_wake_at": _("Woke up"),
+            "sleep_quality": _("How well did you sleep?"),
+            "regular_meals": _("Regular meals yesterday?"),
+            "small_win": _("A small win"),
         }
         help_texts = {
-            "tried_sleep_at": "Leave empty if it was when you went to bed.",
-            "out_of_bed_at": "Leave empty if it was when you woke up.",
-            "small_win": "Anything counts: a walk, a call, a meal.",
+            "tried_sleep_at": _("Leave empty if it was when you went to bed."),
+            "out_of_bed_at": _("Leave empty if it was when you woke up."),
+            "small_win": _("Anything counts: a walk, a call, a meal."),
             "used_today": _("Optional. Your care team sees your answer."),
         }
 
@@ -198,18 +202,18 @@ class SafeDateTimeField(forms.DateTimeField):
 
 class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
     intensity = forms.TypedChoiceField(
-        choices=SCALE_0_10, coerce=int, widget=forms.RadioSelect, label="How strong?",
-        help_text="0 is barely there, 10 is the strongest ever.",
+        choices=SCALE_0_10, coerce=int, widget=forms.RadioSelect, label=_("How strong?"),
+        help_text=_("0 is barely there, 10 is the strongest ever."),
     )
     duration_min = forms.TypedChoiceField(
         choices=DURATIONS, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect,
-        label="How long did it last?",
+        label=_("How long did it last?"),
     )
     triggers = forms.MultipleChoiceField(
-        choices=Trigger.choices, required=False, widget=forms.CheckboxSelectMultiple, label="What set it off?"
+        choices=Trigger.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("What set it off?")
     )
     helped = forms.MultipleChoiceField(
-        choices=Strategy.choices, required=False, widget=forms.CheckboxSelectMultiple, label="What helped?"
+        choices=Strategy.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("What helped?")
     )
 
     class Meta:
@@ -223,18 +227,18 @@ class UrgeForm(AccessibleErrorsMixin, forms.ModelForm):
             "helped_other": forms.TextInput(attrs={"autocomplete": "off"}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"outcome": "How did it end?", "trigger_other": "Something else set it off",
+        labels = {"outcome": _("How did it end?"), "trigger_other": _("Something else set it off"),
                   "note_private": PRIVATE_NOTE_LABEL}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         outcome = self.fields["outcome"]
         outcome.choices = [c for c in outcome.choices if c[0] != ""]
-        outcome.help_text = "Leave it for now if it is still going."
+        outcome.help_text = _("Leave it for now if it is still going.")
         # Keep a length logged elsewhere (the API takes any minute count) selectable here.
         current = self.initial.get("duration_min")
         if current and current not in dict(DURATIONS):
-            self.fields["duration_min"].choices = sorted([*DURATIONS, (current, f"{current} min")])
+            self.fields["duration_min"].choices = sorted([*DURATIONS, (current, _("%(n)s min") % {"n": current})])
 
 
 class LinesField(forms.CharField):
@@ -255,8 +259,8 @@ class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):
     empty_message = WeeklyReflection.EMPTY_MESSAGE
 
     wins = LinesField(
-        required=False, label="This week's wins",
-        help_text=f"One per line, up to {WeeklyReflection.MAX_WINS}. Small ones count.",
+        required=False, label=_("This week's wins"),
+        help_text=format_lazy(_("One per line, up to {max}. Small ones count."), max=WeeklyReflection.MAX_WINS),
     )
 
     class Meta:
@@ -448,7 +452,7 @@ class ContactsField(forms.CharField):
         bad = [item["phone"] for item in value if item["phone"] and not re.match(PHONE_RE, item["phone"])]
         if bad:
             raise forms.ValidationError(
-                "“%(phone)s” doesn’t look like a phone number. Use digits, spaces, + - ( ).", params={"phone": bad[0]}
+                _("“%(phone)s” doesn’t look like a phone number. Use digits, spaces, + - ( )."), params={"phone": bad[0]}
             )
 
 
@@ -459,10 +463,11 @@ class SafetyPlanForm(AccessibleErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for key, (title, hint) in SafetyPlanVersion.SECTIONS.items():
             if key in SafetyPlanVersion.CONTACT_SECTIONS:
-                field = ContactsField(required=False, label=title,
-                                      help_text=f"{hint} One per line: a name, then a comma and a number.")
+                field = ContactsField(required=False, label=title, help_text=format_lazy(
+                    _("{hint} One per line: a name, then a comma and a number."), hint=hint))
             else:
-                field = LinesField(required=False, label=title, help_text=f"{hint} One per line.")
+                field = LinesField(required=False, label=title,
+                                   help_text=format_lazy(_("{hint} One per line."), hint=hint))
             self.fields[key] = field
 
 
@@ -481,7 +486,7 @@ class WeekendPlanForm(AccessibleErrorsMixin, forms.ModelForm):
             "how_it_went": forms.RadioSelect,
             "review_note": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"how_it_went": "How did the weekend go?"}
+        labels = {"how_it_went": _("How did the weekend go?")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -494,7 +499,7 @@ class GoalForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Goal
         fields = Goal.WRITABLE
         widgets = {"why": forms.Textarea(attrs={"rows": 3}), "status": forms.RadioSelect}
-        labels = {"title": "Goal", "why": "Why it matters to me"}
+        labels = {"title": _("Goal"), "why": _("Why it matters to me")}
 
 
 class TaskForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -502,27 +507,28 @@ class TaskForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Task
         fields = Task.WRITABLE
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        labels = {"title": "Task", "due_date": "Due (optional)", "goal": "For which goal? (optional)", "done": "Done"}
+        labels = {"title": _("Task"), "due_date": _("Due (optional)"), "goal": _("For which goal? (optional)"),
+                  "done": pgettext_lazy("a task", "Done")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = Goal.objects.filter(participant_id=self.instance.participant_id)
-        self.fields["goal"].empty_label = "No goal"
+        self.fields["goal"].empty_label = _("No goal")
 
 
 class HighRiskTimeForm(AccessibleErrorsMixin, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
-        choices=list(enumerate(HighRiskTime.WEEKDAYS)), coerce=int,
+        choices=list(WEEKDAYS.items()), coerce=int,
         widget=forms.CheckboxSelectMultiple(attrs={"data-int": ""}),
-        label="On these days",
+        label=_("On these days"),
     )
 
     class Meta:
         model = HighRiskTime
         fields = HighRiskTime.WRITABLE
         widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
-        labels = {"label": "Name (optional)", "start_time": "From", "end_time": "Until"}
-        help_texts = {"end_time": "An end before the start runs past midnight."}
+        labels = {"label": _("Name (optional)"), "start_time": _("From"), "end_time": _("Until")}
+        help_texts = {"end_time": _("An end before the start runs past midnight.")}
 
 
 class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -535,11 +541,11 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
                                                   "weekend_review_reminder_at", "task_reminder_at", "quiet_start",
                                                   "quiet_end")}
         widgets["session_reminder"] = forms.RadioSelect
-        labels = {"checkin_reminder_at": "Daily check-in", "weekend_plan_reminder_at": "Fridays: plan the weekend",
-                  "weekend_review_reminder_at": "Mondays: how the weekend went",
-                  "task_reminder_at": "On the day a task is due", "session_reminder": _("Group sessions")}
-        help_texts = {"checkin_reminder_at": "Clear a time to turn that reminder off.",
-                      "quiet_end": "No reminders between these times (they may run past midnight)."}
+        labels = {"checkin_reminder_at": _("Daily check-in"), "weekend_plan_reminder_at": _("Fridays: plan the weekend"),
+                  "weekend_review_reminder_at": _("Mondays: how the weekend went"),
+                  "task_reminder_at": _("On the day a task is due"), "session_reminder": _("Group sessions")}
+        help_texts = {"checkin_reminder_at": _("Clear a time to turn that reminder off."),
+                      "quiet_end": _("No reminders between these times (they may run past midnight).")}
 
     def __init__(self, *args, has_email, **kwargs):
         super().__init__(*args, **kwargs)
@@ -567,12 +573,13 @@ class ReminderSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
 class AuditFilterForm(AccessibleErrorsMixin, forms.Form):
     """Filters for a program admin's audit log. Every field is optional."""
 
-    actor = forms.ModelChoiceField(queryset=None, required=False, label="Who", empty_label="Anyone")
-    participant = forms.ModelChoiceField(queryset=None, required=False, label="About", empty_label="Anyone")
-    action = forms.ChoiceField(choices=[("", "Any")] + list(AuditEvent.Action.choices), required=False, label="What")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}),
+    actor = forms.ModelChoiceField(queryset=None, required=False, label=_("Who"), empty_label=_("Anyone"))
+    participant = forms.ModelChoiceField(queryset=None, required=False, label=_("About"), empty_label=_("Anyone"))
+    action = forms.ChoiceField(choices=[("", _("Any"))] + list(AuditEvent.Action.choices), required=False,
+                               label=_("What"))
+    since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}),
                             validators=[dates.validate_query_day])
-    until = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}),
+    until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}),
                             validators=[dates.validate_query_day])
 
     def __init__(self, *args, program, **kwargs):
@@ -583,7 +590,7 @@ class AuditFilterForm(AccessibleErrorsMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
-            self.add_error("until", "This is before the first day. Pick a later day.")
+            self.add_error("until", _("This is before the first day. Pick a later day."))
         return data
 
     def filter(self, events):
@@ -606,7 +613,7 @@ class AuditFilterForm(AccessibleErrorsMixin, forms.Form):
 
 
 class CodeForm(AccessibleErrorsMixin, forms.Form):
-    code = forms.CharField(label="Code", max_length=16, widget=forms.TextInput(attrs={
+    code = forms.CharField(label=_("Code"), max_length=16, widget=forms.TextInput(attrs={
         "autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none", "spellcheck": "false"}))
 
     def clean_code(self):
@@ -614,15 +621,16 @@ class CodeForm(AccessibleErrorsMixin, forms.Form):
 
 
 class JoinForm(AccessibleErrorsMixin, forms.Form):
-    username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only. You sign in with it.",
+    username = forms.CharField(max_length=150, label=_("Username"),
+                               help_text=_("Letters, digits and @ . + - _ only. You sign in with it."),
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text="At least 10 characters; a few words you can remember work well.")
-    password_again = forms.CharField(label="Password again",
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label=_("Password"),
+                               help_text=_("At least 10 characters; a few words you can remember work well."))
+    password_again = forms.CharField(label=_("Password again"),
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    time_zone = forms.ChoiceField(label="Your time zone",
-                                  help_text="Reminders come at your own clock times. We filled in your phone’s zone.")
-    acknowledged = forms.BooleanField(label="I have read who sees what", required=False)
+    time_zone = forms.ChoiceField(label=_("Your time zone"),
+                                  help_text=_("Reminders come at your own clock times. We filled in your phone’s zone."))
+    acknowledged = forms.BooleanField(label=_("I have read who sees what"), required=False)
 
     def __init__(self, *args, invitation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -636,21 +644,21 @@ class JoinForm(AccessibleErrorsMixin, forms.Form):
         username = self.cleaned_data["username"].strip()
         UnicodeUsernameValidator()(username)
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken. Try another.")
+            raise forms.ValidationError(_("That username is taken. Try another."))
         return username
 
     def clean(self):
         data = super().clean()
         password = data.get("password")
         if password and data.get("password_again") and password != data["password_again"]:
-            self.add_error("password_again", "The two passwords don’t match.")
+            self.add_error("password_again", _("The two passwords don’t match."))
         elif password:
             try:
                 password_validation.validate_password(password, get_user_model()(username=data.get("username", "")))
             except forms.ValidationError as error:
                 self.add_error("password", error)
         if "acknowledged" in self.fields and not data.get("acknowledged"):
-            self.add_error("acknowledged", "Please read the notice above and tick the box to go on.")
+            self.add_error("acknowledged", _("Please read the notice above and tick the box to go on."))
         return data
 
 
@@ -661,11 +669,11 @@ class NoticeForm(AccessibleErrorsMixin, forms.Form):
 
 
 class InvitationForm(AccessibleErrorsMixin, forms.Form):
-    name = forms.CharField(label="First name or initials", max_length=60)
-    email = forms.EmailField(label="Email (optional)", required=False,
-                             help_text="Only for resetting a forgotten password later.")
+    name = forms.CharField(label=_("First name or initials"), max_length=60)
+    email = forms.EmailField(label=_("Email (optional)"), required=False,
+                             help_text=_("Only for resetting a forgotten password later."))
     role = forms.ChoiceField(choices=Invitation.Role.choices, initial=Invitation.Role.PARTICIPANT,
-                             widget=forms.RadioSelect, label="Invite as")
+                             widget=forms.RadioSelect, label=_("Invite as"))
 
     def __init__(self, *args, admin, **kwargs):
         super().__init__(*args, **kwargs)
@@ -674,7 +682,7 @@ class InvitationForm(AccessibleErrorsMixin, forms.Form):
 
 
 class CloseForm(AccessibleErrorsMixin, forms.Form):
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
@@ -685,5 +693,5 @@ class CloseForm(AccessibleErrorsMixin, forms.Form):
         user = authenticate(self.request, username=self.request.user.get_username(),
                             password=self.cleaned_data["password"])
         if user is None or user.pk != self.request.user.pk:
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return ""

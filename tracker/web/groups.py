@@ -16,8 +16,10 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, audit, schedule
@@ -35,10 +37,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class GroupForm(AccessibleErrorsMixin, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple,
-                                              label=_lazy("Meets on"),
-                                              error_messages={"required": _lazy("Pick at least one day.")})
+                                              label=gettext_lazy("Meets on"),
+                                              error_messages={"required": gettext_lazy("Pick at least one day.")})
     facilitators = forms.ModelMultipleChoiceField(queryset=Counselor.objects.none(), required=False,
-                                                  widget=forms.CheckboxSelectMultiple, label=_lazy("Facilitators"))
+                                                  widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Facilitators"))
 
     class Meta:
         model = Group
@@ -46,11 +48,11 @@ class GroupForm(AccessibleErrorsMixin, forms.ModelForm):
                   "active_from", "active_to"]
         widgets = {"start_time": TimeInput(), "active_from": DATE, "active_to": DATE,
                    "length_min": forms.NumberInput(attrs={"inputmode": "numeric", "step": "15"})}
-        labels = {"start_time": _lazy("Starts at"), "length_min": _lazy("Length in minutes"),
-                  "video_url": _lazy("Video link (optional)"), "active_from": _lazy("Meets from"),
-                  "active_to": _lazy("Until (optional)")}
-        help_texts = {"start_time": _lazy("In the program’s time zone."),
-                      "active_to": _lazy("Empty: no end date.")}
+        labels = {"start_time": gettext_lazy("Starts at"), "length_min": gettext_lazy("Length in minutes"),
+                  "video_url": gettext_lazy("Video link (optional)"), "active_from": gettext_lazy("Meets from"),
+                  "active_to": gettext_lazy("Until (optional)")}
+        help_texts = {"start_time": gettext_lazy("In the program’s time zone."),
+                      "active_to": gettext_lazy("Empty: no end date.")}
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,8 +70,8 @@ class GroupForm(AccessibleErrorsMixin, forms.ModelForm):
 
 
 class MemberForm(AccessibleErrorsMixin, forms.Form):
-    participant = forms.ModelChoiceField(queryset=Participant.objects.none(), label=_lazy("Participant"))
-    joined_on = forms.DateField(label=_lazy("Joined on"), widget=DATE)
+    participant = forms.ModelChoiceField(queryset=Participant.objects.none(), label=gettext_lazy("Participant"))
+    joined_on = forms.DateField(label=gettext_lazy("Joined on"), widget=DATE)
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,29 +82,29 @@ class MemberForm(AccessibleErrorsMixin, forms.Form):
 
 
 class LeaveForm(AccessibleErrorsMixin, forms.Form):
-    left_on = forms.DateField(label=_lazy("Last day in the group"), widget=DATE)
+    left_on = forms.DateField(label=gettext_lazy("Last day in the group"), widget=DATE)
 
 
 class MoveForm(AccessibleErrorsMixin, forms.Form):
-    day = forms.DateField(label=_lazy("New day"), widget=DATE)
-    start_time = forms.TimeField(label=_lazy("Starts at"), widget=TimeInput())
-    length_min = forms.IntegerField(label=_lazy("Length in minutes"), min_value=15, max_value=600,
+    day = forms.DateField(label=gettext_lazy("New day"), widget=DATE)
+    start_time = forms.TimeField(label=gettext_lazy("Starts at"), widget=TimeInput())
+    length_min = forms.IntegerField(label=gettext_lazy("Length in minutes"), min_value=15, max_value=600,
                                     widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "15"}))
 
 
 class ExtraForm(MoveForm):
-    topic = forms.CharField(label=_lazy("Topic (optional)"), max_length=200, required=False)
+    topic = forms.CharField(label=gettext_lazy("Topic (optional)"), max_length=200, required=False)
 
 
 class CancelForm(AccessibleErrorsMixin, forms.Form):
-    cancel_reason = forms.CharField(label=_lazy("Why it is cancelled"), max_length=200,
-                                    help_text=_lazy("Members see that it is cancelled; the reason is for the staff."))
+    cancel_reason = forms.CharField(label=gettext_lazy("Why it is cancelled"), max_length=200,
+                                    help_text=gettext_lazy("Members see that it is cancelled; the reason is for the staff."))
 
 
 class TopicForm(AccessibleErrorsMixin, forms.Form):
-    topic = forms.CharField(label=_lazy("Topic"), max_length=200, required=False)
-    place = forms.CharField(label=_lazy("Place"), max_length=120, required=False,
-                            help_text=_lazy("Empty: the group’s usual place."))
+    topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200, required=False)
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=120, required=False,
+                            help_text=gettext_lazy("Empty: the group’s usual place."))
 
 
 class ClosureForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -110,8 +112,8 @@ class ClosureForm(AccessibleErrorsMixin, forms.ModelForm):
         model = ClosureDay
         fields = ["date", "reason"]
         widgets = {"date": DATE}
-        labels = {"date": _lazy("Closed on"), "reason": _lazy("Reason (optional)")}
-        help_texts = {"reason": _lazy("Such as “Thanksgiving”. It becomes each cancelled session’s reason.")}
+        labels = {"date": gettext_lazy("Closed on"), "reason": gettext_lazy("Reason (optional)")}
+        help_texts = {"reason": gettext_lazy("Such as “Thanksgiving”. It becomes each cancelled session’s reason.")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,7 +192,9 @@ def group_edit(request, group_id=None):
             form.add_error(None, error)
         else:
             messages.success(request, _("Group saved. Sessions are planned eight weeks ahead.") if old is None else
-                             _("Group saved; %(count)d future sessions were planned again.") % {"count": replanned})
+                             ngettext("Group saved; %(count)d future session was planned again.",
+                                      "Group saved; %(count)d future sessions were planned again.", replanned)
+                             % {"count": replanned})
             return redirect("care_group", form.instance.pk)
     return render(request, "tracker/care/groups/edit.html", {"form": form, "group": group, "new": old is None,
                                                              "zone": group.program.time_zone})
@@ -267,7 +271,7 @@ def member_end(request, membership_id):
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         messages.success(request, _("%(name)s’s last day in the group is %(day)s.") % {
-            "name": membership.participant, "day": form.cleaned_data["left_on"]})
+            "name": membership.participant, "day": date_format(form.cleaned_data["left_on"], _("D j M Y"))})
     return redirect("care_group", membership.group_id)
 
 
@@ -357,8 +361,9 @@ def closure_add(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Closed on %(day)s: %(count)d sessions cancelled.") % {
-                "day": closure.date, "count": len(cancelled)})
+            messages.success(request, ngettext("Closed on %(day)s: %(count)d session cancelled.",
+                                               "Closed on %(day)s: %(count)d sessions cancelled.", len(cancelled)) % {
+                "day": date_format(closure.date, _("D j M Y")), "count": len(cancelled)})
             return redirect("care_program_settings")
     program = admin.program
     return render(request, "tracker/care/program_settings.html", {

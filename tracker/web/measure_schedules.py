@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import access, instruments, measures
@@ -46,14 +46,14 @@ class ScheduleForm(AccessibleErrorsMixin, forms.Form):
 
     # What the BAM's switch says when it is on without its terms confirmed (the admin's page, where
     # the confirmation is a few lines down); empty: tracker.measures' own words.
-    BAM_OFF = _lazy("To turn the BAM on, also tick “I confirmed the BAM’s reuse terms for our program” below.")
+    BAM_OFF = gettext_lazy("To turn the BAM on, also tick “I confirmed the BAM’s reuse terms for our program” below.")
 
-    active = forms.BooleanField(required=False, label=_lazy("On"))
-    at_intake = forms.BooleanField(required=False, label=_lazy("At intake (their first day)"))
+    active = forms.BooleanField(required=False, label=gettext_lazy("On"))
+    at_intake = forms.BooleanField(required=False, label=gettext_lazy("At intake (their first day)"))
     every_days = forms.IntegerField(
-        required=False, label=_lazy("Then every (days)"), help_text=_lazy("From 7 to 365. Empty: at intake only."),
+        required=False, label=gettext_lazy("Then every (days)"), help_text=gettext_lazy("From 7 to 365. Empty: at intake only."),
         widget=NumberInput(attrs={"min": measures.EVERY_DAYS_MIN, "max": measures.EVERY_DAYS_MAX}),
-        error_messages={"invalid": _lazy("Give a whole number of days, or leave it empty.")})
+        error_messages={"invalid": gettext_lazy("Give a whole number of days, or leave it empty.")})
 
     def __init__(self, *args, instrument, bam_on, schedule, **kwargs):
         super().__init__(*args, prefix=instrument, initial={
@@ -80,7 +80,7 @@ class PersonScheduleForm(ScheduleForm):
 
     BAM_OFF = ""
 
-    mode = forms.ChoiceField(widget=forms.RadioSelect, label=_lazy("Schedule"))
+    mode = forms.ChoiceField(widget=forms.RadioSelect, label=gettext_lazy("Schedule"))
 
     def __init__(self, *args, default, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,12 +110,12 @@ class PersonScheduleForm(ScheduleForm):
 
 class ProgramQuestionnaireForm(AccessibleErrorsMixin, forms.Form):
     window_days = forms.IntegerField(
-        min_value=1, max_value=14, label=_lazy("Days a questionnaire stays open"),
-        help_text=_lazy("From 1 to 14. It opens at midnight on the day it is due (the participant’s time) and is "
+        min_value=1, max_value=14, label=gettext_lazy("Days a questionnaire stays open"),
+        help_text=gettext_lazy("From 1 to 14. It opens at midnight on the day it is due (the participant’s time) and is "
                         "marked missed at midnight this many days later."),
         widget=NumberInput(attrs={"min": 1, "max": 14}))
     bam_confirmed = forms.BooleanField(required=False,
-                                       label=_lazy("I confirmed the BAM’s reuse terms for our program"))
+                                       label=gettext_lazy("I confirmed the BAM’s reuse terms for our program"))
 
 
 def _schedule_forms(request, schedules, bam_on, form_class=ScheduleForm, **extra):

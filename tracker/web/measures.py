@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -39,16 +40,26 @@ def _own(request, questionnaire_id):
 
 
 def _items(definition, answers, errors):
-    """The items as the page shows them: position, text, options (with the one picked), error."""
+    """The items as the page shows them: position, text, options (with the one picked), error.
+
+    Each in the reader's language where the instrument has a published text in it, else in English
+    (`lang`, and `foreign` where that is not the page's language, for a lang attribute; the options
+    follow their item); `note` marks a single item shown in English in an instrument otherwise in
+    the reader's language (the GAD-7's difficulty question in Spanish). The answers are the same
+    values in every language, so the scores are too."""
     shown = []
     count = len(definition.items)
-    closing = definition.closing_for()
+    closing = definition.closing
+    reader = (get_language() or instruments.ENGLISH).split("-")[0]
+    whole = definition.has_version_in(reader)
     for position, item in enumerate((*definition.items, *((closing,) if closing else ())), start=1):
         picked = answers.get(item.key)
+        lang = item.shown_in(reader)
         shown.append({
-            "key": item.key, "number": item.number, "text": item.text(), "safety": item.safety,
+            "key": item.key, "number": item.number, "text": item.text(lang), "safety": item.safety,
             "closing": item is closing, "position": position, "count": count, "error": errors.get(item.key),
-            "options": [{"value": o.value, "text": o.text(), "checked": str(picked) == str(o.value)}
+            "lang": lang, "foreign": lang != reader, "note": whole and lang != reader,
+            "options": [{"value": o.value, "text": o.text(lang), "checked": str(picked) == str(o.value)}
                         for o in item.options],
         })
     return shown
@@ -75,8 +86,13 @@ def _page(request, questionnaire, *, answers, errors=None, form_errors=(), statu
     items = _items(definition, answers, errors or {})
     for item in items:
         item["safety_id"] = responses.safety_answer_id(response_id, item["key"]) if item["safety"] else None
+    reader = (get_language() or instruments.ENGLISH).split("-")[0]
+    stem_lang = instruments.shown_in(definition.stem, reader)
     return render(request, "tracker/questionnaire/page.html", {
         "questionnaire": questionnaire, "definition": definition, "stem": definition.stem_text(),
+        "stem_lang": stem_lang if stem_lang != reader else "",
+        # No published version in the reader's language: the page says so, and shows the English.
+        "in_english": not definition.has_version_in(reader),
         "items": items, "wrong": [item for item in items if item["error"]], "form_errors": form_errors,
         "response_id": response_id, "draft": response,
         "has_safety": bool(safety_items),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, services
@@ -68,26 +68,30 @@ class TimeListField(forms.Field):
 
 
 class MedicationForm(AccessibleErrorsMixin, forms.ModelForm):
-    times = TimeListField(label=_lazy("Times"), help_text=_lazy("When you take it, in your own time. One to eight."))
+    times = TimeListField(label=gettext_lazy("Times"),
+                          help_text=gettext_lazy("When you take it, in your own time. One to eight."))
 
     class Meta:
         model = Medication
         fields = Medication.WRITABLE
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "off"})}
-        labels = {"name": _lazy("Name"), "active": _lazy("I take it now"),
-                  "remind": _lazy("Remind me at these times")}
-        help_texts = {"name": _lazy("In your own words. Only you and your care team see it."),
-                      "remind": _lazy("The reminder says only “A reminder you set for this time”, never the name."),
-                      "active": _lazy("Clear this when you stop: its reminders stop too, and nothing is deleted.")}
+        labels = {"name": gettext_lazy("Name"), "active": gettext_lazy("I take it now"),
+                  "remind": gettext_lazy("Remind me at these times")}
+        help_texts = {"name": gettext_lazy("In your own words. Only you and your care team see it."),
+                      "remind": gettext_lazy("The reminder says only “A reminder you set for this time”, "
+                                             "never the name."),
+                      "active": gettext_lazy("Clear this when you stop: its reminders stop too, and nothing "
+                                             "is deleted.")}
 
     def __init__(self, *args, care=False, **kwargs):
         super().__init__(*args, **kwargs)
         if care:  # the counselor's page: the same form, in words for the counselor
-            self.fields["name"].help_text = _lazy("As the person calls it. Only they and their care team see it.")
-            self.fields["times"].help_text = _lazy("In the person's own time zone. One to eight.")
-            self.fields["remind"].label = _lazy("Remind them at these times")
-            self.fields["active"].label = _lazy("They take it now")
-            self.fields["active"].help_text = _lazy("Clear this when they stop: its reminders stop too.")
+            self.fields["name"].help_text = gettext_lazy("As the person calls it. Only they and their care team "
+                                                         "see it.")
+            self.fields["times"].help_text = gettext_lazy("In the person's own time zone. One to eight.")
+            self.fields["remind"].label = gettext_lazy("Remind them at these times")
+            self.fields["active"].label = gettext_lazy("They take it now")
+            self.fields["active"].help_text = gettext_lazy("Clear this when they stop: its reminders stop too.")
         self.fields["times"].error_messages.update(Medication.MESSAGES["times"])
         self.fields["times"].error_messages["required"] = Medication.MESSAGES["times"]["invalid"]
 
@@ -150,7 +154,7 @@ def medication_delete(request, entry_id):
         messages.success(request, _("The medication was deleted, and its reminders with it."))
         return redirect("medications")
     return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": "medication",
-                                                           "noun": _("medication")})
+                                                           "question": _("Delete this medication?")})
 
 
 # ---- The care team's page for a person

@@ -13,10 +13,11 @@ from django import forms
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .. import access, audit, outcomes
 from ..models import AuditEvent
@@ -31,16 +32,16 @@ RESOURCE = "program-outcomes"
 class PeriodForm(AccessibleErrorsMixin, forms.Form):
     """The period: a quarter, a year, or two dates at least a month apart."""
 
-    kind = forms.ChoiceField(label=_lazy("Period"), choices=[
-        ("quarter", _lazy("A quarter")), ("year", _lazy("A year")), ("custom", _lazy("From a day to a day"))],
+    kind = forms.ChoiceField(label=gettext_lazy("Period"), choices=[
+        ("quarter", gettext_lazy("A quarter")), ("year", gettext_lazy("A year")), ("custom", gettext_lazy("From a day to a day"))],
         initial="custom")
-    year = forms.IntegerField(label=_lazy("Year"), min_value=2000, max_value=2100, required=False)
-    quarter = forms.ChoiceField(label=_lazy("Quarter"), required=False, choices=[
-        ("1", _lazy("January to March")), ("2", _lazy("April to June")), ("3", _lazy("July to September")),
-        ("4", _lazy("October to December"))])
-    first = forms.DateField(label=_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                           help_text=_lazy("At least a month."))
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
+    quarter = forms.ChoiceField(label=gettext_lazy("Quarter"), required=False, choices=[
+        ("1", gettext_lazy("January to March")), ("2", gettext_lazy("April to June")), ("3", gettext_lazy("July to September")),
+        ("4", gettext_lazy("October to December"))])
+    first = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                           help_text=gettext_lazy("At least a month."))
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +110,7 @@ def _bars(*, id, title, description, unit, labels, values, noun="", measure="sle
     for bar, value in zip(chart.bars, values):
         if value == outcomes.SUPPRESSED:
             bar.text = outcomes.SUPPRESSED
-            bar.name = f"{bar.label}, {noun or title.lower()}: {outcomes.SUPPRESSED}"
+            bar.name = charts.bar_name(bar.label, noun or title.lower(), outcomes.SUPPRESSED)
         elif value is None:
             bar.text = _("none")
     return chart
@@ -185,7 +186,8 @@ def _charts(report):
         return report[key].rows
 
     def week_labels(key):
-        return [(_("Week of %(day)s") % {"day": row[0]}, dt.date.fromisoformat(row[0]).strftime("%-d %b")) for row in rows(key)]
+        days = [dt.date.fromisoformat(row[0]) for row in rows(key)]
+        return [(_("Week of %(day)s") % {"day": date_format(day, _("j M Y"))}, charts.short_day(day)) for day in days]
 
     census = rows("census")
     attendance = rows("attendance")

@@ -15,15 +15,27 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .. import absence, accounts, aftercare, audit, dates, medication, progress, reminders, selectors, services
+from .. import (
+    absence,
+    accounts,
+    aftercare,
+    audit,
+    dates,
+    medication,
+    progress,
+    reminders,
+    selectors,
+    services,
+)
 from ..access import own_entry
 from ..models import (
     AuditEvent,
@@ -38,8 +50,8 @@ from ..models import (
     WeeklyReflection,
     known_zones,
     week_start,
-    zone_label,
     weekend_friday,
+    zone_label,
 )
 from ..tasks import enqueue_sends
 from . import aftercare as aftercare_pages
@@ -63,22 +75,138 @@ logger = logging.getLogger(__name__)
 
 
 # One description per kind of entry: the form, the write, where "new" and "edit" live, and
-# the words the pages use. The three kinds share one view function below.
+# the words the pages use. The kinds share one view function below. Every phrase is whole (a noun
+# is never put into a sentence), so each language can say it its own way.
 KINDS = {
-    "checkin": dict(model=CheckIn, form=CheckInForm, put=services.checkin_put, noun="check-in",
-                    template="tracker/checkin_form.html", outbox="checkins"),
-    "urge": dict(model=Urge, form=UrgeForm, put=services.urge_put, noun="urge", template="tracker/urge_form.html",
-                 outbox="urges"),
-    "reflection": dict(model=WeeklyReflection, form=ReflectionForm, put=services.reflection_put,
-                       noun="weekly reflection", template="tracker/reflection_form.html", outbox="reflections"),
-    "weekend": dict(model=WeekendPlan, form=WeekendPlanForm, put=services.weekend_plan_put, noun="weekend plan",
-                    template="tracker/weekend_form.html", outbox="weekend-plans"),
-    "goal": dict(model=Goal, form=GoalForm, put=services.goal_put, noun="goal", template="tracker/simple_form.html",
-                 actor=True, done="tasks", outbox="goals"),
-    "task": dict(model=Task, form=TaskForm, put=services.task_put, noun="task", template="tracker/simple_form.html",
-                 actor=True, done="tasks", outbox="tasks"),
-    "highrisk": dict(model=HighRiskTime, form=HighRiskTimeForm, put=services.high_risk_time_put,
-                     noun="high-risk time", template="tracker/simple_form.html", done="patterns", outbox="high-risk-times"),
+    "checkin": {
+        "model": CheckIn,
+        "form": CheckInForm,
+        "put": services.checkin_put,
+        "template": "tracker/checkin_form.html",
+        "outbox": "checkins",
+        "words": {
+            "label": gettext_lazy("Check-in"),
+            "saved": gettext_lazy("Check-in saved."),
+            "updated": gettext_lazy("Check-in updated."),
+            "deleted": gettext_lazy("The check-in was deleted."),
+            "question": gettext_lazy("Delete this check-in?"),
+            "gone": gettext_lazy("This check-in was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new check-in."),
+        },
+    },
+    "urge": {
+        "model": Urge,
+        "form": UrgeForm,
+        "put": services.urge_put,
+        "template": "tracker/urge_form.html",
+        "outbox": "urges",
+        "words": {
+            "label": gettext_lazy("Urge"),
+            "saved": gettext_lazy("Urge saved."),
+            "updated": gettext_lazy("Urge updated."),
+            "deleted": gettext_lazy("The urge was deleted."),
+            "question": gettext_lazy("Delete this urge?"),
+            "gone": gettext_lazy("This urge was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new urge."),
+        },
+    },
+    "reflection": {
+        "model": WeeklyReflection,
+        "form": ReflectionForm,
+        "put": services.reflection_put,
+        "template": "tracker/reflection_form.html",
+        "outbox": "reflections",
+        "words": {
+            "label": gettext_lazy("Weekly reflection"),
+            "saved": gettext_lazy("Weekly reflection saved."),
+            "updated": gettext_lazy("Weekly reflection updated."),
+            "deleted": gettext_lazy("The weekly reflection was deleted."),
+            "question": gettext_lazy("Delete this weekly reflection?"),
+            "gone": gettext_lazy("This weekly reflection was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new weekly reflection."),
+        },
+    },
+    "weekend": {
+        "model": WeekendPlan,
+        "form": WeekendPlanForm,
+        "put": services.weekend_plan_put,
+        "template": "tracker/weekend_form.html",
+        "outbox": "weekend-plans",
+        "words": {
+            "label": gettext_lazy("Weekend plan"),
+            "saved": gettext_lazy("Weekend plan saved."),
+            "updated": gettext_lazy("Weekend plan updated."),
+            "deleted": gettext_lazy("The weekend plan was deleted."),
+            "question": gettext_lazy("Delete this weekend plan?"),
+            "gone": gettext_lazy("This weekend plan was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new weekend plan."),
+        },
+    },
+    "goal": {
+        "model": Goal,
+        "form": GoalForm,
+        "put": services.goal_put,
+        "template": "tracker/simple_form.html",
+        "actor": True,
+        "done": "tasks",
+        "outbox": "goals",
+        "words": {
+            "label": gettext_lazy("Goal"),
+            "saved": gettext_lazy("Goal saved."),
+            "updated": gettext_lazy("Goal updated."),
+            "deleted": gettext_lazy("The goal was deleted."),
+            "question": gettext_lazy("Delete this goal?"),
+            "gone": gettext_lazy("This goal was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new goal."),
+            "new": gettext_lazy("New goal"),
+            "change": gettext_lazy("Change this goal"),
+            "save": gettext_lazy("Save goal"),
+            "delete": gettext_lazy("Delete this goal"),
+        },
+    },
+    "task": {
+        "model": Task,
+        "form": TaskForm,
+        "put": services.task_put,
+        "template": "tracker/simple_form.html",
+        "actor": True,
+        "done": "tasks",
+        "outbox": "tasks",
+        "words": {
+            "label": gettext_lazy("Task"),
+            "saved": gettext_lazy("Task saved."),
+            "updated": gettext_lazy("Task updated."),
+            "deleted": gettext_lazy("The task was deleted."),
+            "question": gettext_lazy("Delete this task?"),
+            "gone": gettext_lazy("This task was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new task."),
+            "new": gettext_lazy("New task"),
+            "change": gettext_lazy("Change this task"),
+            "save": gettext_lazy("Save task"),
+            "delete": gettext_lazy("Delete this task"),
+        },
+    },
+    "highrisk": {
+        "model": HighRiskTime,
+        "form": HighRiskTimeForm,
+        "put": services.high_risk_time_put,
+        "template": "tracker/simple_form.html",
+        "done": "patterns",
+        "outbox": "high-risk-times",
+        "words": {
+            "label": gettext_lazy("High-risk time"),
+            "saved": gettext_lazy("High-risk time saved."),
+            "updated": gettext_lazy("High-risk time updated."),
+            "deleted": gettext_lazy("The high-risk time was deleted."),
+            "question": gettext_lazy("Delete this high-risk time?"),
+            "gone": gettext_lazy("This high-risk time was deleted, maybe on another device, so it was not saved "
+                                 "again. Save once more to keep what you wrote as a new high-risk time."),
+            "new": gettext_lazy("New high-risk time"),
+            "change": gettext_lazy("Change this high-risk time"),
+            "save": gettext_lazy("Save high-risk time"),
+            "delete": gettext_lazy("Delete this high-risk time"),
+        },
+    },
 }
 
 
@@ -133,10 +261,10 @@ def _form_extra(kind, participant, entry, data):
 
 def _saved_message(kind, entry, created):
     if kind == "urge" and entry.is_setback:
-        return "Saved. Thank you for writing it down. A setback does not erase the steps before it."
+        return _("Saved. Thank you for writing it down. A setback does not erase the steps before it.")
     if kind == "urge":
-        return "Urge saved. Noticing it is a skill, and you used it."
-    return f"{KINDS[kind]['noun'].capitalize()} {'saved' if created else 'updated'}."
+        return _("Urge saved. Noticing it is a skill, and you used it.")
+    return KINDS[kind]["words"]["saved" if created else "updated"]
 
 
 def _posted_uuid(request):
@@ -161,15 +289,13 @@ def _entry_form(request, kind, entry=None):
             except services.EntryGone:
                 # Deleted meanwhile (another device, another tab): not brought back. What was
                 # typed stays on the page, under a new id, for the person to save as new.
-                form.add_error(None, _("This %(noun)s was deleted, maybe on another device, so it was not saved "
-                                       "again. Save once more to keep what you wrote as a new %(noun)s.")
-                               % {"noun": spec["noun"]})
+                form.add_error(None, str(spec["words"]["gone"]))
                 entry_id = uuid.uuid4()
             except services.EntryConflict as conflict:
                 link = reverse(f"{kind}_edit", args=[conflict.existing_id])
                 form.add_error(
                     conflict.field if conflict.field in form.fields and not form[conflict.field].is_hidden else None,
-                    format_html('{} <a href="{}">Open it</a>', conflict.message, link),
+                    format_html('{} <a href="{}">{}</a>', conflict.message, link, _("Open it")),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -187,7 +313,7 @@ def _entry_form(request, kind, entry=None):
         entry_id = entry.pk if entry else uuid.uuid4()
         form = spec["form"](instance=entry or spec["model"](participant=participant), initial=initial,
                             **_form_extra(kind, participant, entry, initial))
-    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "noun": spec["noun"],
+    context = {"form": form, "entry": entry, "entry_id": entry_id, "kind": kind, "words": spec["words"],
                "outbox": spec["outbox"], "done_url": reverse(spec.get("done", "today")),
                # The page puts the saved entry's id in place of the zeros: a Back to the form opens it.
                "edit_url": reverse(f"{kind}_edit", args=[uuid.UUID(int=0)])}
@@ -223,9 +349,10 @@ def entry_delete(request, kind, entry_id):
     entry = own_entry(KINDS[kind]["model"], participant=request.participant, entry_id=entry_id)
     if request.method == "POST":
         services.entry_delete(entry=entry)
-        messages.success(request, f"The {KINDS[kind]['noun']} was deleted.")
+        messages.success(request, KINDS[kind]["words"]["deleted"])
         return redirect(KINDS[kind].get("done", "history"))
-    return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": kind, "noun": KINDS[kind]["noun"]})
+    return render(request, "tracker/confirm_delete.html", {"entry": entry, "kind": kind,
+                                                           "question": KINDS[kind]["words"]["question"]})
 
 
 @counselors_to_caseload
@@ -258,6 +385,7 @@ def _weekend_context(participant, form, entry):
     return {
         "weekend_of": weekend_of,
         "template_from": form.initial.get("template_from"),
+        "blank_url": f"{reverse('weekend_new')}?weekend={weekend_of:%Y-%m-%d}&blank=1" if weekend_of else "",
         "review": review,
         "can_review": bool(weekend_of) and weekend_of + dt.timedelta(days=2) <= today,
         "earlier": WeekendPlan.objects.filter(participant=participant).exclude(pk=getattr(entry, "pk", None))[:8],
@@ -285,7 +413,7 @@ def support(request):
         "sheet": sheet, "setback": request.GET.get("after") == "setback", "talk_id": uuid.uuid4()})
 
 
-TALK_SENT = _lazy("Your care team will see this when they are next at work. If you need someone now: 988.")
+TALK_SENT = gettext_lazy("Your care team will see this when they are next at work. If you need someone now: 988.")
 TALK_BACK_TO = {TalkRequest.Source.SUPPORT: "support", TalkRequest.Source.SAFETY_PLAN: "safety_plan"}
 
 
@@ -318,10 +446,10 @@ def safety_plan_edit(request):
             except ValidationError as error:
                 form.add_error(None, error)
             except (services.EntryNotFound, services.VersionExists):
-                form.add_error(None, "This page was already saved. Your text is still here: press Save again.")
+                form.add_error(None, _("This page was already saved. Your text is still here: press Save again."))
                 entry_id = uuid.uuid4()
             else:
-                messages.success(request, "Your safety plan is saved.")
+                messages.success(request, _("Your safety plan is saved."))
                 return redirect("safety_plan")
     else:
         entry_id = uuid.uuid4()
@@ -354,8 +482,18 @@ def tasks(request):
 def task_done(request, entry_id):
     task = own_entry(Task, participant=request.participant, entry_id=entry_id)
     services.task_set_done(task=task, done=request.POST.get("done") == "1")
-    messages.success(request, f"“{task.title}” marked {'done. Well done' if task.done else 'not done'}.")
+    if task.done:
+        messages.success(request, _("“%(title)s” marked done. Well done.") % {"title": task.title})
+    else:
+        messages.success(request, _("“%(title)s” marked not done.") % {"title": task.title})
     return redirect(request.POST.get("next") if request.POST.get("next") in ("/", "/tasks/") else "tasks")
+
+
+# The check-in calendar's column heads: each day's initial, its full name for a screen reader.
+DAY_INITIALS = (pgettext_lazy("Monday, one letter", "M"), pgettext_lazy("Tuesday, one letter", "T"),
+                pgettext_lazy("Wednesday, one letter", "W"), pgettext_lazy("Thursday, one letter", "T"),
+                pgettext_lazy("Friday, one letter", "F"), pgettext_lazy("Saturday, one letter", "S"),
+                pgettext_lazy("Sunday, one letter", "S"))
 
 
 @participant_required
@@ -368,14 +506,52 @@ def my_progress(request):
     return render(request, "tracker/progress.html", {
         "figures": figures, "days": days, "periods": progress.PERIODS, "charts": charts.progress_charts(figures, days),
         "min_uses": progress.MIN_USES_TO_RANK, "halves": figures.halves(),
+        "week_days": [(WEEKDAYS[n], DAY_INITIALS[n]) for n in range(7)],
     })
+
+
+# A weekday, many times over: a pattern's heading ("Fridays, 17:00 to 20:00") and its sentence
+# ("... of your last 6 Fridays ..."), which some languages word differently.
+DAYS_HEADING = (pgettext_lazy("heading", "Mondays"), pgettext_lazy("heading", "Tuesdays"),
+                pgettext_lazy("heading", "Wednesdays"), pgettext_lazy("heading", "Thursdays"),
+                pgettext_lazy("heading", "Fridays"), pgettext_lazy("heading", "Saturdays"),
+                pgettext_lazy("heading", "Sundays"))
+DAYS_IN_SENTENCE = (pgettext_lazy("in a sentence", "Mondays"), pgettext_lazy("in a sentence", "Tuesdays"),
+                    pgettext_lazy("in a sentence", "Wednesdays"), pgettext_lazy("in a sentence", "Thursdays"),
+                    pgettext_lazy("in a sentence", "Fridays"), pgettext_lazy("in a sentence", "Saturdays"),
+                    pgettext_lazy("in a sentence", "Sundays"))
+
+
+def _pattern_words(suggestion):
+    """A suggested high-risk time in the page's language: its heading, why it is suggested, and
+    the name it is saved with (the person's to change)."""
+    values = {"days": DAYS_IN_SENTENCE[suggestion.weekday], "day": WEEKDAYS[suggestion.weekday],
+              "start": f"{suggestion.start:%H:%M}", "end": f"{suggestion.end:%H:%M}",
+              "weeks": suggestion.weeks_with_urges, "seen": suggestion.weeks_seen, "count": suggestion.urge_count,
+              "zone": suggestion.time_zone}
+    if suggestion.start_hour < 12:
+        label = _("%(day)s morning") % values
+    elif suggestion.start_hour < 17:
+        label = _("%(day)s afternoon") % values
+    else:
+        label = _("%(day)s evening") % values
+    return {
+        "heading": _("%(days)s, %(start)s to %(end)s") % {**values, "days": DAYS_HEADING[suggestion.weekday]},
+        "explanation": ngettext(
+            "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
+            "(%(count)s urge in all). Times are in your time zone, %(zone)s.",
+            "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
+            "(%(count)s urges in all). Times are in your time zone, %(zone)s.", suggestion.urge_count) % values,
+        "label": label[:1].upper() + label[1:],
+    }
 
 
 @participant_required
 def patterns(request):
     participant = request.participant
     return render(request, "tracker/patterns.html", {
-        "suggestions": [(suggestion, uuid.uuid4()) for suggestion in progress.find_patterns(participant=participant)],
+        "suggestions": [(suggestion, _pattern_words(suggestion), uuid.uuid4())
+                        for suggestion in progress.find_patterns(participant=participant)],
         "high_risk_times": HighRiskTime.objects.filter(participant=participant),
         "lookback": progress.PATTERN_LOOKBACK_DAYS,
     })
@@ -405,18 +581,28 @@ def account_settings(request):
 
 # What the care team opened, in the participant's words (by the audit rows' resource names).
 SEEN_WHAT = {
-    "caseload": _lazy("you in their caseload list"), "checkins": _lazy("your check-ins"), "urges": _lazy("your urges"),
-    "reflections": _lazy("your weekly reflections"), "weekend-plans": _lazy("your weekend plans"),
-    "safety-plan": _lazy("your safety plan"), "goals": _lazy("your goals"), "tasks": _lazy("your tasks"),
-    "overview": _lazy("your progress"), "summary": _lazy("your week’s summary"), "plans": _lazy("your plans"),
-    "timeline": _lazy("your wins and notes"), "export": _lazy("all your records"),
-    "acknowledgement": _lazy("a follow-up note about you"),
-    "questionnaire-schedule": _lazy("when you are asked questionnaires"),  # issue 17
-    "medications": _lazy("your medications"),
+    "caseload": gettext_lazy("you in their caseload list"),
+    "checkins": gettext_lazy("your check-ins"),
+    "urges": gettext_lazy("your urges"),
+    "reflections": gettext_lazy("your weekly reflections"),
+    "weekend-plans": gettext_lazy("your weekend plans"),
+    "safety-plan": gettext_lazy("your safety plan"),
+    "goals": gettext_lazy("your goals"),
+    "tasks": gettext_lazy("your tasks"),
+    "overview": gettext_lazy("your progress"),
+    "summary": gettext_lazy("your week’s summary"),
+    "plans": gettext_lazy("your plans"),
+    "timeline": gettext_lazy("your wins and notes"),
+    "export": gettext_lazy("all your records"),
+    "acknowledgement": gettext_lazy("a follow-up note about you"),
+    "questionnaire-schedule": gettext_lazy("when you are asked questionnaires"),  # issue 17
+    "medications": gettext_lazy("your medications"),
     # issue 18: aftercare
-    "aftercare-plan": _lazy("your aftercare plan"), "checkups": _lazy("your check-ins after the program"),
-    "aftercare": _lazy("you in their aftercare list"), "aftercare-acknowledgement": _lazy("a follow-up note about you"),
-    "plan-reviews": _lazy("your treatment plan reviews"),  # issue 18
+    "aftercare-plan": gettext_lazy("your aftercare plan"),
+    "checkups": gettext_lazy("your check-ins after the program"),
+    "aftercare": gettext_lazy("you in their aftercare list"),
+    "aftercare-acknowledgement": gettext_lazy("a follow-up note about you"),
+    "plan-reviews": gettext_lazy("your treatment plan reviews"),  # issue 18
 }
 
 
@@ -479,13 +665,13 @@ def reminder_settings(request):
     participant = request.participant
     if request.method == "POST" and request.POST.get("action") == "test":
         reminders.test_notification_send(participant=participant, enqueue=enqueue_sends)
-        messages.success(request, "A test notification is on its way.")
+        messages.success(request, _("A test notification is on its way."))
         return redirect("reminders")
     has_email = accounts.email_is_confirmed(request.user)
     form = ReminderSettingsForm(request.POST or None, instance=participant, has_email=has_email)
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(participant=participant, data=form.cleaned_data)
-        messages.success(request, "Reminder settings saved.")
+        messages.success(request, _("Reminder settings saved."))
         return redirect("reminders")
     return render(request, "tracker/reminders.html", {
         "form": form,

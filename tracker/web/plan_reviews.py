@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import access, audit, plan_reviews, selectors
@@ -19,15 +19,15 @@ Action = AuditEvent.Action
 
 
 class ReviewForm(AccessibleErrorsMixin, forms.Form):
-    reviewed_on = forms.DateField(label=_lazy("Day of the review"),
+    reviewed_on = forms.DateField(label=gettext_lazy("Day of the review"),
                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    note = forms.CharField(label=_lazy("Note on the plan (optional)"), required=False,
+    note = forms.CharField(label=gettext_lazy("Note on the plan (optional)"), required=False,
                            max_length=PlanReview._meta.get_field("note").max_length,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewDateForm(AccessibleErrorsMixin, forms.Form):
-    review_on = forms.DateField(label=_lazy("Review on"), required=False,
+    review_on = forms.DateField(label=gettext_lazy("Review on"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 

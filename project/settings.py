@@ -178,6 +178,8 @@ LOGOUT_REDIRECT_URL = "signin"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish numbers and dates as US Spanish writes them (project/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["project.formats"]
 # Before signing in, the switch on the join, sign-in and help pages remembers the choice here.
 LANGUAGE_COOKIE_NAME = "steady_language"
 LANGUAGE_COOKIE_SECURE = not DEBUG

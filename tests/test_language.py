@@ -1,6 +1,7 @@
 """Choosing a language (issue 19): before signing in by the browser's Accept-Language or the
 switch's cookie; signed in, the person's own choice, on every device and in the API."""
 
+import re
 import uuid
 
 import pytest
@@ -114,3 +115,54 @@ def test_the_api_answers_a_token_in_its_owner_s_language_and_a_visitor_in_the_br
     accounts.set_language(alice.user, "en")
     answer = client.put(f"/api/v1/checkins/{uuid.uuid4()}/", {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
     assert answer.json()["date"] == [pick_a_day_in("en")]
+
+
+def test_spanish_numbers_and_dates_are_written_as_us_spanish_writes_them():
+    import datetime as dt
+
+    from django.utils import formats
+    from django.utils.dateformat import format as date_format
+    with translation.override("es"):
+        assert formats.number_format(7.5, 1) == "7.5"  # Django's "es" (Spain) would write 7,5
+        assert formats.number_format(1200, use_l10n=True, force_grouping=True) == "1,200"
+        assert date_format(dt.date(2026, 11, 23), translation.gettext("l j \\d\\e F")) == "lunes 23 de noviembre"
+        assert formats.date_format(dt.date(2026, 11, 23)) == "23 de noviembre de 2026"
+
+
+def test_a_date_field_keeps_the_browser_s_iso_form_in_spanish(alice):
+    browser = Client()
+    browser.force_login(alice.user)
+    page = browser.get("/checkin/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert re.search(r'type="date"[^>]*value="\d{4}-\d{2}-\d{2}"|value="\d{4}-\d{2}-\d{2}"[^>]*type="date"', page)
+    assert not re.search(r'value="\d{2}/\d{2}/\d{4}"', page)
+
+
+@pytest.mark.parametrize("path", ["/signin/", "/help/", "/password-reset/"])
+def test_the_pages_before_signing_in_offer_the_other_language(client, path):
+    english = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'action="/language/"' in english and 'lang="es"' in english and ">Español</button>" in english
+    spanish = client.get(path, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert ">English</button>" in spanish and ">Español</button>" not in spanish
+
+
+def test_the_join_page_offers_the_switch_and_joining_keeps_the_page_s_language(client, carol):
+    from tracker.models import Invitation, Participant
+    _, token = accounts.invitation_create(program=carol.program, created_by=carol.user, name="Rosa",
+                                          role=Invitation.Role.PARTICIPANT)
+    page = client.get(f"/j/{token}/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9").content.decode()
+    assert ">English</button>" in page
+    client.post(f"/j/{token}/", {"username": "rosa", "password": "a long pass phrase 1", "password_again":
+                "a long pass phrase 1", "time_zone": "America/Chicago", "acknowledged": "on"},
+                HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+    rosa = Participant.objects.get(user__username="rosa")
+    assert accounts.language_of(rosa.user) == "es"
+    acknowledgement = rosa.user.notice_acknowledgements.get()
+    assert acknowledgement.language == "es" and acknowledgement.text.startswith("Quién ve qué en Steady")
+
+
+def test_the_care_team_sees_which_language_a_participant_reads(carol_client, alice):
+    page = carol_client.get(f"/care/participants/{alice.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "alice reads Steady in English." in page.replace("Alice", "alice")
+    accounts.set_language(alice.user, "es")
+    page = carol_client.get(f"/care/participants/{alice.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "reads Steady in Spanish." in page

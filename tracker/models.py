@@ -325,6 +325,13 @@ class Participant(models.Model):
         level = self.level_of_care
         return self.LevelOfCare(level).label if level else ""
 
+    @functools.cached_property
+    def language(self):
+        """The language this person reads Steady in (their choice, else the site's default): the
+        care team sees it on the person's page, so they know to call in Spanish."""
+        chosen = AccountState.objects.filter(user_id=self.user_id).values_list("language", flat=True).first() or ""
+        return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
     @property
     def in_aftercare(self):
         """Discharged, with no open episode: the app stays theirs, the care team reads only."""

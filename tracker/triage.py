@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -62,23 +62,28 @@ WEIGHTS = {
     "reminders_setup": 0.5,
 }
 ACKNOWLEDGED_SHARE = 0.1
-TALK_FROM = {"support": "on the sheet after a hard moment", "today": "from Today", "safety_plan": "from the safety plan"}
+# What "Asked to talk" says, by where the request came from (whole sentences, for translators).
+TALK_FROM = {
+    "support": _lazy("Asked to talk on %(when)s (on the sheet after a hard moment)."),
+    "today": _lazy("Asked to talk on %(when)s (from Today)."),
+    "safety_plan": _lazy("Asked to talk on %(when)s (from the safety plan)."),
+}
 # An acknowledged "Asked to talk" stays on the list (marked acknowledged) this long after the request.
 TALK_ACKNOWLEDGED_FOR = dt.timedelta(days=7)
 LABELS = {
-    "talk": "Asked to talk",
-    "high_urge": "Strong urge",
-    "use": "Use reported",
-    "missed_doses": "Missed doses",
-    "missed_two": "Missed two in a row",
-    "no_checkin": "No check-in",
-    "missed_group": "Missed group",
-    "rising": "Urges getting stronger",
-    "safety_plan": "Safety plan empty",
-    "sleep": "Poor sleep",
-    "weekend_plan": "No weekend plan",
-    "reminders": "Reminders not reaching them",
-    "reminders_setup": "Reminders not set up",
+    "talk": _lazy("Asked to talk"),
+    "high_urge": _lazy("Strong urge"),
+    "use": _lazy("Use reported"),
+    "missed_doses": _lazy("Missed doses"),
+    "missed_two": _lazy("Missed two in a row"),
+    "no_checkin": _lazy("No check-in"),
+    "missed_group": _lazy("Missed group"),
+    "rising": _lazy("Urges getting stronger"),
+    "safety_plan": _lazy("Safety plan empty"),
+    "sleep": _lazy("Poor sleep"),
+    "weekend_plan": _lazy("No weekend plan"),
+    "reminders": _lazy("Reminders not reaching them"),
+    "reminders_setup": _lazy("Reminders not set up"),
 }
 # How loud each flag looks, and its place in a person's list: urgent first, then attention,
 # then setup (a grey chip, never red: something to sort out, not a risk).
@@ -135,7 +140,7 @@ class Flag:
 
     @property
     def label(self):
-        return LABELS[self.key]
+        return str(LABELS[self.key])  # in the active language
 
     @property
     def note_required(self):
@@ -194,6 +199,11 @@ def _when(instant, _participant):
 def _day(day):
     """A day in the words of a flag (the active language's names)."""
     return date_format(day, gettext("D j M"))
+
+
+def _number(value, decimals=1):
+    """A number as the active language writes it: 7.5, 7,5."""
+    return number_format(value, decimals)
 
 
 def caseload(participants, *, now=None):
@@ -316,29 +326,80 @@ class UseReport:
     pk: object
     reported_at: dt.datetime  # when it was last written
     happened_at: dt.datetime  # what it tells of; breaks ties
-    text: str
+    variant: str  # which sentence tells of it (see text)
+    words: dict  # its placeholders' values, already in the active language's words
 
     @property
     def evidence(self):
         return f"{self.kind}:{self.pk}"
+
+    def text(self, count):
+        """The flag's sentence, with "(N reports in D days)" when there are `count` > 1 of them.
+        Each is a whole sentence for translators; the forms are picked here, never pieced together."""
+        words = {**self.words, "count": count, "days": settings.TRIAGE_SETBACK_DAYS}
+        many = count > 1
+        match self.variant:
+            case "urge":
+                text = ngettext("An urge on %(when)s ended in use (%(count)s report in %(days)s days).",
+                                "An urge on %(when)s ended in use (%(count)s reports in %(days)s days).",
+                                count) if many else gettext("An urge on %(when)s ended in use.")
+            case "checkin_substances":
+                text = ngettext(
+                    "Said they used (%(substances)s), in the check-in for %(day)s (%(count)s report in %(days)s days).",
+                    "Said they used (%(substances)s), in the check-in for %(day)s (%(count)s reports in %(days)s days).",
+                    count) if many else gettext("Said they used (%(substances)s), in the check-in for %(day)s.")
+            case "checkin":
+                text = ngettext("Said they used, in the check-in for %(day)s (%(count)s report in %(days)s days).",
+                                "Said they used, in the check-in for %(day)s (%(count)s reports in %(days)s days).",
+                                count) if many else gettext("Said they used, in the check-in for %(day)s.")
+            case "notice":
+                text = ngettext(
+                    "Said they used, as the reason for missing group on %(when)s (%(count)s report in %(days)s days).",
+                    "Said they used, as the reason for missing group on %(when)s (%(count)s reports in %(days)s days).",
+                    count) if many else gettext("Said they used, as the reason for missing group on %(when)s.")
+            case "bam_both":
+                text = ngettext(
+                    "BAM on %(day)s: alcohol on %(alcohol)s days, drugs on %(drugs)s days in the past 30 "
+                    "(%(count)s report in %(days)s days).",
+                    "BAM on %(day)s: alcohol on %(alcohol)s days, drugs on %(drugs)s days in the past 30 "
+                    "(%(count)s reports in %(days)s days).",
+                    count) if many else gettext(
+                    "BAM on %(day)s: alcohol on %(alcohol)s days, drugs on %(drugs)s days in the past 30.")
+            case "bam_alcohol":
+                text = ngettext(
+                    "BAM on %(day)s: alcohol on %(alcohol)s days in the past 30 (%(count)s report in %(days)s days).",
+                    "BAM on %(day)s: alcohol on %(alcohol)s days in the past 30 (%(count)s reports in %(days)s days).",
+                    count) if many else gettext("BAM on %(day)s: alcohol on %(alcohol)s days in the past 30.")
+            case "bam_drugs":
+                text = ngettext(
+                    "BAM on %(day)s: drugs on %(drugs)s days in the past 30 (%(count)s report in %(days)s days).",
+                    "BAM on %(day)s: drugs on %(drugs)s days in the past 30 (%(count)s reports in %(days)s days).",
+                    count) if many else gettext("BAM on %(day)s: drugs on %(drugs)s days in the past 30.")
+            case _:  # "bam_score": the BAM's items not at hand, its use score
+                text = ngettext(
+                    "BAM on %(day)s: a use score of %(score)s in the past 30 (%(count)s report in %(days)s days).",
+                    "BAM on %(day)s: a use score of %(score)s in the past 30 (%(count)s reports in %(days)s days).",
+                    count) if many else gettext("BAM on %(day)s: a use score of %(score)s in the past 30.")
+        return text % words
 
     def order_key(self):
         return (self.reported_at, self.happened_at, self.kind, str(self.pk))
 
 
 def _bam_use_words(answers, version):
-    """ "alcohol on 4–8 days, drugs on 1–3 days", from a BAM's items 4 and 6 in the options' own words."""
+    """{"alcohol": "4–8", "drugs": "1–3"}: the days of use a BAM's items 4 and 6 answered, as the
+    options' own ranges (only those above 0; empty when the items are not at hand)."""
     try:
         definition = instruments.get("bam", version)
     except KeyError:
-        return ""
-    parts = []
+        return {}
+    found = {}
     for key, what in (("4", "alcohol"), ("6", "drugs")):
         value = (answers or {}).get(key)
         option = next((o for o in definition.item(key).options if o.value == value), None) if value else None
         if option is not None:
-            parts.append(f"{what} on {option.text('en').removesuffix(' days')} days")
-    return ", ".join(parts)
+            found[what] = option.text("en").removesuffix(" days")
+    return found
 
 
 def _use_and_medication(participants, ids, *, now, today, urges, answers):
@@ -352,8 +413,8 @@ def _use_and_medication(participants, ids, *, now, today, urges, answers):
     for pid, rows in urges.items():
         for occurred_at, _intensity, outcome, pk, updated_at in rows:
             if outcome == Urge.Outcome.USED and occurred_at >= since:
-                reports[pid].append(UseReport("urge", pk, updated_at, occurred_at,
-                                              f"An urge on {_when(occurred_at, by_id[pid])} ended in use"))
+                reports[pid].append(UseReport("urge", pk, updated_at, occurred_at, "urge",
+                                              {"when": _when(occurred_at, by_id[pid])}))
     for pid, days in answers.items():
         zone = by_id[pid].zone
         for day, answer in days.items():
@@ -363,18 +424,20 @@ def _use_and_medication(participants, ids, *, now, today, urges, answers):
                 reports[pid].append(UseReport(
                     "checkin", answer.pk, answer.updated_at,
                     dt.datetime.combine(day, dt.time(23, 59), tzinfo=zone),
-                    f"Said they used{f' ({what})' if what else ''}, in the check-in for {day:%a %-d %b}"))
+                    "checkin_substances" if what else "checkin", {"substances": what, "day": _day(day)}))
     for pid, pk, created_at, updated_at, starts_at in AbsenceNotice.objects.filter(
             participant_id__in=ids, reason=AbsenceNotice.Reason.USED, created_at__gte=since,
             created_at__lte=now).values_list("participant_id", "pk", "created_at", "updated_at", "session__starts_at"):
-        reports[pid].append(UseReport("notice", pk, updated_at, created_at,
-                                      f"Said they used, as the reason for missing group on {_when(starts_at, None)}"))
+        reports[pid].append(UseReport("notice", pk, updated_at, created_at, "notice",
+                                      {"when": _when(starts_at, None)}))
     for pid, pk, completed_at, version, answers_given, bam_scores in QuestionnaireResponse.objects.filter(
             participant_id__in=ids, instrument="bam", complete=True, completed_at__gte=since, completed_at__lte=now,
             scores__use__gt=0).values_list("participant_id", "pk", "completed_at", "version", "answers", "scores"):
-        words = _bam_use_words(answers_given, version) or f"a use score of {bam_scores.get('use')}"
-        reports[pid].append(UseReport("response", pk, completed_at, completed_at,
-                                      f"BAM on {timezone.localtime(completed_at):%a %-d %b}: {words} in the past 30"))
+        found = _bam_use_words(answers_given, version)
+        variant = ("bam_both" if len(found) == 2 else f"bam_{next(iter(found))}") if found else "bam_score"
+        reports[pid].append(UseReport("response", pk, completed_at, completed_at, variant,
+                                      {**found, "day": _day(timezone.localtime(completed_at)),
+                                       "score": bam_scores.get("use")}))
     # Only "No" needs the doses scheduled a day: rare, so the medications are read only then.
     times = defaultdict(list)
     said_no = [pid for pid, days in answers.items() if any(a.took_medication == "no" for a in days.values())]
@@ -431,24 +494,30 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
     # acknowledgement holds until the next one.
     absent = Attendance.Status.ABSENT
     if len(last_two) >= s.TRIAGE_MISSED_IN_A_ROW and all(mark[3] == absent for mark in last_two):
-        flags.append(Flag("missed_two", f"Missed the last {len(last_two)} sessions of group "
-                          f"({', '.join(f'{_when(m[1], participant)} {m[2]}' for m in last_two)}).",
+        sessions = ", ".join(pgettext("a missed group session, in a list", "%(when)s %(group)s")
+                             % {"when": _when(m[1], participant), "group": m[2]} for m in last_two)
+        flags.append(Flag("missed_two", ngettext("Missed the last %(count)s session of group (%(sessions)s).",
+                                                 "Missed the last %(count)s sessions of group (%(sessions)s).",
+                                                 len(last_two)) % {"count": len(last_two), "sessions": sessions},
                           f"session:{last_two[0][0]}"))
     elif missed is not None:
-        flags.append(Flag("missed_group", f"Missed group on {_when(missed[1], participant)} ({missed[2]}), "
-                          "no notice of a reason marked.", f"session:{missed[0]}"))
+        flags.append(Flag("missed_group", gettext("Missed group on %(when)s (%(group)s), no notice of a reason marked.")
+                          % {"when": _when(missed[1], participant), "group": missed[2]}, f"session:{missed[0]}"))
 
     if talk is not None:
         # The evidence is the request itself: acknowledging it holds until a new request.
-        flags.append(Flag("talk", f"Asked to talk on {_when(talk.created_at, participant)}"
-                          f" ({TALK_FROM.get(talk.source, talk.source)}).", f"talk:{talk.pk}"))
+        words = {"when": _when(talk.created_at, participant), "source": talk.source}
+        text = (TALK_FROM[talk.source] % words if talk.source in TALK_FROM
+                else gettext("Asked to talk on %(when)s (%(source)s).") % words)
+        flags.append(Flag("talk", text, f"talk:{talk.pk}"))
 
     # No check-in for N or more days (days since the last one; since enrolment if none yet).
     if last_checkin is not None:
         days = (today - last_checkin).days
         if days >= s.TRIAGE_NO_CHECKIN_DAYS:
-            flags.append(Flag("no_checkin", f"No check-in for {days} days (last on {last_checkin:%a %-d %b}).",
-                              f"last:{last_checkin.isoformat()}"))
+            flags.append(Flag("no_checkin", ngettext("No check-in for %(days)s day (last on %(day)s).",
+                                                     "No check-in for %(days)s days (last on %(day)s).", days)
+                              % {"days": days, "day": _day(last_checkin)}, f"last:{last_checkin.isoformat()}"))
     else:
         days = (today - _local(participant.created_at, participant).date()).days
         if days >= s.TRIAGE_NO_CHECKIN_DAYS:
@@ -460,9 +529,12 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
               and u[1] >= s.TRIAGE_HIGH_URGE]
     if strong:
         top = max(strong, key=lambda u: (u[1], u[0]))
-        flags.append(Flag("high_urge", f"Urge of {top[1]}/10 on {_when(top[0], participant)}"
-                          + (f" ({len(strong)} at {s.TRIAGE_HIGH_URGE}+ in {s.TRIAGE_HIGH_URGE_HOURS} h)." if len(strong) > 1 else "."),
-                          f"at:{strong[-1][0].isoformat()}"))
+        words = {"intensity": top[1], "when": _when(top[0], participant), "count": len(strong),
+                 "threshold": s.TRIAGE_HIGH_URGE, "hours": s.TRIAGE_HIGH_URGE_HOURS}
+        text = (ngettext("Urge of %(intensity)s/10 on %(when)s (%(count)s at %(threshold)s+ in %(hours)s h).",
+                         "Urge of %(intensity)s/10 on %(when)s (%(count)s at %(threshold)s+ in %(hours)s h).",
+                         len(strong)) if len(strong) > 1 else gettext("Urge of %(intensity)s/10 on %(when)s."))
+        flags.append(Flag("high_urge", text % words, f"at:{strong[-1][0].isoformat()}"))
 
     recent_start = now - dt.timedelta(days=s.TRIAGE_RISING_DAYS)
     base_start = recent_start - dt.timedelta(days=s.TRIAGE_RISING_BASELINE_DAYS)
@@ -472,33 +544,48 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
         now_avg, before_avg = mean(recent), mean(base)
         if now_avg - before_avg >= s.TRIAGE_RISING_POINTS:
             newest = max(u[0] for u in urges if u[0] >= recent_start)
-            flags.append(Flag("rising", f"Urges stronger: {now_avg:.1f}/10 on average in the last {s.TRIAGE_RISING_DAYS} "
-                              f"days, {before_avg:.1f} in the {s.TRIAGE_RISING_BASELINE_DAYS} before.",
-                              f"to:{newest.isoformat()}"))
+            flags.append(Flag("rising", gettext(
+                "Urges stronger: %(now)s/10 on average in the last %(days)s days, %(before)s in the %(baseline)s "
+                "before.") % {"now": _number(now_avg), "days": s.TRIAGE_RISING_DAYS, "before": _number(before_avg),
+                              "baseline": s.TRIAGE_RISING_BASELINE_DAYS}, f"to:{newest.isoformat()}"))
 
     if use_reports:
         newest = max(use_reports, key=UseReport.order_key)
-        flags.append(Flag("use", newest.text + (f" ({len(use_reports)} reports in {s.TRIAGE_SETBACK_DAYS} days)."
-                                                if len(use_reports) > 1 else "."), newest.evidence))
+        flags.append(Flag("use", newest.text(len(use_reports)), newest.evidence))
     if doses is not None and doses.total >= medication.MISSED_DOSES_FLAG:
-        days = ", ".join(f"{n} on {day:%a %-d %b}" for day, _, n in doses.days)
-        flags.append(Flag("missed_doses", f"{doses.total} doses missed in the last {medication.MISSED_DOSES_DAYS} "
-                          f"days ({days}).", f"to:{doses.days[-1][0].isoformat()}"))
+        days = ", ".join(pgettext("doses missed on a day, in a list", "%(count)s on %(day)s")
+                         % {"count": n, "day": _day(day)} for day, _, n in doses.days)
+        flags.append(Flag("missed_doses", ngettext("%(total)s dose missed in the last %(days)s days (%(list)s).",
+                                                   "%(total)s doses missed in the last %(days)s days (%(list)s).",
+                                                   doses.total)
+                          % {"total": doses.total, "days": medication.MISSED_DOSES_DAYS, "list": days},
+                          f"to:{doses.days[-1][0].isoformat()}"))
 
     first_night = today - dt.timedelta(days=s.TRIAGE_SLEEP_DAYS - 1)
     nights = {day: values for day, values in checkins.items() if first_night <= day <= today and values[0] is not None}
     if len(nights) >= s.TRIAGE_SLEEP_MIN_NIGHTS:
         minutes = mean([tst for tst, _ in nights.values()])
         efficiency = mean([se for _, se in nights.values() if se is not None])
-        problems = []
-        if minutes < s.TRIAGE_SLEEP_MIN_HOURS * 60:
-            whole = round(minutes)
-            problems.append(f"{whole // 60} h {whole % 60} min a night")
-        if efficiency is not None and efficiency < s.TRIAGE_SLEEP_MIN_EFFICIENCY:
-            problems.append(f"{efficiency:.0%} of time in bed asleep")
-        if problems:
-            flags.append(Flag("sleep", f"Poor sleep over {len(nights)} nights: {' and '.join(problems)} on average.",
-                              f"to:{max(nights).isoformat()}"))
+        short = minutes < s.TRIAGE_SLEEP_MIN_HOURS * 60
+        restless = efficiency is not None and efficiency < s.TRIAGE_SLEEP_MIN_EFFICIENCY
+        whole = round(minutes)
+        words = {"nights": len(nights), "hours": whole // 60, "minutes": whole % 60,
+                 "percent": _number(round(efficiency * 100), 0) if efficiency is not None else ""}
+        if short and restless:
+            text = ngettext("Poor sleep over %(nights)s night: %(hours)s h %(minutes)s min a night and %(percent)s%% "
+                            "of time in bed asleep on average.",
+                            "Poor sleep over %(nights)s nights: %(hours)s h %(minutes)s min a night and %(percent)s%% "
+                            "of time in bed asleep on average.", len(nights))
+        elif short:
+            text = ngettext("Poor sleep over %(nights)s night: %(hours)s h %(minutes)s min a night on average.",
+                            "Poor sleep over %(nights)s nights: %(hours)s h %(minutes)s min a night on average.",
+                            len(nights))
+        elif restless:
+            text = ngettext("Poor sleep over %(nights)s night: %(percent)s%% of time in bed asleep on average.",
+                            "Poor sleep over %(nights)s nights: %(percent)s%% of time in bed asleep on average.",
+                            len(nights))
+        if short or restless:
+            flags.append(Flag("sleep", text % words, f"to:{max(nights).isoformat()}"))
 
     if today.weekday() >= 3 and not has_weekend_plan:
         friday = weekend_friday(today)
@@ -514,16 +601,23 @@ def participant_flags(participant, *, now, today, last_checkin, checkins, urges,
         flags.append(Flag("reminders_setup", _("Reminders are turned off."), "off"))
     elif not has_subscription and participant.remind_by_push:
         flags.append(Flag("reminders_setup", _("No phone set up for notifications."), "nosub"))
-    problems, evidence = [], []
-    if not reminders_off and has_subscription and not has_working_subscription:
-        problems.append("the phone stopped accepting notifications")
+    evidence = []
+    dead = not reminders_off and has_subscription and not has_working_subscription
+    if dead:
         evidence.append("deadsub")
-    if failed and failed["n"] >= s.TRIAGE_FAILED_DELIVERIES:
-        problems.append(f"{failed['n']} reminders failed in {s.TRIAGE_FAILED_DELIVERY_DAYS} days")
+    failing = bool(failed and failed["n"] >= s.TRIAGE_FAILED_DELIVERIES)
+    if failing:
         evidence.append(f"failed:{failed['last'].isoformat()}")
-    if problems:
-        text = "; ".join(problems)
-        flags.append(Flag("reminders", text[0].upper() + text[1:] + ".", "|".join(evidence)))
+        words = {"count": failed["n"], "days": s.TRIAGE_FAILED_DELIVERY_DAYS}
+        text = (ngettext("The phone stopped accepting notifications; %(count)s reminder failed in %(days)s days.",
+                         "The phone stopped accepting notifications; %(count)s reminders failed in %(days)s days.",
+                         failed["n"]) if dead else
+                ngettext("%(count)s reminder failed in %(days)s days.", "%(count)s reminders failed in %(days)s days.",
+                         failed["n"])) % words
+    elif dead:
+        text = gettext("The phone stopped accepting notifications.")
+    if evidence:
+        flags.append(Flag("reminders", text, "|".join(evidence)))
 
     if plan is None or plan.is_empty:
         flags.append(Flag("safety_plan", _("Safety plan is empty.") if plan else _("No safety plan written yet."),
@@ -572,7 +666,7 @@ def score_flags(*, latest, risk_rise, missed):
     if missed:
         newest = missed[-1]
         text = _("%(name)s due %(day)s was not answered while it was open (until %(when)s).") % {
-            "name": newest.definition.name, "day": f"{newest.due_on:%a %-d %b}", "when": _when(newest.closes_at, None)}
+            "name": newest.definition.name, "day": _day(newest.due_on), "when": _when(newest.closes_at, None)}
         if len(missed) > 1:
             text += " " + _("%(count)s missed in %(days)s days.") % {"count": len(missed), "days": scores.MISSED_DAYS}
         flags.append(Flag("questionnaire_missed", text, f"questionnaire:{newest.pk}"))

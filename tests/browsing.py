@@ -139,6 +139,11 @@ def check_page(page, name):
 @pytest.fixture
 def alice_with_entries(alice):
     """Something on every page: a check-in yesterday, an urge, a plan, a goal with a task due."""
+    return give_entries(alice)
+
+
+def give_entries(alice):
+    """alice_with_entries's entries, for a fixture of any scope (tests/test_browser_spanish.py)."""
     today = alice.local_today()
     services.checkin_put(participant=alice, id=uuid.uuid4(), data={
         "date": today - dt.timedelta(days=1), "in_bed_at": dt.time(23, 0), "final_wake_at": dt.time(6, 30),
@@ -169,11 +174,16 @@ def alice_with_entries(alice):
 @pytest.fixture
 def carol_sees_alice(alice_with_entries, carol):
     """carol is on alice's care team and her program's admin; she has opened alice's records once."""
+    open_records(carol, alice_with_entries)
+    return alice_with_entries
+
+
+def open_records(carol, alice):
+    """carol_sees_alice's making: carol a program admin who has opened alice's records once."""
     carol.is_program_admin = True
     carol.save()
     from django.test import Client
 
     client = Client()
     verified_login(client, carol.user)
-    client.get(f"/care/participants/{alice_with_entries.pk}/")
-    return alice_with_entries
+    client.get(f"/care/participants/{alice.pk}/")

@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from people import NOW, admitted, make_user
-from pushservice import Resolver
+from pushservice import PushService, Resolver
 from signin import verified_login
 from browsing import alice_with_entries, browser, carol_sees_alice, phone, plain_static  # noqa: F401 (fixtures for browser tests)
 from tracker import push
@@ -54,6 +54,20 @@ def local_push_service(settings):
     """Sends may go to the local push service (tests/pushservice.py, on 127.0.0.1): the
     explicit setting production never has (`check --deploy` refuses it)."""
     settings.PUSH_ALLOW_LOCAL_SERVICE = True
+
+
+@pytest.fixture
+def sends_in_this_thread(settings):
+    """One send at a time, in the test's thread: pool threads have connections of their own,
+    which cannot see a test's uncommitted rows."""
+    settings.PUSH_SEND_CONCURRENCY = 1
+
+
+@pytest.fixture
+def push_service():
+    """A local push service (tests/pushservice.py) that decrypts what it is sent."""
+    with PushService() as service:
+        yield service
 
 
 @pytest.fixture

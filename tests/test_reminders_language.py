@@ -16,7 +16,6 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 from people import confirm_email, reminders_only
-from pushservice import PushService
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from signin import verified_login
@@ -26,18 +25,7 @@ from tracker import accounts, reminders, schedule
 from tracker.models import Delivery, Group, GroupMembership, Reminder
 
 UTC = dt.UTC
-pytestmark = pytest.mark.usefixtures("local_push_service")
-
-
-@pytest.fixture(autouse=True)
-def sends_in_this_thread(settings):
-    settings.PUSH_SEND_CONCURRENCY = 1
-
-
-@pytest.fixture
-def push_service():
-    with PushService() as service:
-        yield service
+pytestmark = pytest.mark.usefixtures("local_push_service", "sends_in_this_thread")
 
 
 def spanish(english, **values):

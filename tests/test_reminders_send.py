@@ -20,26 +20,13 @@ from rest_framework.test import APIClient
 
 from people import confirm_email, reminders_only
 from project.celery import app as celery_app
-from pushservice import PushService
 from tracker import push, reminders, services
 from tracker.models import Delivery, PushSubscription, Reminder
 from tracker.reminders import shutdown_send_pool
 from tracker.tasks import enqueue_sends, send_deliveries
 
 UTC = dt.UTC
-pytestmark = pytest.mark.usefixtures("local_push_service")
-
-
-@pytest.fixture(autouse=True)
-def sends_in_this_thread(settings):
-    # Pool threads have connections of their own, which cannot see a test's uncommitted rows.
-    settings.PUSH_SEND_CONCURRENCY = 1
-
-
-@pytest.fixture
-def push_service():
-    with PushService() as service:
-        yield service
+pytestmark = pytest.mark.usefixtures("local_push_service", "sends_in_this_thread")
 
 
 def subscribe(api, push_service, **behaviour):

@@ -35,22 +35,11 @@ from tracker.tasks import urgent_alert_send, urgent_tick
 # The real Redis and Celery worker of the reminders' end-to-end test (fixtures).
 from test_reminders_worker import redis_server, wait_for, worker  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("local_push_service")
+pytestmark = pytest.mark.usefixtures("local_push_service", "sends_in_this_thread")
 UTC = dt.UTC
 # Words that would tell a lock screen or an inbox preview something about someone's health.
 HEALTH_WORDS = re.compile(r"phq|item|risk|suicid|harm|death|dead|kill|safety|answer|questionnaire|depress|"
                           r"\buse\b|\bused\b|drug|alcohol|relapse|setback|talk|several days", re.I)
-
-
-@pytest.fixture(autouse=True)
-def sends_in_this_thread(settings):
-    settings.PUSH_SEND_CONCURRENCY = 1
-
-
-@pytest.fixture
-def push_service():
-    with PushService() as service:
-        yield service
 
 
 @pytest.fixture

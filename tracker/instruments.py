@@ -18,7 +18,7 @@ more definition and register it.
 
 import dataclasses
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, override, pgettext_lazy
 
 ENGLISH = "en"
 
@@ -41,6 +41,55 @@ def shown_in(texts, language=None):
     where the text has it, else English (its fallback)."""
     language = _language(language)
     return language if language in texts else ENGLISH
+
+
+# Steady's own words about its instruments, unlike the instruments' published texts, are translated:
+# band labels, score names, the instruments' full names. They are kept and stored in English (a
+# response's `bands`, the API) and said in the reader's language only when shown (`translated`).
+WORDS = {
+    # PHQ-9 bands, as Spanish-language clinical materials name severity (leve, moderada, grave)
+    "None-minimal": pgettext_lazy("PHQ-9 severity band", "None-minimal"),
+    "Mild": pgettext_lazy("PHQ-9 severity band", "Mild"),
+    "Moderate": pgettext_lazy("PHQ-9 severity band", "Moderate"),
+    "Moderately severe": pgettext_lazy("PHQ-9 severity band", "Moderately severe"),
+    "Severe": pgettext_lazy("PHQ-9 severity band", "Severe"),
+    # GAD-7 bands
+    "Minimal anxiety": pgettext_lazy("GAD-7 severity band", "Minimal anxiety"),
+    "Mild anxiety": pgettext_lazy("GAD-7 severity band", "Mild anxiety"),
+    "Moderate anxiety": pgettext_lazy("GAD-7 severity band", "Moderate anxiety"),
+    "Severe anxiety": pgettext_lazy("GAD-7 severity band", "Severe anxiety"),
+    # BAM bands (a vendor's cut-offs)
+    "None reported": pgettext_lazy("BAM use band", "None reported"),
+    "Use reported": pgettext_lazy("BAM use band", "Use reported"),
+    "Below 12": pgettext_lazy("BAM score band", "Below 12"),
+    "12 or more": pgettext_lazy("BAM score band", "12 or more"),
+    "12 or below": pgettext_lazy("BAM score band", "12 or below"),
+    "Above 12": pgettext_lazy("BAM score band", "Above 12"),
+    # Score names, and their first words (the caseload's "Risk 9")
+    "Total": pgettext_lazy("questionnaire score", "Total"),
+    "Use": pgettext_lazy("BAM score", "Use"),
+    "Risk factors": pgettext_lazy("BAM score", "Risk factors"),
+    "Risk": pgettext_lazy("BAM score, short", "Risk"),
+    "Protective factors": pgettext_lazy("BAM score", "Protective factors"),
+    "Protective": pgettext_lazy("BAM score, short", "Protective"),
+    # The instruments' full names
+    "Patient Health Questionnaire-9": pgettext_lazy("instrument name", "Patient Health Questionnaire-9"),
+    "Generalized Anxiety Disorder 7-item scale": pgettext_lazy(
+        "instrument name", "Generalized Anxiety Disorder 7-item scale"),
+    "Brief Addiction Monitor": pgettext_lazy("instrument name", "Brief Addiction Monitor"),
+}
+
+
+def translated(english, language=None):
+    """Steady's words about an instrument (WORDS) in the reader's language (the active one, or
+    `language`); anything else as it is."""
+    entry = WORDS.get(english)
+    if entry is None:
+        return english
+    if language is None:
+        return str(entry)
+    with override(language):
+        return str(entry)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,10 +127,13 @@ class Item:
 class Band:
     low: int
     high: int
-    label: dict
+    label: dict  # {"en": ...}: the English label is stored with a response (its `bands`)
 
     def text(self, language=None):
-        return _pick(self.label, language)
+        """The label in the reader's language: Steady's words, translated (see WORDS)."""
+        if _language(language) in self.label:
+            return self.label[_language(language)]
+        return translated(self.label[ENGLISH], language)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +149,16 @@ class Score:
     # A change of at least this many points between two scores is a reliable change.
     reliable_change: int | None = None
     reliable_change_source: str = ""
+
+    @property
+    def label(self):
+        """The name in the reader's language ("Factores de riesgo")."""
+        return translated(self.name)
+
+    @property
+    def short(self):
+        """The name's first word in the reader's language ("Riesgo" for "Risk factors"), for the caseload."""
+        return translated(self.name.split()[0])
 
     def band(self, value):
         for band in self.bands:
@@ -122,6 +184,11 @@ class Instrument:
     # Asked after the items, stored, never scored (PHQ-9's and GAD-7's difficulty question).
     closing: Item | None = None
     notes: str = ""  # which variant wordings were chosen, and the others
+
+    @property
+    def title_words(self):
+        """The full name in the reader's language (the code, `name`, is the same in every language)."""
+        return translated(self.title)
 
     def stem_text(self, language=None):
         return _pick(self.stem, language)

@@ -6,7 +6,8 @@ caseload in one query (tracker.triage flags from these).
 Nothing here decides who may read what: callers get the participant from
 tracker.access.care_participant, which also writes the audit row. Scores and bands are the ones
 stored on each response, computed by that response's own instrument version
-(tracker.instruments); band words are the instrument's own English labels, never translated.
+(tracker.instruments); bands are kept as the instrument's English labels, and a page says them in the
+reader's language (`band_words`, instruments.translated).
 
 "Intake" is the first complete response to a questionnaire marked `intake`, or, when there is
 none, the earliest complete response of that instrument. A change since intake is the latest
@@ -64,12 +65,19 @@ def scored_items(definition):
     return {key for score in definition.scores for key in score.items}
 
 
-def parts(definition, scores, bands):
+def parts(definition, scores, bands, words=False):
     """[{key, name, short, value, band, severity}] for each score a response has, in the instrument's
-    order; `short` is the name's first word ("Risk" for "Risk factors"), for the caseload."""
-    return [{"key": score.key, "name": score.name, "short": score.name.split()[0], "value": scores[score.key],
-             "band": bands.get(score.key, ""), "severity": severity(score, scores[score.key])}
-            for score in definition.scores if score.key in scores]
+    order; `short` is the name's first word ("Risk" for "Risk factors"), for the caseload. In
+    English (the API's); with `words`, a page's: also `label`, `short_label` and `band_words`, the
+    name, short name and band in the reader's language."""
+    found = [{"key": score.key, "name": score.name, "short": score.name.split()[0], "value": scores[score.key],
+              "band": bands.get(score.key, ""), "severity": severity(score, scores[score.key])}
+             for score in definition.scores if score.key in scores]
+    if words:
+        for part, score in zip(found, [score for score in definition.scores if score.key in scores]):
+            part.update(label=score.label, short_label=score.short,
+                        band_words=instruments.translated(part["band"]))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,6 +95,11 @@ class Point:
     change: int | None  # since intake; None for intake itself (and anything before it)
     mark: str | None  # IMPROVEMENT, WORSENING or None
 
+    @property
+    def band_words(self):
+        """The band in the reader's language."""
+        return instruments.translated(self.band)
+
 
 @dataclasses.dataclass
 class ScoreHistory:
@@ -103,7 +116,7 @@ class ScoreHistory:
         """"PHQ-9" for a single score, "BAM Risk factors" for one of several."""
         if len(self.instrument.scores) == 1:
             return self.instrument.name
-        return f"{self.instrument.name} {self.score.name}"
+        return f"{self.instrument.name} {self.score.label}"
 
     @property
     def intake(self):
@@ -136,6 +149,9 @@ class ItemRow:
     text: str
     scored: bool
     cells: list  # Cell or None per response, in the order of the responses
+    # "en" where the item (and so its answers) is shown in English to a reader of another
+    # language, having no published text in theirs (the BAM in Spanish); else "".
+    lang: str = ""
 
 
 @dataclasses.dataclass
@@ -150,6 +166,16 @@ class InstrumentHistory:
     @property
     def key(self):
         return self.instrument.key
+
+    @property
+    def in_english(self):
+        """Whether the reader reads this instrument's items in English, lacking a published
+        version in their language (the page says so once, and marks them lang="en")."""
+        return not self.instrument.has_version_in()
+
+    @property
+    def some_in_english(self):
+        return any(row.lang for row in self.items)
 
     @property
     def versions(self):
@@ -218,7 +244,9 @@ def instrument_history(instrument, responses, zone):
                 continue
             points = value if item.key in scored_items(response.definition) else None
             cells.append(Cell(value=value, words=_words(response.definition, item.key, value), points=points))
-        rows.append(ItemRow(key=item.key, number=item.number, text=item.text(), scored=item.key in scored, cells=cells))
+        shown = item.shown_in()
+        rows.append(ItemRow(key=item.key, number=item.number, text=item.text(), scored=item.key in scored, cells=cells,
+                            lang=shown if shown != instruments._language() else ""))
     return InstrumentHistory(instrument=definition, responses=responses, intake=intake, scores=histories, items=rows,
                              days=days)
 
@@ -291,7 +319,7 @@ class Due:
         """The done one's scores (see `parts`); none for a draft."""
         if self.response is None or not self.response.complete:
             return []
-        return parts(self.response.definition, self.response.scores, self.response.bands)
+        return parts(self.response.definition, self.response.scores, self.response.bands, words=True)
 
 
 def _with_responses(questionnaires, now):
@@ -343,7 +371,7 @@ class Latest:
 
     @property
     def parts(self):
-        return parts(self.definition, self.scores, self.bands)
+        return parts(self.definition, self.scores, self.bands, words=True)
 
 
 def latest_scores(ids):

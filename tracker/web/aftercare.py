@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -63,8 +64,16 @@ class AftercarePlanForm(AccessibleErrorsMixin, forms.ModelForm):
             self.initial["checkups"] = ""
 
 
+def _foreign(item):
+    """The language an item is shown in when it is not the reader's ("en": the BAM has no Spanish
+    version, so a Spanish reader sees it in English, marked lang="en" with a note), else ""."""
+    shown = item.shown_in()
+    return shown if shown != instruments._language() else ""
+
+
 def _checkup_lines(checkups):
-    """Each check-up with its answer (texts of the items asked), for the care team's read."""
+    """Each check-up with its answer (texts of the items asked), for the care team's read:
+    (number, text, answer's words, language the text is shown in when not the reader's)."""
     answers = {a.checkup_id: a for a in CheckupAnswer.objects.filter(checkup__in=checkups)}
     for checkup in checkups:
         checkup.answer = answers.get(checkup.pk)
@@ -73,7 +82,8 @@ def _checkup_lines(checkups):
             for item in aftercare.items_for(checkup):
                 value = checkup.answer.answers.get(item.key)
                 words = next((o.text() for o in item.options if o.value == value), "")
-                checkup.lines.append((item.number, item.text(), words))
+                checkup.lines.append((item.number, item.text(), words, _foreign(item)))
+        checkup.in_english = any(line[3] for line in checkup.lines)
     return checkups
 
 
@@ -152,8 +162,12 @@ class CheckupSettingsForm(AccessibleErrorsMixin, forms.Form):
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checkup_items"].choices = [(item.key, f"{item.number}. {item.text()}")
-                                                for item in instruments.BAM.items]
+        # The BAM has no Spanish version: its texts stay English, marked so (the page says why).
+        self.in_english = not instruments.BAM.has_version_in()
+        self.fields["checkup_items"].choices = [
+            (item.key, format_html('{}. <span lang="{}">{}</span>', item.number, lang, item.text()) if lang
+             else f"{item.number}. {item.text()}")
+            for item, lang in ((item, _foreign(item)) for item in instruments.BAM.items)]
         rule = program.checkup_risk or {}
         self.rule_fields = []
         for item in instruments.BAM.items:
@@ -166,6 +180,7 @@ class CheckupSettingsForm(AccessibleErrorsMixin, forms.Form):
             self.fields[f"risk_{item.key}_value"] = forms.TypedChoiceField(
                 label=_("Answer for item %(number)s") % {"number": item.number}, required=False, coerce=int,
                 empty_value=None, choices=[("", "")] + [(o.value, o.text()) for o in item.options],
+                widget=forms.Select(attrs={"lang": _foreign(item)} if _foreign(item) else {}),
                 initial=limits.get(kind), error_messages={"invalid_choice": _("Pick from the choices shown.")})
             self.rule_fields.append((item, self[f"risk_{item.key}"], self[f"risk_{item.key}_value"]))
         self.initial.update({"checkup_items": list(program.checkup_items or []),
@@ -221,6 +236,7 @@ def _items(checkup, answers, errors):
     for position, item in enumerate(aftercare.items_for(checkup), start=1):
         picked = answers.get(item.key)
         shown.append({"key": item.key, "text": item.text(), "position": position, "error": errors.get(item.key),
+                      "lang": _foreign(item),
                       "options": [{"value": o.value, "text": o.text(), "checked": picked == o.value}
                                   for o in item.options]})
     return shown
@@ -231,6 +247,7 @@ def _checkup_page(request, checkup, *, answers, wants_talk=None, errors=None, fo
     items = _items(checkup, answers, errors or {})
     return render(request, "tracker/aftercare/checkup.html", {
         "checkup": checkup, "items": items, "wrong": [item for item in items if item["error"]],
+        "in_english": any(item["lang"] for item in items),
         "form_errors": form_errors, "answer_id": aftercare.answer_id_for(checkup), "wants_talk": wants_talk,
         "talk_error": (errors or {}).get("wants_talk"),
         "until_words": responses.when_words(checkup.closes_at, request.participant.zone, now)}, status=status)

@@ -572,7 +572,7 @@ def report(*, program, period, today):
         for score in instrument.scores:
             got = pairs.get((instrument.key, score.key), [])
             n = len(got)
-            name = instrument.name if score.key == "total" else f"{instrument.name} {score.name.lower()}"
+            name = instrument.name if score.key == "total" else f"{instrument.name} {score.label.lower()}"
             rows.append([name, count_cell(n),
                          rate_cell(sum(a for a, _b in got), n, digits=1, scale=1),
                          rate_cell(sum(b for _a, b in got), n, digits=1, scale=1),

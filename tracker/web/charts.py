@@ -526,7 +526,7 @@ def score_chart(*, definition, score, responses, zone):
     for response in responses:
         local = response.completed_at.astimezone(zone)
         points.append((day_label(local), short_day(local), response.scores.get(score.key)))
-    title = definition.name if len(definition.scores) == 1 else f"{definition.name}: {score.name}"
+    title = definition.name if len(definition.scores) == 1 else f"{definition.name}: {score.label}"
     better = _("Higher is better.") if score.higher_is_better else _("Lower is better.")
     chart = bar_chart(
         id=f"score-{definition.key}-{score.key}", title=title, unit="", points=points, max_value=score.high,

@@ -95,7 +95,7 @@ def test_the_safety_plan_gives_the_988_options_in_the_readers_language(alice_cli
     html = main(alice_client.get("/safety-plan/"))
     card = html[html.index('aria-labelledby="crisis-heading"'):]
     card = card[:card.index("</section>")]
-    lifeline = html[html.index('<span class="contact-name">988 Suicide &amp; Crisis Lifeline</span>'):]
+    lifeline = html[html.index('<span class="contact-name" lang="en">988 Suicide &amp; Crisis Lifeline</span>'):]
     lifeline = lifeline[:lifeline.index("</li>")]
     helper = html[html.index("My sister Ana"):]
     helper = helper[:helper.index("</li>")]

@@ -18,6 +18,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.dateformat import time_format
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import dates, instruments
@@ -273,11 +276,11 @@ class Participant(models.Model):
     # Reminder settings, in the person's own clock time. An empty time turns that reminder off.
     checkin_reminder_at = models.TimeField(_("daily check-in reminder"), null=True, blank=True, default=dt.time(20, 0))
     high_risk_lead_min = models.PositiveSmallIntegerField(
-        "minutes before a high-risk time", null=True, blank=True, default=0, validators=[MaxValueValidator(240)],
+        _("minutes before a high-risk time"), null=True, blank=True, default=0, validators=[MaxValueValidator(240)],
         help_text=_("0 reminds at the start; empty turns these reminders off."),
     )
-    weekend_plan_reminder_at = models.TimeField("Friday: plan the weekend", null=True, blank=True, default=dt.time(16, 0))
-    weekend_review_reminder_at = models.TimeField("Monday: how did the weekend go", null=True, blank=True,
+    weekend_plan_reminder_at = models.TimeField(_("Friday: plan the weekend"), null=True, blank=True, default=dt.time(16, 0))
+    weekend_review_reminder_at = models.TimeField(_("Monday: how did the weekend go"), null=True, blank=True,
                                                   default=dt.time(10, 0))
     task_reminder_at = models.TimeField(_("on the day a task is due"), null=True, blank=True, default=dt.time(9, 0))
     class SessionReminder(models.TextChoices):
@@ -570,10 +573,10 @@ class CheckIn(PrivateNoteMixin, Entry):
     sleep_efficiency = models.FloatField(null=True, editable=False)
 
     stress = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
-    mood = models.PositiveSmallIntegerField(choices=Mood.choices, null=True, blank=True)
+    mood = models.PositiveSmallIntegerField(_("mood"), choices=Mood.choices, null=True, blank=True)
     regular_meals = models.CharField(max_length=4, choices=Meals.choices, blank=True)
     small_win = models.CharField(max_length=200, blank=True)
-    note = models.TextField(max_length=2000, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
     note_private = models.BooleanField(_("keep this note to myself"), default=False,
                                        help_text=_("A private note is never shown to the care team."))
     # True when the bed and wake times are the person's usual ones, confirmed with one tap
@@ -776,7 +779,7 @@ class Urge(PrivateNoteMixin, Entry):
     helped = models.JSONField(_("what helped"), default=list, blank=True, validators=[validate_strategies])
     helped_other = models.CharField(_("something else that helped"), max_length=200, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    note = models.TextField(max_length=2000, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
     note_private = models.BooleanField(_("keep this note to myself"), default=False,
                                        help_text=_("A private note is never shown to the care team."))
 
@@ -934,13 +937,16 @@ class SafetyPlanVersion(Entry):
     """
 
     SECTIONS = {
-        "warning_signs": ("Warning signs", "Thoughts, feelings or situations that tell me a hard time may be starting."),
-        "coping_alone": ("Things I can do on my own", "To take my mind off things, without anyone else."),
-        "distractions": ("People and places that take my mind off things", "Names, places, and a phone number if there is one."),
-        "helpers": ("People I can ask for help", "Tap a number to call or text."),
-        "professionals": ("Professionals and crisis lines", "My counselor, clinic or doctor. The 988 Lifeline is always here."),
-        "safe_space": ("Making my space safe", "What I will remove or put away, and who can help with that."),
-        "reasons": ("My reasons", "What matters most to me and is worth staying well for."),
+        "warning_signs": (_("Warning signs"),
+                          _("Thoughts, feelings or situations that tell me a hard time may be starting.")),
+        "coping_alone": (_("Things I can do on my own"), _("To take my mind off things, without anyone else.")),
+        "distractions": (_("People and places that take my mind off things"),
+                         _("Names, places, and a phone number if there is one.")),
+        "helpers": (_("People I can ask for help"), _("Tap a number to call or text.")),
+        "professionals": (_("Professionals and crisis lines"),
+                          _("My counselor, clinic or doctor. The 988 Lifeline is always here.")),
+        "safe_space": (_("Making my space safe"), _("What I will remove or put away, and who can help with that.")),
+        "reasons": (_("My reasons"), _("What matters most to me and is worth staying well for.")),
     }
     CONTACT_SECTIONS = ("distractions", "helpers", "professionals")
 
@@ -1055,9 +1061,9 @@ class WeekendPlan(Entry):
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="weekend_plans")
     weekend_of = models.DateField(help_text=_("The Friday that starts the weekend."))
-    friday_evening = models.TextField("Friday evening", max_length=1000, blank=True)
-    saturday = models.TextField(max_length=1000, blank=True)
-    sunday = models.TextField(max_length=1000, blank=True)
+    friday_evening = models.TextField(_("Friday evening"), max_length=1000, blank=True)
+    saturday = models.TextField(_("Saturday"), max_length=1000, blank=True)
+    sunday = models.TextField(_("Sunday"), max_length=1000, blank=True)
     who_to_call = models.TextField(_("who I will call"), max_length=500, blank=True)
     places_to_avoid = models.TextField(_("places I will avoid"), max_length=500, blank=True)
     if_urge = models.TextField(_("what I will do if an urge hits"), max_length=1000, blank=True)
@@ -1116,7 +1122,7 @@ class Goal(Entry):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=120)
     why = models.TextField(_("why it matters"), max_length=1000, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # When the care team plans to review it with the person (tracker.episodes' plan reviews).
     review_on = models.DateField(_("review on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,
@@ -1188,7 +1194,7 @@ class HighRiskTime(Entry):
     An end before the start runs past midnight into the next day.
     """
 
-    WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    WEEKDAYS = WEEKDAYS  # Django's day names, in the reader's language (0 is Monday)
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="high_risk_times")
     label = models.CharField(max_length=80, blank=True)
@@ -1207,8 +1213,10 @@ class HighRiskTime(Entry):
         return self.label or self.describe()
 
     def describe(self):
-        days = ", ".join(self.WEEKDAYS[day] for day in sorted(self.weekdays or []))
-        return f"{days}, {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        days = ", ".join(str(self.WEEKDAYS[day]) for day in sorted(self.weekdays or []))
+        clock = gettext("H:i")
+        return gettext("%(days)s, %(start)s-%(end)s") % {
+            "days": days, "start": time_format(self.start_time, clock), "end": time_format(self.end_time, clock)}
 
     def covers(self, weekday, hour):
         """Does this window include the whole local hour starting at `hour` on `weekday`?"""

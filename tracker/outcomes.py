@@ -40,7 +40,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.dateformat import time_format
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import dates, instruments
 from .models import AbsenceNotice, Attendance, Episode, GroupSession, LevelChange, QuestionnaireResponse, local_instant
@@ -53,7 +56,7 @@ MEASURE_WINDOW_DAYS = 14
 RETENTION_DAYS = (7, 14, 30, 60, 90)
 EXCLUDED_FROM_DROPOUT = (Episode.Discharge.TRANSFERRED, Episode.Discharge.ADMINISTRATIVE)
 MAX_PERIOD_DAYS = 3 * 366
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_NAMES = WEEKDAYS_ABBR  # Django's short day names, in the reader's language (0 is Monday)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,7 +343,9 @@ def early_dropout(stays, period, until):
 
 def slot_of(starts_at, zone):
     local = starts_at.astimezone(zone)
-    return f"{WEEKDAY_NAMES[local.weekday()]} {local:%H:%M}", (local.weekday(), local.time())
+    label = pgettext("a group's weekly time slot", "%(day)s %(time)s") % {
+        "day": WEEKDAY_NAMES[local.weekday()], "time": time_format(local.time(), _("H:i"))}
+    return label, (local.weekday(), local.time())
 
 
 def measure_pairs(stays, responses):

@@ -70,11 +70,13 @@ async function useLanguage(language, catalog) {
     if (path === `${CATALOGS}${language}.js`) await keepCatalog(cache, path);
   }
   if (!(await keepCatalog(cache, `${CATALOGS}${language}.json`))) return;
-  if ((await currentLanguage(cache)) === language) return;
-  // Recorded once the kept pages are fetched again: cut off halfway (no signal), the next page retries.
-  if (await refreshPages(cache)) {
-    await cache.put(LANGUAGE, new Response(language, { headers: { "Content-Type": "text/plain" } }));
-  }
+  const known = await currentLanguage(cache);
+  if (known === language) return;
+  // The first page after installing: what the worker keeps was fetched with this person's cookies,
+  // in this language, so nothing is fetched twice. After a change, the kept pages are fetched
+  // again, and the language recorded only then: cut off halfway (no signal), the next page retries.
+  if (known && !(await refreshPages(cache))) return;
+  await cache.put(LANGUAGE, new Response(language, { headers: { "Content-Type": "text/plain" } }));
 }
 
 async function refreshPages(cache) {

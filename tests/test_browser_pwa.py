@@ -158,7 +158,7 @@ def fill_checkin(page, base):
     page.fill("#id_in_bed_at", "23:00")
     page.fill("#id_final_wake_at", "06:45")
     page.fill("#id_small_win", "Walked instead of driving")
-    page.click("text=Save check-in")
+    page.click("form.checkin-form button[type=submit]")  # "Save check-in", in whatever language the page is
 
 
 def fill_urge(page, base):

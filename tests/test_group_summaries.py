@@ -105,7 +105,7 @@ def test_the_caseload_shows_each_persons_next_group(group, alice, bob, carol, ca
     html = carol_client.get("/care/").content.decode()
     row = re.search(rf'<tr data-participant="{alice.pk}">.*?</tr>', html, re.S).group(0)
     # carol's zone is the default (New York): Thursday 18:00.
-    assert f'data-next-session="{nxt.pk}">Thu 18:00 Evening group' in row
+    assert f'data-next-session="{nxt.pk}"><span class="case-table__date">Thu 18:00</span> Evening group' in row
     assert html.count(f'data-next-session="{nxt.pk}"') == 2  # the desk row and the phone card
     bobs = re.search(rf'<tr data-participant="{bob.pk}">.*?</tr>', html, re.S).group(0)
     assert "None planned" in bobs

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "tracker.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # An API call with a token goes on through TOKEN_REQUEST_MIDDLEWARE (below) instead.
+    "tracker.middleware.TokenRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +93,16 @@ MIDDLEWARE = [
     "tracker.middleware.ParticipantTimezoneMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
+
+# What follows TokenRequestMiddleware for an API call with a token: MIDDLEWARE's rest, in its order,
+# without what serves only a browser's session (tests/test_token_requests.py keeps the two lists in step).
+TOKEN_REQUEST_MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
+    "tracker.middleware.LanguageMiddleware",
+    "tracker.middleware.NoStoreMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tracker.middleware.ParticipantTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -112,6 +124,8 @@ TEMPLATES = [
         },
     },
 ]
+# Form widgets: the common ones written out in Python, as Django's templates write them (issue 20).
+FORM_RENDERER = "tracker.web.widgets.PlainWidgets"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -119,6 +133,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# tracker/statements.py: the few hand-composed hot statements are prepared on PostgreSQL (the ORM's
+# never are). Off (0) behind a transaction-pooling PgBouncer not set up to carry prepared statements.
+DATABASE_PREPARED_STATEMENTS = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite backend with one change: a whole-database flush may pass the audit
     # log's append-only trigger (see project/sqlite/base.py).
@@ -145,7 +162,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes: after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that
 # pair waits AXES_COOLOFF_TIME. Only the pair is locked, so nobody elsewhere can lock a person out.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Steady's backend is Django's own, reading the person with what every request asks in one query
+# (security.py). A session begun under Django's own backend path ends once (README: upgrading).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tracker.security.SteadyModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("SIGNIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -169,6 +188,9 @@ OTP_TOTP_ISSUER = "Steady"
 # Invitations and closed accounts.
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
 ACCOUNT_RETENTION_DAYS = int(os.environ.get("ACCOUNT_RETENTION_DAYS", "30"))
+# The app on the phone: how often, at most, its service worker fetches again the pages it keeps for
+# use without signal (besides once per version and after each save; templates/sw.js).
+STEADY_PAGES_REFRESH_SECONDS = int(os.environ.get("STEADY_PAGES_REFRESH_SECONDS", str(6 * 3600)))
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "signin"

@@ -201,3 +201,36 @@ def test_a_token_works_as_bearer_and_as_token_and_a_stale_header_does_not_block_
     refused = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer not-a-real-token")
     assert refused.status_code == 401 and refused["WWW-Authenticate"] == "Bearer"
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Basic {token}").status_code in (401, 403)
+
+
+def test_the_list_pages_by_limit_and_offset_and_counts_every_row_in_the_page_query(api, alice, now):
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker import services
+
+    days = [alice.local_today() - dt.timedelta(days=n) for n in range(5)]
+    for day in days:
+        services.checkin_put(participant=alice, id=uuid.uuid4(), data={"date": day, "stress": 3})
+    newest_first = [str(day) for day in days]
+    with CaptureQueriesContext(connection) as queries:
+        first = api.get("/api/v1/checkins/?limit=2").json()
+    pages = [query["sql"] for query in queries.captured_queries if '"tracker_checkin"' in query["sql"]]
+    assert len(pages) == 1, pages  # the page with its count, where DRF reads the count first
+    assert first["count"] == 5 and [row["date"] for row in first["results"]] == newest_first[:2]
+    assert first["previous"] is None and "offset=2" in first["next"]
+    last = api.get("/api/v1/checkins/?limit=2&offset=4").json()
+    assert last["count"] == 5 and [row["date"] for row in last["results"]] == newest_first[4:] and last["next"] is None
+    for offset in (5, 9, 2**63, 10**30):  # past the end: no row to carry the count, which is read on its own
+        beyond = api.get(f"/api/v1/checkins/?limit=2&offset={offset}").json()
+        assert beyond["count"] == 5 and beyond["results"] == [], offset
+    between = api.get(f"/api/v1/checkins/?from={days[3]}&to={days[1]}&limit=2").json()
+    assert between["count"] == 3 and [row["date"] for row in between["results"]] == newest_first[1:3]
+    assert api.get(f"/api/v1/checkins/?from={alice.local_today() + dt.timedelta(days=1)}").json()["count"] == 0
+    for refused in ("²", "-1", "1.5", "x"):
+        answer = api.get(f"/api/v1/checkins/?offset={refused}")
+        assert answer.status_code == 400 and "offset" in answer.json(), refused
+    # Other lists (the access log: a long one) keep DRF's count, a statement of its own.
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/me/access-log/?limit=1&offset=3").status_code == 200
+    assert any("COUNT(*)" in query["sql"] for query in queries.captured_queries)
+    assert not any("OVER ()" in query["sql"] for query in queries.captured_queries)

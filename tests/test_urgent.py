@@ -20,7 +20,9 @@ import kombu.pools
 import pytest
 import redis
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
+from django.test.signals import template_rendered
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -159,6 +161,59 @@ def test_the_caseload_shows_the_refusal_next_to_its_note_box_too(api, alice, car
                              {"flag": flag.key, "evidence": flag.evidence, "next": "/care/"}, follow=True).content.decode()
     for box in (f"note-{alice.pk}-safety_answer", f"desk-note-{alice.pk}-safety_answer"):
         assert f'<p class="error" id="{box}_error">Write a note' in page, box
+
+
+def test_a_refusal_is_not_lost_to_a_page_fetched_at_the_same_time(now, api, alice, carol_client):
+    """The service worker fetches pages in the background with the same session. One that read the
+    session before the refused post kept its refusal there, and saved after, used to put back the
+    old copy: the refusal was gone from the page the post led to (the flaky desk-width test). A
+    minute on, when the idle clock is due to be written, so the post writes the session anyway."""
+    put_answer(api)
+    flag = flags_of(alice)["safety_answer"]
+    posted = []
+
+    def post_while_the_fetch_is_running(sender, **kwargs):
+        if not posted:  # the background fetch has read the session and is rendering its page
+            posted.append(carol_client.post(reverse("care_acknowledge", args=[alice.pk]),
+                                            {"flag": flag.key, "evidence": flag.evidence, "next": "/care/"}))
+
+    now.shift(dt.timedelta(seconds=61))
+    background = Client(HTTP_SEC_FETCH_MODE="same-origin")  # as the worker's fetch() sends it
+    background.cookies = carol_client.cookies  # and with the page's cookie
+    template_rendered.connect(post_while_the_fetch_is_running)
+    try:
+        assert background.get("/help/").status_code == 200
+    finally:
+        template_rendered.disconnect(post_while_the_fetch_is_running)
+    assert posted and posted[0].status_code == 302
+    page = carol_client.get("/care/").content.decode()
+    assert f'<p class="error" id="desk-note-{alice.pk}-safety_answer_error">Write a note' in page
+
+
+def test_background_fetches_do_not_keep_a_staff_session_alive(now, carol_client):
+    background = Client(HTTP_SEC_FETCH_MODE="cors")
+    background.cookies = carol_client.cookies
+    for minutes in (10, 20, 29):
+        now.move_to(NOW + dt.timedelta(minutes=minutes))
+        assert background.get("/api/v1/care/caseload/").status_code == 200
+    now.move_to(NOW + dt.timedelta(minutes=31))
+    assert carol_client.get("/care/")["Location"] == "/signin/?ended=idle"
+
+
+def test_a_staff_session_is_written_for_its_idle_clock_at_most_once_a_minute(now, carol_client):
+    key = carol_client.session.session_key
+
+    def stored():
+        return Session.objects.get(pk=key).session_data
+
+    carol_client.get("/care/")
+    before = stored()
+    now.shift(dt.timedelta(seconds=59))
+    carol_client.get("/care/")
+    assert stored() == before
+    now.shift(dt.timedelta(seconds=2))
+    carol_client.get("/care/")
+    assert stored() != before and carol_client.session["seen_at"] == (NOW + dt.timedelta(seconds=61)).timestamp()
 
 
 def test_the_api_refuses_it_without_a_note_with_a_400_and_other_flags_need_none(api, alice, carol, now):

@@ -491,6 +491,11 @@ class Entry(models.Model):
         self.updated_at = self.created_at if self._state.adding else timezone.now()
         super().save(*args, **kwargs)
 
+    def prepare_insert(self):
+        """What save() does to a new row before writing it, for services._entry_insert, which
+        writes it with a statement of its own."""
+        self.updated_at = self.created_at
+
     @property
     def never_updated(self):
         return self.updated_at == self.created_at
@@ -755,9 +760,16 @@ class CheckIn(PrivateNoteMixin, Entry):
         return errors
 
     def save(self, *args, **kwargs):
+        self.derive()
+        super().save(*args, **kwargs)
+
+    def prepare_insert(self):
+        self.derive()
+        super().prepare_insert()
+
+    def derive(self):
         self.fill_quick_mode()
         self.time_in_bed_min, self.total_sleep_min, self.sleep_efficiency = self.sleep_metrics()
-        super().save(*args, **kwargs)
 
 
 class Urge(PrivateNoteMixin, Entry):

@@ -8,20 +8,29 @@ import time
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import connection
 from django.db.models.signals import post_save, pre_save
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext
-from django_otp import user_has_device
+from django_otp import device_classes, user_has_device
 from rest_framework.authtoken.models import Token
 
 from .access import counselor_for_user
 from .audit import client_ip
 from .models import AccountState, Reminder
+from .statements import prepared_cursor
 
 logger = logging.getLogger("steady.security")
+
+# The words an API call's Authorization header may start with to send a token ("Bearer <token>",
+# or DRF's own "Token <token>"): tracker.api.authentication reads them, TokenRequestMiddleware
+# routes by them.
+TOKEN_KEYWORDS = ("bearer", "token")
 
 # What a person who still owes their second factor may open: the second-factor pages themselves,
 # signing out, and pages with nobody's data on them.
@@ -54,8 +63,94 @@ def is_staff_account(user):
 
 
 def needs_second_factor(user):
-    """Staff always; a participant once they have turned it on."""
-    return is_staff_account(user) or user_has_device(user, confirmed=True)
+    """Staff always; a participant once they have turned it on. Read with the user's own row when
+    it was loaded by RequestPerson (below), else asked of each kind of device."""
+    if is_staff_account(user):
+        return True
+    known = getattr(user, "has_confirmed_device", None)
+    return known if known is not None else user_has_device(user, confirmed=True)
+
+
+class RequestPerson:
+    """The signed-in person with everything every request asks about them, in one statement: the
+    user row, their participant or counselor row, their account state (sessions, language), and
+    whether they have a confirmed second factor. Through the ORM these were five or six queries a
+    request; and the ORM's building of this one query cost more than running it (issue 20), so
+    its SQL is composed once per process and only run after that. No cache of any result: a
+    token revoked or a second factor confirmed counts from the very next request."""
+
+    RELATED = ("participant", "counselor", "account_state")  # reverse one-to-ones of the user
+
+    def __init__(self):
+        self._sql = None
+
+    def _compose(self):
+        user_model = get_user_model()
+        quote = connection.ops.quote_name
+        self.parts = [(user_model, None, "u")]
+        for index, name in enumerate(self.RELATED):
+            self.parts.append((user_model._meta.get_field(name).related_model, name, f"r{index}"))
+        columns, joins = [], []
+        for model, name, alias in self.parts:
+            columns += [f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields]
+            if name is not None:
+                joins.append(f"LEFT JOIN {quote(model._meta.db_table)} {alias} ON {alias}.{quote('user_id')} = u.{quote('id')}")
+        devices = " OR ".join(
+            f"EXISTS (SELECT 1 FROM {quote(device._meta.db_table)} d WHERE d.{quote('user_id')} = u.{quote('id')} "
+            f"AND d.{quote('confirmed')})" for device in device_classes())
+        self.converters = [
+            [(field.attname, [*connection.ops.get_db_converters(field.get_col(alias)), *field.get_db_converters(connection)])
+             for field in model._meta.concrete_fields] for model, name, alias in self.parts]
+        select = f"SELECT {', '.join(columns)}, ({devices}) FROM {quote(user_model._meta.db_table)} u {' '.join(joins)}"
+        token = quote(Token._meta.db_table)
+        self._sql = {
+            "user": f"{select} WHERE u.{quote('id')} = %s",
+            "token": f"{select} JOIN {token} t ON t.{quote('user_id')} = u.{quote('id')} WHERE t.{quote('key')} = %s",
+        }
+
+    def by_user_id(self, user_id):
+        return self._read("user", user_id)
+
+    def by_token(self, key):
+        return self._read("token", key)
+
+    def _read(self, kind, value):
+        if self._sql is None:
+            self._compose()
+        with prepared_cursor() as cursor:
+            cursor.execute(self._sql[kind], [value])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        rows, start = [], 0
+        for (model, name, alias), converters in zip(self.parts, self.converters):
+            values = list(row[start:start + len(converters)])
+            start += len(converters)
+            for position, (attname, field_converters) in enumerate(converters):
+                for convert in field_converters:
+                    values[position] = convert(values[position], None, connection)
+            # A LEFT JOIN that found nothing: every column NULL, the primary key too.
+            rows.append(model.from_db(connection.alias, [attname for attname, _ in converters], values)
+                        if values[0] is not None else None)
+        user = rows[0]
+        for (model, name, alias), related in zip(self.parts[1:], rows[1:]):
+            user._meta.get_field(name).set_cached_value(user, related)
+            if related is not None:
+                related._meta.get_field("user").set_cached_value(related, user)
+        user.has_confirmed_device = row[start]
+        return user
+
+
+request_person = RequestPerson()
+
+
+class SteadyModelBackend(ModelBackend):
+    """Django's own backend, reading the signed-in person with RequestPerson: one query per page
+    for the user, their participant or counselor row, account state and second factor."""
+
+    def get_user(self, user_id):
+        user = request_person.by_user_id(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def second_factor_done(request):

@@ -1,12 +1,14 @@
 """Every write to participant data goes through here: pages, the API and the demo loader alike."""
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -35,6 +37,7 @@ from .models import (
     WeeklyReflection,
     UsedToday,
 )
+from .statements import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +81,26 @@ CONFLICT_MESSAGES = {
 }
 
 
+def _write_values(entry, data):
+    """Replace the entry's writable fields with `data` (a field left out takes its default), and
+    check them (ValidationError). Uniqueness is left to the database and to the period check of
+    the caller, which names the entry that holds the period: checking the id here would race with
+    a concurrent writer of the same id (a 400)."""
+    model = type(entry)
+    for name in model.WRITABLE:
+        setattr(entry, name, data[name] if name in data else model._meta.get_field(name).get_default())
+    entry.full_clean(exclude=["participant"], validate_unique=False, validate_constraints=False)
+
+
+@functools.cache
+def _insert_sql(model):
+    """_entry_insert's statement for `model`, composed once."""
+    quote = connection.ops.quote_name
+    fields = model._meta.local_concrete_fields
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING 1")
+
+
 def _entry_put_once(model, *, participant, id, data, create_defaults=None):
     entry = model.objects.select_for_update().filter(pk=id).first()
     if entry is not None and entry.participant_id != participant.pk:
@@ -93,11 +116,7 @@ def _entry_put_once(model, *, participant, id, data, create_defaults=None):
         entry = model(pk=id, participant=participant, **(create_defaults or {}))
     entry.participant = participant  # the row's own participant, with its zone, for clean()
     before = entry.writable_values()
-    for name in model.WRITABLE:
-        setattr(entry, name, data[name] if name in data else model._meta.get_field(name).get_default())
-    # Uniqueness is left to the database and to the check below, which names the entry that holds
-    # the period: checking the id here would race with a concurrent writer of the same id (a 400).
-    entry.full_clean(exclude=["participant"], validate_unique=False, validate_constraints=False)
+    _write_values(entry, data)
     existing = entry.conflicting_id()
     if existing is not None:
         raise EntryConflict(field=model.ONE_PER, existing_id=existing, message=CONFLICT_MESSAGES[model])
@@ -105,6 +124,38 @@ def _entry_put_once(model, *, participant, id, data, create_defaults=None):
         return PutResult(entry=entry, created=False, changed=False)
     entry.save()
     return PutResult(entry=entry, created=created, changed=True)
+
+
+def _entry_insert(model, *, participant, id, data):
+    """The common write, a new entry, in one statement and one round trip (issue 20): INSERT ...
+    ON CONFLICT DO NOTHING. The PutResult of the new row, or None when anything else may be the
+    case, for _entry_put to decide as it always has: the id is taken (a replay, an update, or
+    someone else's), another entry holds the period (the per-day unique constraint is a conflict
+    too), the id was deleted (the tombstone trigger of migration 0018 refuses the row, also when
+    the delete commits while this insert waits on it), or the data is refused (which answer comes
+    first, 404, 410 or 400, is _entry_put's). PostgreSQL only; SQLite takes the general path."""
+    if connection.vendor != "postgresql":
+        return None
+    entry = model(pk=id, participant=participant)
+    try:
+        _write_values(entry, data)
+    except ValidationError:
+        return None
+    entry.prepare_insert()
+    values = [field.get_db_prep_save(field.pre_save(entry, True), connection) for field in model._meta.local_concrete_fields]
+    # Outside a transaction the statement is its own (no BEGIN, no COMMIT); inside one, a savepoint
+    # keeps a refused row from spoiling it.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            with prepared_cursor() as cursor:
+                cursor.execute(_insert_sql(model), values)
+                inserted = cursor.fetchone() is not None
+    except IntegrityError:
+        return None  # the tombstone trigger
+    if not inserted:
+        return None
+    entry._state.adding = False
+    return PutResult(entry=entry, created=True, changed=True)
 
 
 def _entry_put(model, *, participant, id, data, create_defaults=None):
@@ -131,6 +182,9 @@ def _entry_put(model, *, participant, id, data, create_defaults=None):
 def checkin_put(*, participant, id, data):
     """A check-in. One that says "yes, I used" today is a use report: the urgent path hears of it
     (tracker.urgent; it tells the team at once only where the program turned that on)."""
+    if data.get("used_today") != UsedToday.YES and (result := _entry_insert(CheckIn, participant=participant,
+                                                                             id=id, data=data)):
+        return result
     with transaction.atomic():
         result = _entry_put(CheckIn, participant=participant, id=id, data=data)
         if result.changed and result.entry.used_today == UsedToday.YES:
@@ -141,6 +195,9 @@ def checkin_put(*, participant, id, data):
 def urge_put(*, participant, id, data):
     """An urge; one that ended in use, in the days the caseload counts setbacks, is use reported
     (tracker.urgent: the team is told at once where the program turned that on)."""
+    if data.get("outcome") != Urge.Outcome.USED and (result := _entry_insert(Urge, participant=participant,
+                                                                             id=id, data=data)):
+        return result
     with transaction.atomic():
         result = _entry_put(Urge, participant=participant, id=id, data=data)
         urge = result.entry

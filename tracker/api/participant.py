@@ -96,6 +96,7 @@ class EntryList(generics.ListAPIView):
 
     permission_classes = [permissions.IsAuthenticated, IsParticipant]
     model = None
+    count_with_page = True  # one person's entries: the count is read with the page (pagination.py)
 
     def get_queryset(self):
         first, last = _date_param(self.request, "from"), _date_param(self.request, "to")
@@ -118,6 +119,14 @@ class EntryList(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def list(self, request, *args, **kwargs):
+        # ListAPIView's own list, with each row answered by the serializer's one reader.
+        rows = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(rows)
+        context = self.get_serializer_context()
+        answer = [represent(self.get_serializer_class(), row, context) for row in (rows if page is None else page)]
+        return Response(answer) if page is None else self.get_paginated_response(answer)
+
 
 def field_errors(error):
     """A model's ValidationError as the API answers it: a model's own rule (clean() without a
@@ -126,6 +135,12 @@ def field_errors(error):
     if NON_FIELD_ERRORS in detail:
         detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
     return detail
+
+
+def represent(serializer_class, instance, context=None):
+    """What the API answers for one row: by the class's one reader where it has one (serializers.py)."""
+    reader = getattr(serializer_class, "represent", None)
+    return reader(instance, context) if reader else serializer_class(instance, context=context or {}).data
 
 
 class EntryDetail(APIView):
@@ -177,7 +192,7 @@ class EntryDetail(APIView):
         # A replay of the write that made the row answers exactly as that write did.
         created = result.created or (not result.changed and result.entry.never_updated)
         return Response(
-            self.serializer_class(result.entry).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            represent(self.serializer_class, result.entry), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     @extend_schema(responses={204: None})

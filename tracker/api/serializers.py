@@ -1,11 +1,13 @@
 """The API's serializers: entries in and out, and the figures the participant and care team read."""
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
 from django.db import models
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -143,12 +145,78 @@ class StrictModelSerializer(RefuseUnknownFieldsMixin, serializers.ModelSerialize
         return extra
 
     def get_fields(self):
-        fields = super().get_fields()
+        # ModelSerializer builds every field from the model on every instance, which was most of
+        # a write's own Python time (issue 20): built once per class here, then copied (a copy
+        # is a fresh field made from the same arguments; what is changed on it below is redone).
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        fields = copy.deepcopy(built)
         for name in self._declared_fields:
             messages = getattr(self.Meta.model, "MESSAGES", {}).get(name)
             if messages and name in fields:
                 fields[name].error_messages.update(messages)
         return fields
+
+    def get_validators(self):
+        # Likewise the serializer-wide validators, which DRF derives from the model's unique
+        # constraints on every instance: the same for every instance of a class and language
+        # (they hold no state; a constraint's own message is worded when they are built).
+        built = type(self).__dict__.get("_built_validators")
+        if built is None:
+            built = type(self)._built_validators = {}
+        language = translation.get_language()
+        if language not in built:
+            built[language] = super().get_validators()
+        return list(built[language])
+
+
+    @classmethod
+    def _plain_reader(cls):
+        """One instance per class and language whose fields serve every other instance (issue 20),
+        or False for a serializer with a field that reads the context or other rows (method and
+        related fields, nested serializers): those are built for each instance, as DRF does.
+        Per language, because DRF words a limit's message once (a min_value's "from 0 to 10" is
+        a lazy_format that keeps its first wording): one set of fields would answer every
+        request in the first one's language."""
+        readers = cls.__dict__.get("_readers")
+        if readers is None:
+            readers = cls._readers = {}
+        language = translation.get_language()
+        reader = readers.get(language)
+        if reader is None:
+            readers[language] = False  # while it is built, it builds its own fields
+            reader = cls()
+            plain = not any(isinstance(field, (serializers.SerializerMethodField, serializers.RelatedField,
+                                               serializers.ManyRelatedField, serializers.BaseSerializer))
+                            for field in reader.fields.values())
+            readers[language] = reader = reader if plain else False
+        return reader
+
+    @property
+    def fields(self):
+        # A plain serializer's fields hold nothing of one request (what is read, the errors and
+        # the validated data live in the serializer), so one set serves every instance: DRF built
+        # (and this class copied) about twenty fields for every request.
+        fields = self.__dict__.get("_fields")
+        if fields is None:
+            reader = type(self)._plain_reader()
+            if reader and reader is not self and not self.partial:
+                fields = reader.fields
+            else:
+                fields = serializers.BindingDict(self)
+                for name, field in self.get_fields().items():
+                    fields[name] = field
+            self.__dict__["_fields"] = fields
+        return fields
+
+    @classmethod
+    def represent(cls, instance, context=None):
+        """`cls(instance, context=context).data` (what a write answers and a list shows), by the
+        class's one reader where it is plain."""
+        reader = cls._plain_reader()
+        return reader.to_representation(instance) if reader else cls(instance, context=context or {}).data
 
 
 class ChoiceListField(serializers.ListField):

@@ -145,7 +145,7 @@ def join(request, token):
                                   acknowledged=data.get("acknowledged", False))
         except accounts.InvitationClosed:
             return render(request, "tracker/account/join_invalid.html", {"days": settings.INVITATION_DAYS}, status=404)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="tracker.security.SteadyModelBackend")
         if invitation.role == Invitation.Role.COUNSELOR:
             return redirect("second_factor_setup")
         messages.success(request, _("Welcome to Steady. This is Today: your check-in and anything due."))

@@ -23,7 +23,7 @@ from project.celery import app as celery_app
 from tracker import push, reminders, services
 from tracker.models import Delivery, PushSubscription, Reminder
 from tracker.reminders import shutdown_send_pool
-from tracker.tasks import enqueue_sends, send_deliveries
+from tracker.tasks import enqueue_send_batches, enqueue_sends, send_deliveries
 
 UTC = dt.UTC
 pytestmark = pytest.mark.usefixtures("local_push_service", "sends_in_this_thread")
@@ -399,6 +399,51 @@ def test_with_the_broker_down_the_tick_logs_one_warning_and_the_delivery_waits(a
     ((name, level, _message, exc_info),) = warnings_and_worse(caplog)
     assert (name, level, exc_info) == ("tracker.reminders", "WARNING", None)
     assert (Delivery.objects.get().status, Delivery.objects.get().enqueued_at) == ("pending", None)
+
+
+def due_now(participant, count):
+    """`count` one-off reminders that came a minute ago: as many pending deliveries at the next tick."""
+    moment = dt.datetime.now(UTC)
+    Reminder.objects.bulk_create([
+        Reminder(participant=participant, kind="task", local_time=dt.time(9), on_date=moment.date(),
+                 next_due_at=moment - dt.timedelta(minutes=1)) for _ in range(count)])
+
+
+def test_the_tick_hands_everything_over_in_one_go_a_message_per_batch(alice, now):
+    due_now(alice, 5)
+    messages = []
+    with celery_app.connection_for_write() as conn:
+        queue = conn.SimpleQueue("celery")
+        try:
+            queue.clear()
+            result = reminders.reminders_tick(enqueue=enqueue_sends, enqueue_many=enqueue_send_batches, chunk_size=2)
+            assert (result.pending, result.enqueued) == (5, 5)
+            for _ in range(3):
+                message = queue.get(timeout=5)
+                message.ack()
+                messages.append(message)
+            with pytest.raises(queue.Empty):  # three messages, no more
+                queue.get(block=False)
+        finally:
+            queue.close()
+    assert {m.headers["task"] for m in messages} == {"tracker.tasks.send_deliveries"}
+    handed_over = [m.payload[0][0] for m in messages]
+    assert sorted(len(ids) for ids in handed_over) == [1, 2, 2]
+    assert sorted(pk for ids in handed_over for pk in ids) == sorted(Delivery.objects.values_list("pk", flat=True))
+    assert sorted(m.headers["argsrepr"] for m in messages) == ["([1 delivery ids],)", "([2 delivery ids],)",
+                                                                 "([2 delivery ids],)"]
+    assert Delivery.objects.filter(enqueued_at=dt.datetime.now(UTC)).count() == 5
+
+
+def test_with_the_broker_down_the_tick_in_one_go_logs_one_warning_and_all_wait(alice, now, broker_down, caplog):
+    due_now(alice, 3)
+    with caplog.at_level(logging.INFO):
+        result = reminders.reminders_tick(enqueue=enqueue_sends, enqueue_many=enqueue_send_batches, chunk_size=2)
+    assert (result.pending, result.enqueued) == (3, 0)
+    ((name, level, message, exc_info),) = warnings_and_worse(caplog)
+    assert (name, level, exc_info) == ("tracker.reminders", "WARNING", None)
+    assert message.endswith("; 3 deliveries wait")
+    assert list(Delivery.objects.values_list("status", "enqueued_at")) == [("pending", None)] * 3
 
 
 def test_push_subscriptions_are_added_moved_and_removed(api, bob_api, alice, bob, push_service):

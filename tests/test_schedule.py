@@ -169,3 +169,17 @@ def test_the_next_session_follows_membership_dates_and_skips_cancelled_ones(prog
     tonight.status = GroupSession.Status.CANCELLED
     tonight.save()
     assert schedule.next_sessions([alice.pk], now)[alice.pk].planned_for == dt.date(2026, 11, 19)
+
+
+def test_the_next_session_is_found_past_the_first_page_of_sessions(program, alice, bob):
+    group = evening_group(program)
+    now = dt.datetime(2026, 11, 18, 17, tzinfo=UTC)  # Wed 12:00 in New York
+    schedule.plan_sessions(program, now, weeks=8)
+    # Bob joins five weeks on: dozens of the group's sessions come before his first, more than
+    # one page (10 a group), so the search has to read on.
+    GroupMembership.objects.create(group=group, participant=bob, joined_on=dt.date(2026, 12, 21))
+    GroupMembership.objects.create(group=group, participant=alice, joined_on=dt.date(2027, 6, 1))
+    first = group.sessions.filter(planned_for__gte=dt.date(2026, 12, 21)).order_by("starts_at").first()
+    assert group.sessions.filter(starts_at__gt=now, starts_at__lt=first.starts_at).count() > 10
+    found = schedule.next_sessions([bob.pk, alice.pk], now)
+    assert found == {bob.pk: first}  # alice joins after the last planned session: none

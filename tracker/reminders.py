@@ -546,6 +546,10 @@ class TickResult:
     given_up: int = 0
 
 
+MISSED_ERROR = "due while Steady was down"
+SKIPPED_ERROR = "quiet hours"
+
+
 def _grace():
     return dt.timedelta(seconds=settings.REMINDER_GRACE_SECONDS)
 
@@ -553,9 +557,9 @@ def _grace():
 def _delivery_status(due, now, quiet):
     """(status, error) for one due instant: missed when too late, skipped in quiet hours, else pending."""
     if now - due > _grace():
-        return Delivery.Status.MISSED, "due while Steady was down"
+        return Delivery.Status.MISSED, MISSED_ERROR
     if quiet(due):
-        return Delivery.Status.SKIPPED, "quiet hours"
+        return Delivery.Status.SKIPPED, SKIPPED_ERROR
     return Delivery.Status.PENDING, ""
 
 
@@ -578,23 +582,32 @@ def _claim_batch(now, batch_size, result):
         # Two ticks at once take disjoint rows on PostgreSQL; SQLite runs one writer at a time.
         locking = {"skip_locked": True, "of": ("self",)} if connection.features.has_select_for_update_skip_locked else {}
         rows = list(rows.select_for_update(**locking).values_list(*CLAIM_FIELDS)[:batch_size])
-        deliveries, advanced = [], []
-        for pk, due, local_time, weekdays, on_date, zone_name, quiet_start, quiet_end in rows:
-            zone = zoneinfo.ZoneInfo(zone_name)
+        _plan_and_write(rows, now, result)
+    result.claimed += len(rows)
+    return len(rows)
 
-            def quiet(instant):
-                return is_quiet(quiet_start, quiet_end, zone, instant)
 
-            steps = 0
-            while due is not None and due <= now and steps < MAX_CATCH_UP_STEPS:
-                status, error = _delivery_status(due, now, quiet)
-                deliveries.append((pk, due, status, error, now if status == Delivery.Status.PENDING else None))
-                due, steps = next_due(local_time, weekdays, on_date, zone, due), steps + 1
-            if due is not None and due <= now:  # down for very long: skip to the future
-                due = next_due(local_time, weekdays, on_date, zone, now)
-            advanced.append((pk, due))
-        _insert_deliveries(deliveries, now)
-        _advance(advanced)
+def _plan_and_write(rows, now, result):
+    """Write the deliveries of claimed rows (CLAIM_FIELDS tuples) and advance them, planned in
+    Python. Returns the ids of the pending deliveries inserted already handed over (PostgreSQL),
+    or [] (SQLite: _enqueue_ready hands them over)."""
+    deliveries, advanced = [], []
+    for pk, due, local_time, weekdays, on_date, zone_name, quiet_start, quiet_end in rows:
+        zone = zoneinfo.ZoneInfo(zone_name)
+
+        def quiet(instant):
+            return is_quiet(quiet_start, quiet_end, zone, instant)
+
+        steps = 0
+        while due is not None and due <= now and steps < MAX_CATCH_UP_STEPS:
+            status, error = _delivery_status(due, now, quiet)
+            deliveries.append((pk, due, status, error, now if status == Delivery.Status.PENDING else None))
+            due, steps = next_due(local_time, weekdays, on_date, zone, due), steps + 1
+        if due is not None and due <= now:  # down for very long: skip to the future
+            due = next_due(local_time, weekdays, on_date, zone, now)
+        advanced.append((pk, due))
+    ids = _insert_deliveries(deliveries, now)
+    _advance(advanced)
     for *_, status, _error, _ready in deliveries:
         if status == Delivery.Status.PENDING:
             result.pending += 1
@@ -602,28 +615,30 @@ def _claim_batch(now, batch_size, result):
             result.missed += 1
         else:
             result.skipped += 1
-    result.claimed += len(rows)
-    return len(rows)
+    return ids
 
 
 def _insert_deliveries(deliveries, now):
     """Insert (reminder id, due, status, error, next attempt) rows; the unique (reminder, due_at)
-    makes a replayed claim write nothing."""
+    makes a replayed claim write nothing. On PostgreSQL the pending ones are inserted already
+    marked as handed over at `now` (as CLAIM_DAILY_SQL does), and their ids returned."""
     if connection.vendor != "postgresql":
         Delivery.objects.bulk_create(
             [Delivery(reminder_id=pk, due_at=due, status=status, error=error, next_attempt_at=ready)
              for pk, due, status, error, ready in deliveries],
             ignore_conflicts=True, batch_size=1000)
-        return
+        return []
     # One statement for the whole batch: Django's bulk_create spends most of its time building SQL.
     pks, dues, statuses, errors, readies = zip(*deliveries) if deliveries else ([], [], [], [], [])
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO tracker_delivery (reminder_id, due_at, status, error, next_attempt_at, channel, attempts, "
-            "created_at) SELECT r, d, s, e, n, '', 0, %s FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], "
-            "%s::text[], %s::timestamptz[]) AS v(r, d, s, e, n) ON CONFLICT (reminder_id, due_at) DO NOTHING",
+            "INSERT INTO tracker_delivery (reminder_id, due_at, status, error, next_attempt_at, enqueued_at, worker, "
+            "channel, attempts, created_at) SELECT r, d, s, e, n, n, '', '', 0, %s FROM unnest(%s::bigint[], "
+            "%s::timestamptz[], %s::text[], %s::text[], %s::timestamptz[]) AS v(r, d, s, e, n) "
+            "ON CONFLICT (reminder_id, due_at) DO NOTHING RETURNING id, status",
             [now, list(pks), list(dues), list(statuses), list(errors), list(readies)],
         )
+        return [pk for pk, status in cursor.fetchall() if status == Delivery.Status.PENDING]
 
 
 def _advance(advanced):
@@ -640,7 +655,118 @@ def _advance(advanced):
         )
 
 
-def _enqueue_ready(now, result, chunk_size, enqueue):
+# The tick's common case in one PostgreSQL statement (_claim_daily_batch): a reminder due every
+# day at a local time, due once now (not catching up after an outage). Its next instant is
+# computed in SQL with AT TIME ZONE, with the same semantics as local_instant() and next_due():
+#
+# - `L AT TIME ZONE zone` (a local wall time to an instant) agrees with zoneinfo's fold=0 in the
+#   spring-forward gap (both use the offset from before the jump: 02:30 becomes 03:30) but not in
+#   the repeated autumn hour, where PostgreSQL takes the second occurrence and local_instant the
+#   first. So the candidate `e`, the wall time read with the offset in effect 3 hours before
+#   PostgreSQL's answer, is taken instead when it is earlier and really shows that wall time: in
+#   the repeated hour that is the first occurrence; anywhere else it is PostgreSQL's answer
+#   itself or not that wall time. (This holds for jumps of up to 3 hours and transitions more
+#   than 3 hours apart, which is all of the time-zone database; tests/test_reminders_tick_sql.py
+#   compares it with the Python planner around every transition of several zones.)
+# - next_due() takes the first of the days from the local day before `after` whose instant is
+#   after `after`; for a daily reminder that is among that day and the three after it, and the
+#   instants grow with the day, so the earliest such instant is the same one.
+# - Quiet hours compare the local clock time of the due instant, as is_quiet() does.
+#
+# Both sides read the zone rules of the same machine's time-zone database when PostgreSQL and the
+# app run on one machine (Debian's tzdata); on separate machines keep the two tzdata versions the
+# same, or a zone whose rules just changed could plan differently in the tick and in the app.
+# Everything else (weekly and one-off reminders, catching up several instants) stays in Python.
+_LOCAL_INSTANT = """(SELECT CASE WHEN e < u AND (e AT TIME ZONE {zone}) = l THEN e ELSE u END
+  FROM (SELECT l, u, (l - ((u - interval '3 hours') AT TIME ZONE {zone}
+                           - (u - interval '3 hours') AT TIME ZONE 'UTC')) AT TIME ZONE 'UTC' AS e
+        FROM (SELECT l, l AT TIME ZONE {zone} AS u FROM (SELECT {local} AS l) s1) s2) s3)"""
+
+_DAILY_NEXT = "LEAST({})".format(", ".join(
+    "(SELECT CASE WHEN i > r.next_due_at THEN i END FROM (SELECT {} AS i) k{})".format(
+        _LOCAL_INSTANT.format(zone="r.time_zone", local=f"(d.d0 + {offset}) + r.local_time"), offset + 1)
+    for offset in (-1, 0, 1, 2)))
+
+CLAIM_DAILY_SQL = f"""
+WITH claimed AS (
+    SELECT r.id, r.next_due_at AS due, r.local_time, p.time_zone, p.quiet_start, p.quiet_end,
+           r.on_date IS NULL AND r.weekdays @> '[0, 1, 2, 3, 4, 5, 6]'::jsonb AS daily
+    FROM tracker_reminder r
+    JOIN tracker_participant p ON p.id = r.participant_id
+    JOIN auth_user u ON u.id = p.user_id
+    WHERE r.enabled AND r.next_due_at <= %(now)s AND p.closed_at IS NULL AND u.is_active
+    ORDER BY r.next_due_at
+    LIMIT %(limit)s
+    FOR UPDATE OF r SKIP LOCKED
+), planned_keys AS MATERIALIZED (
+    -- Thousands due at one minute share a few (zone, time, due instant): each is planned once.
+    SELECT time_zone, local_time, next_due_at, (next_due_at AT TIME ZONE time_zone)::time AS clock, {_DAILY_NEXT} AS next
+    FROM (SELECT DISTINCT time_zone, local_time, due AS next_due_at FROM claimed WHERE daily) r
+    CROSS JOIN LATERAL (SELECT (r.next_due_at AT TIME ZONE r.time_zone)::date AS d0) d
+), planned AS (
+    SELECT c.id, c.due, k.next,
+           CASE WHEN %(now)s - c.due > %(grace)s THEN 'missed'
+                WHEN c.quiet_start IS NOT NULL AND c.quiet_end IS NOT NULL AND c.quiet_start <> c.quiet_end
+                     AND CASE WHEN c.quiet_start < c.quiet_end
+                              THEN k.clock >= c.quiet_start AND k.clock < c.quiet_end
+                              ELSE k.clock >= c.quiet_start OR k.clock < c.quiet_end END
+                THEN 'skipped'
+                ELSE 'pending' END AS status
+    FROM claimed c
+    JOIN planned_keys k ON k.time_zone = c.time_zone AND k.local_time = c.local_time AND k.next_due_at = c.due
+    WHERE c.daily AND k.next > %(now)s
+), advanced AS (
+    UPDATE tracker_reminder AS r SET next_due_at = c.next, snoozed_until = NULL FROM planned c WHERE r.id = c.id
+), inserted AS (
+    INSERT INTO tracker_delivery (reminder_id, due_at, status, error, next_attempt_at, enqueued_at, worker, channel,
+                                  attempts, created_at)
+    SELECT c.id, c.due, c.status,
+           CASE c.status WHEN 'missed' THEN %(missed_error)s WHEN 'skipped' THEN %(skipped_error)s ELSE '' END,
+           CASE WHEN c.status = 'pending' THEN %(now)s END, CASE WHEN c.status = 'pending' THEN %(now)s END,
+           '', '', 0, %(now)s
+    FROM planned c
+    ON CONFLICT (reminder_id, due_at) DO NOTHING
+    RETURNING id, status
+)
+SELECT (SELECT count(*) FROM claimed),
+       (SELECT count(*) FROM planned WHERE status = 'pending'),
+       (SELECT count(*) FROM planned WHERE status = 'missed'),
+       (SELECT count(*) FROM planned WHERE status = 'skipped'),
+       (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM inserted WHERE status = 'pending'),
+       (SELECT coalesce(array_agg(id), '{{}}') FROM claimed WHERE id NOT IN (SELECT id FROM planned))
+"""
+
+
+def _claim_daily_batch(now, batch_size, result):
+    """PostgreSQL: claim up to batch_size due reminders; for the daily ones due once, insert their
+    deliveries already marked as handed over and advance them, in one statement (see
+    CLAIM_DAILY_SQL); plan the others (few) in Python in the same transaction, their deliveries
+    marked likewise. Returns (how many were claimed, the ids of the pending deliveries inserted)
+    for reminders_tick to hand over.
+
+    Marked before the hand-over as _enqueue_ready marks them: if the broker is down the marks are
+    taken back, and if this process dies before handing them over, no worker holds them and the
+    tick after WORKER_SILENT hands them over."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # (Checking the deliveries' foreign keys at the statement's end instead of at commit,
+            # SET CONSTRAINTS ALL IMMEDIATE, made no measurable difference: the same 10,000 checks.)
+            cursor.execute(CLAIM_DAILY_SQL, {
+                "now": now, "grace": _grace(), "limit": batch_size,
+                "missed_error": MISSED_ERROR, "skipped_error": SKIPPED_ERROR,
+            })
+            claimed, pending, missed, skipped, ids, others = cursor.fetchone()
+        result.pending += pending
+        result.missed += missed
+        result.skipped += skipped
+        if others:  # claimed (locked) above: weekly, one-off, or several instants to catch up
+            ids += _plan_and_write(list(Reminder.objects.filter(pk__in=others).values_list(*CLAIM_FIELDS)), now,
+                                   result)
+    result.claimed += claimed
+    return claimed, ids
+
+
+def _enqueue_ready(now, result, chunk_size, enqueue, enqueue_many=None):
     """Hand pending deliveries to workers, `chunk_size` ids per message, through `enqueue`
     (tracker.tasks.enqueue_sends: a message to the broker)."""
     held_by_a_live_worker = Exists(WorkerHeartbeat.objects.filter(name=OuterRef("worker"),
@@ -651,7 +777,7 @@ def _enqueue_ready(now, result, chunk_size, enqueue):
         | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
     )
     if not ready.exists():
-        return
+        return True
     with transaction.atomic():
         # Lock what is read, then mark the same rows with the same filter (no long list of ids).
         ids = list(ready.select_for_update().order_by("next_attempt_at").values_list("pk", flat=True))
@@ -659,40 +785,74 @@ def _enqueue_ready(now, result, chunk_size, enqueue):
         # marked without being handed over), in chunks to keep each statement small.
         for start in range(0, len(ids), 5000):
             Delivery.objects.filter(pk__in=ids[start:start + 5000]).update(enqueued_at=now, worker="")
-    for start in range(0, len(ids), chunk_size):
+    return _publish(ids, now, result, chunk_size, enqueue, enqueue_many)
+
+
+def _publish(ids, now, result, chunk_size, enqueue, enqueue_many=None):
+    """Hand deliveries marked as handed over at `now` to workers, chunk_size ids a message, one
+    message at a time through `enqueue`, or all in one go through `enqueue_many` when given (one
+    round trip to the broker: tracker.tasks.enqueue_send_batches). On failure the marks of those
+    not handed over are taken back (they wait for a later tick) and it returns False; what failed
+    in one go counts as not handed over, all of it (a message that arrived anyway is harmless: a
+    worker claims each delivery from pending)."""
+    chunks = [ids[start:start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    goes = [chunks] if enqueue_many is not None and chunks else [[chunk] for chunk in chunks]
+    for n, go in enumerate(goes):
         try:
-            enqueue(ids[start:start + chunk_size])
+            if enqueue_many is not None:
+                enqueue_many(go)
+            else:
+                enqueue(go[0])
         except BrokerUnavailable as error:
+            waiting = [pk for later in goes[n:] for chunk in later for pk in chunk]
             # Expected while Redis is down: one line, no traceback. What was not handed over stays
             # pending for a later tick.
-            logger.warning("reminders: could not reach the broker (%s); %s deliveries wait", error, len(ids) - start)
-            Delivery.objects.filter(pk__in=ids[start:], status=Delivery.Status.PENDING).update(enqueued_at=None)
-            return
+            logger.warning("reminders: could not reach the broker (%s); %s deliveries wait", error, len(waiting))
+            Delivery.objects.filter(pk__in=waiting, status=Delivery.Status.PENDING).update(enqueued_at=None)
+            return False
         except Exception:
+            waiting = [pk for later in goes[n:] for chunk in later for pk in chunk]
             # Not the broker being down but a fault: with its traceback. The rows still wait.
-            logger.exception("reminders: handing deliveries to workers failed; %s deliveries wait", len(ids) - start)
-            Delivery.objects.filter(pk__in=ids[start:], status=Delivery.Status.PENDING).update(enqueued_at=None)
-            return
-        result.enqueued += len(ids[start:start + chunk_size])
+            logger.exception("reminders: handing deliveries to workers failed; %s deliveries wait", len(waiting))
+            Delivery.objects.filter(pk__in=waiting, status=Delivery.Status.PENDING).update(enqueued_at=None)
+            return False
+        result.enqueued += sum(len(chunk) for chunk in go)
+    return True
 
 
-def reminders_tick(*, enqueue: Callable[[list[int]], None], now: dt.datetime | None = None, batch_size: int = 2000,
-                   chunk_size: int = 250) -> "TickResult":
+def reminders_tick(*, enqueue: Callable[[list[int]], None],
+                   enqueue_many: Callable[[list[list[int]]], None] | None = None, now: dt.datetime | None = None,
+                   batch_size: int = 50_000, chunk_size: int = 250) -> "TickResult":
     """Claim what is due, write deliveries, advance schedules, hand sends to workers through
     `enqueue` (given a list of delivery ids; it raises BrokerUnavailable when the broker cannot be
-    reached)."""
+    reached), or through `enqueue_many` when given (a list of such lists, handed over in one go)."""
     now = now or timezone.now()
     result = TickResult()
+    handed_over = []
     # It may have reached the phone or not: unknown, neither sent nor failed, and not repeated.
     result.given_up = Delivery.objects.filter(
         status=Delivery.Status.SENDING, sending_since__lt=now - SENDING_STALE
     ).update(status=Delivery.Status.UNKNOWN, error="a worker stopped during the send; it may have arrived; not repeated")
     WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEPT).delete()
     # Most minutes nothing is due: one look-up each, before any locking transaction.
-    if Reminder.objects.filter(_DUE, next_due_at__lte=now).exists():
-        while _claim_batch(now, batch_size, result) == batch_size:
-            pass
-    _enqueue_ready(now, result, chunk_size, enqueue)
+    if connection.vendor != "postgresql":
+        if Reminder.objects.filter(_DUE, next_due_at__lte=now).exists():
+            while _claim_batch(now, batch_size, result) == batch_size:
+                pass
+        _enqueue_ready(now, result, chunk_size, enqueue, enqueue_many)
+    else:
+        # Deliveries waiting from before (a retry, a lost batch) first: the ones claimed below are
+        # inserted already handed over, and that look-up would only have to walk past them.
+        broker_up = _enqueue_ready(now, result, chunk_size, enqueue, enqueue_many)
+        if Reminder.objects.filter(_DUE, next_due_at__lte=now).exists():
+            claimed = batch_size
+            while claimed == batch_size:
+                claimed, ids = _claim_daily_batch(now, batch_size, result)
+                handed_over += ids
+        if broker_up:
+            _publish(handed_over, now, result, chunk_size, enqueue, enqueue_many)
+        elif handed_over:  # one wait for a broker that is down a tick is enough: they wait for the next
+            Delivery.objects.filter(pk__in=handed_over, status=Delivery.Status.PENDING).update(enqueued_at=None)
     if result.claimed or result.enqueued or result.given_up:
         logger.info("reminders tick: %s", result)
     return result

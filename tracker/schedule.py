@@ -143,9 +143,13 @@ def group_hours(participants, program, monday):
     their number (the targets are on the program)."""
     ids = [p.pk for p in participants]
     minutes = attended_minutes(ids, *week_bounds(program, monday))
-    # The level of care is the open episode's: one more query for everyone.
-    levels = dict(Episode.objects.filter(participant_id__in=ids, discharged_on__isnull=True)
-                  .values_list("participant_id", "level_of_care"))
+    # The level of care is the open episode's: one more query for everyone. For one person it is
+    # their `open_episode`, kept on the instance for the page's other uses (the head's standing).
+    if len(participants) == 1:
+        levels = {participants[0].pk: participants[0].level_of_care}
+    else:
+        levels = dict(Episode.objects.filter(participant_id__in=ids, discharged_on__isnull=True)
+                      .values_list("participant_id", "level_of_care"))
     return {p.pk: GroupHours(minutes=minutes[p.pk], target=program.group_hours_target(levels.get(p.pk)))
             for p in participants}
 
@@ -155,22 +159,39 @@ def local_day(session):
     return session.starts_at.astimezone(session.group.program.zone).date()
 
 
-def next_sessions(participant_ids, now):
-    """{participant id: their next session (scheduled, not yet ended) of a group they belong to on its day}."""
-    memberships = {}
-    for membership in GroupMembership.objects.filter(participant_id__in=participant_ids):
-        memberships.setdefault(membership.group_id, []).append(membership)
+def next_sessions(participant_ids, now, *, memberships=None):
+    """{participant id: their next session (scheduled, not yet ended) of a group they belong to on its day}.
+
+    `memberships`: the people's GroupMembership rows when the caller has read them already."""
+    by_group = {}
+    if memberships is None:
+        memberships = GroupMembership.objects.filter(participant_id__in=participant_ids)
+    for membership in memberships:
+        by_group.setdefault(membership.group_id, []).append(membership)
     found = {}
+    if not by_group:
+        return found
     sessions = (GroupSession.objects
-                .filter(ends_at__gt=now, status=GroupSession.Status.SCHEDULED, group_id__in=memberships)
-                .select_related("group__program").order_by("starts_at"))
-    for session in sessions.iterator():
-        day = local_day(session)
-        for membership in memberships[session.group_id]:
-            if membership.holds_on(day):
-                found.setdefault(membership.participant_id, session)
-        if len(found) == len(participant_ids):
+                .filter(ends_at__gt=now, status=GroupSession.Status.SCHEDULED, group_id__in=by_group)
+                .select_related("group__program").order_by("starts_at", "pk"))
+    # Pages rather than a server-side cursor: a cursor costs three round trips (DECLARE, FETCH,
+    # CLOSE) and a held copy of every row ahead, where the first page nearly always answers
+    # (each group's next session is among its first rows). Each page starts after the last row
+    # read, so rows added meanwhile are neither skipped nor read twice.
+    size = 10 * len(by_group)
+    page = list(sessions[:size])
+    while page:
+        for session in page:
+            day = local_day(session)
+            for membership in by_group[session.group_id]:
+                if membership.holds_on(day):
+                    found.setdefault(membership.participant_id, session)
+            if len(found) == len(participant_ids):
+                return found
+        if len(page) < size:
             break
+        last = page[-1]
+        page = list(sessions.filter(Q(starts_at__gt=last.starts_at) | Q(starts_at=last.starts_at, pk__gt=last.pk))[:size])
     return found
 
 

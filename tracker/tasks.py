@@ -18,14 +18,37 @@ def enqueue_sends(delivery_ids):
     kombu raises OperationalError for a broker it cannot reach (its traceback chains the
     IndexError kombu uses internally when it has no channel to reuse: not a fault of its own)."""
     try:
-        send_deliveries.delay(delivery_ids)
+        send_deliveries.apply_async((delivery_ids,), argsrepr=_argsrepr(delivery_ids))
     except kombu.exceptions.OperationalError as error:
         raise reminders.BrokerUnavailable(str(error)) from None
 
 
+def enqueue_send_batches(batches):
+    """Hand several batches to workers at once, one message each (the tick's hand-over).
+
+    kombu's Producer.batch keeps the messages and sends them to Redis in one pipeline when the
+    block ends: one round trip instead of one a message (the 40 messages of 10,000 due took
+    about 40 ms one by one on the 2-core machine). If that send fails, which messages arrived is
+    unknown: BrokerUnavailable, and the tick takes all their marks back; a batch handed over
+    twice is harmless, a worker claims each delivery from pending. (Brokers without batches, the
+    file-system one, publish each message at once, as enqueue_sends does.)"""
+    try:
+        with send_deliveries.app.producer_or_acquire() as producer, producer.batch():
+            for delivery_ids in batches:
+                send_deliveries.apply_async((delivery_ids,), argsrepr=_argsrepr(delivery_ids), producer=producer)
+    except (kombu.exceptions.OperationalError, kombu.exceptions.BatchPublishError) as error:
+        raise reminders.BrokerUnavailable(str(error)) from None
+
+
+def _argsrepr(delivery_ids):
+    """What the message shows of its arguments (worker logs, Flower): Celery's default is a
+    repr of all 250 ids, a third of the cost of a message, which nobody reads."""
+    return f"([{len(delivery_ids)} delivery ids],)"
+
+
 @shared_task(ignore_result=True)
 def reminders_tick():
-    reminders.reminders_tick(enqueue=enqueue_sends)
+    reminders.reminders_tick(enqueue=enqueue_sends, enqueue_many=enqueue_send_batches)
 
 
 @shared_task(ignore_result=True)

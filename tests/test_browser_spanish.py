@@ -33,13 +33,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.test import override_settings
-from django.urls import get_resolver, resolve, reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from groups import join, make_group, mark, session_at
 from people import admitted, make_user
 from questionnaires import open_questionnaire, read_the_notice
+from routes import every_route
 from signin import current_code, totp_device
 from test_browser_accessibility import AXE, TAGS
 
@@ -378,13 +379,7 @@ def all_pages(w):
 
 def routes():
     """Every route of the site as (pattern, name)."""
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if hasattr(pattern, "url_patterns"):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern.name
-    return list(walk(get_resolver().url_patterns))
+    return [(pattern, name) for pattern, name, _ in every_route()]
 
 
 def test_every_page_route_is_read_here_or_excluded_with_a_reason(world):
@@ -430,7 +425,27 @@ LAYOUT = """() => {
         .filter(el => el.offsetParent !== null && getComputedStyle(el).display !== 'inline')
         .filter(el => el.scrollWidth > el.clientWidth + 1)
         .map(el => el.textContent.replace(/\\s+/g, ' ').trim().slice(0, 50));
-    return {lang: root.lang, wide: root.scrollWidth > root.clientWidth ? root.scrollWidth : 0, clipped};
+    // A word that runs onto a second line inside a tab or button ("Puntuaci-ones"): its letters
+    // lie on two lines (the parts of "self-help" are words of their own). Visually hidden text is one pixel wide and left out.
+    const broken = [...document.querySelectorAll('nav a, .tabs a, .care-tabs a, button, .button, a.chip, .chip')]
+        .filter(el => el.offsetParent !== null)
+        .filter(el => { const closed = el.closest('details:not([open])'); return !closed || closed.querySelector('summary').contains(el); })
+        .flatMap(el => {
+            const words = [];
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (node.parentElement.closest('.visually-hidden')) continue;
+                for (const match of node.data.matchAll(/[^\\s\\u2010-\\u2014\\/-]+/g)) {  // a break after a hyphen, dash or slash is no break
+                    const range = document.createRange();
+                    range.setStart(node, match.index);
+                    range.setEnd(node, match.index + match[0].length);
+                    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+                    if (lines.size > 1) words.push(match[0]);
+                }
+            }
+            return words;
+        });
+    return {lang: root.lang, wide: root.scrollWidth > root.clientWidth ? root.scrollWidth : 0, clipped, broken};
 }"""
 
 
@@ -511,6 +526,8 @@ class Findings:
             self.other.setdefault(name, []).append(f"scrolls sideways ({layout['wide']}px)")
         if layout["clipped"]:
             self.other.setdefault(name, []).append(f"clipped: {layout['clipped']}")
+        if layout["broken"]:
+            self.other.setdefault(name, []).append(f"a word broken across lines: {layout['broken']}")
 
     def check_axe(self, tab, name):
         found = violations(tab)
@@ -701,6 +718,9 @@ def test_the_checks_find_english_a_wide_page_and_the_wrong_lang(browser, server,
             main.append(Object.assign(document.createElement('div'), {style: 'width: 900px', textContent: 'x'}));
             main.append(Object.assign(document.createElement('button'), {
                 style: 'width: 40px; white-space: nowrap; overflow: hidden', textContent: 'Un botón demasiado largo'}));
+            // A tab too narrow for its word, which the page's overflow-wrap breaks inside.
+            main.append(Object.assign(document.createElement('a'), {
+                className: 'chip', href: '#', style: 'display: block; width: 60px', textContent: 'Puntuaciones'}));
             document.documentElement.lang = 'en';
         }""", line)
         findings = Findings()
@@ -712,6 +732,7 @@ def test_the_checks_find_english_a_wide_page_and_the_wrong_lang(browser, server,
         assert findings.other["help"][0] == '<html lang="en">'
         assert findings.other["help"][1].startswith("scrolls sideways")
         assert findings.other["help"][2] == "clipped: ['Un botón demasiado largo']"
+        assert findings.other["help"][3] == "a word broken across lines: ['Puntuaciones']"
     finally:
         tab.context.close()
         accounts.set_language(world.alice.user, "en")

@@ -17,7 +17,7 @@ from people import NOW, make_user
 from signin import verified_login
 from signin import current_code, totp_device
 from tracker import care, exports, reminders, services
-from tracker.models import AuditEvent, Delivery, Goal, Participant, Reminder, Task
+from tracker.models import AuditEvent, Delivery, FlagAcknowledgement, Goal, Participant, Reminder, Task
 
 NY = dt.timezone(dt.timedelta(hours=-5))  # New York in November (EST)
 
@@ -284,3 +284,47 @@ def test_the_caseload_page_reads_in_a_fixed_number_of_queries(program, now):
     # issue 17: +2 for the latest questionnaire scores and the questionnaires missed, +1 for complete
     # BAMs with use (medications are read only when a check-in says "No"), +1 for the newest safety answers.
     assert counts[50] <= 28, counts
+
+
+def test_the_trends_page_reads_in_a_fixed_number_of_queries(program, carol, now):
+    """More entries, acknowledgements and plan versions do not mean more queries: each table is
+    read once or a fixed number of times for the page (issue 20). The acknowledgements read for
+    the flags are the ones the charts mark, not read again."""
+    counts = {}
+    for size in (2, 20):
+        p = Participant.objects.create(user=make_user(f"t{size}"), program=program, time_zone="America/New_York")
+        p.care_team.add(carol)
+        for n in range(size):
+            services.checkin_put(participant=p, id=uuid.uuid4(), data={
+                "date": dt.date(2026, 11, 18) - dt.timedelta(days=n), "in_bed_at": dt.time(23),
+                "final_wake_at": dt.time(6), "small_win": f"win {n}"})
+            services.urge_put(participant=p, id=uuid.uuid4(), data={
+                "occurred_at": NOW - dt.timedelta(hours=7 * n + 1), "intensity": 3 + n % 7,
+                "outcome": "used" if n % 3 == 0 else ""})
+            services.safety_plan_save(participant=p, id=uuid.uuid4(), author=p.user, data={"reasons": [f"r{n}"]})
+            FlagAcknowledgement.objects.create(participant=p, flag="no_checkin", evidence=f"last:{n}", counselor=carol,
+                                               created_at=NOW - dt.timedelta(days=n))
+        client = verified_login(Client(), carol.user)
+        client.get(f"/care/participants/{p.pk}/")   # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/care/participants/{p.pk}/")
+        assert response.status_code == 200
+        counts[size] = len(queries)
+    assert counts[2] == counts[20], counts
+    # 42 before the second pass of issue 20, which reads the acknowledgements once (the flags' are
+    # the charts'); this person has no episode, so the open episode shared with the group week saves nothing here.
+    assert counts[20] <= 41, counts
+
+
+def test_the_trends_page_marks_the_acknowledgements_of_its_period_only(alice, carol, now):
+    """The acknowledgements come from the flags' read (tracker.triage.Row), all of them: the page
+    keeps those of its period. Hand-worked: 30 days to Wed 18 Nov in New York start on Tue 20 Oct;
+    one on 10 Nov (in), one on 10 Oct (before the period, not marked)."""
+    alice.care_team.add(carol)
+    FlagAcknowledgement.objects.create(participant=alice, flag="sleep", evidence="to:a", counselor=carol,
+                                       created_at=dt.datetime(2026, 11, 10, 15, tzinfo=dt.UTC))
+    FlagAcknowledgement.objects.create(participant=alice, flag="rising", evidence="to:b", counselor=carol,
+                                       created_at=dt.datetime(2026, 10, 10, 15, tzinfo=dt.UTC))
+    page = verified_login(Client(), carol.user).get(f"/care/participants/{alice.pk}/").content.decode()
+    assert "Tue 10 Nov: Flag acknowledged (Poor sleep)" in page
+    assert "Urges getting stronger)" not in page and "10 Oct:" not in page

@@ -14,7 +14,8 @@ import pytest
 from people import NOW
 from tracker import services
 from tracker.models import FlagAcknowledgement, Participant
-from tracker.web.charts import nice_ticks
+from tracker.web import charts
+from tracker.web.charts import HeatMap, nice_ticks, sparkline
 
 NY = dt.timezone(dt.timedelta(hours=-5))
 
@@ -48,6 +49,31 @@ def test_nice_ticks_are_two_to_four_round_steps():
     assert nice_ticks(3) == [0, 1, 2, 3]
     assert nice_ticks(0) == [0, 1] and nice_ticks(7) == [0, 5, 10]
     assert nice_ticks(40) == [0, 20, 40]
+
+
+def test_the_heat_map_names_each_hour_once_escaped_and_shades_only_hours_with_urges(monkeypatch):
+    # Drawn with plain string joins (issue 20): the day names are the only words, escaped once each.
+    monkeypatch.setattr(charts, "DAY_NAMES", {d: f"Day<{d}>" for d in range(7)})
+    grid = [[0] * 24 for _ in range(7)]
+    grid[0][9], grid[6][23] = 2, 4
+    heat = HeatMap(grid)
+    svg = str(heat.svg)
+    assert svg.count("<rect ") == 168 and "<0>" not in svg
+    # 2 of a top of 4: 0.12 + 0.88 * 2 / 4 = 0.56; x = 20 + 9 * 12.5, y = 0 * 18 + 2.
+    assert ('<rect class="heat" x="132.5" y="2" width="11" height="16" fill-opacity="0.56">'
+            "<title>Day&lt;0&gt; 09:00: 2</title></rect>") in svg
+    assert ('<rect class="heat heat--empty" x="20.0" y="2" width="11" height="16">'
+            "<title>Day&lt;0&gt; 00:00: 0</title></rect>") in svg
+    assert svg.count("fill-opacity") == 2
+    table = str(heat.table)
+    assert table.count("<tr>") == 24 and '<tr><th scope="row">23</th>' + "<td>0</td>" * 6 + "<td>4</td></tr>" in table
+
+
+def test_a_sparkline_draws_a_bar_for_each_day_with_a_value():
+    # 14 units a slot: the 8 h night is 28 * 8 / 10 = 22.4 high, a zero is a 1-unit stub, a gap is nothing.
+    spark = sparkline([None, 8, 0], top=10, unit=" h", what="Sleep", measure="sleep", width=42)
+    assert str(spark.rects_svg) == ('<rect x="15.0" y="5.6" width="12.0" height="22.4"/>'
+                                    '<rect x="29.0" y="27" width="12.0" height="1"/>')
 
 
 def test_my_progress_has_axes_values_and_bands(alice_client, nights):

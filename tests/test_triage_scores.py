@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 import measures_data as data
 from people import NOW, make_user
@@ -52,6 +53,13 @@ def test_phq9_high_from_15(alice, now, total, flagged):
     if flagged:
         assert found["phq9_high"].evidence == f"response:{response.pk}"
         assert found["phq9_high"].text.startswith(f"PHQ-9 of {total} (")
+
+
+def test_the_phq9_flag_names_its_band_in_the_reader_s_language(alice, now):
+    data.phq9(alice, 17, at=ago(days=1))
+    with translation.override("es"):
+        text = flags(alice)["phq9_high"].text
+    assert text.startswith("PHQ-9 de 17 (Moderadamente grave)"), text
 
 
 def test_only_the_latest_phq9_counts(alice, now):

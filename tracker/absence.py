@@ -115,13 +115,14 @@ class GroupToday:
 
 
 def group_today(participant, *, now=None):
-    """Today's group facts for one person, in a few queries whatever their history."""
+    """Today's group facts for one person, in a few queries whatever their history (their
+    memberships are read once, for the next session and for the missed one)."""
     now = now or timezone.now()
     program = participant.program
-    upcoming = schedule.next_sessions([participant.pk], now).get(participant.pk)
+    memberships = list(GroupMembership.objects.filter(participant=participant))
+    upcoming = schedule.next_sessions([participant.pk], now, memberships=memberships).get(participant.pk)
     monday = schedule.week_start(now.astimezone(program.zone).date())
     week = schedule.group_hours([participant], program, monday)[participant.pk]
-    memberships = list(GroupMembership.objects.filter(participant=participant))
     candidates = (GroupSession.objects
                   .filter(group_id__in={m.group_id for m in memberships},
                           starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=3))

@@ -164,20 +164,24 @@ class Event:
     detail: str  # the flag's key, the plan version's number; empty for a setback
 
 
-def events(participant, figures, first_instant, last_instant):
+def events(participant, figures, first_instant, last_instant, acknowledgements=None):
+    """`acknowledgements`: all of the person's, newest first, when the caller has them already
+    (the trends page reads them for its flags, tracker.triage.Row); otherwise read here."""
     zone = participant.zone
     found = [Event(u.occurred_at.astimezone(zone).date(), "setback", "") for u in figures.urges
              if u.outcome == u.Outcome.USED]
-    found += [Event(a.created_at.astimezone(zone).date(), "acknowledged", a.flag)
-              for a in FlagAcknowledgement.objects.filter(participant=participant, created_at__gte=first_instant,
-                                                          created_at__lt=last_instant)]
+    if acknowledgements is None:
+        acknowledgements = FlagAcknowledgement.objects.filter(participant=participant, created_at__gte=first_instant,
+                                                              created_at__lt=last_instant)
+    found += [Event(a.created_at.astimezone(zone).date(), "acknowledged", a.flag) for a in acknowledgements
+              if first_instant <= a.created_at < last_instant]
     found += [Event(v.created_at.astimezone(zone).date(), "plan", str(v.number))
               for v in SafetyPlanVersion.objects.filter(participant=participant, created_at__gte=first_instant,
                                                         created_at__lt=last_instant)]
     return sorted(found, key=lambda e: (e.date, e.kind))
 
 
-def overview(*, participant, period, now=None):
+def overview(*, participant, period, now=None, acknowledgements=None):
     figures = progress.progress(participant=participant, days=period, now=now)
     # The charts start at the join date when that is later than the period's start.
     data = series(figures.tracked_days, weekly=period > DAILY_UP_TO)
@@ -185,7 +189,7 @@ def overview(*, participant, period, now=None):
     return Overview(
         participant=participant, period=period, figures=figures, data=data, triggers=rank_triggers(figures.urges),
         heat=heat_map(figures.urges, participant.zone), engagement=engagement(participant, start, end),
-        events=events(participant, figures, start, end),
+        events=events(participant, figures, start, end, acknowledgements),
     )
 
 

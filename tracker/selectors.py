@@ -58,10 +58,14 @@ def today_summary(*, participant, now=None):
     reflection = WeeklyReflection.objects.filter(participant=participant, week_start=monday).first()
     wins = [(day, c.small_win) for day, c in sorted(checkins.items()) if c.small_win]
     wins += [(None, line) for line in (reflection.wins if reflection else [])]
-    last_friday = weekend_friday(today) - dt.timedelta(days=7)
-    to_review = None
-    if today.weekday() <= 3:
-        to_review = WeekendPlan.objects.filter(participant=participant, weekend_of=last_friday, how_it_went="").first()
+    friday = weekend_friday(today)
+    last_friday = friday - dt.timedelta(days=7)
+    # This weekend's plan and last weekend's in one query (one plan per person and weekend).
+    plans = {plan.weekend_of: plan for plan in WeekendPlan.objects.filter(
+        participant=participant, weekend_of__in=[friday, last_friday])}
+    to_review = plans.get(last_friday)
+    if today.weekday() > 3 or (to_review is not None and to_review.how_it_went != ""):
+        to_review = None
     return Today(
         today=today,
         checkin=checkins.get(today),
@@ -69,7 +73,7 @@ def today_summary(*, participant, now=None):
         week_wins=wins,
         reflection=reflection,
         tasks_due=list(open_tasks_due(participant=participant, today=today)),
-        weekend_plan=WeekendPlan.objects.filter(participant=participant, weekend_of=weekend_friday(today)).first(),
+        weekend_plan=plans.get(friday),
         weekend_to_review=to_review,
     )
 

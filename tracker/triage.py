@@ -168,6 +168,9 @@ class Row:
     sleep: list  # [(date, hours or None)] for the last SPARK_DAYS local days, oldest first
     urges: list  # [(date, count)]
     latest_scores: dict = dataclasses.field(default_factory=dict)  # {instrument: [latest, previous]} (tracker.scores)
+    # Every acknowledgement of theirs, newest first, as read for the flags: the trends page marks
+    # them on its charts (tracker.care.overview) without reading them again.
+    acknowledgements: list = dataclasses.field(default_factory=list)
 
     @property
     def score(self):
@@ -263,9 +266,10 @@ def caseload(participants, *, now=None):
     safety_answers = {answer.participant_id: answer for answer in SafetyAnswer.objects.filter(
         participant_id__in=ids, pk=Subquery(newest_safety.values("pk")[:1]))}
     missed, last_two = group_absences(ids, now=now)
-    acknowledgements = {}
+    acknowledgements, acknowledgements_of = {}, defaultdict(list)
     for ack in FlagAcknowledgement.objects.filter(participant_id__in=ids).select_related("counselor__user"):
         acknowledgements.setdefault((ack.participant_id, ack.flag, ack.evidence), ack)
+        acknowledgements_of[ack.participant_id].append(ack)
     latest, risk_rise = scores.latest_scores(ids)
     missed_questionnaires = scores.missed_recently(ids, now=now)
 
@@ -297,7 +301,8 @@ def caseload(participants, *, now=None):
         sleep = [(day, None if checkins[pid].get(day, (None,))[0] is None else round(checkins[pid][day][0] / 60, 1))
                  for day in days]
         rows.append(Row(participant=participant, today=today[pid], flags=flags, last_checkin=last_checkin.get(pid),
-                        sleep=sleep, urges=[(day, urge_days[day]) for day in days], latest_scores=latest.get(pid, {})))
+                        sleep=sleep, urges=[(day, urge_days[day]) for day in days], latest_scores=latest.get(pid, {}),
+                        acknowledgements=acknowledgements_of[pid]))
     rows.sort(key=Row.sort_key)
     return rows
 
@@ -651,7 +656,7 @@ def score_flags(*, latest, risk_rise, missed):
     if phq9 and phq9[0].scores.get("total", 0) >= PHQ9_HIGH:
         newest = phq9[0]
         flags.append(Flag("phq9_high", _("PHQ-9 of %(value)s (%(band)s) on %(when)s.") % {
-            "value": newest.scores["total"], "band": newest.bands.get("total", ""),
+            "value": newest.scores["total"], "band": instruments.translated(newest.bands.get("total", "")),
             "when": _when(newest.completed_at, None)}, f"response:{newest.id}"))
     bam = latest.get("bam", [])
     if len(bam) == 2 and risk_rise and "risk" in bam[0].scores and "risk" in bam[1].scores:

@@ -24,11 +24,11 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from .. import absence, access, aftercare, audit, care, dates, episodes, exports, medication, progress, push, schedule, scores, selectors, services, triage
-from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, known_zones, week_start
+from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, week_start
 from . import charts
 from .decorators import signed_in
 from .downloads import download
-from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, ProgramSettingsForm, TaskForm
+from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, ProgramSettingsForm, TaskForm, zone_options
 from .groups import closure_context
 
 Action = AuditEvent.Action
@@ -127,7 +127,7 @@ def counselor_settings(request):
                                   urgent_push=form.cleaned_data["urgent_push"])
         messages.success(request, _("Settings saved."))
         return redirect("care_settings")
-    return render(request, "tracker/care/settings.html", {"form": form, "zones": sorted(known_zones()),
+    return render(request, "tracker/care/settings.html", {"form": form, "zones": zone_options(labelled=False),
                                                           "urgent_push_key": push.public_key()})
 
 
@@ -144,7 +144,7 @@ def program_settings(request):
         messages.success(request, _("Program settings saved."))
         return redirect("care_program_settings")
     return render(request, "tracker/care/program_settings.html", {
-        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT, "zones": sorted(known_zones()),
+        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT, "zones": zone_options(labelled=False),
         **closures})
 
 
@@ -201,8 +201,8 @@ def _context(participant, current, **extra):
 @care_page("overview")
 def participant_view(request, participant):
     period = _period(request, default=30)
-    overview = care.overview(participant=participant, period=period)
     row = triage.caseload([participant])[0]
+    overview = care.overview(participant=participant, period=period, acknowledgements=row.acknowledgements)
     note_refusal(request, [row])
     return render(request, "tracker/care/participant.html", _context(
         participant, "care_participant", overview=overview, figures=overview.figures, row=row, period=period,

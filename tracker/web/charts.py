@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -202,13 +202,17 @@ def bar_chart(*, id, title, description, unit, points, max_value=None, fmt="{:g}
     def y_of(value):
         return BASELINE - usable * min(value, top) / top
 
+    # The words looked up once per chart, not once per bar (a year of days is 365 bars).
+    no_entry = _("no entry")
+    name_pattern = _("%(day)s, %(what)s: %(value)s")
+    what = noun or title.lower()
     bars = []
     for index, (label, _axis, value) in enumerate(points):
         height = 0 if value is None else max(1.5, usable * min(value, top) / top) if value else 0
-        text = _("no entry") if value is None else f"{fmt.format(value)}{unit}"
+        text = no_entry if value is None else f"{fmt.format(value)}{unit}"
         bars.append(Bar(
             x=LEFT + index * slot + slot * 0.15, y=BASELINE - height, width=slot * 0.7, height=height,
-            label=label, value=value, text=text, name=bar_name(label, noun or title.lower(), text),
+            label=label, value=value, text=text, name=name_pattern % {"day": label, "what": what, "value": text},
         ))
     # As many dates as fit, always the last one; each kept inside the picture.
     widest = max((len(axis) for _, axis, _ in points), default=1) * CHAR
@@ -241,8 +245,8 @@ class Sparkline:
 
     @property
     def rects_svg(self):
-        return format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}"/>',
-                                ((str(x), str(y), str(w), str(h)) for x, y, w, h in self.bars))
+        # Numbers only (floats and ints made here), nothing to escape.
+        return mark_safe("".join(f'<rect x="{x}" y="{y}" width="{w}" height="{h}"/>' for x, y, w, h in self.bars))
 
 
 def sparkline(values, *, top, unit, what, measure, width=112, height=28):
@@ -319,6 +323,15 @@ def chart_set(data, specs, *, events=(), short=short_day):
     events: tracker.care.Event, marked under the bar whose day or week holds them.
     """
     legend = _event_legend()
+    # Every chart of a set shares its days: each day's two labels are formatted once for the set
+    # (date formatting and its translation lookups were most of a set's time, per bar per chart).
+    labels = {}
+
+    def labels_of(span):
+        if span not in labels:
+            labels[span] = (span_label(*span), short(span[0]))
+        return labels[span]
+
     charts = []
     for spec in specs:
         spans = data[spec.spans]
@@ -326,7 +339,7 @@ def chart_set(data, specs, *, events=(), short=short_day):
                  for event in events if (index := _index_of(spans, event.date)) is not None]
         charts.append(bar_chart(
             id=spec.id, title=spec.title, unit=spec.unit, description=spec.description, measure=spec.measure,
-            noun=spec.noun, points=[(span_label(*span), short(span[0]), value) for span, value in zip(spans, data[spec.key])],
+            noun=spec.noun, points=[(*labels_of(tuple(span)), value) for span, value in zip(spans, data[spec.key])],
             max_value=spec.max_value, fmt=spec.fmt, ticks=spec.ticks, tick_unit=spec.tick_unit, band=spec.band,
             threshold=spec.threshold, events=marks))
     return charts
@@ -459,10 +472,17 @@ class HeatMap:
 
     @property
     def svg(self):
-        return format_html_join("", '<rect class="heat{}" x="{}" y="{}" width="11" height="16"{}><title>{} {}:00: {}</title></rect>', (
-            ("" if n else " heat--empty", _heat_x(h), _heat_y(d),
-             format_html(' fill-opacity="{}"', str(opacity)) if n else "", DAY_NAMES[d], f"{h:02d}", n)
-            for d, h, n, opacity in self.cells()))
+        # Plain string joins: the only words are the weekday names, escaped once each.
+        names = [escape(DAY_NAMES[d]) for d in range(7)]
+
+        def cell(d, h, n, opacity):
+            if not n:
+                return (f'<rect class="heat heat--empty" x="{_heat_x(h)}" y="{_heat_y(d)}" width="11" height="16">'
+                        f'<title>{names[d]} {h:02d}:00: 0</title></rect>')
+            return (f'<rect class="heat" x="{_heat_x(h)}" y="{_heat_y(d)}" width="11" height="16" '
+                    f'fill-opacity="{opacity}"><title>{names[d]} {h:02d}:00: {n}</title></rect>')
+
+        return mark_safe("".join(cell(*each) for each in self.cells()))
 
     def busiest(self, limit=3):
         """(weekday name, hour, count) of the busiest hours, most urges first."""
@@ -471,15 +491,16 @@ class HeatMap:
 
     @property
     def axes_svg(self):
-        rows = format_html_join("", '<text class="axis-label" x="0" y="{}">{}</text>',
-                                ((str(d * HEAT_ROW + 14), initial) for d, initial in enumerate(WEEKDAY_INITIALS)))
-        hours = format_html_join("", '<text class="axis-label" x="{}" y="146">{}h</text>', ((_heat_x(h), h) for h in (0, 6, 12, 18)))
-        return rows + hours
+        rows = "".join(f'<text class="axis-label" x="0" y="{d * HEAT_ROW + 14}">{escape(initial)}</text>'
+                       for d, initial in enumerate(WEEKDAY_INITIALS))
+        hours = "".join(f'<text class="axis-label" x="{_heat_x(h)}" y="146">{h}h</text>' for h in (0, 6, 12, 18))
+        return mark_safe(rows + hours)
 
     @property
     def table(self):
-        return format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
-            (f"{hour:02d}", format_html_join("", "<td>{}</td>", ((self.grid[d][hour],) for d in range(7))))
+        # Counts only (ints): nothing to escape.
+        return mark_safe("".join(
+            f'<tr><th scope="row">{hour:02d}</th>{"".join(f"<td>{self.grid[d][hour]}</td>" for d in range(7))}</tr>'
             for hour in range(24)))
 
 

@@ -1,5 +1,6 @@
 """Every form of the pages: entries, plans, settings, the care team's filters, and accounts."""
 
+import functools
 import re
 
 from django import forms
@@ -7,6 +8,8 @@ from django.contrib.auth import authenticate, get_user_model, password_validatio
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import MaxLengthValidator
 from django.utils.dates import WEEKDAYS
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -33,10 +36,26 @@ from ..models import (
     WeeklyReflection,
     known_zones,
     zone_for_city,
+    zone_label,
 )
 
 SCALE_0_10 = [(n, str(n)) for n in range(11)]
 HIGH_RISK_LEADS = (0, 15, 30, 60)
+
+
+@functools.cache
+def zone_options(*, labelled):
+    """The options of a time-zone box's datalist (id "time-zones"), written once a process: about
+    600 zones, which a template loop wrote one variable at a time on every view of the settings
+    pages (issue 20). Labelled ("Buenos Aires (America, Argentina)", the participant's page) in
+    label order, or the zone names alone (the care team's pages). Zone names and their labels are
+    the same in every language."""
+    if labelled:
+        return mark_safe("".join(f'<option value="{escape(name)}">{escape(label)}</option>'
+                                 for label, name in sorted((zone_label(name), name) for name in known_zones())))
+    return mark_safe("".join(f'<option value="{escape(name)}">' for name in sorted(known_zones())))
+
+
 DURATIONS = [(2, _("2 min")), (5, _("5 min")), (10, _("10 min")), (15, _("15 min")), (30, _("30 min")), (60, _("1 hour")),
              (120, _("2 hours"))]
 

@@ -48,10 +48,8 @@ from ..models import (
     Urge,
     WeekendPlan,
     WeeklyReflection,
-    known_zones,
     week_start,
     weekend_friday,
-    zone_label,
 )
 from ..tasks import enqueue_sends
 from . import aftercare as aftercare_pages
@@ -69,6 +67,7 @@ from .forms import (
     TimeZoneForm,
     UrgeForm,
     WeekendPlanForm,
+    zone_options,
 )
 
 logger = logging.getLogger(__name__)
@@ -572,8 +571,7 @@ def account_settings(request):
         services.participant_update(participant=participant, time_zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Time zone saved."))
         return redirect("settings")
-    zones = sorted((zone_label(name), name) for name in known_zones())
-    return render(request, "tracker/settings.html", {"form": form, "zones": zones, "email_form": EmailForm(),
+    return render(request, "tracker/settings.html", {"form": form, "zones": zone_options(labelled=True), "email_form": EmailForm(),
                                                      "email_confirmed": accounts.email_is_confirmed(request.user),
                                                      "has_second_factor": user_has_device(request.user, confirmed=True),
                                                      **aftercare_pages.settings_context(participant)})  # issue 18

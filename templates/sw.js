@@ -11,6 +11,13 @@ const CATALOGS = "/jsi18n/";
 const LANGUAGE = "/jsi18n/language";
 const DEFAULT_LANGUAGE = {{ default_language|safe }};
 const PAGE_TIMEOUT_MS = 3000;
+// The kept pages are fetched again once per version (a new version starts with an empty cache),
+// after a save, and otherwise at most this often (STEADY_PAGES_REFRESH_SECONDS), never on every
+// page view: on a phone's data plan that was all of them, 34-105 KB, behind each page. REFRESHED:
+// the record of when they were last fetched, kept in the cache (like LANGUAGE) so that it outlives
+// this worker being stopped, and gone with the cache (a new version, Clear-Site-Data at sign-out).
+const PAGES_REFRESH_MS = {{ pages_refresh_ms }};
+const REFRESHED = "/sw/pages-refreshed";
 const NEVER_CACHED = ["/api/", "/admin/", "/care/"];
 // The one exception to NEVER_CACHED: today's roll, names and marks only, for a group room
 // without signal (see rollPage). Cleared at sign-out with everything else (Clear-Site-Data).
@@ -34,7 +41,9 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
-  if (event.data === "cache-pages") event.waitUntil(cachePages().then(() => notifyClients("pages-cached")));
+  // A page view: the kept pages are fetched again if they are due. After a save: at once.
+  if (event.data === "cache-pages") event.waitUntil(serially(refreshIfDue).then((refreshed) => notifyClients("pages-cached", { refreshed })));
+  if (event.data === "pages-changed") event.waitUntil(pagesChanged().then((refreshed) => notifyClients("pages-cached", { refreshed })));
   if (event.data && event.data.type === "flush") event.waitUntil(notifyClients("flush"));
   if (event.data && event.data.type === "language") event.waitUntil(useLanguage(event.data.language, event.data.catalog));
 });
@@ -83,7 +92,7 @@ async function refreshPages(cache) {
   // The kept pages (not the static files, the catalogs, or a roll, which is kept only as it is read).
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (path.startsWith(STATIC) || path.startsWith(CATALOGS) || ROLL_PAGES.test(path)) continue;
+    if (path.startsWith(STATIC) || path.startsWith(CATALOGS) || ROLL_PAGES.test(path) || path === REFRESHED) continue;
     try {
       const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
       if (response.ok) await cache.put(path, response);
@@ -122,15 +131,51 @@ async function questionnairePages() {
   }
 }
 
-async function cachePages() {
-  // One page after another: a gentle load on the server, and on a slow connection.
-  const cache = await caches.open(CACHE);
-  for (const path of [...PAGES, ...await questionnairePages()]) {
+async function cachePages(cache) {
+  // One page after another: a gentle load on the server, and on a slow connection. True when every
+  // page was answered (a redirect too: the check-in already made today opens as its edit page).
+  let done = true;
+  const catalogs = (await cache.keys()).map((request) => new URL(request.url).pathname)
+    .filter((path) => path.startsWith(CATALOGS) && path !== LANGUAGE);
+  for (const path of [...PAGES, ...await questionnairePages(), ...catalogs]) {
     try {
       const response = await fetch(path, { credentials: "same-origin", redirect: "manual" });
       if (response.ok) await cache.put(path, response);
-    } catch (error) { /* offline now: the page is cached the next time it is visited */ }
+    } catch (error) {
+      done = false; // offline now: the page is cached the next time it is visited
+    }
   }
+  return done;
+}
+
+// One refresh at a time: two pages opened together fetch the pages once, and a save that comes
+// while they are being fetched makes them due again once that refresh is over.
+let queue = Promise.resolve();
+
+function serially(task) {
+  const run = queue.then(task);
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function refreshIfDue() {
+  const cache = await caches.open(CACHE);
+  const record = await cache.match(REFRESHED);
+  const age = record ? Date.now() - Number(await record.text()) : NaN;
+  // No record: a new version, or a save since. A negative age: the phone's clock was put back.
+  if (age >= 0 && age < PAGES_REFRESH_MS) return false;
+  if (await cachePages(cache)) {
+    await cache.put(REFRESHED, new Response(String(Date.now()), { headers: { "Content-Type": "text/plain" } }));
+  }
+  return true;
+}
+
+function pagesChanged() {
+  // Something was saved (a page's form, the outbox): the safety plan, Today, the tasks... change.
+  return serially(async () => {
+    await (await caches.open(CACHE)).delete(REFRESHED);
+    return refreshIfDue();
+  });
 }
 
 async function notifyClients(type, extra = {}) {
@@ -207,21 +252,17 @@ async function rollPage(request) {
   }
 }
 
-async function catalogFromCache(request, event) {
-  // The kept copy at once (offline too); a fresh one is fetched behind it for the next page, as
-  // the words change only with a deploy. The first time, from the network, then kept.
+async function catalogFromCache(request) {
+  // The kept copy, offline too: the words change only with a deploy, which is a new version of this
+  // worker with a cache of its own, and they are fetched again with the kept pages (cachePages). The
+  // first time, from the network, then kept.
   const cache = await caches.open(CACHE);
   const path = new URL(request.url).pathname;
-  const fresh = fetch(request).then(async (response) => {
-    if (response.ok) await cache.put(path, response.clone());
-    return response;
-  });
   const cached = await cache.match(path);
-  if (cached) {
-    event.waitUntil(fresh.catch(() => {}));
-    return cached;
-  }
-  return fresh;
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(path, response.clone());
+  return response;
 }
 
 async function cacheFirst(request) {
@@ -255,7 +296,7 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith(STATIC)) {
     event.respondWith(cacheFirst(request)); // file names carry their hash
   } else if (url.pathname.startsWith(CATALOGS)) {
-    event.respondWith(catalogFromCache(request, event));
+    event.respondWith(catalogFromCache(request));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
   }
@@ -347,7 +388,9 @@ self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") {
     event.waitUntil((async () => {
       const result = await Outbox.flush();
-      if (result.sent) await cachePages(); // the safety plan and support sheet follow what was saved
+      if (result.sent) { // the safety plan and support sheet follow what was saved
+        await notifyClients("pages-cached", { refreshed: await pagesChanged() });
+      }
       await notifyClients("synced", { gone: result.gone, signin: result.signin });
       // Anything still waiting to be sent makes the browser try this sync again later; drafts that
       // need a fix, or a sign-in, wait for the person instead.

@@ -5,6 +5,7 @@ import gzip
 import json
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -12,6 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from browsing import sign_in
 from tracker import reminders, services
 from tracker.models import Delivery, Reminder
+from tracker.web.pwa import PARTICIPANT_PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -286,12 +288,151 @@ def gzipped(page, url):
     return len(gzip.compress(body, 9))
 
 
+class Traffic:
+    """What goes over the network, from CDP's Network events for the page's target and for the
+    service worker's: the page's own resource timing never shows what the worker fetches behind it.
+
+    A response the worker gives the page (from its cache, or fetched by the worker) is counted on the
+    worker's side only, where it went over the network if it did. Each response body counts
+    gzipped at level 9, as WhiteNoise and a compressing proxy serve it (the test server does not
+    compress), plus its headers as they came; a 304 or a redirect counts as it came.
+
+    The worker's target is reached through a browser-wide CDP session (Playwright opens CDP
+    sessions for pages only): discovered, attached without flattening, its messages relayed by
+    Target.sendMessageToTarget. A worker started again later (after idling) is a new target,
+    attached as it appears."""
+
+    EVENTS = ("Network.requestWillBeSent", "Network.responseReceived", "Network.loadingFinished",
+              "Network.loadingFailed")
+
+    def __init__(self, page):
+        self.page = page
+        self.responses = {}  # (target, requestId) -> {"url", "status", "headers", "bytes", "done"}
+        self.worker_targets = set()
+        self._next_id = 1000
+        own = page.context.new_cdp_session(page)
+        context_id = own.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+        self._watch(own, "page")
+        own.send("Network.enable")
+        self.browser = page.context.browser.new_browser_cdp_session()
+        self.sessions = {}
+
+        def appeared(event):
+            info = event["targetInfo"]
+            if (info["type"] == "service_worker" and info.get("browserContextId") == context_id
+                    and info["targetId"] not in self.worker_targets):
+                self.worker_targets.add(info["targetId"])
+                session = self.browser.send("Target.attachToTarget", {"targetId": info["targetId"], "flatten": False})
+                self.sessions[session["sessionId"]] = info["targetId"]
+                self._to_worker(session["sessionId"], "Network.enable")
+
+        def relayed(event):
+            message = json.loads(event["message"])
+            if message.get("method", "").startswith("Network.") and event["sessionId"] in self.sessions:
+                self._record(self.sessions[event["sessionId"]], message["method"], message["params"])
+
+        self.browser.on("Target.targetCreated", appeared)
+        self.browser.on("Target.targetInfoChanged", appeared)
+        self.browser.on("Target.receivedMessageFromTarget", relayed)
+        self.browser.send("Target.setDiscoverTargets", {"discover": True})
+
+    def _to_worker(self, session_id, method, params=None):
+        self._next_id += 1
+        self.browser.send("Target.sendMessageToTarget", {"sessionId": session_id, "message": json.dumps(
+            {"id": self._next_id, "method": method, "params": params or {}})})
+
+    def _watch(self, cdp, target):
+        for method in self.EVENTS:
+            cdp.on(method, lambda params, method=method: self._record(target, method, params))
+
+    def _record(self, target, method, params):
+        if method not in self.EVENTS:
+            return
+        key = (target, params["requestId"])
+        if method == "Network.requestWillBeSent":
+            redirect = params.get("redirectResponse")
+            if redirect:  # the redirect itself, as it came (the same requestId goes on to its target)
+                self.responses[(target, params["requestId"], redirect["url"])] = {
+                    "url": redirect["url"], "status": redirect["status"], "worker": target != "page",
+                    "served": redirect.get("fromServiceWorker", False), "bytes": redirect["encodedDataLength"],
+                    "done": True}
+            self.responses[key] = {"url": params["request"]["url"], "status": None, "worker": target != "page",
+                                   "served": False, "bytes": 0, "done": False}
+        elif key not in self.responses:
+            return
+        elif method == "Network.responseReceived":
+            response = params["response"]
+            self.responses[key].update(status=response["status"], served=response.get("fromServiceWorker", False)
+                                       or response.get("fromDiskCache", False), headers=response["encodedDataLength"])
+        elif method == "Network.loadingFinished":
+            self.responses[key].update(bytes=params["encodedDataLength"], done=True)
+        else:
+            self.responses[key].update(done=True, failed=True)
+
+    def settled(self):
+        return all(r["done"] for r in list(self.responses.values()))
+
+    def start(self):
+        self.responses.clear()
+
+    def over_the_network(self):
+        """(url, fetched by the worker, bytes) of each response that came over the network."""
+        costs = []
+        for r in self._came():
+            headers = r.get("headers", 0)
+            body = r["bytes"] > headers and r["status"] == 200
+            costs.append((r["url"], r["worker"], headers + gzipped(self.page, r["url"]) if body else r["bytes"]))
+        return costs
+
+    def _came(self):
+        # A copy: reading a body runs Playwright's loop, and with it more events.
+        return [r for r in list(self.responses.values()) if r["done"] and not r["served"] and r["bytes"] > 0]
+
+    def fetched_by_worker(self):
+        """The paths the worker fetched over the network, each as often as it did."""
+        return sorted(urlsplit(r["url"]).path for r in self._came() if r["worker"])
+
+    def wait(self, what="the worker's answer"):
+        """Until the worker has answered the page's message about its kept pages (it fetches them
+        first, if they are due) and every request seen has finished."""
+        wait_until(self.page, lambda: self.page.evaluate("window.__pagesCached.length > 0"), what)
+        wait_until(self.page, self.settled, "every request to finish")
+
+    def view(self, url):
+        """Open url and return what went over the network for it, the worker's fetches included."""
+        self.start()
+        self.page.goto(url)
+        self.wait()
+        return self.over_the_network()
+
+
+# The worker's answer after each page view or save, for Traffic.wait.
+HEAR_THE_WORKER = """window.__pagesCached = [];
+if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "pages-cached") window.__pagesCached.push(event.data);
+});"""
+
+
+def first_refresh(page, traffic):
+    """Until the worker of a new version has fetched every page it keeps (once per version).
+
+    The worker records the time of a refresh only once all of it is done (the pages, then the word
+    catalogs): waiting on the fetched pages alone left the catalogs' fetch to fall into the next view."""
+    wait_until(page, lambda: set(PARTICIPANT_PAGES) <= set(traffic.fetched_by_worker()),
+               "the worker to keep the participant pages", timeout=20)
+    wait_until(page, lambda: page.evaluate("caches.match('/sw/pages-refreshed').then((r) => !!r)"),
+               "the worker to record its refresh", timeout=20)
+    wait_until(page, traffic.settled, "every request to finish")
+
+
 def test_the_check_in_page_keeps_to_its_budgets(browser, live_server, alice, client, plain_static):
     # A phone that has never loaded Steady, already signed in (the session cookie is given to it).
     client.force_login(alice.user)
     context = browser.new_context(viewport={"width": 360, "height": 740})
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_init_script(HEAR_THE_WORKER)
     page = context.new_page()
+    traffic = Traffic(page)
     try:
         page.goto(live_server.url + "/checkin/")
         page.wait_for_load_state("networkidle")
@@ -305,19 +446,85 @@ def test_the_check_in_page_keeps_to_its_budgets(browser, live_server, alice, cli
         assert sum(sizes.values()) <= 60 * 1024
         assert len(ours) == 2 and sum(sizes[u] for u in ours) <= 20 * 1024
         wait_for_worker(page)
-        page.goto(live_server.url + "/checkin/")
-        page.wait_for_load_state("networkidle")
-        repeat = page.evaluate("""() => [performance.getEntriesByType('navigation')[0],
-            ...performance.getEntriesByType('resource')].map(e => ({url: e.name, bytes: e.transferSize,
-                                                                    fromWorker: e.workerStart > 0}))""")
-        html = repeat[0]
-        static_over_network = [e for e in repeat[1:] if e["bytes"] > 0]
-        print(f"repeat visit: page {gzipped(page, html['url']) / 1024:.1f} KB gzipped from the network; "
-              f"{len(static_over_network)} other files over the network")
-        assert static_over_network == []
-        assert gzipped(page, html["url"]) <= 5 * 1024
+        first_refresh(page, traffic)
+        # Then a repeat visit to each page the worker keeps: the page itself over the network (the
+        # worker fetches navigations first), everything else from the worker's cache, and nothing
+        # fetched behind it.
+        for path in PARTICIPANT_PAGES:
+            costs = traffic.view(live_server.url + path)
+            total = sum(cost for _, _, cost in costs)
+            print(f"repeat visit to {path}: {total / 1024:.1f} KB over the network, worker included: "
+                  + ", ".join(f"{urlsplit(url).path} {cost} B" for url, _, cost in costs))
+            assert total <= 5 * 1024, costs
+            assert [urlsplit(url).path for url, _, _ in costs] == [path], costs
     finally:
         context.close()
+
+
+AGE_THE_RECORD = """async (seconds) => {
+    const cache = await caches.open((await caches.keys()).find((name) => name.startsWith("steady-")));
+    await cache.put("/sw/pages-refreshed", new Response(String(Date.now() - seconds * 1000)));
+}"""
+
+
+def kept_pages_fetched(traffic):
+    return sorted(path for path in traffic.fetched_by_worker() if path in PARTICIPANT_PAGES)
+
+
+def test_the_kept_pages_are_fetched_again_after_a_save_and_when_due_never_on_a_plain_view(
+        phone, live_server, alice, settings):
+    settings.STEADY_PAGES_REFRESH_SECONDS = 600
+    phone.context.add_init_script(HEAR_THE_WORKER)
+    traffic = Traffic(phone)
+    sign_in(phone, live_server.url, "alice", "alice-password-1")
+    wait_for_worker(phone)
+    first_refresh(phone, traffic)  # once for this version
+    traffic.view(live_server.url + "/")
+    assert kept_pages_fetched(traffic) == ["/"]  # the page itself, nothing behind it
+
+    # A check-in saved online: the page it goes on to tells the worker, which fetches each kept page once.
+    traffic.view(live_server.url + "/checkin/")
+    traffic.start()
+    phone.fill("#id_in_bed_at", "23:00")
+    phone.fill("#id_final_wake_at", "06:45")
+    phone.click("form.checkin-form button[type=submit]")
+    phone.wait_for_url(live_server.url + "/")
+    traffic.wait("the worker to fetch the pages after the save")
+    assert alice.checkins.count() == 1
+    assert kept_pages_fetched(traffic) == sorted([*PARTICIPANT_PAGES, "/"])  # "/" also as the page opened
+    assert traffic.view(live_server.url + "/support/") and kept_pages_fetched(traffic) == ["/support/"]
+
+    # An urge saved offline and sent from the outbox once back online: fetched once more.
+    traffic.view(live_server.url + "/urge/")
+    phone.context.set_offline(True)
+    phone.click("label[for=id_intensity_6]")
+    phone.click("text=Save urge")
+    phone.locator(".outbox-status", has_text="Saved on this phone").wait_for()
+    traffic.start()
+    phone.evaluate("window.__pagesCached = []")
+    phone.context.set_offline(False)  # the page sends the outbox, and so may the browser's Background Sync
+    traffic.wait("the worker to fetch the pages after the outbox was sent")
+
+    def sends():  # each one answered ok (the second, if both sent it at once, finds it saved: one row)
+        return len([r for r in list(traffic.responses.values()) if "/api/v1/urges/" in r["url"]
+                    and r["status"] in (200, 201)])
+
+    wait_until(phone, lambda: phone.evaluate("window.__pagesCached.length") >= sends(), "one answer per send")
+    wait_until(phone, traffic.settled, "every request to finish")
+    assert alice.urges.count() == 1 and 1 <= sends() <= 2
+    assert kept_pages_fetched(traffic) == sorted(PARTICIPANT_PAGES * sends())
+    assert traffic.view(live_server.url + "/") and kept_pages_fetched(traffic) == ["/"]
+
+    # Time passes (the record of the last fetch is moved back, as a later clock would see it): not
+    # yet due at 590 s of the 600 s setting, due at 610 s.
+    phone.evaluate(AGE_THE_RECORD, 590)
+    traffic.view(live_server.url + "/")
+    assert kept_pages_fetched(traffic) == ["/"]
+    phone.evaluate(AGE_THE_RECORD, 610)
+    traffic.view(live_server.url + "/")
+    assert kept_pages_fetched(traffic) == sorted([*PARTICIPANT_PAGES, "/"])
+    traffic.view(live_server.url + "/")
+    assert kept_pages_fetched(traffic) == ["/"]
 
 
 def test_signing_out_tells_the_browser_to_forget_steady(alice_client):

@@ -60,6 +60,13 @@ function offerUpdate(registration) {
   }, { once: true });
 }
 
+// A note for the next page that something was saved (a form that goes on to another page at once).
+const PAGES_CHANGED = "steady-pages-changed";
+
+function notePagesChanged() {
+  try { sessionStorage.setItem(PAGES_CHANGED, "1"); } catch (error) { /* the pages follow at the next refresh */ }
+}
+
 async function startServiceWorker() {
   if (!("serviceWorker" in navigator)) return null;
   const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
@@ -85,7 +92,14 @@ async function startServiceWorker() {
     ready.active.postMessage({ type: "language", language: document.documentElement.lang,
                                catalog: catalog ? catalog.getAttribute("src") : "" });
   }
-  if (signedIn && ready.active) ready.active.postMessage("cache-pages");
+  // The pages it keeps for use without signal: fetched again after a save (said by the page before
+  // this one, which went on at once), else only when due (once per version, at most every few hours).
+  let changed = false;
+  try {
+    changed = sessionStorage.getItem(PAGES_CHANGED) === "1";
+    sessionStorage.removeItem(PAGES_CHANGED);
+  } catch (error) { /* no note: the pages follow at the next refresh */ }
+  if (signedIn && ready.active) ready.active.postMessage(changed ? "pages-changed" : "cache-pages");
   return registration;
 }
 
@@ -452,6 +466,7 @@ function setUpOutboxForms() {
         document.dispatchEvent(new CustomEvent("steady:saved", { detail: { kind: form.dataset.outbox, id, body } }));
       };
       if (result.outcome === "sent") {
+        notePagesChanged();
         if (queued) await Outbox.remove(id).catch(() => {});
         rememberForUndo(form, item, before);
         saved();
@@ -594,7 +609,7 @@ async function showWaiting(gone = [], signin = false) {
 async function flushAndShow() {
   if (!signedIn) return;
   const result = await Outbox.flush(csrfToken()).catch(() => null);
-  if (result && result.sent) cachePages(); // the safety plan and support sheet on the phone follow the saves
+  if (result && result.sent) pagesChanged(); // the safety plan and support sheet on the phone follow the saves
   document.dispatchEvent(new Event("outbox-flushed"));
   await showWaiting(result ? result.gone : [], Boolean(result && result.signin)).catch(() => {});
 }
@@ -623,6 +638,7 @@ function showSaved() {
     } catch (error) { response = null; }
     undo.disabled = false;
     if (response && response.ok) {
+      pagesChanged();
       undo.hidden = true;
       text.textContent = saved.undo === "new" ? gettext("Undone: it is deleted.") : gettext("Undone: your earlier answers are back.");
       note.tabIndex = -1;
@@ -633,10 +649,20 @@ function showSaved() {
   });
 }
 
-async function cachePages() {
-  if (!("serviceWorker" in navigator)) return;
+async function pagesChanged() {
+  // Something reached Steady: the service worker fetches again the pages it keeps on the phone.
+  if (!signedIn || !("serviceWorker" in navigator)) return;
   const registration = await navigator.serviceWorker.ready;
-  if (registration.active) registration.active.postMessage("cache-pages");
+  if (registration.active) registration.active.postMessage("pages-changed");
+}
+
+/* ---- Forms that post to the server (deleting an entry, a high-risk time, reminders): the page
+   after them tells the service worker the kept pages changed. Not signing out (the browser forgets
+   everything) nor the language (the worker fetches the pages again in the new one by itself). ---- */
+for (const form of document.querySelectorAll("form[method=post]:not([data-outbox]):not([data-talk])")) {
+  const action = new URL(form.action, window.location.href).pathname;
+  if (action === "/signout/" || action === "/language/") continue;
+  form.addEventListener("submit", notePagesChanged);
 }
 
 /* ---- "I'd like to talk": one tap, through the outbox, so it waits on the phone without signal ---- */
@@ -661,7 +687,8 @@ function setUpTalkButtons() {
       });
       form.dataset.state = "waiting";
       await requestBackgroundSync();
-      await Outbox.flush(csrfToken()).catch(() => null);
+      const result = await Outbox.flush(csrfToken()).catch(() => null);
+      if (result && result.sent) pagesChanged();
       if (await Outbox.get(id)) say(status, form.dataset.waiting);
       else await showIfSent();
     });

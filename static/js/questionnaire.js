@@ -88,6 +88,7 @@
 
   async function flush() {
     const result = await Outbox.flush(csrfToken(), user).catch(() => null);
+    if (result && result.sent) pagesChanged(); // app.js: the kept pages follow (the open questionnaires)
     document.dispatchEvent(new Event("outbox-flushed"));
     return result;
   }

@@ -83,6 +83,7 @@ def service_worker(request):
         "pages": json.dumps(PARTICIPANT_PAGES),
         "static_prefix": json.dumps(settings.STATIC_URL),
         "default_language": json.dumps(settings.LANGUAGE_CODE),
+        "pages_refresh_ms": json.dumps(settings.STEADY_PAGES_REFRESH_SECONDS * 1000),
     }
     response = render(request, "sw.js", context, content_type="text/javascript")
     # The browser checks for a new worker on every visit; nothing in between may keep an old one.

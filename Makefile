@@ -50,9 +50,10 @@ test: venv
 	export SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} STEADY_VAR_DIR=$${STEADY_VAR_DIR:-$(CURDIR)/var/test}; \
 	  $(PY) manage.py collectstatic --noinput -v0 && $(PY) -m pytest $(PYTEST_ARGS)
 
+# Static files first: the HTTP benchmark serves Steady's pages with DEBUG off (the manifest).
 bench: venv
 	export SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} STEADY_VAR_DIR=$${STEADY_VAR_DIR:-$(CURDIR)/var/test}; \
-	  $(PY) -m pytest tests/bench -s -p no:cacheprovider $(PYTEST_ARGS)
+	  $(PY) manage.py collectstatic --noinput -v0 && $(PY) -m pytest tests/bench -s -p no:cacheprovider $(PYTEST_ARGS)
 
 # The catalogs under locale/ (README: "Languages"): new strings arrive untranslated, and the
 # catalog test fails until each has its translation; the compiled .mo files are committed.

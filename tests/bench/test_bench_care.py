@@ -51,6 +51,7 @@ from tracker import triage
 from tracker.models import (
     Counselor,
     FlagAcknowledgement,
+    Participant,
     Program,
     SafetyPlanVersion,
     Strategy,
@@ -94,13 +95,14 @@ def say(*parts):
 CHECKINS = """
 INSERT INTO tracker_checkin (id, created_at, updated_at, participant_id, date, in_bed_at, tried_sleep_at,
     sleep_latency_min, awakenings, awake_min, final_wake_at, out_of_bed_at, sleep_quality, time_in_bed_min,
-    total_sleep_min, sleep_efficiency, stress, mood, regular_meals, small_win, note, note_private)
+    total_sleep_min, sleep_efficiency, stress, mood, regular_meals, small_win, note, note_private,
+    usual_times, used_today, substances, took_medication)
 SELECT gen_random_uuid(), made, made, id, day,
        time '00:00' + bed * interval '1 minute', time '00:00' + tried * interval '1 minute',
        latency, awakenings, awake, time '00:00' + wake * interval '1 minute',
        time '00:00' + up * interval '1 minute', quality, up + 1440 - bed, wake + 1440 - tried - latency - awake,
        round((wake + 1440 - tried - latency - awake)::numeric / (up + 1440 - bed), 4)::float8,
-       stress, mood, meals, win, note, private
+       stress, mood, meals, win, note, private, false, '', '[]'::jsonb, ''
 FROM (
     SELECT *, wake + floor(r5 * 20)::int AS up
     FROM (
@@ -215,13 +217,13 @@ def seed():
                 """
                 INSERT INTO tracker_participant (time_zone, created_at, user_id, program_id,
                     checkin_reminder_at, high_risk_lead_min, weekend_plan_reminder_at, weekend_review_reminder_at,
-                    task_reminder_at, remind_by_push, remind_by_email)
+                    task_reminder_at, remind_by_push, remind_by_email, session_reminder)
                 SELECT (%s::text[])[1 + u.id %% 4], now() - interval '400 days', u.id,
                        (%s::bigint[])[1 + u.id %% %s], time '20:00', 0, time '16:00', time '10:00', time '09:00',
-                       true, true
+                       true, true, %s
                 FROM auth_user u WHERE u.username LIKE %s ORDER BY u.id
                 """, [ZONES, [program.pk] if prefix == "care" else [p.pk for p in others],
-                      1 if prefix == "care" else len(others), f"{prefix}%"])
+                      1 if prefix == "care" else len(others), Participant.SessionReminder.MIN_60, f"{prefix}%"])
         cursor.execute(
             """
             INSERT INTO tracker_participant_care_team (participant_id, counselor_id)
@@ -434,8 +436,12 @@ def test_counselor_workspace_figures(counselor):
     say("flags on the caseload: " + ", ".join(f"{key} {fired.get(key, 0)}" for key in triage.WEIGHTS)
         + f"; {sum(1 for row in rows if not row.flags)} people with none, "
         + f"{sum(1 for row in rows for flag in row.flags if flag.acknowledgement)} acknowledged")
-    expected = set(triage.WEIGHTS) - ({"weekend_plan"} if rows[0].today.weekday() < 3 else set())
-    assert expected <= set(fired)
+    # The flags this seed sets out to raise (issue 6's, and the phone setup); the later issues'
+    # flags (groups, questionnaires, talk, safety answers) need data this benchmark does not seed.
+    seeded = {"high_urge", "use", "no_checkin", "rising", "sleep", "safety_plan", "weekend_plan", "reminders",
+              "reminders_setup"}
+    expected = seeded - ({"weekend_plan"} if rows[0].today.weekday() < 3 else set())
+    assert expected <= set(fired), expected - set(fired)
 
     client = Client()
     verified_login(client, counselor.user)  # with the second factor staff must pass

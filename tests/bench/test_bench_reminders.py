@@ -23,7 +23,7 @@ from django.db import connection
 from project.celery import app as celery_app
 from pushservice import PushService
 from tracker import reminders, services
-from tracker.tasks import enqueue_sends
+from tracker.tasks import enqueue_send_batches, enqueue_sends
 from tracker.models import Delivery, Participant, Program, PushSubscription, Reminder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def make_due(count, now):
 
 def timed_tick(now):
     started = time.perf_counter()
-    result = reminders.reminders_tick(enqueue=enqueue_sends, now=now)
+    result = reminders.reminders_tick(enqueue=enqueue_sends, enqueue_many=enqueue_send_batches, now=now)
     return (time.perf_counter() - started) * 1000, result
 
 

@@ -53,6 +53,7 @@ from ..models import (
 )
 from ..tasks import enqueue_sends
 from . import aftercare as aftercare_pages
+from . import history as history_pages
 from . import charts, measures
 from .decorators import counselors_to_caseload, participant_required
 from .forms import (
@@ -559,7 +560,7 @@ def patterns(request):
 @participant_required
 def history(request):
     days = selectors.history(participant=request.participant, days=30)
-    return render(request, "tracker/history.html", {"days": days})
+    return render(request, "tracker/history.html", {"history": history_pages.days_html(days)})
 
 
 @participant_required

@@ -178,6 +178,24 @@ def test_cant_make_it_is_refused_for_a_past_session_and_i_missed_it_only_after(e
     assert AbsenceNotice.objects.count() == 1
 
 
+def test_the_notice_pages_are_only_for_sessions_of_ones_own_group_on_days_one_belonged(evening, alice, bob, program,
+                                                                                      client, now):
+    morning = Group.objects.create(program=program, name="Morning group", kind=Group.Kind.PROCESS, weekdays=[3],
+                                   start_time=dt.time(9), length_min=180, active_from=dt.date(2026, 9, 1))
+    GroupMembership.objects.create(group=morning, participant=bob, joined_on=dt.date(2026, 10, 1))
+    schedule.plan_sessions(program, dt.datetime(2026, 10, 1, 12, tzinfo=UTC), weeks=10)
+    # alice was in the evening group from Sunday 1 November to Monday 16 November.
+    GroupMembership.objects.filter(participant=alice).update(joined_on=dt.date(2026, 11, 1), left_on=MONDAY)
+    client.force_login(alice.user)
+    others = session_on(morning, dt.date(2026, 11, 19))
+    before, last_day, after = (session_on(evening, dt.date(2026, 10, 28)), session_on(evening, MONDAY),
+                               session_on(evening, dt.date(2026, 11, 18)))
+    for session, status in ((others, 404), (before, 404), (after, 404), (last_day, 200)):
+        for page in ("cant-make-it", "missed"):
+            assert client.get(f"/group/{session.pk}/{page}/").status_code == status, (session.planned_for, page)
+    assert not AbsenceNotice.objects.exists()
+
+
 @pytest.mark.parametrize("reason, expected", [
     ("ride", ["Sam from church, 555-0199"]),
     ("work", ["Relapse prevention also meets tomorrow 09:00-12:00"]),

@@ -25,9 +25,13 @@ def _member_on(memberships, session):
     return any(m.group_id == session.group_id and m.holds_on(day) for m in memberships)
 
 
-def belongs(participant, session):
-    """Whether `participant` was a member of the session's group on its local day."""
+def belongs(participant, session, *, memberships=None):
+    """Whether `participant` was a member of the session's group on its local day.
+
+    `memberships`: all of the person's GroupMembership rows when the caller has read them already."""
     day = schedule.local_day(session)
+    if memberships is not None:
+        return any(m.group_id == session.group_id and m.holds_on(day) for m in memberships)
     return schedule.members_on(session.group, day).filter(participant=participant).exists()
 
 
@@ -83,8 +87,10 @@ def still_welcome(program):
         "A setback does not erase the steps before it. You’re still welcome in group: come as you are.")
 
 
-def next_steps(participant, session, *, now=None):
-    """The facts the next step of any reason needs, read once for the page (offline it picks one)."""
+def next_steps(participant, session, *, now=None, memberships=None):
+    """The facts the next step of any reason needs, read once for the page (offline it picks one).
+
+    `memberships`: all of the person's GroupMembership rows when the caller has read them already."""
     now = now or timezone.now()
     program = participant.program
     day = session.starts_at.astimezone(program.zone).date()
@@ -93,7 +99,8 @@ def next_steps(participant, session, *, now=None):
                                         status=GroupSession.Status.SCHEDULED,
                                         starts_at__gte=max(now, start), starts_at__lt=end)
             .exclude(group=session.group_id).select_related("group__program").order_by("starts_at").first())
-    following = schedule.next_sessions([participant.pk], max(now, session.ends_at)).get(participant.pk)
+    following = schedule.next_sessions([participant.pk], max(now, session.ends_at),
+                                       memberships=memberships).get(participant.pk)
     plan = (WeekendPlan.objects.filter(participant=participant, weekend_of__lte=day + dt.timedelta(days=3))
             .exclude(safe_ride="").order_by("-weekend_of").first())
     following = following if following and following.pk != session.pk else None

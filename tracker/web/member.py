@@ -15,20 +15,31 @@ from django.views.decorators.http import require_http_methods
 
 from .. import absence, services
 from ..access import own_entry
-from ..models import AbsenceNotice, GroupSession
+from ..models import AbsenceNotice, GroupMembership, GroupSession
 from .decorators import participant_required
 
 
+def _memberships(participant, session):
+    """The person's memberships, read once for the page (whether the session is theirs, and their
+    next session after it); their program is the session's, read with it."""
+    if session.group.program_id == participant.program_id:
+        participant.program = session.group.program
+    return list(GroupMembership.objects.filter(participant=participant))
+
+
 def _own_session(participant, session_id):
+    """The session, if it is one of the person's groups' on its day, and their memberships."""
     session = GroupSession.objects.select_related("group__program").filter(pk=session_id).first()
-    if session is None or not absence.belongs(participant, session):
+    memberships = _memberships(participant, session) if session is not None else []
+    if session is None or not absence.belongs(participant, session, memberships=memberships):
         raise Http404("No such session of yours.")
-    return session
+    return session, memberships
 
 
-def _context(participant, session, now):
+def _context(participant, session, memberships, now):
     return {"session": session, "when": absence.when_words(session, participant.zone, now=now),
-            "steps": absence.next_steps(participant, session, now=now), "reasons": AbsenceNotice.Reason.choices}
+            "steps": absence.next_steps(participant, session, now=now, memberships=memberships),
+            "reasons": AbsenceNotice.Reason.choices}
 
 
 def _already(entry_id):
@@ -39,11 +50,11 @@ def _already(entry_id):
 @require_http_methods(["GET", "POST"])
 def notice_new(request, session_id, ahead):
     participant, now = request.participant, timezone.now()
-    session = _own_session(participant, session_id)
+    session, memberships = _own_session(participant, session_id)
     existing = AbsenceNotice.objects.filter(participant=participant, session=session).first()
     if existing is not None:
         return _already(existing.pk)
-    context = {**_context(participant, session, now), "ahead": ahead, "notice_id": uuid.uuid4(), "words": ""}
+    context = {**_context(participant, session, memberships, now), "ahead": ahead, "notice_id": uuid.uuid4(), "words": ""}
     started = now >= session.starts_at
     if ahead and started:
         context["refusal"] = absence.check_notice(participant, session, now=now) or True
@@ -78,6 +89,7 @@ def notice_done(request, entry_id):
     participant, now = request.participant, timezone.now()
     notice = own_entry(AbsenceNotice, participant=participant, entry_id=entry_id)
     session = GroupSession.objects.select_related("group__program").get(pk=notice.session_id)
+    memberships = _memberships(participant, session)
     return render(request, "tracker/group/notice_done.html",
-                  {**_context(participant, session, now), "notice": notice,
+                  {**_context(participant, session, memberships, now), "notice": notice,
                    "again": request.GET.get("again") == "1"})

@@ -738,3 +738,22 @@ def score_trend(history, *, id):
                       ticks=[(y_of(t), f"{t:g}") for t in _trend_ticks(score)], axis_labels=labels[::-1],
                       history=history)
 
+
+
+def calendar_rows(weeks):
+    """The rows of My progress's check-in calendar (tracker.progress.Progress.calendar: weeks of
+    days, None outside the period), as its template wrote them cell by cell (tests/
+    test_progress_calendar.py compares the two): each sentence looked up once a page."""
+    day_format, on, off = _("j F"), _("%(day)s: checked in"), _("%(day)s: no check-in")
+    rows = []
+    for week in weeks:
+        cells = []
+        for day in week:
+            if day is None:
+                cells.append("<td></td>")
+                continue
+            words = (on if day.checkin else off) % {"day": escape(date_format(day.date, day_format))}
+            cells.append(f'<td class="{"on" if day.checkin else "off"}"><span aria-hidden="true">{day.date.day}</span>'
+                         f'<span class="visually-hidden">{words}</span></td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return mark_safe("".join(rows))

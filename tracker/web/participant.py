@@ -505,6 +505,7 @@ def my_progress(request):
     figures = progress.progress(participant=request.participant, days=days)
     return render(request, "tracker/progress.html", {
         "figures": figures, "days": days, "periods": progress.PERIODS, "charts": charts.progress_charts(figures, days),
+        "calendar": charts.calendar_rows(figures.calendar()),
         "min_uses": progress.MIN_USES_TO_RANK, "halves": figures.halves(),
         "week_days": [(WEEKDAYS[n], DAY_INITIALS[n]) for n in range(7)],
     })

@@ -11,7 +11,6 @@ import math
 from django.conf import settings
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from .. import progress, scores
 from ..care import DAILY_UP_TO
 from ..triage import LABELS as FLAG_LABELS
+from .days import day_text
 
 # The drawing area, in SVG user units (the SVG scales to the width it is given; at 360 px a
 # chart is about 300 px wide, so 12 units of text are 11 px or more). Left: y-axis labels;
@@ -67,12 +67,12 @@ def event_list(events):
 
 def day_label(day):
     """A day in full on the charts (accessible names, tables, event marks): "Sat 14 Nov"."""
-    return date_format(day, _("D j M"))
+    return day_text(day, _("D j M"))
 
 
 def short_day(day):
     """A day under a bar: "14 Nov"."""
-    return date_format(day, _("j M"))
+    return day_text(day, _("j M"))
 
 
 def bar_name(label, what, text):
@@ -356,7 +356,7 @@ def efficiency_band():
 def progress_charts(figures, days):
     """A participant's own charts on My progress: one bar a day, from the join date if later."""
     tracked = figures.tracked_days
-    short = (lambda d: date_format(d, _("D"))) if days <= 7 else short_day
+    short = (lambda d: day_text(d, _("D"))) if days <= 7 else short_day
 
     def of(attribute, scale=1):
         return [None if day.checkin is None or getattr(day.checkin, attribute) is None
@@ -713,7 +713,7 @@ def score_trend(history, *, id):
     placed = []
     for point in points:
         name = _("%(day)s, %(score)s: %(value)s points") % {
-            "day": date_format(point.day, _("D j M Y")), "score": history.name, "value": point.value}
+            "day": day_text(point.day, _("D j M Y")), "score": history.name, "value": point.value}
         if point.band:
             name += f" ({point.band})"
         placed.append(TrendPoint(x=x_of(point.day), y=y_of(point.value), name=name))
@@ -752,7 +752,7 @@ def calendar_rows(weeks):
             if day is None:
                 cells.append("<td></td>")
                 continue
-            words = (on if day.checkin else off) % {"day": escape(date_format(day.date, day_format))}
+            words = (on if day.checkin else off) % {"day": escape(day_text(day.date, day_format))}
             cells.append(f'<td class="{"on" if day.checkin else "off"}"><span aria-hidden="true">{day.date.day}</span>'
                          f'<span class="visually-hidden">{words}</span></td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")

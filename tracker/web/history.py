@@ -9,13 +9,13 @@ this replaced (kept there as the reference) and compares, in English and in Span
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..templatetags.steady import hours_minutes
+from .days import day_text
 
 # Stands for an entry's id in a link reversed once per page; a UUID's URL form is its str().
 _ID = "00000000-0000-4000-8000-000000000000"
@@ -44,8 +44,8 @@ def days_html(days):
     }
     out = ['<ol class="days">\n']
     for day in days:
-        spoken = date_format(day.date, long)
-        out.append(f'  <li class="day">\n    <h2>{escape(date_format(day.date, short))}</h2>\n    <ul class="entries">\n      ')
+        spoken = day_text(day.date, long)
+        out.append(f'  <li class="day">\n    <h2>{escape(day_text(day.date, short))}</h2>\n    <ul class="entries">\n      ')
         if day.checkin:
             out.append(_checkin(day.checkin, spoken, words, checkin_edit))
         else:

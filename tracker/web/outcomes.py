@@ -13,7 +13,6 @@ from django import forms
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from .. import access, audit, outcomes
 from ..models import AuditEvent
 from . import charts
+from .days import day_text
 from .decorators import signed_in
 from .downloads import download
 from .forms import AccessibleErrorsMixin
@@ -187,7 +187,7 @@ def _charts(report):
 
     def week_labels(key):
         days = [dt.date.fromisoformat(row[0]) for row in rows(key)]
-        return [(_("Week of %(day)s") % {"day": date_format(day, _("j M Y"))}, charts.short_day(day)) for day in days]
+        return [(_("Week of %(day)s") % {"day": day_text(day, _("j M Y"))}, charts.short_day(day)) for day in days]
 
     census = rows("census")
     attendance = rows("attendance")

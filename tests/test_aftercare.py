@@ -293,12 +293,21 @@ def test_when_the_counselor_of_record_left_the_program_admins_get_the_flag(progr
     (row,) = aftercare.rows_for(carol)
     assert row.for_me and not row.orphaned and row.flags
     assert aftercare.rows_for(admin) == [] and aftercare.rows_for(other) == []
+    # The caseload's count is the Aftercare page's rows with a flag for the reader.
+    assert [flag_count(c) for c in (carol, admin, other)] == [1, 0, 0]
     carol.user.is_active = False
     carol.user.save()
     (row,) = aftercare.rows_for(admin)
     assert row.orphaned and row.for_me and row.flags
     assert aftercare.rows_for(other) == []
-    assert aftercare.open_flag_count(admin) == 1
+    assert [flag_count(c) for c in (carol, admin, other)] == [0, 1, 0]
+
+
+def flag_count(counselor):
+    """open_flag_count, checked against the rows of the Aftercare page it stands for."""
+    count = aftercare.open_flag_count(counselor)
+    assert count == sum(1 for row in aftercare.rows_for(counselor) if row.flags and row.for_me)
+    return count
 
 
 def test_acknowledging_clears_the_flag_with_an_audit_row(open_checkup, alice, carol):

@@ -418,6 +418,22 @@ def aftercare_participant(request, participant_id, *, resource):
     return participant
 
 
+def _latest_episodes(participant_ids, *related):
+    """{participant id: their latest episode, with its counselor (and `related`)}."""
+    episodes = {}
+    for episode in Episode.objects.filter(participant_id__in=participant_ids).select_related("counselor__user", *related) \
+            .order_by("participant_id", "-admitted_on", "-id"):
+        episodes.setdefault(episode.participant_id, episode)
+    return episodes
+
+
+def _whose_flags(counselor, episode):
+    """(whether the counselor of record has left, whether a flag of the episode's person goes to
+    this counselor): to the counselor of record, or to the program admins once they have left."""
+    orphaned = counselor_left(episode.counselor)
+    return orphaned, (episode.counselor_id == counselor.pk and not orphaned) or (orphaned and counselor.is_program_admin)
+
+
 @dataclasses.dataclass
 class Row:
     participant: Participant
@@ -438,10 +454,7 @@ def rows_for(counselor):
     people = list(_candidates(counselor).select_related("user"))
     ids = [p.pk for p in people]
     on_team = set(counselor.caseload.filter(pk__in=ids).values_list("pk", flat=True))
-    episodes = {}
-    for episode in Episode.objects.filter(participant_id__in=ids).select_related("counselor__user", "program") \
-            .order_by("participant_id", "-admitted_on", "-id"):
-        episodes.setdefault(episode.participant_id, episode)
+    episodes = _latest_episodes(ids, "program")
     plans = {p.episode_id: p for p in AftercarePlan.objects.filter(episode__in=list(episodes.values()))}
     latest = {}
     for checkup in Checkup.objects.filter(participant_id__in=ids).order_by("participant_id", "-due_on"):
@@ -459,8 +472,7 @@ def rows_for(counselor):
         episode = episodes.get(person.pk)
         if episode is None or not _sees(counselor, person, episode, person.pk in on_team):
             continue
-        orphaned = counselor_left(episode.counselor)
-        for_me = (episode.counselor_id == counselor.pk and not orphaned) or (orphaned and counselor.is_program_admin)
+        orphaned, for_me = _whose_flags(counselor, episode)
         check = latest.get(person.pk)
         rows.append(Row(person, episode, plans.get(episode.pk), check, answers.get(check.pk) if check else None,
                         flagged.get(person.pk, []), for_me, orphaned, person.pk in on_team))
@@ -489,17 +501,20 @@ def flag_acknowledge(*, request, participant, counselor, evidence, note=""):
 
 
 def open_flag_count(counselor):
-    """How many people in aftercare have a flag for this counselor (the caseload's link says it).
-    Most days nobody has an open flag: two queries say so before the whole Aftercare page's rows
-    (eight queries over every former patient) are built."""
+    """How many people in aftercare have a flag for this counselor (the caseload's link says it):
+    the Aftercare page's rows with flags for them (rows_for), read only for the people with an open
+    flag (their latest episode). Most days nobody has one: two queries say so."""
     candidates = _candidates(counselor).values("pk")
     acked = set(FlagAcknowledgement.objects.filter(participant_id__in=candidates, flag=FLAG)
                 .values_list("participant_id", "evidence"))
     answers = CheckupAnswer.objects.filter(Q(risky=True) | Q(wants_talk=True), participant_id__in=candidates) \
         .only("pk", "participant_id", "wants_talk")
-    if all((answer.participant_id, evidence_for(answer)) in acked for answer in answers):
+    flagged = {answer.participant_id for answer in answers if (answer.participant_id, evidence_for(answer)) not in acked}
+    if not flagged:
         return 0
-    return sum(1 for row in rows_for(counselor) if row.flags and row.for_me)
+    episodes = _latest_episodes(flagged)
+    # A flag for this counselor is one they see (_sees): no need to ask who is on the care team.
+    return sum(1 for episode in episodes.values() if _whose_flags(counselor, episode)[1])
 
 
 # ---------------------------------------------------------------------------------------------

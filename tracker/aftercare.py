@@ -503,12 +503,16 @@ def flag_acknowledge(*, request, participant, counselor, evidence, note=""):
 def open_flag_count(counselor):
     """How many people in aftercare have a flag for this counselor (the caseload's link says it):
     the Aftercare page's rows with flags for them (rows_for), read only for the people with an open
-    flag (their latest episode). Most days nobody has one: two queries say so."""
-    candidates = _candidates(counselor).values("pk")
-    acked = set(FlagAcknowledgement.objects.filter(participant_id__in=candidates, flag=FLAG)
+    flag (their latest episode). Most days nobody has one: one or two queries say so."""
+    # The people seen (_candidates) compose one costly query: it is sent once, and the
+    # acknowledgements are read by the ids it found.
+    answers = list(CheckupAnswer.objects.filter(Q(risky=True) | Q(wants_talk=True),
+                                                participant_id__in=_candidates(counselor).values("pk"))
+                   .only("pk", "participant_id", "wants_talk"))
+    if not answers:
+        return 0
+    acked = set(FlagAcknowledgement.objects.filter(participant_id__in={a.participant_id for a in answers}, flag=FLAG)
                 .values_list("participant_id", "evidence"))
-    answers = CheckupAnswer.objects.filter(Q(risky=True) | Q(wants_talk=True), participant_id__in=candidates) \
-        .only("pk", "participant_id", "wants_talk")
     flagged = {answer.participant_id for answer in answers if (answer.participant_id, evidence_for(answer)) not in acked}
     if not flagged:
         return 0

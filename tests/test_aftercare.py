@@ -303,6 +303,21 @@ def test_when_the_counselor_of_record_left_the_program_admins_get_the_flag(progr
     assert [flag_count(c) for c in (carol, admin, other)] == [0, 1, 0]
 
 
+def test_after_a_readmission_the_flags_go_to_the_latest_counselor_of_record(program, open_checkup, alice, carol,
+                                                                            django_capture_on_commit_callbacks):
+    other = Counselor.objects.create(user=make_user("ivan"), program=program)
+    first = answer(alice, open_checkup, CALM, wants_talk=True).entry
+    assert [flag_count(c) for c in (carol, other)] == [1, 0]
+    episodes.admit(participant=alice, admitted_on=alice.local_today(), level_of_care="iop", counselor=other,
+                   actor=carol.user)
+    assert [flag_count(c) for c in (carol, other)] == [0, 0]  # in the program again: no aftercare flags
+    discharged(alice, django_capture_on_commit_callbacks, on=alice.local_today())
+    assert [flag_count(c) for c in (carol, other)] == [0, 1]
+    FlagAcknowledgement.objects.create(participant=alice, flag=aftercare.FLAG, evidence=aftercare.evidence_for(first),
+                                       counselor=other)
+    assert [flag_count(c) for c in (carol, other)] == [0, 0]
+
+
 def flag_count(counselor):
     """open_flag_count, checked against the rows of the Aftercare page it stands for."""
     count = aftercare.open_flag_count(counselor)

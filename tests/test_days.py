@@ -15,7 +15,7 @@ from tracker.web.days import day_text
 FORMATS = ["D j M", "j M", "l j F", "D j M Y", "j M Y", "D", "j F", "l", "d/m/Y", r"j \d\e F",
            r"\W\e\e\k \o\f j M", "n-j-Y", "b j"]
 # Codes day_text does not write: Django writes these.
-OTHERS = ["N j", "DATE_FORMAT", "SHORT_DATE_FORMAT", "jS F", "L"]
+OTHERS = ["N j", "DATE_FORMAT", "SHORT_DATE_FORMAT", "jS F", "L", "", None]
 DAYS = [dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(366)] + \
        [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(365)]
 

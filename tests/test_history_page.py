@@ -71,4 +71,5 @@ def test_the_page_shows_them(alice_with_a_month, client):
     page = client.get("/history/").text
     assert 'Said &quot;no&quot; &lt;b&gt;twice&lt;/b&gt; &amp; meant it' in page
     assert page.count('class="setback"') == 2
+    assert '<time datetime="11:51" data-clock>11:51</time>' in page  # 12:05 less 14 min, New York time
     assert "2 wins written down." in page and "1 win written down." in page

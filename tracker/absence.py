@@ -29,10 +29,9 @@ def belongs(participant, session, *, memberships=None):
     """Whether `participant` was a member of the session's group on its local day.
 
     `memberships`: all of the person's GroupMembership rows when the caller has read them already."""
-    day = schedule.local_day(session)
     if memberships is not None:
-        return any(m.group_id == session.group_id and m.holds_on(day) for m in memberships)
-    return schedule.members_on(session.group, day).filter(participant=participant).exists()
+        return _member_on(memberships, session)
+    return schedule.members_on(session.group, schedule.local_day(session)).filter(participant=participant).exists()
 
 
 def check_notice(participant, session, *, now=None):

@@ -65,7 +65,8 @@ def _withdraw(rows):
 
 
 def latest_episode(participant):
-    return Episode.objects.filter(participant=participant).order_by("-admitted_on", "-id").first()
+    """Their latest episode, with its counselor."""
+    return _latest_episodes([participant.pk]).get(participant.pk)
 
 
 def plan_for(episode):
@@ -400,8 +401,7 @@ def may_see(counselor, participant):
     """May this counselor see this person's aftercare (read only, audited)?"""
     if counselor is None or not _candidates(counselor).filter(pk=participant.pk).exists():
         return False
-    episode = Episode.objects.filter(participant=participant).select_related("counselor__user") \
-        .order_by("-admitted_on", "-id").first()
+    episode = latest_episode(participant)
     return _sees(counselor, participant, episode, participant.care_team.filter(pk=counselor.pk).exists())
 
 

@@ -29,9 +29,11 @@ the interpreter mapping and unmapping its frame stack (see THRASH_FAULTS), an ac
 deep the test runner's stack is, and is timed again from a depth where that does not happen.
 """
 
+import ast
 import datetime as dt
 import os
 import platform
+import re
 import resource
 import statistics
 import time
@@ -343,12 +345,21 @@ def counts():
     return found
 
 
+# A statement of tracker/statements.py (prepared, its values bound on the server) is logged by
+# Django as its text and its values apart: QUERY = '...' - PARAMS = (...).
+SERVER_BOUND = re.compile(r"^QUERY = (?P<sql>'.*'|\".*\") - PARAMS = (?P<params>.*)$", re.DOTALL)
+
+
 def replay(statements):
     """The page's SQL as it was sent, on a plain cursor, every row fetched; ms."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for sql in statements:
-            cursor.execute(sql)
+            bound = SERVER_BOUND.match(sql)
+            if bound:
+                cursor.execute(ast.literal_eval(bound["sql"]), ast.literal_eval(bound["params"]))
+            else:
+                cursor.execute(sql)
             if cursor.description is not None:
                 cursor.fetchall()
     return (time.perf_counter() - started) * 1000

@@ -739,7 +739,6 @@ def score_trend(history, *, id):
                       history=history)
 
 
-
 def calendar_rows(weeks):
     """The rows of My progress's check-in calendar (tracker.progress.Progress.calendar: weeks of
     days, None outside the period), as its template wrote them cell by cell (tests/

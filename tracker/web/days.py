@@ -52,6 +52,8 @@ def _parsed(fmt):
 
 def day_text(day, fmt):
     """`django.utils.formats.date_format(day, fmt)` for a date, the same text."""
+    if not fmt:  # Django's DATE_FORMAT
+        return date_format(day, fmt)
     fmt = str(fmt)
     parts = None if type(day) is not dt.date or fmt in FORMAT_SETTINGS else _parsed(fmt)
     if parts is None:

@@ -19,18 +19,19 @@ from ..models import AbsenceNotice, GroupMembership, GroupSession
 from .decorators import participant_required
 
 
-def _memberships(participant, session):
-    """The person's memberships, read once for the page (whether the session is theirs, and their
-    next session after it); their program is the session's, read with it."""
-    if session.group.program_id == participant.program_id:
+def _session(participant, **lookup):
+    """The session with its group and program, and the person's memberships, read once for the page
+    (whether the session is theirs, and their next session after it). The person's program is the
+    session's when they are the same: it was read with it."""
+    session = GroupSession.objects.select_related("group__program").filter(**lookup).first()
+    if session is not None and session.group.program_id == participant.program_id:
         participant.program = session.group.program
-    return list(GroupMembership.objects.filter(participant=participant))
+    return session, list(GroupMembership.objects.filter(participant=participant))
 
 
 def _own_session(participant, session_id):
     """The session, if it is one of the person's groups' on its day, and their memberships."""
-    session = GroupSession.objects.select_related("group__program").filter(pk=session_id).first()
-    memberships = _memberships(participant, session) if session is not None else []
+    session, memberships = _session(participant, pk=session_id)
     if session is None or not absence.belongs(participant, session, memberships=memberships):
         raise Http404("No such session of yours.")
     return session, memberships
@@ -88,8 +89,7 @@ def notice_done(request, entry_id):
     """The notice given, and its next step (also where "You already told us" lands)."""
     participant, now = request.participant, timezone.now()
     notice = own_entry(AbsenceNotice, participant=participant, entry_id=entry_id)
-    session = GroupSession.objects.select_related("group__program").get(pk=notice.session_id)
-    memberships = _memberships(participant, session)
+    session, memberships = _session(participant, pk=notice.session_id)
     return render(request, "tracker/group/notice_done.html",
                   {**_context(participant, session, memberships, now), "notice": notice,
                    "again": request.GET.get("again") == "1"})

@@ -3,14 +3,17 @@
 The fixtures are registered in conftest.py; test modules import only the helpers.
 """
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+import threading
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from signin import current_code, totp_device, verified_login
 
@@ -94,9 +97,47 @@ def phone(browser, live_server, plain_static):
 
     watch(page)
     context.on("page", watch)
-    yield page
-    context.close()
+    with requests_in_flight() as in_flight:
+        yield page
+        # Every context of the test closed, then every request the server took finished, before the
+        # database is emptied: the service worker fetches its kept pages again in the background
+        # after a save, and a request still running then deadlocked with the emptying (CI).
+        for open_context in browser.contexts:
+            open_context.close()
+        assert in_flight.wait_idle(), "the live server still answering a request 30 s after the browser closed"
     assert csp_reports == []
+
+
+class _InFlight:
+    """Requests the server has begun and not finished (Django's request_started/request_finished)."""
+
+    def __init__(self):
+        self.count, self.changed = 0, threading.Condition()
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_idle(self, timeout=30):
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count <= 0, timeout)
+
+
+@contextlib.contextmanager
+def requests_in_flight():
+    in_flight = _InFlight()
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
+    try:
+        yield in_flight
+    finally:
+        request_started.disconnect(in_flight.started)
+        request_finished.disconnect(in_flight.finished)
 
 
 def sign_in(page, base, username, password, lands_on="/"):

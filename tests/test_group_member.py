@@ -100,6 +100,26 @@ def test_hours_against_worked_examples(evening, alice, client):
         assert "0 of 9 hours" in group_card(client.get("/").content.decode())
 
 
+def test_today_offers_i_missed_it_for_a_session_the_person_was_marked_absent_at(evening, alice, bob, client, now):
+    # The offer is about this person: marked absent while others came, they are still asked; marked
+    # there (present, late, left early), or with a notice given, they are not.
+    GroupMembership.objects.create(group=evening, participant=bob, joined_on=dt.date(2026, 10, 1))
+    monday = session_on(evening, MONDAY)
+    mark(monday, alice, Attendance.Status.ABSENT)
+    mark(monday, bob, Attendance.Status.PRESENT)
+    client.force_login(alice.user)
+    assert f"/group/{monday.pk}/missed/" in group_card(client.get("/").content.decode())
+    client.force_login(bob.user)
+    assert "/missed/" not in group_card(client.get("/").content.decode())
+    for status in schedule.ATTENDED:
+        Attendance.objects.filter(session=monday, participant=alice).update(status=status)
+        client.force_login(alice.user)
+        assert "/missed/" not in group_card(client.get("/").content.decode()), status
+    Attendance.objects.filter(session=monday, participant=alice).update(status=Attendance.Status.ABSENT)
+    AbsenceNotice.objects.create(participant=alice, session=monday, reason="work")
+    assert "/missed/" not in group_card(client.get("/").content.decode())
+
+
 def test_todays_query_count_does_not_grow_with_history(evening, alice, client, now):
     client.force_login(alice.user)
 

@@ -8,6 +8,7 @@ that a notice was given (the roll's excused mark, reason "notice given"), never 
 import dataclasses
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -129,18 +130,22 @@ def group_today(participant, *, now=None):
     upcoming = schedule.next_sessions([participant.pk], now, memberships=memberships).get(participant.pk)
     monday = schedule.week_start(now.astimezone(program.zone).date())
     week = schedule.group_hours([participant], program, monday)[participant.pk]
-    candidates = (GroupSession.objects
-                  .filter(group_id__in={m.group_id for m in memberships},
-                          starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=3))
-                  .exclude(status=GroupSession.Status.CANCELLED)
-                  .exclude(attendance__participant=participant, attendance__status__in=schedule.ATTENDED)
-                  .exclude(notices__participant=participant)
-                  .select_related("group__program").order_by("-starts_at")[:5])
-    recent = next((s for s in candidates if _member_on(memberships, s)), None)
-    notice = None
-    if upcoming is not None:
-        notice = AbsenceNotice.objects.filter(participant=participant, session=upcoming).first()
-    return GroupToday(next_session=upcoming, notice=notice, missed=recent, hours=week.hours, target=week.target,
+    # The last three days' sessions (a handful) this person was not marked there at (present,
+    # late, left early: a test on their own row, so "marked absent while others came" still
+    # offers "I missed it"), then their notices for those and for the next session, in one query.
+    there = Attendance.objects.filter(session=OuterRef("pk"), participant=participant, status__in=schedule.ATTENDED)
+    recent = (GroupSession.objects
+              .filter(~Exists(there), group_id__in={m.group_id for m in memberships},
+                      starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=3))
+              .exclude(status=GroupSession.Status.CANCELLED)
+              .select_related("group__program").order_by("-starts_at"))
+    recent = [session for session in recent if _member_on(memberships, session)]
+    asked = [session.pk for session in recent] + ([upcoming.pk] if upcoming is not None else [])
+    notices = ({n.session_id: n for n in AbsenceNotice.objects.filter(participant=participant, session_id__in=asked)}
+               if asked else {})
+    missed = next((s for s in recent if s.pk not in notices), None)
+    notice = notices.get(upcoming.pk) if upcoming is not None else None
+    return GroupToday(next_session=upcoming, notice=notice, missed=missed, hours=week.hours, target=week.target,
                       started=upcoming is not None and upcoming.starts_at <= now)
 
 

@@ -7,6 +7,7 @@ NOW (tests/people.py) is Wed 18 Nov 2026, 12:00 in New York, the program's zone.
 """
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -309,6 +310,11 @@ def test_a_closure_day_cancels_that_days_sessions_and_removing_it_does_not_resto
     assert "Thanksgiving" in client.get("/care/settings/program/").content.decode()
     again = client.post("/care/settings/program/closures/", {"date": "2026-11-26", "reason": "Twice"})
     assert again.status_code == 400 and "already a closure day" in again.content.decode()
+    # The refused form comes back on the same settings page as a GET shows it: its time-zone list too.
+    zones = re.compile(r'<datalist id="time-zones">(.*?)</datalist>', re.DOTALL)
+    listed = zones.search(again.content.decode()).group(1)
+    assert listed == zones.search(client.get("/care/settings/program/").content.decode()).group(1)
+    assert '<option value="America/New_York">' in listed
     closure = ClosureDay.objects.get()
     client.post(f"/care/settings/program/closures/{closure.pk}/remove/")
     assert not ClosureDay.objects.exists()

@@ -24,12 +24,12 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from .. import absence, access, aftercare, audit, care, dates, episodes, exports, medication, progress, push, schedule, scores, selectors, services, triage
-from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, Goal, Participant, Task, week_start
+from ..models import AuditEvent, Goal, Participant, Task, week_start
 from . import charts
 from .decorators import signed_in
 from .downloads import download
 from .forms import AuditFilterForm, CounselorSettingsForm, GoalForm, ProgramSettingsForm, TaskForm, zone_options
-from .groups import closure_context
+from .groups import closure_context, program_settings_page
 
 Action = AuditEvent.Action
 
@@ -143,9 +143,7 @@ def program_settings(request):
         services.program_settings_update(request=request, program=program, **form.cleaned_data)
         messages.success(request, _("Program settings saved."))
         return redirect("care_program_settings")
-    return render(request, "tracker/care/program_settings.html", {
-        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT, "zones": zone_options(labelled=False),
-        **closures})
+    return program_settings_page(request, program, form, closures)
 
 
 @require_http_methods(["POST"])

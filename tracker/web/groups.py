@@ -23,9 +23,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, audit, schedule
-from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, ClosureDay, Counselor, Group, GroupMembership, GroupSession, Participant, known_zones
+from ..models import HARM_REDUCTION_DEFAULT, AuditEvent, ClosureDay, Counselor, Group, GroupMembership, GroupSession, Participant
 from .decorators import signed_in
-from .forms import WEEKDAY_CHOICES, AccessibleErrorsMixin, ProgramSettingsForm, TimeInput
+from .forms import WEEKDAY_CHOICES, AccessibleErrorsMixin, ProgramSettingsForm, TimeInput, zone_options
 
 Action = AuditEvent.Action
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -344,6 +344,14 @@ def session_edit(request, session_id):
 # Closure days (shown on the program settings page, tracker.web.care.program_settings)
 
 
+def program_settings_page(request, program, form, closures, *, status=200):
+    """The program settings page (tracker.web.care.program_settings), as its own view and a refused
+    closure day answer it."""
+    return render(request, "tracker/care/program_settings.html", {
+        "form": form, "program": program, "default_line": HARM_REDUCTION_DEFAULT, "zones": zone_options(labelled=False),
+        **closures}, status=status)
+
+
 def closure_context(program, form=None):
     today = timezone.now().astimezone(program.zone).date()
     return {"closures": ClosureDay.objects.filter(program=program, date__gte=today),
@@ -366,9 +374,8 @@ def closure_add(request):
                 "day": date_format(closure.date, _("D j M Y")), "count": len(cancelled)})
             return redirect("care_program_settings")
     program = admin.program
-    return render(request, "tracker/care/program_settings.html", {
-        "form": ProgramSettingsForm(instance=program), "program": program, "default_line": HARM_REDUCTION_DEFAULT,
-        "zones": sorted(known_zones()), **closure_context(program, form)}, status=400)
+    return program_settings_page(request, program, ProgramSettingsForm(instance=program),
+                                 closure_context(program, form), status=400)
 
 
 @signed_in

@@ -194,6 +194,9 @@ def test_the_roll_form_saves_without_a_script_and_keeps_bad_minutes(frank, alice
     bad = page.post(url, {f"status-{alice.pk}": "present", f"status-{bob.pk}": "late", f"minutes-{bob.pk}": "abc"})
     assert bad.status_code == 400 and "Type the minutes as a number." in bad.content.decode()
     assert 'value="abc"' in bad.content.decode()
+    # Every choice made is still ticked, not only the minutes typed.
+    ticked = re.findall(r'<input type="radio" name="status-(\d+)" value="(\w+)" checked>', bad.content.decode())
+    assert sorted(ticked) == sorted([(str(alice.pk), "present"), (str(bob.pk), "late")])
     assert not Attendance.objects.exists()
     ok = page.post(url, {f"status-{alice.pk}": "present", f"status-{bob.pk}": "late", f"minutes-{bob.pk}": "90"})
     assert ok.status_code == 302

@@ -73,10 +73,13 @@ def session_roll(request, session_id):
     if request.method == "POST" and "walk_in" in request.POST:
         return add_walk_in(request, session)
     rows = attendance.roll(session, counselor)
-    errors, typed = {}, {}
+    errors, typed, picked = {}, {}, {}
     if request.method == "POST":
         marks, errors = read_marks(request, rows, session)
         typed = {row.participant.pk: request.POST.get(f"minutes-{row.participant.pk}", "") for row in rows}
+        # A refused roll comes back with every choice as it was made, not only the minutes typed.
+        picked = {row.participant.pk: request.POST.get(f"status-{row.participant.pk}") for row in rows}
+        picked = {pk: status for pk, status in picked.items() if status in Status.values}
         if not errors:
             try:
                 now = timezone.now()
@@ -96,6 +99,7 @@ def session_roll(request, session_id):
     response = render(request, "tracker/care/roll.html", {
         "session": session, "other": OTHER, "errors": errors, "query": query,
         "items": [{"row": row, "error": errors.get(row.participant.pk, ""),
+                   "status": picked.get(row.participant.pk, row.status),
                    "typed": typed.get(row.participant.pk, row.attendance.minutes if row.attendance and
                                       row.attendance.minutes is not None else "")} for row in rows],
         "found": found, "cancelled": session.status == session.Status.CANCELLED,

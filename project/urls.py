@@ -23,7 +23,7 @@ urlpatterns = [
 def not_found(request, exception):
     """404: JSON under /api/ (an API client reads it like any other error), the page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
 
 

@@ -12,6 +12,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from . import plan_reviews, progress, scores, selectors
 from .models import (
@@ -47,7 +49,8 @@ class Bucket:
 
     @property
     def label(self):
-        return self.first.strftime("%-d %b") if self.first == self.last else f"Week of {self.first:%-d %b}"
+        day = date_format(self.first, gettext("j M"))
+        return day if self.first == self.last else gettext("Week of %(day)s") % {"day": day}
 
     def checkin_values(self, attribute, scale=1):
         values = [getattr(d.checkin, attribute) for d in self.days if d.checkin is not None]
@@ -105,7 +108,7 @@ def rank_triggers(urges):
     labels = dict(Trigger.choices)
     ranked = [(labels.get(key, key), n) for key, n in counts.items()]
     if others:
-        ranked.append(("Other (in their words)", others))
+        ranked.append((gettext("Other (in their words)"), others))
     total = len(urges)
     return [(label, n, n / total) for label, n in sorted(ranked, key=lambda item: (-item[1], item[0]))]
 

@@ -179,7 +179,7 @@ class SecondFactorMiddleware:
         if (request.user.is_authenticated and not request.path.startswith(SECOND_FACTOR_EXEMPT)
                 and not second_factor_done(request) and needs_second_factor(request.user)):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Finish signing in with your second factor first."}, status=403)
+                return JsonResponse({"detail": translation.gettext("Finish signing in with your second factor first.")}, status=403)
             return redirect(f"{reverse('second_factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

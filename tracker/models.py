@@ -54,7 +54,7 @@ def zone_for_city(text):
 def validate_time_zone(value):
     if value not in known_zones():
         raise ValidationError(
-            "“%(value)s” is not a time zone we know. Use a name like America/New_York.",
+            _("“%(value)s” is not a time zone we know. Use a name like America/New_York."),
             code="invalid_time_zone",
             params={"value": value},
         )
@@ -384,7 +384,7 @@ def _check_choice_list(value, choices):
     unknown = [str(item) for item in value if item not in choices.values]
     if unknown:
         raise ValidationError(
-            "Not one of the choices: %(unknown)s.", code="invalid_choice", params={"unknown": ", ".join(unknown)}
+            _("Not one of the choices: %(unknown)s."), code="invalid_choice", params={"unknown": ", ".join(unknown)}
         )
     if len(set(value)) != len(value):
         raise ValidationError(_("Each choice can be picked once."), code="duplicate")
@@ -403,10 +403,10 @@ TOO_LONG = _("Use at most %(limit_value)d characters (this is %(show_value)d). N
              "shorten it and save again.")
 
 # Said by the models' validators and, in the same words, by the API's list fields (serializers.py).
-TOO_MANY_WINS = "Up to %(max)s wins, please."
-TOO_MANY_LINES = "Up to %(max)s lines here, please."
-TOO_MANY_CONTACTS = "Up to %(max)s here, please."
-NEEDS_A_NAME = "Each one needs a name."
+TOO_MANY_WINS = _("Up to %(max)s wins, please.")
+TOO_MANY_LINES = _("Up to %(max)s lines here, please.")
+TOO_MANY_CONTACTS = _("Up to %(max)s here, please.")
+NEEDS_A_NAME = _("Each one needs a name.")
 
 
 def validate_wins(value):
@@ -417,7 +417,7 @@ def validate_wins(value):
     for line in value:
         if len(line) > WeeklyReflection.MAX_WIN_LENGTH:
             raise ValidationError(
-                "Keep each win under %(max)s characters (one is %(length)s).",
+                _("Keep each win under %(max)s characters (one is %(length)s)."),
                 code="too_long",
                 params={"max": WeeklyReflection.MAX_WIN_LENGTH, "length": len(line)},
             )
@@ -559,13 +559,13 @@ class CheckIn(PrivateNoteMixin, Entry):
     in_bed_at = models.TimeField(_("got into bed"), null=True, blank=True)
     tried_sleep_at = models.TimeField(_("tried to sleep"), null=True, blank=True)
     sleep_latency_min = models.PositiveSmallIntegerField(
-        "minutes to fall asleep", null=True, blank=True, validators=[MaxValueValidator(720)]
+        _("minutes to fall asleep"), null=True, blank=True, validators=[MaxValueValidator(720)]
     )
     awakenings = models.PositiveSmallIntegerField(
-        "times woke in the night", null=True, blank=True, validators=[MaxValueValidator(50)]
+        _("times woke in the night"), null=True, blank=True, validators=[MaxValueValidator(50)]
     )
     awake_min = models.PositiveSmallIntegerField(
-        "minutes awake in the night", null=True, blank=True, validators=[MaxValueValidator(720)]
+        _("minutes awake in the night"), null=True, blank=True, validators=[MaxValueValidator(720)]
     )
     final_wake_at = models.TimeField(_("woke for the day"), null=True, blank=True)
     out_of_bed_at = models.TimeField(_("got out of bed"), null=True, blank=True)
@@ -713,14 +713,14 @@ class CheckIn(PrivateNoteMixin, Entry):
         # Every problem at once: an empty check-in on a wrong day hears about both.
         errors = {NON_FIELD_ERRORS: [ValidationError(self.EMPTY_MESSAGE, code="empty")]} if self.is_empty else {}
         if self.date and self.participant_id and self.date > self.participant.local_today():
-            errors["date"] = "That day hasn’t happened yet. Pick today or an earlier day."
+            errors["date"] = gettext("That day hasn’t happened yet. Pick today or an earlier day.")
         elif self.date and (problem := dates.entry_day_error(self.date)):
             errors["date"] = problem
         sleep_given = [name for name in ("in_bed_at", "tried_sleep_at", "final_wake_at", "out_of_bed_at") if getattr(self, name)]
         if sleep_given and self.in_bed_at is None:
-            errors["in_bed_at"] = "Add the time you got into bed, or clear the other sleep times."
+            errors["in_bed_at"] = gettext("Add the time you got into bed, or clear the other sleep times.")
         if sleep_given and self.final_wake_at is None:
-            errors["final_wake_at"] = "Add the time you woke for the day, or clear the other sleep times."
+            errors["final_wake_at"] = gettext("Add the time you woke for the day, or clear the other sleep times.")
         errors.update(self._use_and_medication_errors())
         if errors or not self.has_sleep or not self.date:
             if errors:
@@ -730,15 +730,15 @@ class CheckIn(PrivateNoteMixin, Entry):
         bed, tried = self._on_night(self.in_bed_at), self._on_night(self.tried_sleep_at)
         wake, out = self._on_night(self.final_wake_at), self._on_night(self.out_of_bed_at)
         if tried < bed:
-            errors["tried_sleep_at"] = "This is before you got into bed."
+            errors["tried_sleep_at"] = gettext("This is before you got into bed.")
         if wake <= tried:
             errors["final_wake_at"] = (
-                "Your wake time is before your bed time. Times from noon to midnight count as the evening before."
+                gettext("Your wake time is before your bed time. Times from noon to midnight count as the evening before.")
             )
         elif out < wake:
-            errors["out_of_bed_at"] = "This is before you woke for the day."
+            errors["out_of_bed_at"] = gettext("This is before you woke for the day.")
         elif (self.sleep_latency_min or 0) + (self.awake_min or 0) > (wake - tried).total_seconds() / 60:
-            errors["awake_min"] = "Minutes to fall asleep plus minutes awake add up to more than the night."
+            errors["awake_min"] = gettext("Minutes to fall asleep plus minutes awake add up to more than the night.")
         if errors:
             raise ValidationError(errors)
 
@@ -882,10 +882,10 @@ class WeeklyReflection(Entry):
             if problem := dates.entry_day_error(self.week_start):
                 errors["week_start"] = problem
             elif self.week_start > self.participant.local_today():
-                errors["week_start"] = "That week hasn’t started yet."
+                errors["week_start"] = gettext("That week hasn’t started yet.")
             elif self.week_start.weekday() != 0:
                 monday = week_start(self.week_start)
-                errors["week_start"] = f"A week starts on a Monday: use {monday.isoformat()}."
+                errors["week_start"] = gettext("A week starts on a Monday: use %(monday)s.") % {"monday": monday.isoformat()}
         if errors:
             raise ValidationError(errors)
 
@@ -907,7 +907,7 @@ def _check_lines(value):
     for line in value:
         if len(line) > MAX_ITEM_LENGTH:
             raise ValidationError(
-                "Keep each line under %(max)s characters.", code="too_long", params={"max": MAX_ITEM_LENGTH}
+                _("Keep each line under %(max)s characters."), code="too_long", params={"max": MAX_ITEM_LENGTH}
             )
 
 
@@ -931,7 +931,7 @@ def validate_contacts(value):
         phone = item.get("phone") or ""
         if phone and not (isinstance(phone, str) and re.match(PHONE_RE, phone)):
             raise ValidationError(
-                "“%(phone)s” doesn’t look like a phone number. Use digits, spaces, + - ( ).",
+                _("“%(phone)s” doesn’t look like a phone number. Use digits, spaces, + - ( )."),
                 code="invalid_phone", params={"phone": phone},
             )
 

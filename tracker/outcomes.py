@@ -41,6 +41,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.dateformat import time_format
+from django.utils.formats import date_format
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -97,7 +98,7 @@ def custom_period(*, first, last, today):
         raise ValidationError({"last": _("End on or after the first day.")})
     if last < dates.add_months(first, 1) - dt.timedelta(days=1):
         raise ValidationError({"last": _("Pick at least a month: end on %(day)s or later.") % {
-            "day": f"{dates.add_months(first, 1) - dt.timedelta(days=1):%-d %b %Y}"}})
+            "day": date_format(dates.add_months(first, 1) - dt.timedelta(days=1), _("j M Y"))}})
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise ValidationError({"last": _("Pick at most three years.")})
     return Period(first=first, last=last, key=f"{first:%Y-%m-%d}..{last:%Y-%m-%d}")
@@ -543,7 +544,7 @@ def report(*, program, period, today):
         ("open", _("Still in treatment (censored)")),
         *[(f"day_{day}", _("Day %(day)s (%%)") % {"day": day}) for day in RETENTION_DAYS]], rows,
         note=_("Every ended episode counts as leaving, whatever the discharge type; people still in treatment "
-               "are counted up to %(day)s and no further (censored).") % {"day": f"{until:%-d %b %Y}"})
+               "are counted up to %(day)s and no further (censored).") % {"day": date_format(until, _("j M Y"))})
 
     # Early dropout.
     counted, early, excluded = early_dropout(stays, period, until)

@@ -10,7 +10,9 @@ import math
 from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from . import medication
 from .models import HARM_REDUCTION_DEFAULT, CheckIn, HighRiskTime, Strategy, Urge, WeeklyReflection, week_start
@@ -259,6 +261,18 @@ def support_sheet(*, participant, now=None):
 # Patterns: when do urges cluster?
 
 
+# A weekday, many times over: a pattern's heading ("Fridays, 17:00 to 20:00") and its sentence
+# ("... of your last 6 Fridays ..."), which some languages word differently.
+DAYS_HEADING = (pgettext_lazy("heading", "Mondays"), pgettext_lazy("heading", "Tuesdays"),
+                pgettext_lazy("heading", "Wednesdays"), pgettext_lazy("heading", "Thursdays"),
+                pgettext_lazy("heading", "Fridays"), pgettext_lazy("heading", "Saturdays"),
+                pgettext_lazy("heading", "Sundays"))
+DAYS_IN_SENTENCE = (pgettext_lazy("in a sentence", "Mondays"), pgettext_lazy("in a sentence", "Tuesdays"),
+                    pgettext_lazy("in a sentence", "Wednesdays"), pgettext_lazy("in a sentence", "Thursdays"),
+                    pgettext_lazy("in a sentence", "Fridays"), pgettext_lazy("in a sentence", "Saturdays"),
+                    pgettext_lazy("in a sentence", "Sundays"))
+
+
 @dataclasses.dataclass
 class Suggestion:
     weekday: int
@@ -270,10 +284,6 @@ class Suggestion:
     time_zone: str
 
     @property
-    def day_name(self):
-        return HighRiskTime.WEEKDAYS[self.weekday]
-
-    @property
     def start(self):
         return dt.time(self.start_hour)
 
@@ -281,18 +291,36 @@ class Suggestion:
     def end(self):
         return dt.time(self.end_hour % 24)
 
+    def words(self):
+        """Its heading, why it is suggested, and the name it is saved with (the person's to
+        change), in the reader's language: what the page and the API say."""
+        values = {"days": DAYS_IN_SENTENCE[self.weekday], "day": WEEKDAYS[self.weekday],
+                  "start": f"{self.start:%H:%M}", "end": f"{self.end:%H:%M}",
+                  "weeks": self.weeks_with_urges, "seen": self.weeks_seen, "count": self.urge_count,
+                  "zone": self.time_zone}
+        if self.start_hour < 12:
+            label = gettext("%(day)s morning") % values
+        elif self.start_hour < 17:
+            label = gettext("%(day)s afternoon") % values
+        else:
+            label = gettext("%(day)s evening") % values
+        return {
+            "heading": gettext("%(days)s, %(start)s to %(end)s") % {**values, "days": DAYS_HEADING[self.weekday]},
+            "explanation": ngettext(
+                "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
+                "(%(count)s urge in all). Times are in your time zone, %(zone)s.",
+                "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
+                "(%(count)s urges in all). Times are in your time zone, %(zone)s.", self.urge_count) % values,
+            "label": label[:1].upper() + label[1:],
+        }
+
     @property
     def label(self):
-        part = "morning" if self.start_hour < 12 else "afternoon" if self.start_hour < 17 else "evening"
-        return f"{self.day_name} {part}"
+        return self.words()["label"]
 
     @property
     def explanation(self):
-        return (
-            f"You logged urges on {self.weeks_with_urges} of your last {self.weeks_seen} {self.day_name}s "
-            f"between {self.start:%H:%M} and {self.end:%H:%M} ({self.urge_count} urge{'s' if self.urge_count != 1 else ''} "
-            f"in all). Times are in your time zone, {self.time_zone}."
-        )
+        return self.words()["explanation"]
 
 
 def find_patterns(*, participant, now=None, lookback_days=PATTERN_LOOKBACK_DAYS):

@@ -72,9 +72,9 @@ class EntryConflict(Exception):
 
 
 CONFLICT_MESSAGES = {
-    CheckIn: "You already have a check-in for this day. Open it to change it.",
-    WeeklyReflection: "You already have a reflection for this week. Open it to change it.",
-    WeekendPlan: "You already have a plan for this weekend. Open it to change it.",
+    CheckIn: gettext_lazy("You already have a check-in for this day. Open it to change it."),
+    WeeklyReflection: gettext_lazy("You already have a reflection for this week. Open it to change it."),
+    WeekendPlan: gettext_lazy("You already have a plan for this weekend. Open it to change it."),
     AbsenceNotice: gettext_lazy("You already told us about this session."),
     QuestionnaireResponse: gettext_lazy("This questionnaire has its answers already, maybe from another phone."),
     CheckupAnswer: gettext_lazy("This check-up has its answers already, maybe from another phone."),

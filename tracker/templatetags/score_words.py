@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from tracker import scores
+from tracker import instruments, scores
 
 register = template.Library()
 
@@ -22,6 +22,12 @@ def mark_words(mark):
     """"Reliable improvement" or "Reliable worsening" for a mark of tracker.scores.reliable_mark."""
     return {scores.IMPROVEMENT: _("Reliable improvement"), scores.WORSENING: _("Reliable worsening")}.get(mark, "")
 
+
+
+@register.filter
+def band_words(band):
+    """An instrument's English band label ("Moderate anxiety", as the API gives it) in the reader's language."""
+    return instruments.translated(band) if band else ""
 
 
 @register.filter

@@ -715,7 +715,7 @@ def score_trend(history, *, id):
         name = _("%(day)s, %(score)s: %(value)s points") % {
             "day": day_text(point.day, _("D j M Y")), "score": history.name, "value": point.value}
         if point.band:
-            name += f" ({point.band})"
+            name += f" ({point.band_words})"
         placed.append(TrendPoint(x=x_of(point.day), y=y_of(point.value), name=name))
     for band in bands:
         band.place = _trend_label_place(band, band.label, placed)

@@ -5,6 +5,7 @@ import csv
 import json
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone, translation
 
 
 class _Echo:
@@ -26,12 +27,30 @@ def spreadsheet_safe(value):
     return value
 
 
+def _in_this_request(lines):
+    """The lines, each written in the request's language and time zone: a streamed answer is
+    written after the middleware that set them has put them back (a Spanish reader's CSV came
+    out in English)."""
+    return _lines(lines, translation.get_language(), timezone.get_current_timezone())  # read now, not when streamed
+
+
+def _lines(lines, language, zone):
+    lines = iter(lines)
+    while True:
+        with translation.override(language), timezone.override(zone):
+            line = next(lines, None)
+        if line is None:
+            return
+        yield line
+
+
 def download(*, fmt, name, data=None, rows=None):
     """A JSON download of `data`, or a CSV download of the iterable `rows`, named name.fmt."""
     if fmt == "json":
         response = HttpResponse(json.dumps(data, indent=1, ensure_ascii=False), content_type="application/json")
     else:
         writer = csv.writer(_Echo())
-        response = StreamingHttpResponse((writer.writerow([spreadsheet_safe(v) for v in row]) for row in rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_in_this_request((writer.writerow([spreadsheet_safe(v) for v in row])
+                                                           for row in rows)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -160,8 +160,9 @@ class StepChart:
         for day in self.day_ticks:
             parts.append(f'<text class="axis-label" x="{num(self.x(day))}" y="{charts.BASELINE + 14}" '
                          f'text-anchor="middle">{day}</text>')
+        title = escape(_("days since admission"))  # outside the f-string, where makemessages finds it
         parts.append(f'<text class="axis-title" x="{num((charts.LEFT + right) / 2)}" y="{charts.DATE_Y}" '
-                     f'text-anchor="middle">{escape(_("days since admission"))}</text>')
+                     f'text-anchor="middle">{title}</text>')
         for (measure, dash, label), curve in zip(self.legend, self.curves):
             points, last = [], 1.0
             for day, survival in curve.steps:

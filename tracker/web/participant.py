@@ -511,47 +511,11 @@ def my_progress(request):
     })
 
 
-# A weekday, many times over: a pattern's heading ("Fridays, 17:00 to 20:00") and its sentence
-# ("... of your last 6 Fridays ..."), which some languages word differently.
-DAYS_HEADING = (pgettext_lazy("heading", "Mondays"), pgettext_lazy("heading", "Tuesdays"),
-                pgettext_lazy("heading", "Wednesdays"), pgettext_lazy("heading", "Thursdays"),
-                pgettext_lazy("heading", "Fridays"), pgettext_lazy("heading", "Saturdays"),
-                pgettext_lazy("heading", "Sundays"))
-DAYS_IN_SENTENCE = (pgettext_lazy("in a sentence", "Mondays"), pgettext_lazy("in a sentence", "Tuesdays"),
-                    pgettext_lazy("in a sentence", "Wednesdays"), pgettext_lazy("in a sentence", "Thursdays"),
-                    pgettext_lazy("in a sentence", "Fridays"), pgettext_lazy("in a sentence", "Saturdays"),
-                    pgettext_lazy("in a sentence", "Sundays"))
-
-
-def _pattern_words(suggestion):
-    """A suggested high-risk time in the page's language: its heading, why it is suggested, and
-    the name it is saved with (the person's to change)."""
-    values = {"days": DAYS_IN_SENTENCE[suggestion.weekday], "day": WEEKDAYS[suggestion.weekday],
-              "start": f"{suggestion.start:%H:%M}", "end": f"{suggestion.end:%H:%M}",
-              "weeks": suggestion.weeks_with_urges, "seen": suggestion.weeks_seen, "count": suggestion.urge_count,
-              "zone": suggestion.time_zone}
-    if suggestion.start_hour < 12:
-        label = _("%(day)s morning") % values
-    elif suggestion.start_hour < 17:
-        label = _("%(day)s afternoon") % values
-    else:
-        label = _("%(day)s evening") % values
-    return {
-        "heading": _("%(days)s, %(start)s to %(end)s") % {**values, "days": DAYS_HEADING[suggestion.weekday]},
-        "explanation": ngettext(
-            "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
-            "(%(count)s urge in all). Times are in your time zone, %(zone)s.",
-            "You logged urges on %(weeks)s of your last %(seen)s %(days)s between %(start)s and %(end)s "
-            "(%(count)s urges in all). Times are in your time zone, %(zone)s.", suggestion.urge_count) % values,
-        "label": label[:1].upper() + label[1:],
-    }
-
-
 @participant_required
 def patterns(request):
     participant = request.participant
     return render(request, "tracker/patterns.html", {
-        "suggestions": [(suggestion, _pattern_words(suggestion), uuid.uuid4())
+        "suggestions": [(suggestion, suggestion.words(), uuid.uuid4())
                         for suggestion in progress.find_patterns(participant=participant)],
         "high_risk_times": HighRiskTime.objects.filter(participant=participant),
         "lookback": progress.PATTERN_LOOKBACK_DAYS,

@@ -92,6 +92,7 @@ def test_the_not_found_and_server_error_pages_are_steady_s_own_in_the_reader_s_l
     assert missing.status_code == 404 and '<html lang="es">' in page
     assert spanish("Page not found") in page and "css/steady" in page  # the app's own page, with its style
     assert "Not Found" not in page and "The requested resource" not in page
+    assert 'href="/help/"' in page  # the way to help, on every page
     with translation.override("es"):
         broken = server_error(rf.get("/today/"))
     assert broken.status_code == 500 and '<html lang="es">' in broken.content.decode()

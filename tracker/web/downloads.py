@@ -34,14 +34,20 @@ def _in_this_request(lines):
     return _lines(lines, translation.get_language(), timezone.get_current_timezone())  # read now, not when streamed
 
 
+_END = object()
+
+
 def _lines(lines, language, zone):
     lines = iter(lines)
-    while True:
-        with translation.override(language), timezone.override(zone):
-            line = next(lines, None)
-        if line is None:
-            return
-        yield line
+    try:
+        while True:
+            with translation.override(language), timezone.override(zone):
+                line = next(lines, _END)
+            if line is _END:
+                return
+            yield line
+    finally:
+        getattr(lines, "close", lambda: None)()  # a download cut short closes its rows at once
 
 
 def download(*, fmt, name, data=None, rows=None):
